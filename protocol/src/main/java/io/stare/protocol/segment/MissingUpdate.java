@@ -1,5 +1,6 @@
 package io.stare.protocol.segment;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /**
@@ -33,6 +34,7 @@ public record MissingUpdate(long update, List<Integer> segments) {
     }
 
     /** Whether the whole update (rather than some segments) is missing. */
+    @JsonIgnore
     public boolean isWhole() {
         return segments.isEmpty();
     }

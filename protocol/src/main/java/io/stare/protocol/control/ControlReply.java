@@ -1,0 +1,9 @@
+package io.stare.protocol.control;
+
+import io.stare.protocol.CborSerializable;
+
+/** The answer to a {@link ControlRequest}; {@link ControlFailure} when it could not be served. */
+public sealed interface ControlReply extends CborSerializable
+        permits VnfRegistered, StateDeclared, StateFound, StateUnknown, Recovered, LatestUpdate,
+                TruncationReport, ControlFailure {
+}

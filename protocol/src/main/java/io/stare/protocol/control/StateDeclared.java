@@ -1,0 +1,18 @@
+package io.stare.protocol.control;
+
+/**
+ * The state ID assigned in answer to {@link DeclareState}. A repeated declaration of the same name by
+ * the same publisher (a retry) is expected to be answered with the same ID.
+ *
+ * @param stateName the state's global name
+ * @param stateId the assigned ID, 0..4194303 (the 22-bit STATE_ID of the address)
+ * @param publisherVnfId the publishing VNF's ID, 0..1023
+ */
+public record StateDeclared(String stateName, int stateId, int publisherVnfId) implements ControlReply {
+
+    public StateDeclared {
+        ControlChecks.name("stateName", stateName);
+        ControlChecks.stateId("stateId", stateId);
+        ControlChecks.vnfId("publisherVnfId", publisherVnfId);
+    }
+}
