@@ -1,0 +1,57 @@
+package io.stare.p4.pipeline;
+
+import io.stare.protocol.packet.Ipv4;
+import java.util.List;
+import java.util.Optional;
+
+/** Pipeline stages the register and embedded pipelines share. */
+final class Stages {
+
+    private Stages() {
+    }
+
+    static void checkIngressPort(int ingressPort, int portCount) {
+        if (ingressPort < 0 || ingressPort >= portCount) {
+            throw new IllegalArgumentException(
+                    "ingress port " + ingressPort + " is not a front port (0.." + (portCount - 1) + ")");
+        }
+    }
+
+    static PipelineResult drop(DropCounters drops, DropReason reason) {
+        drops.increment(reason);
+        return PipelineResult.dropped(reason);
+    }
+
+    /**
+     * Whether a packet about to leave by a front port must be dropped for its TTL. Checked once per
+     * packet, in ingress and before the packet has any effect, so that a SUB message either acts
+     * and is acked or does neither, and one packet counts once however many copies it would make.
+     */
+    static boolean ttlExpires(byte[] frame) {
+        return FrameRewrite.ttl(frame) <= 1;
+    }
+
+    /** Ordinary IPv4: {@code ipv4_lpm} on the destination, then forward with the TTL decremented. */
+    static PipelineResult route(Ipv4Lpm lpm, DropCounters drops, byte[] frame, Ipv4.Header header) {
+        Optional<Ipv4Lpm.Action> action = lpm.lookup(header.destination());
+        if (action.isEmpty() || !(action.get() instanceof Ipv4Lpm.Forward forward)) {
+            return drop(drops, DropReason.NO_ROUTE);
+        }
+        if (ttlExpires(frame)) {
+            return drop(drops, DropReason.TTL_EXPIRED);
+        }
+        return PipelineResult.of(
+                List.of(new PipelineResult.Emission(forward.port(), FrameRewrite.decrementTtl(frame))), List.of());
+    }
+
+    /**
+     * Packet-out FORWARD: the payload frame leaves by {@code egress_port} exactly as the controller
+     * built it (packet-outs skip the STARE stages, TTL included).
+     */
+    static PipelineResult forward(int portCount, DropCounters drops, CpuHeaders.PacketOut header, byte[] payload) {
+        if (header.egressPort() >= portCount || payload.length == 0) {
+            return drop(drops, DropReason.BAD_PACKET_OUT);
+        }
+        return PipelineResult.of(List.of(new PipelineResult.Emission(header.egressPort(), payload)), List.of());
+    }
+}
