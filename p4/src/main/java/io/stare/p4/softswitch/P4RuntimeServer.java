@@ -1,0 +1,493 @@
+package io.stare.p4.softswitch;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
+import io.stare.p4.pipeline.CpuHeaders;
+import io.stare.p4.pipeline.Pipeline;
+import io.stare.p4.pipeline.PipelineResult;
+import io.stare.p4.runtime.Uint128s;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.grpc.GrpcServiceException;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import p4.config.v1.P4Info;
+import p4.v1.CapabilitiesRequest;
+import p4.v1.CapabilitiesResponse;
+import p4.v1.Entity;
+import p4.v1.ForwardingPipelineConfig;
+import p4.v1.GetForwardingPipelineConfigRequest;
+import p4.v1.GetForwardingPipelineConfigResponse;
+import p4.v1.MasterArbitrationUpdate;
+import p4.v1.P4Runtime;
+import p4.v1.P4RuntimeHandlerFactory;
+import p4.v1.PacketIn;
+import p4.v1.PacketMetadata;
+import p4.v1.PacketOut;
+import p4.v1.PacketOutError;
+import p4.v1.ReadRequest;
+import p4.v1.ReadResponse;
+import p4.v1.Role;
+import p4.v1.SetForwardingPipelineConfigRequest;
+import p4.v1.SetForwardingPipelineConfigResponse;
+import p4.v1.StreamError;
+import p4.v1.StreamMessageRequest;
+import p4.v1.StreamMessageResponse;
+import p4.v1.Update;
+import p4.v1.WriteRequest;
+import p4.v1.WriteResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The software switch's P4Runtime server: arbitration and packet-in/out on the StreamChannel,
+ * pipeline push (VERIFY, VERIFY_AND_SAVE, VERIFY_AND_COMMIT, COMMIT), Write and Read of the
+ * entities STARE's programs have, and Capabilities. Programs other than STARE's are refused.
+ *
+ * <p>Control-plane state (arbitration, installed and saved configs) is guarded by this server's
+ * lock; pipeline contents by the switch's lock, always taken second. After VERIFY_AND_SAVE the
+ * switch keeps forwarding with the old pipeline while Reads and Writes go to the saved one, which
+ * COMMIT then installs: the spec's "replay of the writes since the save", done eagerly.
+ */
+public final class P4RuntimeServer implements P4Runtime {
+
+    /** The P4Runtime API version this server implements (its subset is in docs/dataplane.md). */
+    public static final String API_VERSION = "1.3.0";
+    /** Entities per ReadResponse: large reads are streamed in chunks. */
+    static final int READ_CHUNK = 1000;
+    /** Responses buffered per StreamChannel; beyond it the oldest packet-ins are dropped. */
+    static final int STREAM_BUFFER = 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(P4RuntimeServer.class);
+
+    /** One controller's StreamChannel. */
+    private static final class Session {
+        final BoundedSourceQueue<StreamMessageResponse> queue;
+
+        Session(BoundedSourceQueue<StreamMessageResponse> queue) {
+            this.queue = queue;
+        }
+    }
+
+    /** A recognised program with the config it came in and a pipeline for it. */
+    private record Loaded(StareProgram program, RuntimeEntities entities, ForwardingPipelineConfig config,
+                          Pipeline pipeline) {
+    }
+
+    private final SoftSwitch softSwitch;
+    private final long deviceId;
+    private final Materializer materializer;
+    private final Object lock = new Object();
+    private final Arbitration<Session> arbitration;
+    private Loaded installed;
+    private Loaded saved;
+    private final LongAdder packetInsWithoutController = new LongAdder();
+    private final LongAdder packetInsDropped = new LongAdder();
+
+    public P4RuntimeServer(SoftSwitch softSwitch, long deviceId, ActorSystem<?> system) {
+        this.softSwitch = softSwitch;
+        this.deviceId = deviceId;
+        this.materializer = Materializer.matFromSystem(system);
+        this.arbitration = new Arbitration<>(deviceId);
+        softSwitch.onPacketIn(this::onPacketIn);
+    }
+
+    /** Serves this server over HTTP/2 (plain text) at {@code host:port}; port 0 picks a free one. */
+    public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+        return Http.get(system).newServerAt(host, port).bind(P4RuntimeHandlerFactory.create(this, system));
+    }
+
+    /** Packet-ins that found no primary controller to go to. */
+    public long packetInsWithoutController() {
+        return packetInsWithoutController.sum();
+    }
+
+    /** Packet-ins dropped because the controller's stream was full. */
+    public long packetInsDropped() {
+        return packetInsDropped.sum();
+    }
+
+    // ---- StreamChannel -----------------------------------------------------------------------
+
+    @Override
+    public Source<StreamMessageResponse, NotUsed> streamChannel(Source<StreamMessageRequest, NotUsed> in) {
+        Pair<BoundedSourceQueue<StreamMessageResponse>, Source<StreamMessageResponse, NotUsed>> out =
+                Source.<StreamMessageResponse>queue(STREAM_BUFFER).preMaterialize(materializer);
+        Session session = new Session(out.first());
+        in.runWith(Sink.foreach(request -> onStreamRequest(session, request)), materializer)
+                .whenComplete((done, failure) -> closeSession(session));
+        return out.second().watchTermination((notUsed, done) -> {
+            done.whenComplete((d, failure) -> closeSession(session));
+            return notUsed;
+        });
+    }
+
+    private void onStreamRequest(Session session, StreamMessageRequest request) {
+        switch (request.getUpdateCase()) {
+            case ARBITRATION -> onArbitration(session, request.getArbitration());
+            case PACKET -> onPacketOut(session, request.getPacket());
+            default -> {
+                if (!isArbitrated(session)) {
+                    failSession(session, Status.FAILED_PRECONDITION.withDescription(
+                            "the first message on a StreamChannel must be an arbitration update"));
+                }
+                // Digest acks and other messages have no meaning for STARE's programs.
+            }
+        }
+    }
+
+    private void onArbitration(Session session, MasterArbitrationUpdate update) {
+        String role = update.getRole().getName();
+        Optional<BigInteger> electionId = update.hasElectionId()
+                ? Optional.of(Uint128s.toBigInteger(update.getElectionId()))
+                : Optional.empty();
+        Arbitration.Outcome<Session> outcome;
+        synchronized (lock) {
+            outcome = arbitration.arbitrate(session, update.getDeviceId(), role, electionId);
+        }
+        if (outcome instanceof Arbitration.Refused<Session> refused) {
+            failSession(session, Status.fromCode(Status.Code.valueOf(refused.code())).withDescription(refused.message()));
+        } else {
+            send(((Arbitration.Accepted<Session>) outcome).notices());
+        }
+    }
+
+    private void closeSession(Session session) {
+        List<Arbitration.Notice<Session>> notices;
+        synchronized (lock) {
+            notices = arbitration.close(session);
+        }
+        send(notices);
+    }
+
+    private void send(List<Arbitration.Notice<Session>> notices) {
+        for (Arbitration.Notice<Session> notice : notices) {
+            MasterArbitrationUpdate.Builder update = MasterArbitrationUpdate.newBuilder().setDeviceId(deviceId)
+                    .setStatus(com.google.rpc.Status.newBuilder()
+                            .setCode((notice.primary() ? Status.Code.OK
+                                    : notice.primaryElectionId().isPresent() ? Status.Code.ALREADY_EXISTS
+                                    : Status.Code.NOT_FOUND).value())
+                            .setMessage(notice.primary() ? "primary" : "backup"));
+            if (!notice.role().isEmpty()) {
+                update.setRole(Role.newBuilder().setName(notice.role()));
+            }
+            notice.primaryElectionId().ifPresent(id -> update.setElectionId(Uint128s.toProto(id)));
+            offer(notice.stream(), StreamMessageResponse.newBuilder().setArbitration(update).build());
+        }
+    }
+
+    private void onPacketOut(Session session, PacketOut packet) {
+        synchronized (lock) {
+            Optional<String> role = arbitration.roleOf(session);
+            if (role.isEmpty()) {
+                failSession(session, Status.FAILED_PRECONDITION.withDescription(
+                        "the first message on a StreamChannel must be an arbitration update"));
+                return;
+            }
+            if (!arbitration.primaryOf(role.get()).equals(Optional.of(session))) {
+                streamError(session, packet, Status.Code.PERMISSION_DENIED, "only the primary controller may send packets");
+                return;
+            }
+        }
+        Optional<CpuHeaders.PacketOut> header = decodePacketOut(packet);
+        if (header.isEmpty()) {
+            streamError(session, packet, Status.Code.INVALID_ARGUMENT, "packet_out metadata is malformed");
+            return;
+        }
+        if (!softSwitch.hasPipeline()) {
+            streamError(session, packet, Status.Code.FAILED_PRECONDITION, "no pipeline is installed");
+            return;
+        }
+        softSwitch.packetOut(header.get(), packet.getPayload().toByteArray());
+    }
+
+    private static Optional<CpuHeaders.PacketOut> decodePacketOut(PacketOut packet) {
+        long[] fields = new long[CpuHeaders.PacketOut.Field.values().length];
+        for (PacketMetadata metadata : packet.getMetadataList()) {
+            for (CpuHeaders.PacketOut.Field field : CpuHeaders.PacketOut.Field.values()) {
+                if (field.id() == metadata.getMetadataId()) {
+                    OptionalLong value = P4Values.parse(metadata.getValue(), field.bitWidth());
+                    if (value.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    fields[field.ordinal()] = value.getAsLong();
+                }
+            }
+        }
+        try {
+            long code = fields[CpuHeaders.PacketOut.Field.OP.ordinal()];
+            CpuHeaders.Op op = null;
+            for (CpuHeaders.Op candidate : CpuHeaders.Op.values()) {
+                if (candidate.code() == code) {
+                    op = candidate;
+                }
+            }
+            if (op == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new CpuHeaders.PacketOut(op,
+                    (int) fields[CpuHeaders.PacketOut.Field.EGRESS_PORT.ordinal()],
+                    (int) fields[CpuHeaders.PacketOut.Field.COUNT.ordinal()],
+                    fields[CpuHeaders.PacketOut.Field.INDEX.ordinal()]));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void onPacketIn(PipelineResult.PacketInMessage message) {
+        Optional<Session> primary;
+        synchronized (lock) {
+            primary = arbitration.primaryOf("");
+        }
+        if (primary.isEmpty()) {
+            packetInsWithoutController.increment();
+            return;
+        }
+        PacketIn.Builder packetIn = PacketIn.newBuilder().setPayload(ByteString.copyFrom(message.payload()));
+        CpuHeaders.PacketIn header = message.header();
+        for (CpuHeaders.PacketIn.Field field : CpuHeaders.PacketIn.Field.values()) {
+            packetIn.addMetadata(PacketMetadata.newBuilder().setMetadataId(field.id())
+                    .setValue(P4Values.canonical(header.get(field))));
+        }
+        offer(primary.get(), StreamMessageResponse.newBuilder().setPacket(packetIn).build());
+    }
+
+    private void streamError(Session session, PacketOut packet, Status.Code code, String message) {
+        offer(session, StreamMessageResponse.newBuilder().setError(StreamError.newBuilder()
+                .setCanonicalCode(code.value()).setMessage(message)
+                .setPacketOut(PacketOutError.newBuilder().setPacketOut(packet))).build());
+    }
+
+    private void offer(Session session, StreamMessageResponse response) {
+        if (!QueueOfferResult.enqueued().equals(session.queue.offer(response))) {
+            packetInsDropped.increment();
+        }
+    }
+
+    private static void failSession(Session session, Status status) {
+        session.queue.fail(new GrpcServiceException(status));
+    }
+
+    private boolean isArbitrated(Session session) {
+        synchronized (lock) {
+            return arbitration.knows(session);
+        }
+    }
+
+    // ---- pipeline config ---------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<SetForwardingPipelineConfigResponse> setForwardingPipelineConfig(
+            SetForwardingPipelineConfigRequest in) {
+        try {
+            synchronized (lock) {
+                checkDevice(in.getDeviceId());
+                checkPrimary(in.getRole(), in.hasElectionId() ? Optional.of(in.getElectionId()) : Optional.empty());
+                switch (in.getAction()) {
+                    case VERIFY -> load(in);
+                    case VERIFY_AND_SAVE -> saved = load(in);
+                    case VERIFY_AND_COMMIT -> {
+                        Loaded loaded = load(in);
+                        softSwitch.install(loaded.pipeline());
+                        installed = loaded;
+                        saved = null;
+                        log.info("switch {}: pipeline {} committed", softSwitch.name(), loaded.program().mode());
+                    }
+                    case COMMIT -> {
+                        if (in.hasConfig()) {
+                            throw status(Status.Code.INVALID_ARGUMENT, "COMMIT takes no config: it commits the saved one");
+                        }
+                        if (saved == null) {
+                            throw status(Status.Code.NOT_FOUND, "COMMIT without a preceding VERIFY_AND_SAVE");
+                        }
+                        softSwitch.install(saved.pipeline());
+                        installed = saved;
+                        saved = null;
+                        log.info("switch {}: saved pipeline {} committed", softSwitch.name(), installed.program().mode());
+                    }
+                    case RECONCILE_AND_COMMIT -> throw status(Status.Code.UNIMPLEMENTED,
+                            "RECONCILE_AND_COMMIT is not supported; use VERIFY_AND_SAVE, writes, COMMIT");
+                    default -> throw status(Status.Code.INVALID_ARGUMENT, "action " + in.getAction() + " is not valid");
+                }
+            }
+            return CompletableFuture.completedFuture(SetForwardingPipelineConfigResponse.getDefaultInstance());
+        } catch (GrpcServiceException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private Loaded load(SetForwardingPipelineConfigRequest in) {
+        if (!in.hasConfig() || !in.getConfig().hasP4Info()) {
+            throw status(Status.Code.INVALID_ARGUMENT, "the request carries no config with a P4Info");
+        }
+        P4Info p4Info = in.getConfig().getP4Info();
+        try {
+            StareProgram program = StareProgram.recognise(p4Info);
+            return new Loaded(program, new RuntimeEntities(program), in.getConfig(),
+                    program.newPipeline(softSwitch.portCount()));
+        } catch (StareProgram.UnsupportedProgramException e) {
+            throw status(Status.Code.INVALID_ARGUMENT, e.getMessage());
+        }
+    }
+
+    @Override
+    public CompletionStage<GetForwardingPipelineConfigResponse> getForwardingPipelineConfig(
+            GetForwardingPipelineConfigRequest in) {
+        ForwardingPipelineConfig config;
+        synchronized (lock) {
+            if (in.getDeviceId() != deviceId) {
+                return CompletableFuture.failedFuture(status(Status.Code.NOT_FOUND, "unknown device " + in.getDeviceId()));
+            }
+            config = installed == null ? ForwardingPipelineConfig.getDefaultInstance() : installed.config();
+        }
+        ForwardingPipelineConfig.Builder answer = ForwardingPipelineConfig.newBuilder().setCookie(config.getCookie());
+        switch (in.getResponseType()) {
+            case ALL -> answer.setP4Info(config.getP4Info()).setP4DeviceConfig(config.getP4DeviceConfig());
+            case P4INFO_AND_COOKIE -> answer.setP4Info(config.getP4Info());
+            case DEVICE_CONFIG_AND_COOKIE -> answer.setP4DeviceConfig(config.getP4DeviceConfig());
+            default -> { }
+        }
+        return CompletableFuture.completedFuture(GetForwardingPipelineConfigResponse.newBuilder().setConfig(answer).build());
+    }
+
+    // ---- Write and Read ----------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<WriteResponse> write(WriteRequest in) {
+        try {
+            List<RuntimeEntities.Outcome> outcomes = new ArrayList<>();
+            synchronized (lock) {
+                checkDevice(in.getDeviceId());
+                checkPrimary(in.getRole(), in.hasElectionId() ? Optional.of(in.getElectionId()) : Optional.empty());
+                if (in.getAtomicity() != WriteRequest.Atomicity.CONTINUE_ON_ERROR) {
+                    throw status(Status.Code.UNIMPLEMENTED, "only CONTINUE_ON_ERROR atomicity is supported");
+                }
+                Loaded target = target();
+                for (Update update : in.getUpdatesList()) {
+                    outcomes.add(target == saved
+                            ? target.entities().apply(update, target.pipeline())
+                            : softSwitch.withPipeline(p -> target.entities().apply(update, p)).orElseThrow());
+                }
+            }
+            if (outcomes.stream().allMatch(RuntimeEntities.Outcome::ok)) {
+                return CompletableFuture.completedFuture(WriteResponse.getDefaultInstance());
+            }
+            return CompletableFuture.failedFuture(batchError(outcomes));
+        } catch (GrpcServiceException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public Source<ReadResponse, NotUsed> read(ReadRequest in) {
+        List<Entity> entities = new ArrayList<>();
+        try {
+            synchronized (lock) {
+                checkDevice(in.getDeviceId());
+                Loaded target = target();
+                for (Entity filter : in.getEntitiesList()) {
+                    List<Entity> found = target == saved
+                            ? target.entities().read(filter, target.pipeline())
+                            : softSwitch.withPipeline(p -> readOrNull(target.entities(), filter, p)).orElseThrow();
+                    entities.addAll(found);
+                }
+            }
+        } catch (GrpcServiceException e) {
+            return Source.failed(e);
+        } catch (RuntimeEntities.ReadException e) {
+            return Source.failed(status(e.code(), e.getMessage()));
+        } catch (ReadFailure e) {
+            return Source.failed(status(e.cause.code(), e.cause.getMessage()));
+        }
+        List<ReadResponse> chunks = new ArrayList<>();
+        for (int from = 0; from < entities.size(); from += READ_CHUNK) {
+            chunks.add(ReadResponse.newBuilder()
+                    .addAllEntities(entities.subList(from, Math.min(entities.size(), from + READ_CHUNK))).build());
+        }
+        if (chunks.isEmpty()) {
+            chunks.add(ReadResponse.getDefaultInstance());
+        }
+        return Source.from(chunks);
+    }
+
+    /** Carries a ReadException out of a lambda run under the switch's lock. */
+    private static final class ReadFailure extends RuntimeException {
+        final RuntimeEntities.ReadException cause;
+
+        ReadFailure(RuntimeEntities.ReadException cause) {
+            super(cause.getMessage(), null, false, false);
+            this.cause = cause;
+        }
+    }
+
+    private static List<Entity> readOrNull(RuntimeEntities entities, Entity filter, Pipeline pipeline) {
+        try {
+            return entities.read(filter, pipeline);
+        } catch (RuntimeEntities.ReadException e) {
+            throw new ReadFailure(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<CapabilitiesResponse> capabilities(CapabilitiesRequest in) {
+        return CompletableFuture.completedFuture(CapabilitiesResponse.newBuilder().setP4RuntimeApiVersion(API_VERSION).build());
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /** Reads and writes go to the saved pipeline between VERIFY_AND_SAVE and COMMIT. */
+    private Loaded target() {
+        if (saved != null) {
+            return saved;
+        }
+        if (installed == null) {
+            throw status(Status.Code.FAILED_PRECONDITION, "no pipeline is installed: push one first");
+        }
+        return installed;
+    }
+
+    private void checkDevice(long requested) {
+        if (requested != deviceId) {
+            throw status(Status.Code.NOT_FOUND, "device ID " + requested + " is not this device (" + deviceId + ")");
+        }
+    }
+
+    private void checkPrimary(String role, Optional<p4.v1.Uint128> electionId) {
+        if (!arbitration.isPrimary(role, electionId.map(Uint128s::toBigInteger))) {
+            throw status(Status.Code.PERMISSION_DENIED,
+                    "only the primary controller of role '" + role + "' may do this (election ID "
+                            + electionId.map(Uint128s::toBigInteger).map(String::valueOf).orElse("none") + ")");
+        }
+    }
+
+    /** A failed batch, as the specification wants it: UNKNOWN with one p4.v1.Error per update. */
+    private static GrpcServiceException batchError(List<RuntimeEntities.Outcome> outcomes) {
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+                .setCode(Status.Code.UNKNOWN.value()).setMessage("some updates failed");
+        for (RuntimeEntities.Outcome outcome : outcomes) {
+            status.addDetails(Any.pack(p4.v1.Error.newBuilder().setCanonicalCode(outcome.code().value())
+                    .setMessage(outcome.message()).build()));
+        }
+        return GrpcServiceException.apply(StatusProto.toStatusRuntimeException(status.build()));
+    }
+
+    private static GrpcServiceException status(Status.Code code, String message) {
+        return new GrpcServiceException(Status.fromCode(code).withDescription(message));
+    }
+}
