@@ -1,5 +1,6 @@
 package io.stare.deploy;
 
+import io.stare.deploy.softswitch.SoftSwitchCommand;
 import io.stare.deploy.wire.WireCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -13,13 +14,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = StareCommand.Version.class,
         description = "STARE: state replication between VNFs through programmable switches.",
-        subcommands = {WireCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {WireCommand.class, SoftSwitchCommand.class, CommandLine.HelpCommand.class})
 public final class StareCommand implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Initialise logging before any thread logs, so SLF4J has nothing to replay.
+        org.slf4j.LoggerFactory.getLogger(StareCommand.class);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

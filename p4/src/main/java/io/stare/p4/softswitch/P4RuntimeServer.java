@@ -113,6 +113,20 @@ public final class P4RuntimeServer implements P4Runtime {
         return Http.get(system).newServerAt(host, port).bind(P4RuntimeHandlerFactory.create(this, system));
     }
 
+    /**
+     * Installs a program without a controller, as if a primary had pushed it with
+     * VERIFY_AND_COMMIT: for a switch started standalone. A controller may replace it later.
+     */
+    public StareProgram preload(ForwardingPipelineConfig config) throws StareProgram.UnsupportedProgramException {
+        StareProgram program = StareProgram.recognise(config.getP4Info());
+        synchronized (lock) {
+            installed = new Loaded(program, new RuntimeEntities(program), config, program.newPipeline(softSwitch.portCount()));
+            saved = null;
+            softSwitch.install(installed.pipeline());
+        }
+        return program;
+    }
+
     /** Packet-ins that found no primary controller to go to. */
     public long packetInsWithoutController() {
         return packetInsWithoutController.sum();

@@ -1,0 +1,203 @@
+package io.stare.deploy.softswitch;
+
+import io.stare.deploy.UserInputException;
+import io.stare.p4.softswitch.SoftSwitchNetwork;
+import io.stare.p4.softswitch.SoftSwitchNode;
+import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.p4.topology.SpanningTree;
+import io.stare.p4.topology.Topology;
+import io.stare.p4.topology.TopologyFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code stare softswitch}: runs one software switch, or every switch of a topology file, each
+ * with its UDP-tunnel ports and its P4Runtime server, until Ctrl-C or {@code --duration}.
+ */
+@Command(name = "softswitch", mixinStandardHelpOptions = true,
+        description = {"Run STARE's software switch: front ports are UDP sockets on loopback carrying whole "
+                + "Ethernet frames, and a P4Runtime server takes a controller's pipeline and entries.",
+                "Without --program the switch forwards nothing until a controller (stare agent) pushes a "
+                        + "pipeline; with --program it configures itself and works alone."})
+public final class SoftSwitchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--name", defaultValue = "s1", description = "switch name (default: ${DEFAULT-VALUE})")
+    String name;
+
+    @Option(names = "--ports", defaultValue = "8", description = "front ports, 1..16 (default: ${DEFAULT-VALUE})")
+    int ports;
+
+    @Option(names = "--grpc", defaultValue = "127.0.0.1:9559",
+            description = "P4Runtime address HOST:PORT; with --topology, switch i listens on PORT+i "
+                    + "(default: ${DEFAULT-VALUE})")
+    String grpc;
+
+    @Option(names = "--device-id", defaultValue = "1", description = "P4Runtime device ID (default: ${DEFAULT-VALUE})")
+    long deviceId;
+
+    @Option(names = "--udp-base", defaultValue = "0",
+            description = "UDP port of front port 0 (port j binds BASE+j; with --topology switch i's port j binds "
+                    + "BASE+32*i+j); 0 picks free ports (default: ${DEFAULT-VALUE})")
+    int udpBase;
+
+    @Option(names = "--program", defaultValue = "none",
+            description = "configure the switch itself: register, embedded or none (default: ${DEFAULT-VALUE})")
+    String program;
+
+    @Option(names = "--topology", description = "run every switch of this topology file, linked as it says")
+    Path topology;
+
+    @Option(names = "--duration", description = "stop after this long, e.g. 30s or 5m (default: until Ctrl-C)")
+    String duration;
+
+    @Override
+    public Integer call() throws Exception {
+        Optional<StareProgram.Mode> mode = parseProgram(program);
+        InetSocketAddress grpcAddress = parseAddress(grpc);
+        Optional<Duration> runFor = duration == null ? Optional.empty() : Optional.of(parseDuration(duration));
+        Optional<Topology> topo = topology == null ? Optional.empty() : Optional.of(readTopology(topology));
+        if (topo.isEmpty() && (ports < 1 || ports > 16)) {
+            throw new UserInputException("--ports " + ports + " is out of range 1..16");
+        }
+
+        PrintWriter out = spec.commandLine().getOut();
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-softswitch");
+        try {
+            Supplier<CompletionStage<Done>> stop;
+            if (topo.isPresent()) {
+                SoftSwitchNetwork network = SoftSwitchNetwork.start(system, new SoftSwitchNetwork.Settings(topo.get(),
+                        grpcAddress.getHostString(), grpcAddress.getPort(), udpBase, mode));
+                print(out, network.nodes(), mode, Optional.of(SpanningTree.of(topo.get())));
+                stop = network::stop;
+            } else {
+                List<PortBinding> bindings = new ArrayList<>();
+                for (int port = 0; port < ports; port++) {
+                    bindings.add(PortBinding.loopback(port).withLocalAddress(
+                            new InetSocketAddress(grpcAddress.getHostString(), udpBase == 0 ? 0 : udpBase + port)));
+                }
+                SoftSwitchNode node = SoftSwitchNode.start(system,
+                        new SoftSwitchNode.Settings(name, deviceId, bindings, grpcAddress, mode, 0));
+                print(out, Map.of(name, node), mode, Optional.empty());
+                stop = node::stop;
+            }
+            // Ctrl-C runs Pekko's coordinated shutdown: the switches close their ports first.
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-switches",
+                    stop::get);
+            out.println(runFor.map(d -> "running for " + d.toSeconds() + " s").orElse("running; Ctrl-C to stop"));
+            out.flush();
+            try {
+                if (runFor.isPresent()) {
+                    system.getWhenTerminated().toCompletableFuture().get(runFor.get().toMillis(), TimeUnit.MILLISECONDS);
+                } else {
+                    system.getWhenTerminated().toCompletableFuture().get();
+                }
+            } catch (TimeoutException elapsed) {
+                out.println("stopped after " + duration);
+            }
+        } catch (org.apache.pekko.stream.BindFailedException | java.net.BindException e) {
+            throw new UserInputException("cannot bind: " + e.getMessage());
+        } finally {
+            await(CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.jvmExitReason()).toCompletableFuture());
+        }
+        return 0;
+    }
+
+    private static void print(PrintWriter out, Map<String, SoftSwitchNode> nodes, Optional<StareProgram.Mode> mode,
+                              Optional<SpanningTree> tree) {
+        out.println("switch    P4Runtime              program    ports (front port -> UDP socket)");
+        for (Map.Entry<String, SoftSwitchNode> entry : nodes.entrySet()) {
+            SoftSwitchNode node = entry.getValue();
+            StringBuilder portList = new StringBuilder();
+            node.portAddresses().forEach((port, address) -> portList.append(port).append("->")
+                    .append(address.getHostString()).append(':').append(address.getPort()).append(' '));
+            out.printf("%-9s %-22s %-10s %s%n", entry.getKey(),
+                    node.grpcAddress().getHostString() + ":" + node.grpcAddress().getPort(),
+                    mode.map(m -> m.name().toLowerCase(java.util.Locale.ROOT)).orElse("(awaits)"), portList.toString().trim());
+        }
+        tree.ifPresent(t -> out.println("distribution tree rooted at " + t.root() + ": " + t.links()));
+    }
+
+    private static Optional<StareProgram.Mode> parseProgram(String text) {
+        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> Optional.empty();
+            case "register" -> Optional.of(StareProgram.Mode.REGISTER);
+            case "embedded" -> Optional.of(StareProgram.Mode.EMBEDDED);
+            default -> throw new UserInputException("--program must be register, embedded or none, not '" + text + "'");
+        };
+    }
+
+    static InetSocketAddress parseAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new UserInputException("'" + text + "' is not HOST:PORT");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new UserInputException("'" + text + "' has a port that is not a number");
+        }
+        if (port < 0 || port > 65535) {
+            throw new UserInputException("port " + port + " in '" + text + "' is out of range 0..65535");
+        }
+        return new InetSocketAddress(text.substring(0, colon), port);
+    }
+
+    static Duration parseDuration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(text.trim());
+        if (!m.matches()) {
+            throw new UserInputException("--duration '" + text + "' is not a duration like 500ms, 30s, 5m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private static Topology readTopology(Path file) {
+        try {
+            TopologyFile.ParseResult result = TopologyFile.read(file);
+            if (result instanceof TopologyFile.ParseResult.Error error) {
+                throw new UserInputException(file + ":" + error.line() + ": " + error.message());
+            }
+            return ((TopologyFile.ParseResult.Parsed) result).topology();
+        } catch (IOException e) {
+            throw new UserInputException("cannot read topology file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void await(java.util.concurrent.CompletableFuture<?> future) {
+        try {
+            future.get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Shutting down: nothing more to do with a failure here.
+        }
+    }
+}
