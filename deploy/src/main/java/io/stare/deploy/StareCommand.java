@@ -1,5 +1,6 @@
 package io.stare.deploy;
 
+import io.stare.deploy.bench.BenchCommand;
 import io.stare.deploy.softswitch.SoftSwitchCommand;
 import io.stare.deploy.wire.WireCommand;
 import java.io.PrintWriter;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = StareCommand.Version.class,
         description = "STARE: state replication between VNFs through programmable switches.",
-        subcommands = {WireCommand.class, SoftSwitchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {WireCommand.class, SoftSwitchCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class StareCommand implements Runnable {
 
     @CommandLine.Spec
