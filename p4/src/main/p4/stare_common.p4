@@ -93,6 +93,12 @@ header ipv4_t {
     bit<32> dst_addr;    /* STARE: PROTO_ID (8) | M_K (2) | STATE_ID (22) */
 }
 
+/* IPv4 options (IHL 6..15): parsed so checksums cover them and STARE packets carrying them are
+   recognised, as the software switch does. */
+header ipv4_options_t {
+    varbit<320> options;
+}
+
 header udp_t {
     bit<16> src_port;
     bit<16> dst_port;
@@ -120,6 +126,7 @@ struct headers_t {
     register_value_t[MAX_REGISTER_VALUES] values;
     ethernet_t   ethernet;
     ipv4_t       ipv4;
+    ipv4_options_t ipv4_options;
     udp_t        udp;
     stare_t      stare;
 }
@@ -131,6 +138,7 @@ struct metadata_t {
     @field_list(1) bit<32> cpu_index;
     @field_list(1) bit<32> cpu_value;
     bit<8>  values_to_parse;
+    bool    from_cpu;          /* a packet-out: sent exactly as the controller built it */
     bool    is_publish;        /* a multicast publish: egress prunes the ingress port */
     bool    is_sub;            /* a SUB message: egress turns the ingress port's copy into the ack */
     bit<9>  sub_ingress_port;
@@ -142,6 +150,7 @@ parser StareParser(packet_in packet, out headers_t hdr, inout metadata_t meta,
         meta.values_to_parse = 0;
         meta.is_publish = false;
         meta.is_sub = false;
+        meta.from_cpu = false;
         transition select(standard_metadata.ingress_port) {
             CPU_PORT: parse_packet_out;
             default: parse_ethernet;
@@ -185,17 +194,31 @@ parser StareParser(packet_in packet, out headers_t hdr, inout metadata_t meta,
 
     state parse_ipv4 {
         packet.extract(hdr.ipv4);
-        /* STARE packets carry no IPv4 options; anything with options is routed, not parsed further. */
-        transition select(hdr.ipv4.ihl, hdr.ipv4.protocol) {
-            (5, IP_PROTO_UDP): parse_udp;
+        transition select(hdr.ipv4.version, hdr.ipv4.ihl) {
+            (4, 5): parse_l4;
+            (4, 6 &&& 0xe): parse_ipv4_options;   /* 6, 7 */
+            (4, 8 &&& 0x8): parse_ipv4_options;   /* 8..15 */
+            default: accept;                      /* ingress refuses it */
+        }
+    }
+
+    state parse_ipv4_options {
+        packet.extract(hdr.ipv4_options, ((bit<32>) hdr.ipv4.ihl - 5) * 32);
+        transition parse_l4;
+    }
+
+    state parse_l4 {
+        transition select(hdr.ipv4.protocol) {
+            IP_PROTO_UDP: parse_udp;
             default: accept;
         }
     }
 
+    /* Only UDP to port 65432 towards 239/8 is STARE; other UDP is routed untouched. */
     state parse_udp {
         packet.extract(hdr.udp);
-        transition select(hdr.udp.dst_port) {
-            STARE_UDP_PORT: parse_stare;
+        transition select(hdr.ipv4.dst_addr[31:24], hdr.udp.dst_port) {
+            (STARE_PROTO_ID, STARE_UDP_PORT): parse_stare;
             default: accept;
         }
     }
@@ -208,10 +231,10 @@ parser StareParser(packet_in packet, out headers_t hdr, inout metadata_t meta,
 
 control StareVerifyChecksum(inout headers_t hdr, inout metadata_t meta) {
     apply {
-        verify_checksum(hdr.ipv4.isValid() && hdr.ipv4.ihl == 5,
+        verify_checksum(hdr.ipv4.isValid(),
             { hdr.ipv4.version, hdr.ipv4.ihl, hdr.ipv4.diffserv, hdr.ipv4.total_len,
               hdr.ipv4.identification, hdr.ipv4.flags, hdr.ipv4.frag_offset, hdr.ipv4.ttl,
-              hdr.ipv4.protocol, hdr.ipv4.src_addr, hdr.ipv4.dst_addr },
+              hdr.ipv4.protocol, hdr.ipv4.src_addr, hdr.ipv4.dst_addr, hdr.ipv4_options.options },
             hdr.ipv4.hdr_checksum, HashAlgorithm.csum16);
         /* A zero UDP checksum means "not computed" (RFC 768). */
         verify_checksum_with_payload(hdr.stare.isValid() && hdr.udp.checksum != 0,
@@ -225,10 +248,10 @@ control StareVerifyChecksum(inout headers_t hdr, inout metadata_t meta) {
 
 control StareComputeChecksum(inout headers_t hdr, inout metadata_t meta) {
     apply {
-        update_checksum(hdr.ipv4.isValid() && hdr.ipv4.ihl == 5,
+        update_checksum(hdr.ipv4.isValid() && !meta.from_cpu,
             { hdr.ipv4.version, hdr.ipv4.ihl, hdr.ipv4.diffserv, hdr.ipv4.total_len,
               hdr.ipv4.identification, hdr.ipv4.flags, hdr.ipv4.frag_offset, hdr.ipv4.ttl,
-              hdr.ipv4.protocol, hdr.ipv4.src_addr, hdr.ipv4.dst_addr },
+              hdr.ipv4.protocol, hdr.ipv4.src_addr, hdr.ipv4.dst_addr, hdr.ipv4_options.options },
             hdr.ipv4.hdr_checksum, HashAlgorithm.csum16);
     }
 }
@@ -239,6 +262,7 @@ control StareDeparser(packet_out packet, in headers_t hdr) {
         packet.emit(hdr.values);
         packet.emit(hdr.ethernet);
         packet.emit(hdr.ipv4);
+        packet.emit(hdr.ipv4_options);
         packet.emit(hdr.udp);
         packet.emit(hdr.stare);
     }

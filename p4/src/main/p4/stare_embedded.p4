@@ -70,6 +70,7 @@ control StareEmbeddedIngress(inout headers_t hdr, inout metadata_t meta,
                     && hdr.ethernet.isValid()) {
                 standard_metadata.egress_spec = hdr.packet_out.egress_port;
                 hdr.packet_out.setInvalid();
+                meta.from_cpu = true;
             } else {
                 drop_counted(DROP_BAD_PACKET_OUT);
             }
@@ -80,11 +81,14 @@ control StareEmbeddedIngress(inout headers_t hdr, inout metadata_t meta,
             drop_counted(DROP_BAD_ETHERNET);
             return;
         }
-        if (!hdr.ipv4.isValid()) {
+        if (hdr.ethernet.ether_type != ETHERTYPE_IPV4) {
             drop_counted(DROP_NOT_IPV4);
             return;
         }
-        if (standard_metadata.checksum_error == 1) {
+        /* The IPv4 checks every router makes: a whole, sane header with a right checksum. */
+        if (!hdr.ipv4.isValid() || hdr.ipv4.version != 4 || hdr.ipv4.ihl < 5
+                || (bit<32>) hdr.ipv4.total_len > standard_metadata.packet_length - 14
+                || standard_metadata.checksum_error == 1) {
             drop_counted(DROP_MALFORMED);
             return;
         }
@@ -92,6 +96,10 @@ control StareEmbeddedIngress(inout headers_t hdr, inout metadata_t meta,
         bit<8>  proto_id = hdr.ipv4.dst_addr[31:24];
         bit<2>  kind = hdr.ipv4.dst_addr[23:22];
         bit<22> state = hdr.ipv4.dst_addr[21:0];
+        if (proto_id == STARE_PROTO_ID && hdr.ipv4.protocol == IP_PROTO_UDP && !hdr.udp.isValid()) {
+            drop_counted(DROP_MALFORMED);   /* UDP towards 239/8 too short for its header */
+            return;
+        }
         if (proto_id != STARE_PROTO_ID || !hdr.udp.isValid() || hdr.udp.dst_port != STARE_UDP_PORT) {
             switch (ipv4_lpm.apply().action_run) {
                 forward: {
@@ -105,6 +113,7 @@ control StareEmbeddedIngress(inout headers_t hdr, inout metadata_t meta,
             return;
         }
         if (!hdr.stare.isValid() || hdr.stare.kind != kind || hdr.stare.state_id != state
+                || hdr.udp.length != hdr.ipv4.total_len - ((bit<16>) hdr.ipv4.ihl << 2)
                 || hdr.stare.segm_no > hdr.stare.tot_seg_minus_one
                 || hdr.ipv4.frag_offset != 0 || hdr.ipv4.flags[0:0] == 1) {
             drop_counted(DROP_MALFORMED);

@@ -72,6 +72,8 @@ control StareRegisterIngress(inout headers_t hdr, inout metadata_t meta,
     }
 
     action reply_values() {
+        /* Only the header and the values go back: anything after a READ's header is dropped. */
+        truncate(11 + 4 * (bit<32>) hdr.packet_out.count);
         hdr.packet_in.setValid();
         hdr.packet_in.ingress_port = CPU_PORT;
         hdr.packet_in.reason = REASON_REGISTER_VALUES;
@@ -90,6 +92,7 @@ control StareRegisterIngress(inout headers_t hdr, inout metadata_t meta,
             if (op == OP_FORWARD && hdr.packet_out.egress_port < STARE_PORTS && hdr.ethernet.isValid()) {
                 standard_metadata.egress_spec = hdr.packet_out.egress_port;
                 hdr.packet_out.setInvalid();
+                meta.from_cpu = true;
             } else if (op == OP_SET_CLONE_FLAG && index <= 1) {
                 clone_flag.write(0, (bit<1>) index[0:0]);
                 mark_to_drop(standard_metadata);
@@ -97,7 +100,8 @@ control StareRegisterIngress(inout headers_t hdr, inout metadata_t meta,
                 /* All or nothing: one value with bits beyond the ports refuses the whole WRITE. */
                 drop_counted(DROP_BAD_PACKET_OUT);
             } else if ((op == OP_READ || op == OP_WRITE) && count >= 1 && count <= MAX_REGISTER_VALUES
-                       && index < STATE_CAPACITY && (bit<32>) count <= STATE_CAPACITY - index) {
+                       && index < STATE_CAPACITY && (bit<32>) count <= STATE_CAPACITY - index
+                       && (op == OP_READ || standard_metadata.packet_length == 8 + 4 * (bit<32>) count)) {
                 if (op == OP_WRITE) {
                     WRITE_VALUE(0)
                     WRITE_VALUE(1)
@@ -128,11 +132,14 @@ control StareRegisterIngress(inout headers_t hdr, inout metadata_t meta,
             drop_counted(DROP_BAD_ETHERNET);
             return;
         }
-        if (!hdr.ipv4.isValid()) {
+        if (hdr.ethernet.ether_type != ETHERTYPE_IPV4) {
             drop_counted(DROP_NOT_IPV4);
             return;
         }
-        if (standard_metadata.checksum_error == 1) {
+        /* The IPv4 checks every router makes: a whole, sane header with a right checksum. */
+        if (!hdr.ipv4.isValid() || hdr.ipv4.version != 4 || hdr.ipv4.ihl < 5
+                || (bit<32>) hdr.ipv4.total_len > standard_metadata.packet_length - 14
+                || standard_metadata.checksum_error == 1) {
             drop_counted(DROP_MALFORMED);
             return;
         }
@@ -140,6 +147,10 @@ control StareRegisterIngress(inout headers_t hdr, inout metadata_t meta,
         bit<8>  proto_id = hdr.ipv4.dst_addr[31:24];
         bit<2>  kind = hdr.ipv4.dst_addr[23:22];
         bit<22> state = hdr.ipv4.dst_addr[21:0];
+        if (proto_id == STARE_PROTO_ID && hdr.ipv4.protocol == IP_PROTO_UDP && !hdr.udp.isValid()) {
+            drop_counted(DROP_MALFORMED);   /* UDP towards 239/8 too short for its header */
+            return;
+        }
         if (proto_id != STARE_PROTO_ID || !hdr.udp.isValid() || hdr.udp.dst_port != STARE_UDP_PORT) {
             switch (ipv4_lpm.apply().action_run) {
                 forward: {
@@ -153,6 +164,7 @@ control StareRegisterIngress(inout headers_t hdr, inout metadata_t meta,
             return;
         }
         if (!hdr.stare.isValid() || hdr.stare.kind != kind || hdr.stare.state_id != state
+                || hdr.udp.length != hdr.ipv4.total_len - ((bit<16>) hdr.ipv4.ihl << 2)
                 || hdr.stare.segm_no > hdr.stare.tot_seg_minus_one
                 || hdr.ipv4.frag_offset != 0 || hdr.ipv4.flags[0:0] == 1) {
             drop_counted(DROP_MALFORMED);

@@ -1,5 +1,7 @@
 package io.stare.p4.pipeline;
 
+import io.stare.protocol.packet.Ethernet;
+
 import io.stare.protocol.packet.Ipv4;
 import java.util.List;
 import java.util.Optional;
@@ -45,11 +47,11 @@ final class Stages {
     }
 
     /**
-     * Packet-out FORWARD: the payload frame leaves by {@code egress_port} exactly as the controller
+     * Packet-out FORWARD (a whole Ethernet header at least): the payload frame leaves by {@code egress_port} exactly as the controller
      * built it (packet-outs skip the STARE stages, TTL included).
      */
     static PipelineResult forward(int portCount, DropCounters drops, CpuHeaders.PacketOut header, byte[] payload) {
-        if (header.egressPort() >= portCount || payload.length == 0) {
+        if (header.egressPort() >= portCount || payload.length < Ethernet.HEADER_LENGTH) {
             return drop(drops, DropReason.BAD_PACKET_OUT);
         }
         return PipelineResult.of(List.of(new PipelineResult.Emission(header.egressPort(), payload)), List.of());

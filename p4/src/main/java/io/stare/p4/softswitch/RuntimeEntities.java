@@ -198,7 +198,9 @@ public final class RuntimeEntities {
         if (!all && program.p4Info().getTablesList().stream().noneMatch(t -> t.getPreamble().getId() == tableId)) {
             throw new ReadException(Status.Code.NOT_FOUND, "no table with id " + tableId);
         }
-        if ((all || matches(tableId, "tree_ports")) && pipeline instanceof RegisterPipeline register) {
+        // Default entries are read only when asked for (is_default_action), as the spec says.
+        if ((all || matches(tableId, "tree_ports")) && filter.getIsDefaultAction()
+                && pipeline instanceof RegisterPipeline register) {
             out.add(table(TableEntry.newBuilder().setTableId(program.tableId("tree_ports").orElseThrow())
                     .setIsDefaultAction(true)
                     .setAction(action("set_tree_ports", register.treePorts()))));

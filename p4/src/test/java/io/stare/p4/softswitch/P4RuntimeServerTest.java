@@ -283,7 +283,10 @@ class P4RuntimeServerTest {
                 .setIsDefaultAction(true).setAction(TableAction.newBuilder().setAction(Action.newBuilder()
                         .setActionId(program.actionId("set_tree_ports").orElseThrow())
                         .addParams(Action.Param.newBuilder().setParamId(1).setValue(P4Values.canonical(0b0110)))))).build());
-        Entity tree = read(Entity.newBuilder().setTableEntry(TableEntry.newBuilder().setTableId(treePorts)).build()).get(0);
+        assertEquals(List.of(), read(Entity.newBuilder().setTableEntry(TableEntry.newBuilder().setTableId(treePorts))
+                .build()), "a wildcard read returns no default entries");
+        Entity tree = read(Entity.newBuilder().setTableEntry(TableEntry.newBuilder().setTableId(treePorts)
+                .setIsDefaultAction(true)).build()).get(0);
         assertEquals(P4Values.canonical(0b0110), tree.getTableEntry().getAction().getAction().getParams(0).getValue());
     }
 

@@ -183,8 +183,8 @@ class UdpPortsTest {
                 PortBinding.linked(1, (InetSocketAddress) sink.getLocalSocketAddress())));
         UdpPorts transport = transports.get(0);
 
-        sw.packetOut(CpuHeaders.PacketOut.forward(0), new byte[] {1, 2, 3}); // port 0 has heard from nobody
-        sw.packetOut(CpuHeaders.PacketOut.forward(5), new byte[] {1, 2, 3}); // port 5 is not bound here
+        sw.packetOut(CpuHeaders.PacketOut.forward(0), small(3)); // port 0 has heard from nobody
+        sw.packetOut(CpuHeaders.PacketOut.forward(5), small(3)); // port 5 is not bound here
         sw.packetOut(CpuHeaders.PacketOut.forward(1), new byte[UdpPorts.MAX_DATAGRAM + 1]);
         byte[] largest = new byte[UdpPorts.MAX_DATAGRAM];
         largest[0] = 7;
@@ -207,7 +207,7 @@ class UdpPortsTest {
         // Emitted straight after bind(): the socket is not bound yet, so the one-frame queue fills.
         int frames = 200;
         for (int i = 0; i < frames; i++) {
-            sw.packetOut(CpuHeaders.PacketOut.forward(0), new byte[] {(byte) i});
+            sw.packetOut(CpuHeaders.PacketOut.forward(0), small(i));
         }
         await(transport.boundAddresses());
         await(transport.close());
@@ -226,7 +226,7 @@ class UdpPortsTest {
 
         // A closed transport no longer sends: the frame is counted, not lost silently.
         first.fixPeer(0, addresses.get(1));
-        sw.packetOut(CpuHeaders.PacketOut.forward(0), new byte[] {1});
+        sw.packetOut(CpuHeaders.PacketOut.forward(0), small(1));
         assertEquals(new PortCounters(0, 0, 0, 0, 0, 1, 0), first.counters(0));
 
         // The very addresses bind again, by a plain socket and by a new transport.
@@ -253,6 +253,13 @@ class UdpPortsTest {
     }
 
     // --- switches, hosts, frames ---
+
+    /** The smallest frame a packet-out may carry (an Ethernet header), tagged in its last byte. */
+    private static byte[] small(int tag) {
+        byte[] frame = new byte[Ethernet.HEADER_LENGTH];
+        frame[frame.length - 1] = (byte) tag;
+        return frame;
+    }
 
     private static RegisterPipeline registerPipeline(long treePorts) {
         RegisterPipeline pipeline = new RegisterPipeline(8, 2048);
