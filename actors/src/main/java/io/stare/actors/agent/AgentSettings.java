@@ -1,0 +1,103 @@
+package io.stare.actors.agent;
+
+import com.typesafe.config.Config;
+import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.runtime.Uint128s;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one switch agent runs: which switch it controls, as whom, in which mode, and its timeouts.
+ * The tunables have defaults in {@code reference.conf} under {@code stare.agent}
+ * ({@link #fromConfig}).
+ *
+ * @param host the switch's P4Runtime address
+ * @param port the switch's P4Runtime port
+ * @param deviceId the P4Runtime device ID of the switch
+ * @param electionId this agent's election ID (the highest connected one is primary), 0..2^128-1
+ * @param role the P4Runtime role; empty is the default role, the only one that gets packet-ins
+ * @param mode which STARE program the agent pushes and runs
+ * @param treePorts the switch's tree-port mask (from the spanning tree)
+ * @param embeddedPorts embedded mode: P, the switch's front ports (register mode reads P from the
+ *     program's {@code state_ports} width)
+ * @param reconnectMin first delay before reconnecting after the stream ends
+ * @param reconnectMax the longest delay between reconnection attempts
+ * @param rpcTimeout bound on every unary RPC (Write, pipeline push) and on every Read
+ * @param arqTimeout first wait for a neighbour's SUB-ack before repeating a propagated SUB message
+ * @param arqMaxTimeout the longest such wait (the wait doubles per retransmission up to it)
+ * @param arqLimit retransmissions of one propagated SUB message before giving up
+ */
+public record AgentSettings(String host, int port, long deviceId, BigInteger electionId, String role,
+                            StareProgram.Mode mode, long treePorts, int embeddedPorts,
+                            Duration reconnectMin, Duration reconnectMax, Duration rpcTimeout,
+                            Duration arqTimeout, Duration arqMaxTimeout, int arqLimit) {
+
+    public AgentSettings {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(mode, "mode");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("P4Runtime port " + port + " is out of range 1..65535");
+        }
+        Uint128s.toProto(electionId); // refuses negative and over-wide election IDs
+        if (reconnectMin.isNegative() || reconnectMin.isZero() || reconnectMax.compareTo(reconnectMin) < 0) {
+            throw new IllegalArgumentException("reconnect backoff needs 0 < min <= max, got " + reconnectMin
+                    + " and " + reconnectMax);
+        }
+        if (arqTimeout.isNegative() || arqTimeout.isZero() || arqMaxTimeout.compareTo(arqTimeout) < 0 || arqLimit < 0) {
+            throw new IllegalArgumentException("ARQ needs 0 < timeout <= max timeout and a limit >= 0");
+        }
+        if (embeddedPorts < 1 || embeddedPorts > 16) {
+            throw new IllegalArgumentException("embedded ports " + embeddedPorts + " is out of range 1..16");
+        }
+    }
+
+    /**
+     * Settings for one switch with the tunables of {@code config}'s {@code stare.agent} section.
+     */
+    public static AgentSettings fromConfig(Config config, String host, int port, long deviceId, BigInteger electionId,
+                                           StareProgram.Mode mode, long treePorts) {
+        Config agent = config.getConfig("stare.agent");
+        return new AgentSettings(host, port, deviceId, electionId, agent.getString("role"), mode, treePorts,
+                agent.getInt("embedded-ports"),
+                agent.getDuration("reconnect.min-backoff"), agent.getDuration("reconnect.max-backoff"),
+                agent.getDuration("rpc-timeout"),
+                agent.getDuration("arq.timeout"), agent.getDuration("arq.max-timeout"), agent.getInt("arq.limit"));
+    }
+
+    /** {@code host:port}, for messages. */
+    public String target() {
+        return host + ":" + port;
+    }
+
+    /** The same settings with another election ID. */
+    public AgentSettings withElectionId(BigInteger id) {
+        return new AgentSettings(host, port, deviceId, id, role, mode, treePorts, embeddedPorts, reconnectMin,
+                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit);
+    }
+
+    /** The same settings with other ARQ parameters. */
+    public AgentSettings withArq(Duration timeout, Duration maxTimeout, int limit) {
+        return new AgentSettings(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin,
+                reconnectMax, rpcTimeout, timeout, maxTimeout, limit);
+    }
+
+    /**
+     * The wait before reconnection attempt {@code attempt} (0 for the first after a failure):
+     * {@code reconnectMin * 2^attempt}, at most {@code reconnectMax}.
+     */
+    public Duration reconnectDelay(int attempt) {
+        return exponential(reconnectMin, reconnectMax, attempt);
+    }
+
+    /** {@code min * 2^n}, capped at {@code max} (and safe from overflow for any n). */
+    static Duration exponential(Duration min, Duration max, int n) {
+        if (n < 0 || n >= 62) {
+            return max;
+        }
+        long nanos = min.toNanos();
+        long scaled = nanos > (Long.MAX_VALUE >> n) ? Long.MAX_VALUE : nanos << n;
+        return scaled >= max.toNanos() ? max : Duration.ofNanos(scaled);
+    }
+}

@@ -1,0 +1,541 @@
+package io.stare.actors.agent;
+
+import io.grpc.Status;
+import io.stare.p4.pipeline.CpuHeaders;
+import io.stare.p4.pipeline.EmbeddedController;
+import io.stare.p4.pipeline.PortMask;
+import io.stare.p4.pipeline.Propagation;
+import io.stare.p4.softswitch.StareProgram;
+import io.stare.protocol.header.StareHeader;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import p4.v1.MasterArbitrationUpdate;
+import p4.v1.P4RuntimeClient;
+import p4.v1.PacketOut;
+import p4.v1.StreamMessageRequest;
+import p4.v1.StreamMessageResponse;
+import p4.v1.Update;
+
+/**
+ * The control plane of one switch, over P4Runtime (the same code against BMv2 and the software
+ * switch). The agent keeps a StreamChannel open, takes part in arbitration, and while it is the
+ * primary controller it sets the switch up and serves its CPU port:
+ *
+ * <ul>
+ *   <li><b>Session</b> (functional style, one behaviour per phase): {@link #waiting} for the next
+ *       connection attempt, then {@link #session} with the stream open. When the stream ends
+ *       (switch restarted, connection lost) the agent reconnects with bounded exponential backoff
+ *       and arbitrates again.</li>
+ *   <li><b>Set-up</b> as primary ({@link SwitchRpc#setUp}): push the pipeline and the base
+ *       entities, then restore the subscription state the agent knows; or, if the switch already
+ *       runs the program (a backup taking over, a lost connection), adopt and read back its state.</li>
+ *   <li><b>Register mode</b>: SUB_PROPAGATED and STATE_CHANGED packet-ins tell the agent each
+ *       state's new port mask; SUB_PROPAGATED also starts the switch-to-switch ARQ.</li>
+ *   <li><b>Embedded mode</b>: SUB_PUNT packet-ins go to the {@link EmbeddedController}; its table
+ *       and group decisions are written one at a time, in order (make before break), and only then
+ *       are its SUB-ack and propagated copies sent as packet-outs, so a subscriber is never acked
+ *       before its rule exists.</li>
+ *   <li><b>ARQ</b> ({@link SubRetransmissions}): a propagated SUB message is repeated on its tree
+ *       port until the neighbour's SUB-ack (a SUB_ACK packet-in) comes back, or the limit is hit.</li>
+ * </ul>
+ *
+ * gRPC callbacks only turn responses into messages to this actor (tagged with the session's
+ * epoch, so those of an earlier session are ignored); the actor never blocks.
+ */
+public final class SwitchAgent {
+
+    /** The agent's protocol. */
+    public sealed interface Command {
+    }
+
+    /** Asks for the agent's {@link AgentView}. */
+    public record GetView(ActorRef<AgentView> replyTo) implements Command {
+    }
+
+    private enum Connect implements Command { INSTANCE }
+
+    private enum ArqTick implements Command { INSTANCE }
+
+    private record StreamReceived(int epoch, StreamMessageResponse response) implements Command {
+    }
+
+    private record StreamEnded(int epoch, String reason) implements Command {
+    }
+
+    private record SetupDone(int epoch, SwitchRpc.SetupResult result) implements Command {
+    }
+
+    private record SetupFailed(int epoch, Throwable cause) implements Command {
+    }
+
+    private record InstallDone(int epoch, Install install, Optional<Throwable> failure) implements Command {
+    }
+
+    /** Embedded mode: one SUB_PUNT's decisions, waiting for or under installation. */
+    private record Install(EmbeddedController.Act act, long receivedNanos) {
+    }
+
+    /** Where an open session is in arbitration and set-up. */
+    private enum Phase { ARBITRATING, BACKUP, SETTING_UP, READY }
+
+    /** One StreamChannel and what rides on it; replaced, never changed in place. */
+    private record Session(int epoch, P4RuntimeClient client, SwitchRpc rpc,
+                           BoundedSourceQueue<StreamMessageRequest> requests, Phase phase) {
+        Session in(Phase next) {
+            return new Session(epoch, client, rpc, requests, next);
+        }
+
+        boolean primary() {
+            return phase == Phase.SETTING_UP || phase == Phase.READY;
+        }
+    }
+
+    private static final int REQUEST_BUFFER = 1024;
+    private static final Object ARQ_TIMER = "arq";
+    private static final Object CONNECT_TIMER = "connect";
+
+    private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
+    private final AgentSettings settings;
+    private final P4Entities entities;
+    private final Materializer materializer;
+    private final int portCount;
+
+    // What the agent knows of its switch; it outlives sessions so that a reconnect can restore it.
+    /** Register mode: per state, the port mask last read or learned from packet-ins. */
+    private final SortedMap<Integer, Long> masks = new TreeMap<>();
+    /** Embedded mode: the local controller (null in register mode). */
+    private EmbeddedController controller;
+    private final SubRetransmissions arq;
+    private final Deque<Install> installs = new ArrayDeque<>();
+    private boolean installing;
+    private AgentView.InstallTimes installTimes = AgentView.InstallTimes.NONE;
+    private int baseRules;
+    private int pipelinePushes;
+    private int reconnects;
+    private boolean everConnected;
+    /** Tags each session's messages, so that those of an earlier session are recognised. */
+    private int nextEpoch;
+    private Optional<String> lastError = Optional.empty();
+
+    private SwitchAgent(ActorContext<Command> context, TimerScheduler<Command> timers, AgentSettings settings) {
+        this.context = context;
+        this.timers = timers;
+        this.settings = settings;
+        this.entities = P4Entities.of(settings.mode());
+        this.materializer = Materializer.createMaterializer(context);
+        this.arq = new SubRetransmissions(settings.arqTimeout(), settings.arqMaxTimeout(), settings.arqLimit());
+        if (settings.mode() == StareProgram.Mode.REGISTER) {
+            this.portCount = entities.statePortsWidth();
+        } else {
+            this.portCount = settings.embeddedPorts();
+            this.controller = new EmbeddedController(portCount, settings.treePorts(), entities.stateTableSize());
+        }
+    }
+
+    /** An agent for one switch; it connects at once. */
+    public static Behavior<Command> create(AgentSettings settings) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            SwitchAgent agent = new SwitchAgent(context, timers, settings);
+            context.getLog().info("agent for {} (device {}, election ID {}, {} mode) starting", settings.target(),
+                    settings.deviceId(), settings.electionId(), settings.mode());
+            return agent.connect(0);
+        }));
+    }
+
+    // ---- waiting to connect ----------------------------------------------------------------
+
+    /** No stream: the next attempt is {@code attempt} (its delay is already scheduled). */
+    private Behavior<Command> waiting(int attempt) {
+        return Behaviors.receive(Command.class)
+                .onMessageEquals(Connect.INSTANCE, () -> connect(attempt))
+                .onMessage(GetView.class, get -> replyView(get, null))
+                // Messages of an ended session, and timers of its ARQ: nothing to do without a stream.
+                .onAnyMessage(other -> Behaviors.same())
+                .build();
+    }
+
+    private Behavior<Command> connect(int attempt) {
+        int epoch = nextEpoch++;
+        P4RuntimeClient client = P4RuntimeClient.create(GrpcClientSettings
+                .connectToServiceAt(settings.host(), settings.port(), context.getSystem()).withTls(false),
+                context.getSystem());
+        Pair<BoundedSourceQueue<StreamMessageRequest>, Source<StreamMessageRequest, NotUsed>> requests =
+                Source.<StreamMessageRequest>queue(REQUEST_BUFFER).preMaterialize(materializer);
+        ActorRef<Command> self = context.getSelf();
+        CompletionStage<Done> done = client.streamChannel(requests.second())
+                .runWith(Sink.foreach(response -> self.tell(new StreamReceived(epoch, response))), materializer);
+        context.pipeToSelf(done, (ok, failure) -> new StreamEnded(epoch,
+                failure == null ? "the switch closed the stream" : describe(failure)));
+        requests.first().offer(StreamMessageRequest.newBuilder().setArbitration(SwitchRpc.arbitration(settings)).build());
+        SwitchRpc rpc = new SwitchRpc(client, settings, entities, materializer);
+        return session(new Session(epoch, client, rpc, requests.first(), Phase.ARBITRATING), attempt);
+    }
+
+    // ---- session ---------------------------------------------------------------------------
+
+    private Behavior<Command> session(Session s, int attempt) {
+        return Behaviors.receive(Command.class)
+                .onMessage(StreamReceived.class, m -> m.epoch() == s.epoch(), m -> onStreamMessage(s, m.response()))
+                .onMessage(StreamEnded.class, m -> m.epoch() == s.epoch(), m -> onStreamEnded(s, attempt, m.reason()))
+                .onMessage(SetupDone.class, m -> m.epoch() == s.epoch() && s.phase() == Phase.SETTING_UP,
+                        m -> onSetupDone(s, m.result()))
+                .onMessage(SetupFailed.class, m -> m.epoch() == s.epoch() && s.phase() == Phase.SETTING_UP,
+                        m -> onSetupFailed(s, attempt, m.cause()))
+                .onMessage(InstallDone.class, m -> m.epoch() == s.epoch() && s.phase() == Phase.READY,
+                        m -> onInstallDone(s, m))
+                .onMessageEquals(ArqTick.INSTANCE, () -> onArqTick(s))
+                .onMessage(GetView.class, get -> replyView(get, s))
+                .onAnyMessage(stale -> Behaviors.same()) // from an earlier session
+                .onSignal(PostStop.class, stop -> {
+                    close(s);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onStreamMessage(Session s, StreamMessageResponse response) {
+        switch (response.getUpdateCase()) {
+            case ARBITRATION -> {
+                return onArbitration(s, response.getArbitration());
+            }
+            case PACKET -> {
+                if (s.phase() == Phase.READY) {
+                    P4Entities.packetIn(response.getPacket()).ifPresentOrElse(p -> onPacketIn(s, p),
+                            () -> context.getLog().warn("{}: undecodable packet-in dropped", settings.target()));
+                } else {
+                    // Before the set-up is done the agent's knowledge is not the switch's yet; the
+                    // senders of SUB messages retransmit, so the packet-in will come again.
+                    context.getLog().debug("{}: packet-in before set-up dropped", settings.target());
+                }
+                return Behaviors.same();
+            }
+            case ERROR -> {
+                String error = "stream error " + Status.Code.values()[Math.max(0, Math.min(
+                        Status.Code.values().length - 1, response.getError().getCanonicalCode()))]
+                        + ": " + response.getError().getMessage();
+                context.getLog().warn("{}: {}", settings.target(), error);
+                lastError = Optional.of(error);
+                return Behaviors.same();
+            }
+            default -> {
+                return Behaviors.same();
+            }
+        }
+    }
+
+    private Behavior<Command> onArbitration(Session s, MasterArbitrationUpdate update) {
+        boolean primary = update.getStatus().getCode() == Status.Code.OK.value();
+        if (s.phase() == Phase.ARBITRATING) {
+            if (everConnected) {
+                reconnects++;
+            }
+            everConnected = true;
+            context.getLog().info("{}: connected as {}", settings.target(), primary ? "primary" : "backup");
+        }
+        if (primary && !s.primary()) {
+            return startSetup(s.in(Phase.SETTING_UP));
+        }
+        if (!primary && s.primary()) {
+            // The new primary repeats nothing it did not see; what this agent propagated is
+            // dropped with its role (the subscribers' own ARQ covers their first hop only).
+            context.getLog().info("{}: no longer primary", settings.target());
+            stopServing();
+            clearArq();
+        }
+        return session(primary ? s : s.in(Phase.BACKUP), 0);
+    }
+
+    /** As a new primary: set the switch up with what the agent knows, then serve it. */
+    private Behavior<Command> startSetup(Session s) {
+        context.getLog().info("{}: primary; setting the switch up", settings.target());
+        SortedMap<Integer, Long> known = settings.mode() == StareProgram.Mode.REGISTER
+                ? new TreeMap<>(masks) : new TreeMap<>(controller.masks());
+        context.pipeToSelf(s.rpc().setUp(known), (result, failure) -> failure == null
+                ? new SetupDone(s.epoch(), result) : new SetupFailed(s.epoch(), failure));
+        return session(s, 0);
+    }
+
+    private Behavior<Command> onSetupDone(Session s, SwitchRpc.SetupResult result) {
+        if (result.pushed()) {
+            pipelinePushes++;
+        }
+        baseRules = result.baseRules();
+        if (settings.mode() == StareProgram.Mode.REGISTER) {
+            masks.clear();
+            masks.putAll(result.masks());
+        } else if (!result.pushed()) {
+            controller = EmbeddedRebuild.rebuild(portCount, settings.treePorts(), entities.stateTableSize(),
+                    result.masks());
+        }
+        context.getLog().info("{}: {} the switch; {} states with subscribers", settings.target(),
+                result.pushed() ? "pushed the pipeline to" : "adopted", result.masks().size());
+        scheduleArq(); // resumes repetitions paused while the agent was away
+        return session(s.in(Phase.READY), 0);
+    }
+
+    private Behavior<Command> onSetupFailed(Session s, int attempt, Throwable cause) {
+        String error = "set-up failed: " + describe(cause);
+        context.getLog().warn("{}: {}", settings.target(), error);
+        lastError = Optional.of(error);
+        return restart(s, attempt);
+    }
+
+    private Behavior<Command> onStreamEnded(Session s, int attempt, String reason) {
+        context.getLog().info("{}: stream ended: {}", settings.target(), reason);
+        lastError = Optional.of("stream ended: " + reason);
+        return restart(s, attempt);
+    }
+
+    /** Ends the session and schedules the next connection attempt. */
+    private Behavior<Command> restart(Session s, int attempt) {
+        close(s);
+        stopServing();
+        Duration delay = settings.reconnectDelay(attempt);
+        timers.startSingleTimer(CONNECT_TIMER, Connect.INSTANCE, delay);
+        return waiting(attempt + 1);
+    }
+
+    private void close(Session s) {
+        try {
+            s.requests().complete();
+        } catch (IllegalStateException alreadyDone) {
+            // The stream had failed already.
+        }
+        s.client().close();
+    }
+
+    /**
+     * No session, or not primary any more: drop the queued rule installations (their senders got
+     * no SUB-ack and will retry). Outstanding ARQ entries are kept across a reconnection, paused
+     * until the agent is ready again, because no one else would repeat them.
+     */
+    private void stopServing() {
+        installs.clear();
+        installing = false;
+        timers.cancel(ARQ_TIMER);
+    }
+
+    private void clearArq() {
+        arq.clear();
+        timers.cancel(ARQ_TIMER);
+    }
+
+    // ---- packet-ins --------------------------------------------------------------------------
+
+    private void onPacketIn(Session s, P4Entities.ReceivedPacket packet) {
+        CpuHeaders.PacketIn header = packet.header();
+        switch (header.reason()) {
+            case SUB_PUNT -> onSubPunt(s, packet);
+            case SUB_PROPAGATED -> onSubPropagated(s, packet);
+            case STATE_CHANGED -> learn((int) header.index(), header.value());
+            case SUB_ACK -> onSubAck(packet);
+            case REGISTER_VALUES -> { } // in-band register access is for BMv2 (State4, later)
+        }
+    }
+
+    private void learn(int stateId, long mask) {
+        if (mask == 0) {
+            masks.remove(stateId);
+        } else {
+            masks.put(stateId, mask);
+        }
+    }
+
+    /**
+     * Register mode: the switch propagated a SUB message. {@code value} is the state's new mask,
+     * so the old one is {@code new ^ bit(ingress)} and the propagation follows from the rule; the
+     * copies the switch sent are the received frame with its TTL decremented.
+     */
+    private void onSubPropagated(Session s, P4Entities.ReceivedPacket packet) {
+        CpuHeaders.PacketIn header = packet.header();
+        int state = (int) header.index();
+        learn(state, header.value());
+        Optional<StareHeader> stare = SubFrames.header(packet.payload());
+        if (stare.isEmpty() || !SubFrames.isSubscription(stare.get()) || header.ingressPort() >= portCount) {
+            return;
+        }
+        long old = header.value() ^ PortMask.bit(header.ingressPort());
+        long propagation = Propagation.propagate(stare.get().kind(), old, header.ingressPort(), settings.treePorts(),
+                PortMask.all(portCount));
+        byte[] forwarded = SubFrames.forwarded(packet.payload());
+        long now = System.nanoTime();
+        for (int port : PortMask.ports(propagation)) {
+            arq.sent(port, state, stare.get().updateNo(), stare.get().vnfId(), forwarded, now);
+        }
+        scheduleArq();
+    }
+
+    private void onSubAck(P4Entities.ReceivedPacket packet) {
+        SubFrames.header(packet.payload()).ifPresent(ack -> {
+            if (arq.acknowledged(packet.header().ingressPort(), ack.stateId(), ack.updateNo(), ack.vnfId())) {
+                scheduleArq();
+            }
+        });
+    }
+
+    // ---- embedded mode ----------------------------------------------------------------------
+
+    private void onSubPunt(Session s, P4Entities.ReceivedPacket packet) {
+        if (controller == null) {
+            return;
+        }
+        EmbeddedController.Reaction reaction = controller.onPacketIn(packet.header(), packet.payload());
+        if (reaction instanceof EmbeddedController.Act act) {
+            installs.add(new Install(act, System.nanoTime()));
+            installNext(s);
+        } else {
+            context.getLog().debug("{}: SUB_PUNT ignored: {}", settings.target(),
+                    ((EmbeddedController.Ignore) reaction).reason());
+        }
+    }
+
+    /** Starts writing the next installation's decisions, one Write each, in order. */
+    private void installNext(Session s) {
+        if (installing || installs.isEmpty()) {
+            return;
+        }
+        installing = true;
+        Install install = installs.peek();
+        CompletionStage<Integer> chain = CompletableFuture.completedFuture(0);
+        for (EmbeddedController.Decision decision : install.act().decisions()) {
+            Optional<Update> update = toUpdate(decision);
+            if (update.isPresent()) {
+                chain = chain.thenCompose(n -> s.rpc().write(List.of(update.get())));
+            }
+        }
+        context.pipeToSelf(chain, (n, failure) -> new InstallDone(s.epoch(), install, Optional.ofNullable(failure)));
+    }
+
+    private Optional<Update> toUpdate(EmbeddedController.Decision decision) {
+        if (decision instanceof EmbeddedController.InsertGroup g) {
+            return Optional.of(SwitchRpc.update(Update.Type.INSERT, P4Entities.multicastGroup(g.groupId(), g.groupId())));
+        } else if (decision instanceof EmbeddedController.DeleteGroup g) {
+            return Optional.of(SwitchRpc.update(Update.Type.DELETE, P4Entities.multicastGroup(g.groupId(), 0)));
+        } else if (decision instanceof EmbeddedController.InsertEntry e) {
+            return Optional.of(SwitchRpc.update(Update.Type.INSERT, entities.stateForwarding(e.stateId(), e.groupId())));
+        } else if (decision instanceof EmbeddedController.ModifyEntry e) {
+            return Optional.of(SwitchRpc.update(Update.Type.MODIFY, entities.stateForwarding(e.stateId(), e.groupId())));
+        } else if (decision instanceof EmbeddedController.DeleteEntry e) {
+            return Optional.of(SwitchRpc.update(Update.Type.DELETE, entities.stateForwardingDelete(e.stateId())));
+        }
+        return Optional.empty(); // a Transmit: sent once the writes are acknowledged
+    }
+
+    private Behavior<Command> onInstallDone(Session s, InstallDone done) {
+        installing = false;
+        installs.poll();
+        if (done.failure().isPresent()) {
+            // The controller is now ahead of the switch: set up again, which reads the switch's
+            // table back and rebuilds the controller from it. Pending SUB messages are retried by
+            // their senders, who got no SUB-ack.
+            String error = "rule installation failed: " + describe(done.failure().get());
+            context.getLog().warn("{}: {}", settings.target(), error);
+            lastError = Optional.of(error);
+            stopServing();
+            return startSetup(s.in(Phase.SETTING_UP));
+        }
+        EmbeddedController.Act act = done.install().act();
+        installTimes = installTimes.plus(Duration.ofNanos(System.nanoTime() - done.install().receivedNanos()));
+        long now = System.nanoTime();
+        Optional<StareHeader> stare = Optional.empty();
+        for (EmbeddedController.Decision decision : act.decisions()) {
+            if (decision instanceof EmbeddedController.Transmit t) {
+                send(s, P4Entities.forward(t.port(), t.frame()));
+                if (t.port() != act.ingressPort()) {
+                    if (stare.isEmpty()) {
+                        stare = SubFrames.header(t.frame());
+                    }
+                    stare.ifPresent(h -> arq.sent(t.port(), act.stateId(), h.updateNo(), h.vnfId(), t.frame(), now));
+                }
+            }
+        }
+        scheduleArq();
+        installNext(s);
+        return Behaviors.same();
+    }
+
+    // ---- ARQ -------------------------------------------------------------------------------
+
+    private Behavior<Command> onArqTick(Session s) {
+        if (s.phase() != Phase.READY) {
+            return Behaviors.same();
+        }
+        SubRetransmissions.Due due = arq.poll(System.nanoTime());
+        for (SubRetransmissions.Resend resend : due.resend()) {
+            send(s, P4Entities.forward(resend.port(), resend.frame()));
+        }
+        for (SubRetransmissions.Key key : due.abandoned()) {
+            String error = "no SUB-ack from the neighbour on port " + key.port() + " for state " + key.stateId()
+                    + " after " + settings.arqLimit() + " retransmissions";
+            context.getLog().warn("{}: {}", settings.target(), error);
+            lastError = Optional.of(error);
+        }
+        scheduleArq();
+        return Behaviors.same();
+    }
+
+    /** Keeps one timer at the earliest ARQ deadline. */
+    private void scheduleArq() {
+        OptionalLong next = arq.nextDeadline();
+        if (next.isEmpty()) {
+            timers.cancel(ARQ_TIMER);
+        } else {
+            long delay = Math.max(0, next.getAsLong() - System.nanoTime());
+            timers.startSingleTimer(ARQ_TIMER, ArqTick.INSTANCE, Duration.ofNanos(delay));
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private void send(Session s, PacketOut packet) {
+        QueueOfferResult result = s.requests().offer(StreamMessageRequest.newBuilder().setPacket(packet).build());
+        if (!QueueOfferResult.enqueued().equals(result)) {
+            context.getLog().warn("{}: packet-out not sent: {}", settings.target(), result);
+        }
+    }
+
+    private Behavior<Command> replyView(GetView get, Session s) {
+        boolean connected = s != null && s.phase() != Phase.ARBITRATING;
+        SortedMap<Integer, Long> subscriptions = settings.mode() == StareProgram.Mode.REGISTER
+                ? masks : controller.masks();
+        int rules = settings.mode() == StareProgram.Mode.REGISTER ? baseRules
+                : subscriptions.size() + (int) subscriptions.values().stream().distinct().count();
+        get.replyTo().tell(new AgentView(settings.target(), settings.mode(), connected, s != null && s.primary(),
+                s != null && s.phase() == Phase.READY, pipelinePushes, rules, subscriptions, installTimes,
+                arq.counters(), reconnects, lastError));
+        return Behaviors.same();
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

@@ -1,0 +1,190 @@
+package io.stare.actors.agent;
+
+import io.stare.p4.runtime.Uint128s;
+import io.stare.p4.softswitch.StareProgram;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import p4.v1.Entity;
+import p4.v1.GetForwardingPipelineConfigRequest;
+import p4.v1.P4RuntimeClient;
+import p4.v1.ReadRequest;
+import p4.v1.ReadResponse;
+import p4.v1.Role;
+import p4.v1.MasterArbitrationUpdate;
+import p4.v1.SetForwardingPipelineConfigRequest;
+import p4.v1.Update;
+import p4.v1.WriteRequest;
+
+/**
+ * The unary P4Runtime calls of one agent session (Write, Read, pipeline config), each bounded by
+ * the RPC timeout, and the set-up sequence a new primary runs. Every method returns a
+ * {@link CompletionStage} and touches no actor state: the agent pipes the outcome to itself.
+ */
+final class SwitchRpc {
+
+    /**
+     * What the set-up found and did.
+     *
+     * @param pushed whether the pipeline was pushed (the switch ran no pipeline, or another one);
+     *     false when the switch already ran this program and its state was adopted
+     * @param baseRules multicast groups, clone sessions and tree-port entries in place
+     * @param masks per state, the subscriber port mask the switch now has: read from it when
+     *     adopted, restored into it when pushed
+     */
+    record SetupResult(boolean pushed, int baseRules, SortedMap<Integer, Long> masks) {
+        SetupResult {
+            masks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(masks));
+        }
+    }
+
+    private final P4RuntimeClient client;
+    private final AgentSettings settings;
+    private final P4Entities entities;
+    private final Materializer materializer;
+    private final Duration timeout;
+
+    SwitchRpc(P4RuntimeClient client, AgentSettings settings, P4Entities entities, Materializer materializer) {
+        this.client = client;
+        this.settings = settings;
+        this.entities = entities;
+        this.materializer = materializer;
+        this.timeout = settings.rpcTimeout();
+    }
+
+    /** The arbitration update this agent opens its stream with. */
+    static MasterArbitrationUpdate arbitration(AgentSettings settings) {
+        MasterArbitrationUpdate.Builder update = MasterArbitrationUpdate.newBuilder()
+                .setDeviceId(settings.deviceId()).setElectionId(Uint128s.toProto(settings.electionId()));
+        if (!settings.role().isEmpty()) {
+            update.setRole(Role.newBuilder().setName(settings.role()));
+        }
+        return update.build();
+    }
+
+    /** One Write of {@code updates} as this agent (nothing to do for none). */
+    CompletionStage<Integer> write(List<Update> updates) {
+        if (updates.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        WriteRequest request = WriteRequest.newBuilder().setDeviceId(settings.deviceId()).setRole(settings.role())
+                .setElectionId(Uint128s.toProto(settings.electionId())).addAllUpdates(updates).build();
+        return bounded(client.write(request)).thenApply(response -> updates.size());
+    }
+
+    /** Every entity matching {@code filter}. */
+    CompletionStage<List<Entity>> read(Entity filter) {
+        ReadRequest request = ReadRequest.newBuilder().setDeviceId(settings.deviceId()).setRole(settings.role())
+                .addEntities(filter).build();
+        return bounded(client.read(request).runWith(Sink.<ReadResponse>seq(), materializer))
+                .thenApply(responses -> responses.stream().flatMap(r -> r.getEntitiesList().stream()).toList());
+    }
+
+    /**
+     * Makes the switch run this agent's program with the state the agent knows:
+     * <ol>
+     *   <li>if the switch already runs exactly this program (same cookie), adopt it: keep its
+     *       state, add whatever base entity is missing, and read its subscription state back;</li>
+     *   <li>otherwise push the pipeline (VERIFY_AND_COMMIT), install the base entities and restore
+     *       {@code known} (register mode: {@code state_ports} cells; embedded mode: the
+     *       {@code state_forwarding} entries and their groups).</li>
+     * </ol>
+     * Base entities: register mode, the 2^P - 1 port-mask groups, clone session 100 to the CPU and
+     * the tree ports; embedded mode, none (its groups follow the entries).
+     */
+    CompletionStage<SetupResult> setUp(SortedMap<Integer, Long> known) {
+        GetForwardingPipelineConfigRequest get = GetForwardingPipelineConfigRequest.newBuilder()
+                .setDeviceId(settings.deviceId())
+                .setResponseType(GetForwardingPipelineConfigRequest.ResponseType.COOKIE_ONLY).build();
+        return bounded(client.getForwardingPipelineConfig(get)).thenCompose(response -> {
+            boolean adopt = response.getConfig().hasCookie()
+                    && response.getConfig().getCookie().getCookie() == entities.cookie();
+            CompletionStage<?> pipeline = adopt ? CompletableFuture.completedFuture(null) : push();
+            return pipeline.thenCompose(pushed -> installBase(adopt))
+                    .thenCompose(baseRules -> adopt
+                            ? readMasks().thenApply(masks -> new SetupResult(false, baseRules, masks))
+                            : restore(known).thenApply(written -> new SetupResult(true, baseRules, known)));
+        });
+    }
+
+    private CompletionStage<?> push() {
+        return bounded(client.setForwardingPipelineConfig(SetForwardingPipelineConfigRequest.newBuilder()
+                .setDeviceId(settings.deviceId()).setRole(settings.role())
+                .setElectionId(Uint128s.toProto(settings.electionId()))
+                .setAction(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT)
+                .setConfig(entities.pipelineConfig()).build()));
+    }
+
+    /** The base entities; when adopting, only those the switch lacks are inserted. */
+    private CompletionStage<Integer> installBase(boolean adopt) {
+        if (settings.mode() != StareProgram.Mode.REGISTER) {
+            return CompletableFuture.completedFuture(0);
+        }
+        int ports = entities.statePortsWidth();
+        int groupCount = (1 << ports) - 1;
+        CompletionStage<List<Entity>> existingGroups = adopt ? read(P4Entities.multicastGroupsFilter())
+                : CompletableFuture.completedFuture(List.of());
+        CompletionStage<List<Entity>> existingClones = adopt ? read(P4Entities.cloneSessionsFilter())
+                : CompletableFuture.completedFuture(List.of());
+        return existingGroups.thenCombine(existingClones, (groups, clones) -> {
+            Map<Integer, Integer> present = P4Entities.multicastGroupSizes(groups);
+            List<Update> updates = new ArrayList<>();
+            updates.add(update(Update.Type.MODIFY, entities.treePorts(settings.treePorts())));
+            for (int g = 1; g <= groupCount; g++) {
+                if (!present.containsKey(g)) {
+                    updates.add(update(Update.Type.INSERT, P4Entities.multicastGroup(g, g)));
+                }
+            }
+            boolean hasClone = clones.stream().anyMatch(e -> e.getPacketReplicationEngineEntry().getCloneSessionEntry()
+                    .getSessionId() == P4Entities.CPU_CLONE_SESSION);
+            if (!hasClone) {
+                updates.add(update(Update.Type.INSERT, P4Entities.cpuCloneSession()));
+            }
+            return updates;
+        }).thenCompose(this::write).thenApply(written -> groupCount + 2);
+    }
+
+    private CompletionStage<SortedMap<Integer, Long>> readMasks() {
+        if (settings.mode() == StareProgram.Mode.REGISTER) {
+            return read(entities.statePortsFilter()).thenApply(entities::statePortsCells);
+        }
+        return read(entities.stateForwardingFilter()).thenApply(found -> {
+            SortedMap<Integer, Long> masks = new TreeMap<>();
+            // Embedded groups are port masks: the group id of an entry is its subscriber mask.
+            entities.stateForwardingEntries(found).forEach((state, group) -> masks.put(state, (long) group));
+            return masks;
+        });
+    }
+
+    private CompletionStage<Integer> restore(SortedMap<Integer, Long> known) {
+        List<Update> updates = new ArrayList<>();
+        if (settings.mode() == StareProgram.Mode.REGISTER) {
+            known.forEach((state, mask) -> updates.add(update(Update.Type.MODIFY, entities.statePortsCell(state, mask))));
+        } else {
+            known.values().stream().distinct().sorted().forEach(mask ->
+                    updates.add(update(Update.Type.INSERT, P4Entities.multicastGroup((int) (long) mask, mask))));
+            // Groups first: an entry never points at a missing group.
+            List<Update> entries = new ArrayList<>();
+            known.forEach((state, mask) -> entries.add(update(Update.Type.INSERT,
+                    entities.stateForwarding(state, (int) (long) mask))));
+            return write(updates).thenCompose(groups -> write(entries).thenApply(n -> groups + n));
+        }
+        return write(updates);
+    }
+
+    static Update update(Update.Type type, Entity entity) {
+        return Update.newBuilder().setType(type).setEntity(entity).build();
+    }
+
+    private <T> CompletionStage<T> bounded(CompletionStage<T> call) {
+        return call.toCompletableFuture().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,147 @@
+package io.stare.actors.agent;
+
+import io.stare.p4.softswitch.StareProgram;
+import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.header.StareHeader;
+import io.stare.protocol.packet.Ethernet;
+import io.stare.protocol.packet.PacketCodec;
+import io.stare.protocol.packet.StarePacket;
+import java.math.BigInteger;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.apache.pekko.stream.javadsl.Sink;
+import p4.v1.Entity;
+import p4.v1.P4RuntimeClient;
+import p4.v1.ReadRequest;
+import p4.v1.ReadResponse;
+
+/** Helpers for the switch agent tests: settings, bounded waits on views, hosts, P4Runtime reads. */
+final class AgentTestSupport {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private AgentTestSupport() {
+    }
+
+    /** Settings with short, test-friendly timeouts. */
+    static AgentSettings settings(InetSocketAddress grpc, long deviceId, long electionId, StareProgram.Mode mode,
+                                  long treePorts) {
+        return new AgentSettings("127.0.0.1", grpc.getPort(), deviceId, BigInteger.valueOf(electionId), "", mode,
+                treePorts, 8, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(5),
+                Duration.ofMillis(100), Duration.ofMillis(800), 8);
+    }
+
+    /** Asks the agent for its view until {@code condition} holds, at most {@code max}. */
+    static AgentView awaitView(ActorTestKit kit, ActorRef<SwitchAgent.Command> agent, Predicate<AgentView> condition,
+                               Duration max) throws InterruptedException {
+        TestProbe<AgentView> probe = kit.createTestProbe();
+        long deadline = System.nanoTime() + max.toNanos();
+        AgentView last = null;
+        while (System.nanoTime() < deadline) {
+            agent.tell(new SwitchAgent.GetView(probe.ref()));
+            last = probe.receiveMessage(Duration.ofSeconds(3));
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("condition not met within " + max + "; last view: " + last);
+    }
+
+    static AgentView awaitReady(ActorTestKit kit, ActorRef<SwitchAgent.Command> agent) throws InterruptedException {
+        return awaitView(kit, agent, AgentView::ready, WAIT);
+    }
+
+    /** Every entity matching {@code filter} on a switch, read by a separate P4Runtime client. */
+    static List<Entity> read(ActorSystem<?> system, InetSocketAddress grpc, long deviceId, Entity filter)
+            throws Exception {
+        P4RuntimeClient client = P4RuntimeClient.create(GrpcClientSettings
+                .connectToServiceAt("127.0.0.1", grpc.getPort(), system).withTls(false), system);
+        try {
+            List<ReadResponse> responses = client.read(ReadRequest.newBuilder().setDeviceId(deviceId)
+                    .addEntities(filter).build()).runWith(Sink.seq(), system).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            return responses.stream().flatMap(r -> r.getEntitiesList().stream()).toList();
+        } finally {
+            client.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A host: a UDP socket that sends STARE frames to its switch port and receives what comes back. */
+    static final class Host implements AutoCloseable {
+        final DatagramSocket socket;
+        final InetSocketAddress switchPort;
+        final int id;
+
+        Host(InetSocketAddress switchPort, int id) throws Exception {
+            this(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), switchPort, id);
+        }
+
+        Host(DatagramSocket socket, InetSocketAddress switchPort, int id) throws Exception {
+            this.socket = socket;
+            this.socket.setSoTimeout(100);
+            this.switchPort = switchPort;
+            this.id = id;
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        void send(MessageKind kind, int state, int update, byte[] payload) throws Exception {
+            StareHeader header = kind == MessageKind.PUBLISH
+                    ? new StareHeader(kind, state, update, id, 1, 0)
+                    : StareHeader.subscription(kind, state, update, id);
+            byte[] frame = Ethernet.wrapIpv4Multicast(0x0200_0000_0000L + id,
+                    PacketCodec.encode(new StarePacket(0x7f000000 + id, 40000, 64, header, payload)));
+            socket.send(new DatagramPacket(frame, frame.length, switchPort));
+        }
+
+        /** The next STARE packet received within {@code millis}, or null. */
+        StarePacket receive(long millis) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            byte[] buffer = new byte[65535];
+            while (System.nanoTime() < deadline) {
+                DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
+                try {
+                    socket.receive(datagram);
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                byte[] frame = Arrays.copyOf(buffer, datagram.getLength());
+                return PacketCodec.decode(Ethernet.unwrap(frame).orElseThrow().payload()).orElseThrow();
+            }
+            return null;
+        }
+
+        /** The next packet of {@code kind} within {@code millis} (others are skipped), or null. */
+        StarePacket receive(MessageKind kind, long millis) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (System.nanoTime() < deadline) {
+                StarePacket packet = receive(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (packet != null && packet.header().kind() == kind) {
+                    return packet;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+}
