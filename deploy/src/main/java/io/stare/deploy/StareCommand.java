@@ -1,5 +1,6 @@
 package io.stare.deploy;
 
+import io.stare.deploy.agent.AgentCommand;
 import io.stare.deploy.bench.BenchCommand;
 import io.stare.deploy.softswitch.SoftSwitchCommand;
 import io.stare.deploy.wire.WireCommand;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = StareCommand.Version.class,
         description = "STARE: state replication between VNFs through programmable switches.",
-        subcommands = {WireCommand.class, SoftSwitchCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {WireCommand.class, SoftSwitchCommand.class, AgentCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class StareCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package io.stare.deploy.softswitch;
 
+import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.softswitch.SoftSwitchNode;
@@ -7,8 +8,6 @@ import io.stare.p4.softswitch.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
-import io.stare.p4.topology.TopologyFile;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -77,9 +76,9 @@ public final class SoftSwitchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Optional<StareProgram.Mode> mode = parseProgram(program);
-        InetSocketAddress grpcAddress = parseAddress(grpc);
-        Optional<Duration> runFor = duration == null ? Optional.empty() : Optional.of(parseDuration(duration));
-        Optional<Topology> topo = topology == null ? Optional.empty() : Optional.of(readTopology(topology));
+        InetSocketAddress grpcAddress = CliParsing.address("--grpc", grpc);
+        Optional<Duration> runFor = duration == null ? Optional.empty() : Optional.of(CliParsing.duration("--duration", duration));
+        Optional<Topology> topo = topology == null ? Optional.empty() : Optional.of(CliParsing.topology(topology));
         if (topo.isEmpty() && (ports < 1 || ports > 16)) {
             throw new UserInputException("--ports " + ports + " is out of range 1..16");
         }
@@ -150,48 +149,8 @@ public final class SoftSwitchCommand implements Callable<Integer> {
         };
     }
 
-    static InetSocketAddress parseAddress(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
-            throw new UserInputException("'" + text + "' is not HOST:PORT");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new UserInputException("'" + text + "' has a port that is not a number");
-        }
-        if (port < 0 || port > 65535) {
-            throw new UserInputException("port " + port + " in '" + text + "' is out of range 0..65535");
-        }
-        return new InetSocketAddress(text.substring(0, colon), port);
-    }
 
-    static Duration parseDuration(String text) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)").matcher(text.trim());
-        if (!m.matches()) {
-            throw new UserInputException("--duration '" + text + "' is not a duration like 500ms, 30s, 5m or 1h");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
-    }
 
-    private static Topology readTopology(Path file) {
-        try {
-            TopologyFile.ParseResult result = TopologyFile.read(file);
-            if (result instanceof TopologyFile.ParseResult.Error error) {
-                throw new UserInputException(file + ":" + error.line() + ": " + error.message());
-            }
-            return ((TopologyFile.ParseResult.Parsed) result).topology();
-        } catch (IOException e) {
-            throw new UserInputException("cannot read topology file " + file + ": " + e.getMessage());
-        }
-    }
 
     private static void await(java.util.concurrent.CompletableFuture<?> future) {
         try {

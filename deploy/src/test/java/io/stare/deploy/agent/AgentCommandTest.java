@@ -1,0 +1,74 @@
+package io.stare.deploy.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stare.deploy.StareCommand;
+import io.stare.p4.softswitch.SoftSwitchNetwork;
+import io.stare.p4.topology.TopologyFile;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code stare agent} against real software switches, through the real entry point. */
+class AgentCommandTest {
+
+    private static final String LINE = "switch s1 ports 3\nswitch s2 ports 3\nlink s1:2 s2:1\nhost h1 s1:0\nhost h2 s2:0\n";
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run stare(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void agentsTakeChargeOfEverySwitchOfATopology(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("line.txt");
+        Files.writeString(file, LINE);
+        ActorTestKit kit = ActorTestKit.create();
+        int grpcBase = 21_000 + (int) (ProcessHandle.current().pid() % 2_000) * 2;
+        SoftSwitchNetwork network = SoftSwitchNetwork.start(kit.system(), new SoftSwitchNetwork.Settings(
+                ((TopologyFile.ParseResult.Parsed) TopologyFile.parse(LINE)).topology(), "127.0.0.1", grpcBase, 0,
+                Optional.empty()));
+        try {
+            Run run = stare("agent", "--topology", file.toString(), "--switch", "127.0.0.1:" + grpcBase,
+                    "--duration", "4s");
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s1 ") && l.contains("primary, ready")), run.out());
+            assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s2 ") && l.contains("primary, ready")), run.out());
+            assertTrue(network.nodes().get("s2").softSwitch().hasPipeline(), "the agent pushed the pipeline");
+        } finally {
+            network.stop().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            kit.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void badInputGivesOneClearLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("line.txt");
+        Files.writeString(file, LINE);
+        assertOneLine(stare("agent", "--mode", "bogus"), "--mode must be register or embedded");
+        assertOneLine(stare("agent", "--name", "s1"), "--name needs --topology");
+        assertOneLine(stare("agent", "--topology", file.toString(), "--name", "s9"), "switch 's9' is not in");
+        assertOneLine(stare("agent", "--switch", "localhost"), "is not HOST:PORT");
+        assertOneLine(stare("agent", "--election-id", "-1"), "--election-id must be 0..2^128-1");
+    }
+
+    private static void assertOneLine(Run run, String mention) {
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        String err = run.err().strip();
+        assertFalse(err.contains("\n"), err);
+        assertTrue(err.contains(mention), err);
+    }
+}
