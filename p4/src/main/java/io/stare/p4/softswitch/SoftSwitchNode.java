@@ -98,8 +98,11 @@ public final class SoftSwitchNode {
         return grpcBinding.localAddress();
     }
 
-    /** Stops the P4Runtime server and releases the ports. */
+    /**
+     * Stops the P4Runtime server, closing the controllers' open connections too (a stopped switch
+     * must look stopped to its agents), and releases the ports.
+     */
     public CompletionStage<Done> stop() {
-        return grpcBinding.unbind().thenCompose(done -> ports.close());
+        return grpcBinding.terminate(java.time.Duration.ofSeconds(1)).thenCompose(terminated -> ports.close());
     }
 }
