@@ -222,20 +222,22 @@ control StareRegisterIngress(inout headers_t hdr, inout metadata_t meta,
             candidate = rest;
         }
         port_mask_t propagate = 0;
+        port_mask_t updated = old;
         if (toggles) {
             propagate = tree_mask & ~in_bit & candidate;
-            port_mask_t updated = (kind == KIND_SUB_REGISTER) ? (old | in_bit) : rest;
+            updated = (kind == KIND_SUB_REGISTER) ? (old | in_bit) : rest;
             state_ports.write((bit<32>) state, updated);
-
-            bit<1> cloning;
-            clone_flag.read(cloning, 0);
-            if (propagate != 0 || cloning == 1) {
-                meta.cpu_ingress_port = p;
-                meta.cpu_reason = (propagate != 0) ? REASON_SUB_PROPAGATED : REASON_STATE_CHANGED;
-                meta.cpu_index = (bit<32>) state;
-                meta.cpu_value = (bit<32>) updated;
-                clone_preserving_field_list(CloneType.I2E, CPU_CLONE_SESSION, 1);
-            }
+        }
+        /* State4: while cloning, every applied SUB is reported, changed cell or not (a cell copied
+           into a new pipeline may briefly hold an older value, on which the same SUB is a change). */
+        bit<1> cloning;
+        clone_flag.read(cloning, 0);
+        if (propagate != 0 || cloning == 1) {
+            meta.cpu_ingress_port = p;
+            meta.cpu_reason = (propagate != 0) ? REASON_SUB_PROPAGATED : REASON_STATE_CHANGED;
+            meta.cpu_index = (bit<32>) state;
+            meta.cpu_value = (bit<32>) updated;
+            clone_preserving_field_list(CloneType.I2E, CPU_CLONE_SESSION, 1);
         }
         /* The copy for the ingress port becomes the SUB-ack in egress; the others stay SUBs. */
         meta.is_sub = true;

@@ -27,13 +27,63 @@ import java.util.Objects;
  * @param arqTimeout first wait for a neighbour's SUB-ack before repeating a propagated SUB message
  * @param arqMaxTimeout the longest such wait (the wait doubles per retransmission up to it)
  * @param arqLimit retransmissions of one propagated SUB message before giving up
+ * @param state4 register mode: State4 reconfiguration (register access, automatic growth)
  */
 public record AgentSettings(String host, int port, long deviceId, BigInteger electionId, String role,
                             StareProgram.Mode mode, long treePorts, int embeddedPorts,
                             Duration reconnectMin, Duration reconnectMax, Duration rpcTimeout,
-                            Duration arqTimeout, Duration arqMaxTimeout, int arqLimit) {
+                            Duration arqTimeout, Duration arqMaxTimeout, int arqLimit, State4 state4) {
+
+    /**
+     * Register mode's State4 reconfiguration, under {@code stare.agent.state4} (defaults apply
+     * when the section is absent).
+     *
+     * @param registerAccess how {@code state_ports} and {@code clone_flag} are read and written:
+     *     {@code auto} tries P4Runtime and falls back to in-band on UNIMPLEMENTED (BMv2)
+     * @param growAt automatic growth: when the agent sees a state change at an index at or above
+     *     this fraction of the capacity, it reconfigures to the next larger shipped capacity
+     *     (0 disables it). The agent sees changes that propagate (and, while cloning, all changes)
+     * @param inBandWindow in-band packet-outs awaiting their answer at most
+     * @param keepCloneFlag keep {@code clone_flag} set while serving, not only during a
+     *     reconfiguration: the agent then hears of every state change (not only those that
+     *     propagate), so what it restores after a switch restart is exact, and automatic growth sees
+     *     every new state; the price is one packet-in per state change
+     */
+    public record State4(RegisterAccess.Choice registerAccess, double growAt, int inBandWindow,
+                         boolean keepCloneFlag) {
+        /** auto access, growth at 90 % of the capacity, 64 packet-outs in flight, flag only while reconfiguring. */
+        public static final State4 DEFAULTS = new State4(RegisterAccess.Choice.AUTO, 0.9, 64, false);
+
+        public State4 {
+            Objects.requireNonNull(registerAccess, "registerAccess");
+            if (growAt < 0 || growAt > 1 || inBandWindow < 1 || inBandWindow > 512) {
+                throw new IllegalArgumentException("state4 needs 0 <= grow-at <= 1 and 1 <= in-band-window <= 512");
+            }
+        }
+
+        static State4 fromConfig(Config agent) {
+            if (!agent.hasPath("state4")) {
+                return DEFAULTS;
+            }
+            Config c = agent.getConfig("state4").withFallback(com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
+                    "register-access", "auto", "grow-at", DEFAULTS.growAt(), "in-band-window", DEFAULTS.inBandWindow(),
+                    "keep-clone-flag", DEFAULTS.keepCloneFlag())));
+            return new State4(RegisterAccess.Choice.valueOf(c.getString("register-access").toUpperCase(java.util.Locale.ROOT)
+                    .replace('-', '_')), c.getDouble("grow-at"), c.getInt("in-band-window"), c.getBoolean("keep-clone-flag"));
+        }
+    }
+
+    /** Settings with the default {@link State4} parameters. */
+    public AgentSettings(String host, int port, long deviceId, BigInteger electionId, String role,
+                         StareProgram.Mode mode, long treePorts, int embeddedPorts,
+                         Duration reconnectMin, Duration reconnectMax, Duration rpcTimeout,
+                         Duration arqTimeout, Duration arqMaxTimeout, int arqLimit) {
+        this(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin, reconnectMax,
+                rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, State4.DEFAULTS);
+    }
 
     public AgentSettings {
+        Objects.requireNonNull(state4, "state4");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(mode, "mode");
@@ -63,7 +113,8 @@ public record AgentSettings(String host, int port, long deviceId, BigInteger ele
                 agent.getInt("embedded-ports"),
                 agent.getDuration("reconnect.min-backoff"), agent.getDuration("reconnect.max-backoff"),
                 agent.getDuration("rpc-timeout"),
-                agent.getDuration("arq.timeout"), agent.getDuration("arq.max-timeout"), agent.getInt("arq.limit"));
+                agent.getDuration("arq.timeout"), agent.getDuration("arq.max-timeout"), agent.getInt("arq.limit"),
+                State4.fromConfig(agent));
     }
 
     /** {@code host:port}, for messages. */
@@ -74,13 +125,19 @@ public record AgentSettings(String host, int port, long deviceId, BigInteger ele
     /** The same settings with another election ID. */
     public AgentSettings withElectionId(BigInteger id) {
         return new AgentSettings(host, port, deviceId, id, role, mode, treePorts, embeddedPorts, reconnectMin,
-                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit);
+                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, state4);
+    }
+
+    /** The same settings with other State4 parameters. */
+    public AgentSettings withState4(State4 other) {
+        return new AgentSettings(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin,
+                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, other);
     }
 
     /** The same settings with other ARQ parameters. */
     public AgentSettings withArq(Duration timeout, Duration maxTimeout, int limit) {
         return new AgentSettings(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin,
-                reconnectMax, rpcTimeout, timeout, maxTimeout, limit);
+                reconnectMax, rpcTimeout, timeout, maxTimeout, limit, state4);
     }
 
     /**

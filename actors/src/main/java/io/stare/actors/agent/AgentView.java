@@ -25,10 +25,15 @@ import java.util.TreeMap;
  * @param arq the switch-to-switch ARQ's counters
  * @param reconnects how often the stream was re-established after it ended
  * @param lastError the last failure the agent saw (stream, RPC or set-up), if any
+ * @param stateCapacity register mode: state slots of the pipeline the agent runs (0 in embedded mode)
+ * @param reconfiguring whether a State4 reconfiguration is under way
+ * @param lastReconfiguration the last State4 reconfiguration's report, if any
  */
 public record AgentView(String target, StareProgram.Mode mode, boolean connected, boolean primary, boolean ready,
                         int pipelinePushes, int rulesInstalled, SortedMap<Integer, Long> subscriptions,
-                        InstallTimes installs, ArqCounters arq, int reconnects, Optional<String> lastError) {
+                        InstallTimes installs, ArqCounters arq, int reconnects, Optional<String> lastError,
+                        int stateCapacity, boolean reconfiguring,
+                        Optional<ReconfigurationReport> lastReconfiguration) {
 
     public AgentView {
         subscriptions = Collections.unmodifiableSortedMap(new TreeMap<>(subscriptions));

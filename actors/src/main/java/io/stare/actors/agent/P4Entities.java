@@ -66,13 +66,21 @@ public final class P4Entities {
 
     /** The entities of the program shipped for {@code mode}. */
     public static P4Entities of(StareProgram.Mode mode) {
-        ForwardingPipelineConfig plain = StarePrograms.config(mode);
+        return of(StarePrograms.config(mode));
+    }
+
+    /** The entities of the program shipped for {@code mode} compiled for {@code capacity} states. */
+    public static P4Entities of(StareProgram.Mode mode, int capacity) {
+        return of(StarePrograms.config(mode, capacity));
+    }
+
+    private static P4Entities of(ForwardingPipelineConfig plain) {
         try {
             StareProgram program = StareProgram.recognise(plain.getP4Info());
             return new P4Entities(program, plain.toBuilder()
                     .setCookie(ForwardingPipelineConfig.Cookie.newBuilder().setCookie(cookieOf(plain))).build());
         } catch (StareProgram.UnsupportedProgramException e) {
-            throw new IllegalStateException("the shipped " + mode + " program is not recognised: " + e.getMessage(), e);
+            throw new IllegalStateException("a shipped program is not recognised: " + e.getMessage(), e);
         }
     }
 
@@ -106,6 +114,11 @@ public final class P4Entities {
     /** Register mode: P, the width of {@code state_ports}. */
     public int statePortsWidth() {
         return program.registerWidth(id(program.registerId("state_ports"), "register state_ports"));
+    }
+
+    /** Register mode: the number of {@code state_ports} cells (the compile-time STATE_CAPACITY). */
+    public int stateCapacity() {
+        return program.registerSize(statePortsId());
     }
 
     /** Embedded mode: the size of {@code state_forwarding}. */
@@ -172,6 +185,31 @@ public final class P4Entities {
         return Entity.newBuilder().setRegisterEntry(RegisterEntry.newBuilder().setRegisterId(statePortsId())
                 .setIndex(Index.newBuilder().setIndex(stateId))
                 .setData(P4Data.newBuilder().setBitstring(P4Values.canonical(mask)))).build();
+    }
+
+    /** Register mode: a filter reading the one cell {@code state_ports[stateId]}. */
+    public Entity statePortsCellFilter(int stateId) {
+        return Entity.newBuilder().setRegisterEntry(RegisterEntry.newBuilder().setRegisterId(statePortsId())
+                .setIndex(Index.newBuilder().setIndex(stateId))).build();
+    }
+
+    /** Register mode: the cell {@code clone_flag[0]} (MODIFY it). */
+    public Entity cloneFlag(boolean set) {
+        return Entity.newBuilder().setRegisterEntry(RegisterEntry.newBuilder().setRegisterId(cloneFlagId())
+                .setIndex(Index.newBuilder().setIndex(0))
+                .setData(P4Data.newBuilder().setBitstring(P4Values.canonical(set ? 1 : 0)))).build();
+    }
+
+    /** Register mode: a filter reading {@code clone_flag}. */
+    public Entity cloneFlagFilter() {
+        return Entity.newBuilder().setRegisterEntry(RegisterEntry.newBuilder().setRegisterId(cloneFlagId())).build();
+    }
+
+    /** Register mode: whether read entities hold {@code clone_flag = 1}. */
+    public boolean cloneFlagSet(List<Entity> entities) {
+        int registerId = cloneFlagId();
+        return entities.stream().anyMatch(e -> e.hasRegisterEntry() && e.getRegisterEntry().getRegisterId() == registerId
+                && P4Values.parse(e.getRegisterEntry().getData().getBitstring(), 1).orElse(0) == 1);
     }
 
     /** Register mode: a filter reading every cell of {@code state_ports}. */
@@ -300,6 +338,10 @@ public final class P4Entities {
 
     private int statePortsId() {
         return id(program.registerId("state_ports"), "register state_ports");
+    }
+
+    private int cloneFlagId() {
+        return id(program.registerId("clone_flag"), "register clone_flag");
     }
 
     private int stateForwardingId() {

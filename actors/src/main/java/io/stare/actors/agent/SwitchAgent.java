@@ -6,6 +6,9 @@ import io.stare.p4.pipeline.EmbeddedController;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.pipeline.Propagation;
 import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.softswitch.StarePrograms;
+import io.stare.protocol.address.MessageKind;
+import java.nio.ByteBuffer;
 import io.stare.protocol.header.StareHeader;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -77,9 +80,33 @@ public final class SwitchAgent {
     public record GetView(ActorRef<AgentView> replyTo) implements Command {
     }
 
+    /**
+     * Register mode: move the switch to the register program compiled for {@code capacity} states
+     * (one of {@link io.stare.p4.softswitch.StarePrograms#REGISTER_CAPACITIES}; the current capacity
+     * re-pushes the program) without losing subscription state, while traffic goes on
+     * ({@link Reconfiguration} describes the protocol). Answered with the report; a failed one
+     * carries its reason.
+     *
+     * @param replyTo who gets the report; null for none
+     */
+    public record Reconfigure(int capacity, Reconfiguration.Strategy strategy, ActorRef<ReconfigurationReport> replyTo)
+            implements Command {
+    }
+
+    /**
+     * Runs {@code job} with this session's register access of {@code kind} and tells its outcome
+     * (the value, {@link Done} for none, or the Throwable) to {@code replyTo}: for tests of
+     * {@link RegisterAccess}.
+     */
+    record UseRegisters(RegisterAccess.Kind kind, java.util.function.Function<RegisterAccess, CompletionStage<?>> job,
+                        ActorRef<Object> replyTo) implements Command {
+    }
+
     private enum Connect implements Command { INSTANCE }
 
     private enum ArqTick implements Command { INSTANCE }
+
+    private enum FenceTick implements Command { INSTANCE }
 
     private record StreamReceived(int epoch, StreamMessageResponse response) implements Command {
     }
@@ -96,6 +123,25 @@ public final class SwitchAgent {
     private record InstallDone(int epoch, Install install, Optional<Throwable> failure) implements Command {
     }
 
+    // State4 steps, each the outcome of asynchronous calls piped back to the actor.
+    private record ReconfSnapshot(int epoch, RegisterAccess access, long[] cells) implements Command {
+    }
+
+    private record ReconfCopied(int epoch, int round) implements Command {
+    }
+
+    private record ReconfCommitted(int epoch, Duration commitTime) implements Command {
+    }
+
+    private record ReconfFinished(int epoch) implements Command {
+    }
+
+    private record ReconfFailed(int epoch, String step, Throwable cause) implements Command {
+    }
+
+    private record ReconfTimeout(int id) implements Command {
+    }
+
     /** Embedded mode: one SUB_PUNT's decisions, waiting for or under installation. */
     private record Install(EmbeddedController.Act act, long receivedNanos) {
     }
@@ -105,9 +151,14 @@ public final class SwitchAgent {
 
     /** One StreamChannel and what rides on it; replaced, never changed in place. */
     private record Session(int epoch, P4RuntimeClient client, SwitchRpc rpc,
-                           BoundedSourceQueue<StreamMessageRequest> requests, Phase phase) {
+                           BoundedSourceQueue<StreamMessageRequest> requests, Phase phase,
+                           InBandRegisterAccess inBand) {
         Session in(Phase next) {
-            return new Session(epoch, client, rpc, requests, next);
+            return new Session(epoch, client, rpc, requests, next, inBand);
+        }
+
+        Session with(SwitchRpc other) {
+            return new Session(epoch, client, other, requests, phase, inBand);
         }
 
         boolean primary() {
@@ -118,11 +169,25 @@ public final class SwitchAgent {
     private static final int REQUEST_BUFFER = 1024;
     private static final Object ARQ_TIMER = "arq";
     private static final Object CONNECT_TIMER = "connect";
+    private static final Object RECONF_TIMER = "reconfiguration";
+    private static final Object FENCE_TIMER = "fence";
+    /**
+     * Settle time of the post-COMMIT fences: longer than a packet-in can lag behind one the switch
+     * produced after it (see {@link Reconfiguration}).
+     */
+    private static final Duration SETTLE = Duration.ofMillis(50);
+    /** Replay rounds before COMMIT at most; the fences repair what the last one missed. */
+    private static final int MAX_REPLAY_ROUNDS = 4;
+    /** Cells changed since the last replay below which the agent commits at once. */
+    private static final int QUIET_REPLAY = 8;
+
+    /** Where a State4 reconfiguration is; the steps before COMMIT run as piped futures. */
+    private enum ReconfPhase { COPYING, AWAIT_COMMIT_FENCE, FENCING, CLEARING }
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final AgentSettings settings;
-    private final P4Entities entities;
+    private P4Entities entities;
     private final Materializer materializer;
     private final int portCount;
 
@@ -142,6 +207,17 @@ public final class SwitchAgent {
     /** Tags each session's messages, so that those of an earlier session are recognised. */
     private int nextEpoch;
     private Optional<String> lastError = Optional.empty();
+    // State4 reconfiguration: at most one at a time.
+    private Reconfiguration reconf;
+    private ReconfPhase reconfPhase;
+    private RegisterAccess reconfAccess;
+    private SwitchRpc reconfRpc;
+    private ActorRef<ReconfigurationReport> reconfReply;
+    private Duration commitTime = Duration.ZERO;
+    private int reconfIds;
+    private Optional<ReconfigurationReport> lastReconfiguration = Optional.empty();
+    /** A capacity automatic growth failed to reach: not tried again automatically. */
+    private int growthFailedTo;
 
     private SwitchAgent(ActorContext<Command> context, TimerScheduler<Command> timers, AgentSettings settings) {
         this.context = context;
@@ -175,6 +251,7 @@ public final class SwitchAgent {
         return Behaviors.receive(Command.class)
                 .onMessageEquals(Connect.INSTANCE, () -> connect(attempt))
                 .onMessage(GetView.class, get -> replyView(get, null))
+                .onMessage(Reconfigure.class, r -> refuse(r, "not connected"))
                 // Messages of an ended session, and timers of its ARQ: nothing to do without a stream.
                 .onAnyMessage(other -> Behaviors.same())
                 .build();
@@ -194,7 +271,11 @@ public final class SwitchAgent {
                 failure == null ? "the switch closed the stream" : describe(failure)));
         requests.first().offer(StreamMessageRequest.newBuilder().setArbitration(SwitchRpc.arbitration(settings)).build());
         SwitchRpc rpc = new SwitchRpc(client, settings, entities, materializer);
-        return session(new Session(epoch, client, rpc, requests.first(), Phase.ARBITRATING), attempt);
+        BoundedSourceQueue<StreamMessageRequest> queue = requests.first();
+        InBandRegisterAccess inBand = new InBandRegisterAccess(packet -> QueueOfferResult.enqueued().equals(
+                queue.offer(StreamMessageRequest.newBuilder().setPacket(packet).build())),
+                settings.state4().inBandWindow(), settings.rpcTimeout());
+        return session(new Session(epoch, client, rpc, queue, Phase.ARBITRATING, inBand), attempt);
     }
 
     // ---- session ---------------------------------------------------------------------------
@@ -211,6 +292,25 @@ public final class SwitchAgent {
                         m -> onInstallDone(s, m))
                 .onMessageEquals(ArqTick.INSTANCE, () -> onArqTick(s))
                 .onMessage(GetView.class, get -> replyView(get, s))
+                .onMessage(Reconfigure.class, r -> onReconfigure(s, r))
+                .onMessage(UseRegisters.class, u -> onUseRegisters(s, u))
+                .onMessage(ReconfSnapshot.class, m -> m.epoch() == s.epoch() && reconf != null,
+                        m -> onReconfSnapshot(s, m))
+                .onMessage(ReconfCopied.class, m -> m.epoch() == s.epoch() && reconf != null, m -> onReconfCopied(s, m))
+                .onMessage(ReconfCommitted.class, m -> m.epoch() == s.epoch() && reconf != null,
+                        m -> onReconfCommitted(s, m))
+                .onMessage(ReconfFinished.class, m -> m.epoch() == s.epoch() && reconf != null,
+                        m -> onReconfFinished(s))
+                .onMessage(ReconfFailed.class, m -> m.epoch() == s.epoch() && reconf != null,
+                        m -> failReconfiguration(s, m.step() + ": " + describe(m.cause())))
+                .onMessageEquals(FenceTick.INSTANCE, () -> {
+                    if (reconf != null) {
+                        sendFences(s);
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(ReconfTimeout.class, m -> m.id() == reconfIds && reconf != null,
+                        m -> failReconfiguration(s, "timed out in phase " + reconfPhase))
                 .onAnyMessage(stale -> Behaviors.same()) // from an earlier session
                 .onSignal(PostStop.class, stop -> {
                     close(s);
@@ -296,6 +396,15 @@ public final class SwitchAgent {
         context.getLog().info("{}: {} the switch; {} states with subscribers", settings.target(),
                 result.pushed() ? "pushed the pipeline to" : "adopted", result.masks().size());
         scheduleArq(); // resumes repetitions paused while the agent was away
+        if (settings.mode() == StareProgram.Mode.REGISTER && settings.state4().keepCloneFlag()) {
+            // Best effort: without it the agent learns only the changes that propagate.
+            chooseAccess(s).thenCompose(access -> access.setCloneFlag(true)).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    context.getSystem().log().warn("{}: could not set clone_flag: {}", settings.target(),
+                            describe(failure));
+                }
+            });
+        }
         return session(s.in(Phase.READY), 0);
     }
 
@@ -322,6 +431,10 @@ public final class SwitchAgent {
     }
 
     private void close(Session s) {
+        s.inBand().failAll("the session ended");
+        if (reconf != null) {
+            abortReconfiguration(Optional.of("the session ended during the reconfiguration"));
+        }
         try {
             s.requests().complete();
         } catch (IllegalStateException alreadyDone) {
@@ -353,10 +466,70 @@ public final class SwitchAgent {
         switch (header.reason()) {
             case SUB_PUNT -> onSubPunt(s, packet);
             case SUB_PROPAGATED -> onSubPropagated(s, packet);
-            case STATE_CHANGED -> learn((int) header.index(), header.value());
+            case STATE_CHANGED -> {
+                learn((int) header.index(), header.value());
+                onStateChange(s, packet);
+            }
             case SUB_ACK -> onSubAck(packet);
-            case REGISTER_VALUES -> { } // in-band register access is for BMv2 (State4, later)
+            case REGISTER_VALUES -> onRegisterValues(s, packet);
         }
+    }
+
+    /**
+     * A state change the switch reported (STATE_CHANGED, or SUB_PROPAGATED): feeds a running
+     * reconfiguration, and may start an automatic growth.
+     */
+    private void onStateChange(Session s, P4Entities.ReceivedPacket packet) {
+        CpuHeaders.PacketIn header = packet.header();
+        int state = (int) header.index();
+        if (reconf != null && header.ingressPort() < portCount) {
+            SubFrames.header(packet.payload()).filter(SubFrames::isSubscription).ifPresent(stare ->
+                    reconf.onClone(state, header.ingressPort(), stare.kind() == MessageKind.SUB_REGISTER,
+                            System.nanoTime()));
+        }
+        maybeGrow(state);
+    }
+
+    /**
+     * Automatic growth: a change at or above {@code growAt} of the capacity means the table is about
+     * to run out (states are allocated upwards by the replica controller), so the agent moves to the
+     * next larger shipped capacity before a state lands beyond it and is dropped as
+     * STATE_OUT_OF_RANGE.
+     */
+    private void maybeGrow(int state) {
+        double growAt = settings.state4().growAt();
+        int capacity = entities.stateCapacity();
+        if (growAt <= 0 || reconf != null || state < growAt * capacity) {
+            return;
+        }
+        StarePrograms.REGISTER_CAPACITIES.stream().filter(c -> c > capacity).findFirst()
+                .filter(next -> next != growthFailedTo)
+                .ifPresent(next -> {
+                    context.getLog().info("{}: state {} is at {}% of the capacity {}; growing to {}", settings.target(),
+                            state, (int) (100.0 * state / capacity), capacity, next);
+                    context.getSelf().tell(new Reconfigure(next, Reconfiguration.Strategy.STATE4, null));
+                });
+    }
+
+    private void onRegisterValues(Session s, P4Entities.ReceivedPacket packet) {
+        CpuHeaders.PacketIn header = packet.header();
+        byte[] payload = packet.payload();
+        if (reconf != null && reconfPhase == ReconfPhase.AWAIT_COMMIT_FENCE && header.index() == 0
+                && header.count() == 1) {
+            // Answered by the new pipeline: every packet-in of the old one came before it.
+            reconf.startFences(System.nanoTime());
+            reconfPhase = ReconfPhase.FENCING;
+            timers.startTimerWithFixedDelay(FENCE_TIMER, FenceTick.INSTANCE, SETTLE.dividedBy(2));
+            sendFences(s);
+            return;
+        }
+        if (reconf != null && reconfPhase == ReconfPhase.FENCING && header.count() == 1 && payload.length >= 4
+                && reconf.onFenceConfirmed((int) header.index(), Integer.toUnsignedLong(ByteBuffer.wrap(payload).getInt(0)),
+                System.nanoTime())) {
+            sendFences(s);
+            return;
+        }
+        s.inBand().onRegisterValues(header, payload);
     }
 
     private void learn(int stateId, long mask) {
@@ -376,6 +549,7 @@ public final class SwitchAgent {
         CpuHeaders.PacketIn header = packet.header();
         int state = (int) header.index();
         learn(state, header.value());
+        onStateChange(s, packet);
         Optional<StareHeader> stare = SubFrames.header(packet.payload());
         if (stare.isEmpty() || !SubFrames.isSubscription(stare.get()) || header.ingressPort() >= portCount) {
             return;
@@ -480,6 +654,213 @@ public final class SwitchAgent {
         return Behaviors.same();
     }
 
+    // ---- State4 reconfiguration ----------------------------------------------------------------
+
+    private Behavior<Command> refuse(Reconfigure r, String why) {
+        if (r.replyTo() != null) {
+            r.replyTo().tell(new ReconfigurationReport(r.strategy(), RegisterAccess.Kind.P4RUNTIME,
+                    entities.stateCapacity(), r.capacity(), 0, 0, 0, 0, Duration.ZERO, Duration.ZERO, Optional.of(why)));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onReconfigure(Session s, Reconfigure r) {
+        if (settings.mode() != StareProgram.Mode.REGISTER) {
+            return refuse(r, "only the register program has a state table to reconfigure");
+        }
+        if (s.phase() != Phase.READY) {
+            return refuse(r, "not the ready primary");
+        }
+        if (reconf != null) {
+            return refuse(r, "a reconfiguration is already under way");
+        }
+        P4Entities target;
+        try {
+            target = P4Entities.of(StareProgram.Mode.REGISTER, r.capacity());
+        } catch (IllegalArgumentException e) {
+            return refuse(r, e.getMessage());
+        }
+        context.getLog().info("{}: reconfiguring ({}) from capacity {} to {}", settings.target(), r.strategy(),
+                entities.stateCapacity(), r.capacity());
+        reconf = new Reconfiguration(r.strategy(), entities.stateCapacity(), r.capacity(), System.nanoTime(),
+                SETTLE.toNanos());
+        reconfPhase = ReconfPhase.COPYING;
+        reconfReply = r.replyTo();
+        reconfRpc = s.rpc().withEntities(target);
+        commitTime = Duration.ZERO;
+        timers.startSingleTimer(RECONF_TIMER, new ReconfTimeout(++reconfIds), settings.rpcTimeout().multipliedBy(6));
+        boolean clone = r.strategy() == Reconfiguration.Strategy.STATE4;
+        int capacity = entities.stateCapacity();
+        CompletionStage<ReconfSnapshot> snapshot = chooseAccess(s).thenCompose(access -> {
+            CompletionStage<Void> flag = clone ? access.setCloneFlag(true) : CompletableFuture.completedFuture(null);
+            return flag.thenCompose(done -> access.read(0, capacity))
+                    .thenApply(cells -> new ReconfSnapshot(s.epoch(), access, cells));
+        });
+        context.pipeToSelf(snapshot, (m, failure) -> failure == null ? m
+                : new ReconfFailed(s.epoch(), "reading the state", failure));
+        return Behaviors.same();
+    }
+
+    /** The configured access; {@code auto} probes P4Runtime and falls back on UNIMPLEMENTED (BMv2). */
+    private CompletionStage<RegisterAccess> chooseAccess(Session s) {
+        P4RuntimeRegisterAccess p4Runtime = new P4RuntimeRegisterAccess(s.rpc());
+        return switch (settings.state4().registerAccess()) {
+            case P4RUNTIME -> CompletableFuture.completedFuture(p4Runtime);
+            case IN_BAND -> CompletableFuture.completedFuture(s.inBand());
+            case AUTO -> p4Runtime.read(0, 1).handle((cells, failure) -> {
+                if (failure == null) {
+                    return (RegisterAccess) p4Runtime;
+                }
+                if (Status.fromThrowable(failure).getCode() == Status.Code.UNIMPLEMENTED) {
+                    return s.inBand();
+                }
+                throw new CompletionException(failure);
+            });
+        };
+    }
+
+    /** Saves the new pipeline and copies the base entities and (where writes reach it) the cells into it. */
+    private Behavior<Command> onReconfSnapshot(Session s, ReconfSnapshot m) {
+        reconfAccess = m.access();
+        reconf.snapshot(m.cells());
+        boolean clone = reconf.strategy() == Reconfiguration.Strategy.STATE4;
+        SwitchRpc rpc = reconfRpc;
+        CompletionStage<?> copied;
+        if (reconfAccess.reachesSavedPipeline()) {
+            SortedMap<Integer, Long> cells = reconf.copyPlan();
+            RegisterAccess saved = new P4RuntimeRegisterAccess(rpc);
+            copied = rpc.save().thenCompose(ok -> rpc.installBase(false)).thenCompose(n -> saved.write(cells))
+                    // The new pipeline clones from its first packet, so nothing between COMMIT and
+                    // the commit fence goes unseen.
+                    .thenCompose(n -> clone ? saved.setCloneFlag(true) : CompletableFuture.completedFuture(null));
+        } else {
+            reconf.copyAfterCommit();
+            copied = rpc.save().thenCompose(ok -> rpc.installBase(false));
+        }
+        context.pipeToSelf(copied, (ok, failure) -> failure == null ? new ReconfCopied(s.epoch(), 0)
+                : new ReconfFailed(s.epoch(), "saving the new pipeline", failure));
+        return Behaviors.same();
+    }
+
+    /** Replays the changes cloned since the last write (look-ahead), then COMMITs once they are few. */
+    private Behavior<Command> onReconfCopied(Session s, ReconfCopied m) {
+        boolean replay = reconf.strategy() == Reconfiguration.Strategy.STATE4 && reconfAccess.reachesSavedPipeline();
+        SortedMap<Integer, Long> plan = replay ? reconf.replayPlan() : new TreeMap<>();
+        RegisterAccess saved = new P4RuntimeRegisterAccess(reconfRpc);
+        CompletionStage<Integer> written = plan.isEmpty() ? CompletableFuture.completedFuture(0) : saved.write(plan);
+        if (plan.size() > QUIET_REPLAY && m.round() < MAX_REPLAY_ROUNDS) {
+            context.pipeToSelf(written, (n, failure) -> failure == null ? new ReconfCopied(s.epoch(), m.round() + 1)
+                    : new ReconfFailed(s.epoch(), "replaying cloned changes", failure));
+            return Behaviors.same();
+        }
+        SwitchRpc rpc = reconfRpc;
+        CompletionStage<Duration> committed = written.thenCompose(n -> {
+            long sent = System.nanoTime();
+            return rpc.commit().thenApply(ok -> Duration.ofNanos(System.nanoTime() - sent));
+        });
+        context.pipeToSelf(committed, (took, failure) -> failure == null ? new ReconfCommitted(s.epoch(), took)
+                : new ReconfFailed(s.epoch(), "COMMIT", failure));
+        return Behaviors.same();
+    }
+
+    /** The new pipeline runs: the agent now speaks its program; repair what COMMIT overtook. */
+    private Behavior<Command> onReconfCommitted(Session s, ReconfCommitted m) {
+        commitTime = m.commitTime();
+        entities = reconfRpc.entities();
+        Session next = s.with(reconfRpc);
+        pipelinePushes++;
+        if (reconf.strategy() != Reconfiguration.Strategy.STATE4) {
+            finishReconfiguration(Optional.empty());
+            return session(next, 0);
+        }
+        if (!reconfAccess.reachesSavedPipeline()) {
+            send(next, InBandRegisterAccess.cloneFlagPacket(true));
+        }
+        // The commit fence: its answer comes from the new pipeline, after every old packet-in.
+        reconfPhase = ReconfPhase.AWAIT_COMMIT_FENCE;
+        send(next, InBandRegisterAccess.readPacket(0, 1));
+        return session(next, 0);
+    }
+
+    /** Sends fence writes while the window allows; clears the flag once all are confirmed. */
+    private void sendFences(Session s) {
+        Optional<java.util.Map.Entry<Integer, Long>> fence;
+        while ((fence = reconf.nextFence(settings.state4().inBandWindow())).isPresent()) {
+            send(s, InBandRegisterAccess.writePacket(fence.get().getKey(), fence.get().getValue()));
+        }
+        if (reconfPhase == ReconfPhase.FENCING && reconf.fencesDone(System.nanoTime())) {
+            reconfPhase = ReconfPhase.CLEARING;
+            timers.cancel(FENCE_TIMER);
+            if (settings.state4().keepCloneFlag()) {
+                context.getSelf().tell(new ReconfFinished(s.epoch())); // the new pipeline keeps cloning
+                return;
+            }
+            RegisterAccess access = reconfAccess.kind() == RegisterAccess.Kind.IN_BAND ? s.inBand()
+                    : new P4RuntimeRegisterAccess(s.rpc());
+            context.pipeToSelf(access.setCloneFlag(false), (ok, failure) -> failure == null
+                    ? new ReconfFinished(s.epoch()) : new ReconfFailed(s.epoch(), "clearing clone_flag", failure));
+        }
+    }
+
+    private Behavior<Command> onReconfFinished(Session s) {
+        finishReconfiguration(Optional.empty());
+        return Behaviors.same();
+    }
+
+    private void finishReconfiguration(Optional<String> failure) {
+        // The agent's knowledge becomes the exact table (the naive way: what it copied).
+        masks.clear();
+        masks.putAll(reconf.values());
+        abortReconfiguration(failure);
+    }
+
+    private Behavior<Command> failReconfiguration(Session s, String why) {
+        context.getLog().warn("{}: reconfiguration failed: {}", settings.target(), why);
+        lastError = Optional.of("reconfiguration failed: " + why);
+        growthFailedTo = reconf.toCapacity();
+        boolean committed = reconfPhase != ReconfPhase.COPYING;
+        abortReconfiguration(Optional.of(why));
+        if (!settings.state4().keepCloneFlag()) {
+            // Best effort: stop cloning on whichever pipeline runs now (in-band if P4Runtime cannot).
+            new P4RuntimeRegisterAccess(s.rpc()).setCloneFlag(false).exceptionally(e -> {
+                s.inBand().setCloneFlag(false);
+                return null;
+            });
+        }
+        if (committed) {
+            // The new pipeline may be missing changes: set it up again from what the agent knows.
+            stopServing();
+            return startSetup(s.in(Phase.SETTING_UP));
+        }
+        return Behaviors.same();
+    }
+
+    /** Ends the running reconfiguration, reporting it. */
+    private void abortReconfiguration(Optional<String> failure) {
+        ReconfigurationReport report = reconf.report(reconfAccess == null ? RegisterAccess.Kind.P4RUNTIME
+                : reconfAccess.kind(), commitTime, System.nanoTime(), failure);
+        lastReconfiguration = Optional.of(report);
+        context.getLog().info("{}: reconfiguration {}: {}", settings.target(), failure.isEmpty() ? "done" : "failed",
+                report);
+        if (reconfReply != null) {
+            reconfReply.tell(report);
+        }
+        timers.cancel(RECONF_TIMER);
+        timers.cancel(FENCE_TIMER);
+        reconf = null;
+        reconfPhase = null;
+        reconfAccess = null;
+        reconfRpc = null;
+        reconfReply = null;
+    }
+
+    private Behavior<Command> onUseRegisters(Session s, UseRegisters u) {
+        RegisterAccess access = u.kind() == RegisterAccess.Kind.IN_BAND ? s.inBand() : new P4RuntimeRegisterAccess(s.rpc());
+        u.job().apply(access).whenComplete((value, failure) -> u.replyTo().tell(
+                failure != null ? failure : value == null ? Done.getInstance() : value));
+        return Behaviors.same();
+    }
+
     // ---- ARQ -------------------------------------------------------------------------------
 
     private Behavior<Command> onArqTick(Session s) {
@@ -528,7 +909,9 @@ public final class SwitchAgent {
                 : subscriptions.size() + (int) subscriptions.values().stream().distinct().count();
         get.replyTo().tell(new AgentView(settings.target(), settings.mode(), connected, s != null && s.primary(),
                 s != null && s.phase() == Phase.READY, pipelinePushes, rules, subscriptions, installTimes,
-                arq.counters(), reconnects, lastError));
+                arq.counters(), reconnects, lastError,
+                settings.mode() == StareProgram.Mode.REGISTER ? entities.stateCapacity() : 0, reconf != null,
+                lastReconfiguration));
         return Behaviors.same();
     }
 

@@ -60,6 +60,15 @@ final class SwitchRpc {
         this.timeout = settings.rpcTimeout();
     }
 
+    /** The same session's calls for another program (a State4 reconfiguration's target). */
+    SwitchRpc withEntities(P4Entities other) {
+        return new SwitchRpc(client, settings, other, materializer);
+    }
+
+    P4Entities entities() {
+        return entities;
+    }
+
     /** The arbitration update this agent opens its stream with. */
     static MasterArbitrationUpdate arbitration(AgentSettings settings) {
         MasterArbitrationUpdate.Builder update = MasterArbitrationUpdate.newBuilder()
@@ -82,8 +91,13 @@ final class SwitchRpc {
 
     /** Every entity matching {@code filter}. */
     CompletionStage<List<Entity>> read(Entity filter) {
+        return read(List.of(filter));
+    }
+
+    /** Every entity matching any of {@code filters}, in one Read. */
+    CompletionStage<List<Entity>> read(List<Entity> filters) {
         ReadRequest request = ReadRequest.newBuilder().setDeviceId(settings.deviceId()).setRole(settings.role())
-                .addEntities(filter).build();
+                .addAllEntities(filters).build();
         return bounded(client.read(request).runWith(Sink.<ReadResponse>seq(), materializer))
                 .thenApply(responses -> responses.stream().flatMap(r -> r.getEntitiesList().stream()).toList());
     }
@@ -116,15 +130,37 @@ final class SwitchRpc {
     }
 
     private CompletionStage<?> push() {
+        return pipelineConfig(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT);
+    }
+
+    /**
+     * VERIFY_AND_SAVE of this RPC's program: the switch keeps forwarding with the installed
+     * pipeline while Reads and Writes go to the saved one until {@link #commit()}.
+     */
+    CompletionStage<?> save() {
+        return pipelineConfig(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_SAVE);
+    }
+
+    /** COMMIT: installs the saved pipeline with what was written to it. */
+    CompletionStage<?> commit() {
         return bounded(client.setForwardingPipelineConfig(SetForwardingPipelineConfigRequest.newBuilder()
                 .setDeviceId(settings.deviceId()).setRole(settings.role())
                 .setElectionId(Uint128s.toProto(settings.electionId()))
-                .setAction(SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT)
-                .setConfig(entities.pipelineConfig()).build()));
+                .setAction(SetForwardingPipelineConfigRequest.Action.COMMIT).build()));
     }
 
-    /** The base entities; when adopting, only those the switch lacks are inserted. */
-    private CompletionStage<Integer> installBase(boolean adopt) {
+    private CompletionStage<?> pipelineConfig(SetForwardingPipelineConfigRequest.Action action) {
+        return bounded(client.setForwardingPipelineConfig(SetForwardingPipelineConfigRequest.newBuilder()
+                .setDeviceId(settings.deviceId()).setRole(settings.role())
+                .setElectionId(Uint128s.toProto(settings.electionId()))
+                .setAction(action).setConfig(entities.pipelineConfig()).build()));
+    }
+
+    /**
+     * The base entities; when adopting, only those the switch lacks are inserted. After a
+     * VERIFY_AND_SAVE they go to the saved pipeline (State4 reconfiguration).
+     */
+    CompletionStage<Integer> installBase(boolean adopt) {
         if (settings.mode() != StareProgram.Mode.REGISTER) {
             return CompletableFuture.completedFuture(0);
         }

@@ -1,6 +1,8 @@
 package io.stare.actors.agent;
 
+import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.softswitch.transport.PortBinding;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
@@ -65,6 +67,29 @@ final class AgentTestSupport {
         return awaitView(kit, agent, AgentView::ready, WAIT);
     }
 
+    /** A software switch with {@code ports} loopback ports and no pipeline (an agent pushes it). */
+    static SoftSwitchNode startSwitch(ActorTestKit kit, long deviceId, int ports) throws Exception {
+        List<PortBinding> bindings = new java.util.ArrayList<>();
+        for (int port = 0; port < ports; port++) {
+            bindings.add(PortBinding.loopback(port));
+        }
+        return SoftSwitchNode.start(kit.system(), new SoftSwitchNode.Settings("s1", deviceId, bindings,
+                new InetSocketAddress("127.0.0.1", 0), java.util.Optional.empty(), 0));
+    }
+
+    /** Asks the agent to run {@code job} with its register access of {@code kind}; the job's value. */
+    @SuppressWarnings("unchecked")
+    static <T> T useRegisters(ActorTestKit kit, ActorRef<SwitchAgent.Command> agent, RegisterAccess.Kind kind,
+                              java.util.function.Function<RegisterAccess, java.util.concurrent.CompletionStage<T>> job) {
+        TestProbe<Object> probe = kit.createTestProbe();
+        agent.tell(new SwitchAgent.UseRegisters(kind, access -> job.apply(access), probe.ref()));
+        Object outcome = probe.receiveMessage(WAIT);
+        if (outcome instanceof Throwable failure) {
+            throw new AssertionError(kind + " register access failed", failure);
+        }
+        return (T) outcome;
+    }
+
     /** Every entity matching {@code filter} on a switch, read by a separate P4Runtime client. */
     static List<Entity> read(ActorSystem<?> system, InetSocketAddress grpc, long deviceId, Entity filter)
             throws Exception {
@@ -102,12 +127,17 @@ final class AgentTestSupport {
         }
 
         void send(MessageKind kind, int state, int update, byte[] payload) throws Exception {
+            byte[] frame = frame(kind, state, update, payload);
+            socket.send(new DatagramPacket(frame, frame.length, switchPort));
+        }
+
+        /** The frame {@link #send} sends. */
+        byte[] frame(MessageKind kind, int state, int update, byte[] payload) {
             StareHeader header = kind == MessageKind.PUBLISH
                     ? new StareHeader(kind, state, update, id, 1, 0)
                     : StareHeader.subscription(kind, state, update, id);
-            byte[] frame = Ethernet.wrapIpv4Multicast(0x0200_0000_0000L + id,
+            return Ethernet.wrapIpv4Multicast(0x0200_0000_0000L + id,
                     PacketCodec.encode(new StarePacket(0x7f000000 + id, 40000, 64, header, payload)));
-            socket.send(new DatagramPacket(frame, frame.length, switchPort));
         }
 
         /** The next STARE packet received within {@code millis}, or null. */

@@ -171,11 +171,13 @@ public final class RegisterPipeline implements Pipeline {
         }
         // One packet-in at most, as v1model clones a packet once: SUB_PROPAGATED lets the agent
         // repeat the propagated message until the neighbour's SUB-ack arrives, and carries the new
-        // mask so it also serves State4; STATE_CHANGED reports the other changes while cloning.
+        // mask so it also serves State4; STATE_CHANGED reports every other applied SUB while cloning.
         List<PipelineResult.PacketInMessage> packetIns = List.of();
         if (propagation != 0) {
             packetIns = List.of(packetIn(ingressPort, CpuHeaders.Reason.SUB_PROPAGATED, state, updated, frame));
-        } else if (cloneFlag && updated != old) {
+        } else if (cloneFlag) {
+            // While cloning, every applied SUB is reported, changed cell or not: a cell copied into
+            // a new pipeline may briefly hold an older value, on which the same SUB is a change.
             packetIns = List.of(packetIn(ingressPort, CpuHeaders.Reason.STATE_CHANGED, state, updated, frame));
         }
         return PipelineResult.of(emissions, packetIns);

@@ -28,6 +28,38 @@ public final class StarePrograms {
                 .build();
     }
 
+    /** The state capacity the shipped {@code stare_register} program is compiled with. */
+    public static final int DEFAULT_STATE_CAPACITY = 2048;
+
+    /**
+     * The register program's capacities shipped on the classpath: the default build and the
+     * {@code -DSTATE_CAPACITY=N} builds ({@code stare_register_N.*}) a State4 reconfiguration grows to.
+     */
+    public static final java.util.List<Integer> REGISTER_CAPACITIES = java.util.List.of(DEFAULT_STATE_CAPACITY, 4096, 8192);
+
+    /**
+     * The pipeline config of a mode compiled for {@code capacity} states: the default build for
+     * {@link #DEFAULT_STATE_CAPACITY}, else the register program's {@code stare_register_CAPACITY}
+     * outputs (their {@code pkg_info.name} stays {@code stare_register}).
+     *
+     * @throws IllegalArgumentException for a capacity not in {@link #REGISTER_CAPACITIES}, or any
+     *     capacity but the default for the embedded program (its table size is fixed)
+     */
+    public static ForwardingPipelineConfig config(StareProgram.Mode mode, int capacity) {
+        if (capacity == DEFAULT_STATE_CAPACITY) {
+            return config(mode);
+        }
+        if (mode != StareProgram.Mode.REGISTER || !REGISTER_CAPACITIES.contains(capacity)) {
+            throw new IllegalArgumentException("no " + mode.packageName() + " build for capacity " + capacity
+                    + "; shipped register capacities: " + REGISTER_CAPACITIES);
+        }
+        String name = mode.packageName() + "_" + capacity;
+        return ForwardingPipelineConfig.newBuilder()
+                .setP4Info(P4InfoFiles.fromResource(ROOT + name + ".p4info.txt"))
+                .setP4DeviceConfig(ByteString.copyFrom(resource(ROOT + name + ".json")))
+                .build();
+    }
+
     private static byte[] resource(String name) {
         try (InputStream in = StarePrograms.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {

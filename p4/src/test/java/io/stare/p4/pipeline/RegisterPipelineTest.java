@@ -181,7 +181,9 @@ class RegisterPipelineTest {
         // One packet-in per change (v1model clones once): a propagating change reports as SUB_PROPAGATED.
         assertEquals(List.of(packetIn(4, CpuHeaders.Reason.SUB_PROPAGATED, STATE, 0b1_0000, register)),
                 changed.packetIns());
-        assertEquals(List.of(), pipeline.process(4, register).packetIns()); // duplicate: nothing changed
+        // A duplicate changes nothing here, but is reported while cloning all the same (State4).
+        assertEquals(List.of(packetIn(4, CpuHeaders.Reason.STATE_CHANGED, STATE, 0b1_0000, register)),
+                pipeline.process(4, register).packetIns());
         byte[] neighbour = StareFrames.sub(MessageKind.SUB_REGISTER, STATE, 1, 41);
         assertEquals(List.of(packetIn(1, CpuHeaders.Reason.STATE_CHANGED, STATE, 0b1_0010, neighbour)),
                 pipeline.process(1, neighbour).packetIns());
