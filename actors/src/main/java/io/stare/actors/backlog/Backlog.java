@@ -6,6 +6,7 @@ import io.stare.protocol.segment.Segment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -121,6 +122,18 @@ public final class Backlog {
         }
         horizon = Math.max(horizon, target);
         return dropped;
+    }
+
+    /** The TOT_SEG of an update held (whole or in part), or empty when it is not held. */
+    public OptionalInt totalSegmentsOf(long update) {
+        Update held = updates.get(update);
+        return held == null ? OptionalInt.empty() : OptionalInt.of(held.totalSegments());
+    }
+
+    /** Whether every segment of the update is held. */
+    public boolean holdsWhole(long update) {
+        Update held = updates.get(update);
+        return held != null && held.segments().size() == held.totalSegments();
     }
 
     /** The first update still held or to come; everything below it is gone. */

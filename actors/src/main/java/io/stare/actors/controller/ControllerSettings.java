@@ -1,0 +1,68 @@
+package io.stare.actors.controller;
+
+import com.typesafe.config.Config;
+import io.stare.actors.backlog.BacklogLimits;
+import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.header.StareHeader;
+import java.time.Duration;
+
+/**
+ * The replica controller's tunables, read from the {@code stare.controller} section of the
+ * configuration (see the actors module's {@code reference.conf} for each key's meaning).
+ *
+ * @param backlogLimits the hard cap on each state's backlog
+ * @param truncationInterval how often each state's backlog queries its subscribers and truncates
+ * @param subscriberTimeout how long a subscriber may stay silent before it stops holding the
+ *     backlog back (and must resync)
+ * @param maxVnfId the largest VNF ID handed out; {@link StareHeader#MAX_VNF_ID} unless a test
+ *     wants a small space
+ * @param maxStateId the largest state ID handed out; {@link StareAddress#MAX_STATE_ID} unless a
+ *     test wants a small space
+ */
+public record ControllerSettings(
+        BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
+        int maxVnfId, int maxStateId) {
+
+    public ControllerSettings {
+        if (backlogLimits == null) {
+            throw new IllegalArgumentException("backlogLimits must not be null");
+        }
+        positive("truncation interval", truncationInterval);
+        positive("subscriber timeout", subscriberTimeout);
+        if (maxVnfId < 0 || maxVnfId > StareHeader.MAX_VNF_ID) {
+            throw new IllegalArgumentException(
+                    "maxVnfId " + maxVnfId + " is out of range 0.." + StareHeader.MAX_VNF_ID);
+        }
+        if (maxStateId < 0 || maxStateId > StareAddress.MAX_STATE_ID) {
+            throw new IllegalArgumentException(
+                    "maxStateId " + maxStateId + " is out of range 0.." + StareAddress.MAX_STATE_ID);
+        }
+    }
+
+    /** Reads {@code stare.controller} from a full configuration (e.g. the actor system's). */
+    public static ControllerSettings fromConfig(Config config) {
+        Config c = config.getConfig("stare.controller");
+        return new ControllerSettings(
+                new BacklogLimits(c.getBytes("backlog.max-bytes"), c.getLong("backlog.max-segments")),
+                c.getDuration("truncation.interval"),
+                c.getDuration("truncation.subscriber-timeout"),
+                c.getInt("ids.max-vnf-id"),
+                c.getInt("ids.max-state-id"));
+    }
+
+    /** These settings with smaller ID spaces, for tests of exhaustion. */
+    public ControllerSettings withIdSpaces(int maxVnfId, int maxStateId) {
+        return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId);
+    }
+
+    /** These settings with another backlog cap. */
+    public ControllerSettings withBacklogLimits(BacklogLimits limits) {
+        return new ControllerSettings(limits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId);
+    }
+
+    private static void positive(String what, Duration duration) {
+        if (duration == null || duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException(what + " must be positive: " + duration);
+        }
+    }
+}

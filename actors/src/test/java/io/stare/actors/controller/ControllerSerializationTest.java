@@ -1,0 +1,115 @@
+package io.stare.actors.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import io.stare.protocol.control.ControlReply;
+import io.stare.protocol.control.ControlRequest;
+import io.stare.protocol.control.DeclareState;
+import io.stare.protocol.control.LatestUpdateQuery;
+import io.stare.protocol.control.LookupState;
+import io.stare.protocol.control.Recover;
+import io.stare.protocol.control.RegisterVnf;
+import io.stare.protocol.control.TruncationQuery;
+import io.stare.protocol.control.TruncationReport;
+import io.stare.protocol.segment.MissingUpdate;
+import io.stare.protocol.segment.Segment;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every message of the controller's actors crosses Pekko's Jackson CBOR serializer unchanged,
+ * actor references included, as it must between the nodes of the cluster in issue 6.
+ */
+class ControllerSerializationTest {
+
+    /** Pekko's identifier of {@code jackson-cbor}. */
+    private static final int JACKSON_CBOR_ID = 33;
+
+    private static ActorTestKit kit;
+    private static Serialization serialization;
+    private static ActorRef<ControlReply> replies;
+    private static ActorRef<ReplicaController.Appended> appended;
+    private static ActorRef<TruncationQuery> queries;
+
+    @BeforeAll
+    static void start() {
+        kit = ActorTestKit.create("controller-serialization", ControllerTestKit.config());
+        serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
+        replies = kit.<ControlReply>createTestProbe().ref();
+        appended = kit.<ReplicaController.Appended>createTestProbe().ref();
+        queries = kit.<TruncationQuery>createTestProbe().ref();
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.shutdownTestKit();
+    }
+
+    static Stream<Object> everyMessage() {
+        Segment segment = new Segment(7, 3, 70_000L, 2, 1, new byte[] {1, 2, (byte) 0xff});
+        Recover recover = new Recover(42L, 7, "mw-2", List.of(MissingUpdate.whole(1), new MissingUpdate(2, List.of(1))));
+        TruncationReport report = new TruncationReport(9L, 7, "mw-2", 70_000L, 1);
+        return Stream.of(
+                new ReplicaController.Control(new RegisterVnf("vnf", "mw-1"), replies),
+                new ReplicaController.Control(new DeclareState(3, "counters"), replies),
+                new ReplicaController.Control(new LookupState("counters"), replies),
+                new ReplicaController.Control(recover, replies),
+                new ReplicaController.Control(new LatestUpdateQuery(7), replies),
+                new ReplicaController.Control(new TruncationQuery(1, 7), replies),
+                new ReplicaController.Append(List.of(segment), appended),
+                new ReplicaController.Appended(7, 70_000L),
+                new ReplicaController.SubscriberJoined(7, "mw-2", queries),
+                new ReplicaController.SubscriberLeft(7, "mw-2"),
+                new ReplicaController.Truncation(report),
+                new IdRegistry.Register(new RegisterVnf("vnf", "mw-1"), replies),
+                new IdRegistry.Declare(new DeclareState(3, "counters"), replies),
+                new IdRegistry.Lookup(new LookupState("counters"), replies),
+                new IdRegistry.Declaration(7, 3),
+                new StateBacklog.Declared(3),
+                new StateBacklog.AppendSegments(List.of(segment), appended),
+                new StateBacklog.RecoverSegments(recover, replies),
+                new StateBacklog.QueryLatest(new LatestUpdateQuery(7), replies),
+                new StateBacklog.Subscribe("mw-2", queries),
+                new StateBacklog.Unsubscribe("mw-2"),
+                new StateBacklog.Report(report));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyMessage")
+    void roundTripsThroughJacksonCbor(Object message) {
+        Serializer serializer = serialization.findSerializerFor(message);
+        assertEquals(JACKSON_CBOR_ID, serializer.identifier(), serializer.getClass().getName());
+        byte[] bytes = serialization.serialize(message).get();
+        Object back = serialization.deserialize(bytes, JACKSON_CBOR_ID, Serializers.manifestFor(serializer, message))
+                .get();
+        assertEquals(message, back);
+    }
+
+    /** A request type missing from the annotation would fail only when first sent: check them all. */
+    @Test
+    void everyControlRequestHasATypeName() {
+        Set<Class<?>> named = Arrays.stream(ControlRequestTyped.class.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::value)
+                .collect(Collectors.toSet());
+        Set<Class<?>> permitted = Set.of(ControlRequest.class.getPermittedSubclasses());
+        assertEquals(permitted, named);
+        assertTrue(permitted.size() >= 6);
+    }
+}

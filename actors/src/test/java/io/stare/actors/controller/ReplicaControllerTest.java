@@ -1,0 +1,286 @@
+package io.stare.actors.controller;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.stare.actors.backlog.BacklogLimits;
+import io.stare.protocol.control.ControlFailure;
+import io.stare.protocol.control.ControlReply;
+import io.stare.protocol.control.ControlRequest;
+import io.stare.protocol.control.DeclareState;
+import io.stare.protocol.control.LatestUpdate;
+import io.stare.protocol.control.LatestUpdateQuery;
+import io.stare.protocol.control.LookupState;
+import io.stare.protocol.control.Recover;
+import io.stare.protocol.control.Recovered;
+import io.stare.protocol.control.RegisterVnf;
+import io.stare.protocol.control.StateDeclared;
+import io.stare.protocol.control.StateFound;
+import io.stare.protocol.control.StateUnknown;
+import io.stare.protocol.control.TruncationQuery;
+import io.stare.protocol.control.TruncationReport;
+import io.stare.protocol.control.VnfRegistered;
+import io.stare.protocol.segment.MissingUpdate;
+import io.stare.protocol.segment.Segment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replica controller against its protocol: ID assignment, the backlog's Append / RECOVER /
+ * latest update, truncation rounds (manual time) and the hard cap. Every message crosses the CBOR
+ * serializer ({@link ControllerTestKit#config()}).
+ */
+class ReplicaControllerTest {
+
+    private static final Duration INTERVAL = Duration.ofSeconds(1);
+    /** Three rounds of silence are tolerated; the fourth excludes a subscriber. */
+    private static final Duration SUBSCRIBER_TIMEOUT = Duration.ofSeconds(3);
+    private static final ControllerSettings SETTINGS = new ControllerSettings(
+            new BacklogLimits(1 << 20, 10_000), INTERVAL, SUBSCRIBER_TIMEOUT, 1023, 1_000);
+
+    private static ActorTestKit kit;
+    private static ManualTime time;
+
+    @BeforeAll
+    static void start() {
+        kit = ActorTestKit.create("controller", ControllerTestKit.config());
+        time = ManualTime.get(kit.system());
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.shutdownTestKit();
+    }
+
+    // ---- IDs ----
+
+    @Test
+    void assignsIdsIdempotentlyByName() {
+        Client client = new Client(SETTINGS);
+        int a = client.registerVnf("vnf-a");
+        int b = client.registerVnf("vnf-b");
+        assertEquals(a, client.registerVnf("vnf-a"));
+        assertEquals(1, b - a);
+
+        int counters = client.declare(a, "counters");
+        int flows = client.declare(a, "flows");
+        assertEquals(counters, client.declare(a, "counters"), "a retry gets the same state ID");
+        assertEquals(1, flows - counters);
+        assertEquals(new StateFound("counters", counters, a), client.ask(new LookupState("counters")));
+    }
+
+    @Test
+    void exhaustedSpacesRefuseNewNamesButStillAnswerKnownOnes() {
+        Client client = new Client(SETTINGS.withIdSpaces(1, 0));
+        int a = client.registerVnf("vnf-a");
+        client.registerVnf("vnf-b");
+        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, client.ask(new RegisterVnf("vnf-c", "mw")));
+        assertEquals(a, client.registerVnf("vnf-a"));
+
+        int state = client.declare(a, "only");
+        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, client.ask(new DeclareState(a, "one-too-many")));
+        assertEquals(state, client.declare(a, "only"));
+    }
+
+    @Test
+    void onlyThePublisherMayDeclareAState() {
+        Client client = new Client(SETTINGS);
+        int a = client.registerVnf("vnf-a");
+        int b = client.registerVnf("vnf-b");
+        int state = client.declare(a, "counters");
+        assertFailure(ControlFailure.Code.NOT_PUBLISHER, client.ask(new DeclareState(b, "counters")));
+        assertEquals(state, client.declare(a, "counters"));
+        assertFailure(ControlFailure.Code.INVALID_ARGUMENT, client.ask(new DeclareState(999, "by-a-stranger")));
+    }
+
+    @Test
+    void unknownStatesAreSaidToBeUnknown() {
+        Client client = new Client(SETTINGS);
+        assertEquals(new StateUnknown("nobody"), client.ask(new LookupState("nobody")));
+        assertFailure(ControlFailure.Code.UNKNOWN_STATE,
+                client.ask(new Recover(1, 99, "mw", List.of(MissingUpdate.whole(0)))));
+        assertFailure(ControlFailure.Code.UNKNOWN_STATE, client.ask(new LatestUpdateQuery(99)));
+        assertFailure(ControlFailure.Code.INVALID_ARGUMENT, client.ask(new TruncationQuery(1, 99)));
+    }
+
+    // ---- the backlog ----
+
+    @Test
+    void appendIsConfirmedOnceTheUpdateIsWhole() {
+        Client client = new Client(SETTINGS);
+        int state = client.declare(client.registerVnf("vnf"), "counters");
+        assertEquals(new LatestUpdate(state, -1), client.ask(new LatestUpdateQuery(state)));
+
+        client.append(update(state, 0, 3));
+        client.expectAppended(state, 0);
+
+        List<Segment> update1 = update(state, 1, 2);
+        client.append(update1.subList(0, 1));
+        client.appended.expectNoMessage(Duration.ofMillis(100));
+        client.append(update1.subList(1, 2));
+        client.expectAppended(state, 1);
+        client.append(update1);
+        client.expectAppended(state, 1);
+
+        assertEquals(new LatestUpdate(state, 1), client.ask(new LatestUpdateQuery(state)));
+    }
+
+    @Test
+    void recoverReturnsExactlyTheMissingSegments() {
+        Client client = new Client(SETTINGS);
+        int state = client.declare(client.registerVnf("vnf"), "counters");
+        for (int u = 0; u < 3; u++) {
+            client.append(update(state, u, 3));
+            client.expectAppended(state, u);
+        }
+        Recovered recovered = (Recovered) client.ask(new Recover(7, state, "mw",
+                List.of(MissingUpdate.whole(1), new MissingUpdate(2, List.of(0, 2)), MissingUpdate.whole(5))));
+        List<Segment> expected = new ArrayList<>(update(state, 1, 3));
+        expected.add(update(state, 2, 3).get(0));
+        expected.add(update(state, 2, 3).get(2));
+        // Update 5 is not truncated: it is above the horizon and may still come.
+        assertEquals(new Recovered(7, state, expected, List.of(), 2), recovered);
+    }
+
+    @Test
+    void theHardCapDropsTheOldestUpdates() {
+        Client client = new Client(SETTINGS.withBacklogLimits(new BacklogLimits(1 << 20, 4)));
+        int state = client.declare(client.registerVnf("vnf"), "big");
+        for (int u = 0; u < 3; u++) {
+            client.append(update(state, u, 2));
+            client.expectAppended(state, u);
+        }
+        Recovered recovered = (Recovered) client.ask(new Recover(1, state, "mw",
+                List.of(MissingUpdate.whole(0), MissingUpdate.whole(1), MissingUpdate.whole(2))));
+        List<Segment> kept = new ArrayList<>(update(state, 1, 2));
+        kept.addAll(update(state, 2, 2));
+        assertEquals(new Recovered(1, state, kept, List.of(MissingUpdate.whole(0)), 2), recovered);
+    }
+
+    // ---- truncation ----
+
+    @Test
+    void truncatesToWhatEveryLiveSubscriberHoldsAndStopsWaitingForASilentOne() {
+        Client client = new Client(SETTINGS);
+        int state = client.declare(client.registerVnf("vnf"), "counters");
+        for (int u = 0; u < 4; u++) {
+            client.append(update(state, u, 2));
+            client.expectAppended(state, u);
+        }
+        TestProbe<TruncationQuery> live = kit.createTestProbe();
+        TestProbe<TruncationQuery> stuck = kit.createTestProbe();
+        client.controller.tell(new ReplicaController.SubscriberJoined(state, "live", live.ref()));
+        client.controller.tell(new ReplicaController.SubscriberJoined(state, "stuck", stuck.ref()));
+        client.ask(new LatestUpdateQuery(state)); // the backlog has seen both joins (and started its timer)
+
+        // Rounds 1..3: "live" holds update 1 whole and segment 0 of update 2; "stuck" never answers.
+        for (long round = 1; round <= 3; round++) {
+            time.timePasses(INTERVAL);
+            assertEquals(new TruncationQuery(round, state), live.receiveMessage());
+            assertEquals(new TruncationQuery(round, state), stuck.receiveMessage());
+            client.controller.tell(new ReplicaController.Truncation(new TruncationReport(round, state, "live", 2, 0)));
+            assertEquals(List.of(), client.truncated(state, 0), "the silent subscriber still holds update 0 back");
+        }
+
+        // Round 4: "stuck" has been silent for 4 s > 3 s and no longer counts.
+        time.timePasses(INTERVAL);
+        live.receiveMessage();
+        stuck.receiveMessage();
+        assertEquals(List.of(MissingUpdate.whole(0)), client.truncated(state, 0));
+        assertEquals(List.of(MissingUpdate.whole(1)), client.truncated(state, 1));
+        assertEquals(List.of(), client.truncated(state, 2), "segment 1 of update 2 is not yet held by 'live'");
+
+        // Once "live" leaves and nobody reports, nothing is truncated any more.
+        client.controller.tell(new ReplicaController.SubscriberLeft(state, "live"));
+        client.controller.tell(new ReplicaController.SubscriberLeft(state, "stuck"));
+        time.timePasses(INTERVAL);
+        live.expectNoMessage(Duration.ofMillis(50));
+        assertEquals(List.of(), client.truncated(state, 2));
+    }
+
+    @Test
+    void aReportedLastSegmentReleasesItsUpdate() {
+        Client client = new Client(SETTINGS);
+        int state = client.declare(client.registerVnf("vnf"), "counters");
+        for (int u = 0; u < 3; u++) {
+            client.append(update(state, u, 2));
+            client.expectAppended(state, u);
+        }
+        TestProbe<TruncationQuery> subscriber = kit.createTestProbe();
+        client.controller.tell(new ReplicaController.SubscriberJoined(state, "mw", subscriber.ref()));
+        client.controller.tell(new ReplicaController.Truncation(new TruncationReport(0, state, "mw", 1, 1)));
+        assertEquals(List.of(MissingUpdate.whole(1)), client.truncated(state, 1));
+        assertEquals(List.of(), client.truncated(state, 2));
+        // A report from a subscriber that never joined is ignored.
+        client.controller.tell(new ReplicaController.Truncation(new TruncationReport(0, state, "other", 2, 1)));
+        assertEquals(List.of(), client.truncated(state, 2));
+    }
+
+    @Test
+    void settingsComeFromReferenceConf() {
+        ControllerSettings defaults = ControllerSettings.fromConfig(kit.system().settings().config());
+        assertEquals(new BacklogLimits(64L << 20, 65_536), defaults.backlogLimits());
+        assertEquals(Duration.ofSeconds(5), defaults.truncationInterval());
+        assertEquals(Duration.ofSeconds(30), defaults.subscriberTimeout());
+        assertEquals(1023, defaults.maxVnfId());
+        assertEquals(4_194_303, defaults.maxStateId());
+    }
+
+    // ---- helpers ----
+
+    private static List<Segment> update(int state, long update, int totalSegments) {
+        return IntStream.range(0, totalSegments)
+                .mapToObj(i -> new Segment(state, 0, update, totalSegments, i, new byte[] {(byte) update, (byte) i}))
+                .toList();
+    }
+
+    private static void assertFailure(ControlFailure.Code code, ControlReply reply) {
+        assertEquals(code, assertInstanceOf(ControlFailure.class, reply).code(), reply::toString);
+    }
+
+    /** A fresh controller and the probes of one middleware talking to it. */
+    private static final class Client {
+        final ActorRef<ReplicaController.Command> controller;
+        final TestProbe<ControlReply> replies = kit.createTestProbe();
+        final TestProbe<ReplicaController.Appended> appended = kit.createTestProbe();
+
+        Client(ControllerSettings settings) {
+            controller = kit.spawn(ReplicaController.create(settings));
+        }
+
+        ControlReply ask(ControlRequest request) {
+            controller.tell(new ReplicaController.Control(request, replies.ref()));
+            return replies.receiveMessage();
+        }
+
+        int registerVnf(String name) {
+            return ((VnfRegistered) ask(new RegisterVnf(name, "mw"))).vnfId();
+        }
+
+        int declare(int vnfId, String name) {
+            return ((StateDeclared) ask(new DeclareState(vnfId, name))).stateId();
+        }
+
+        void append(List<Segment> segments) {
+            controller.tell(new ReplicaController.Append(segments, appended.ref()));
+        }
+
+        void expectAppended(int state, long update) {
+            assertEquals(new ReplicaController.Appended(state, update), appended.receiveMessage());
+        }
+
+        /** What a RECOVER of the whole update answers as truncated. */
+        List<MissingUpdate> truncated(int state, long update) {
+            return ((Recovered) ask(new Recover(0, state, "mw", List.of(MissingUpdate.whole(update))))).truncated();
+        }
+    }
+}
