@@ -381,9 +381,17 @@ public final class SwitchAgent {
         return session(s, 0);
     }
 
-    private Behavior<Command> onSetupDone(Session s, SwitchRpc.SetupResult result) {
+    private Behavior<Command> onSetupDone(Session set, SwitchRpc.SetupResult result) {
+        Session s = set;
         if (result.pushed()) {
             pipelinePushes++;
+        }
+        if (result.entities() != entities) {
+            // The switch runs a larger build (an earlier reconfiguration): carry on with it.
+            context.getLog().info("{}: the switch runs the {}-state build; adopting it", settings.target(),
+                    result.entities().stateCapacity());
+            entities = result.entities();
+            s = s.with(s.rpc().withEntities(entities));
         }
         baseRules = result.baseRules();
         if (settings.mode() == StareProgram.Mode.REGISTER) {

@@ -1,5 +1,9 @@
 package io.stare.actors.agent;
 
+import io.stare.p4.softswitch.StarePrograms;
+
+import java.util.Optional;
+
 import io.stare.p4.runtime.Uint128s;
 import io.stare.p4.softswitch.StareProgram;
 import java.time.Duration;
@@ -40,7 +44,8 @@ final class SwitchRpc {
      * @param masks per state, the subscriber port mask the switch now has: read from it when
      *     adopted, restored into it when pushed
      */
-    record SetupResult(boolean pushed, int baseRules, SortedMap<Integer, Long> masks) {
+    /** What set-up did; {@code entities} is the program the switch runs now (a larger one if adopted). */
+    record SetupResult(boolean pushed, int baseRules, SortedMap<Integer, Long> masks, P4Entities entities) {
         SetupResult {
             masks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(masks));
         }
@@ -119,14 +124,37 @@ final class SwitchRpc {
                 .setDeviceId(settings.deviceId())
                 .setResponseType(GetForwardingPipelineConfigRequest.ResponseType.COOKIE_ONLY).build();
         return bounded(client.getForwardingPipelineConfig(get)).thenCompose(response -> {
-            boolean adopt = response.getConfig().hasCookie()
-                    && response.getConfig().getCookie().getCookie() == entities.cookie();
-            CompletionStage<?> pipeline = adopt ? CompletableFuture.completedFuture(null) : push();
-            return pipeline.thenCompose(pushed -> installBase(adopt))
-                    .thenCompose(baseRules -> adopt
-                            ? readMasks().thenApply(masks -> new SetupResult(false, baseRules, masks))
-                            : restore(known).thenApply(written -> new SetupResult(true, baseRules, known)));
+            Optional<P4Entities> running = response.getConfig().hasCookie()
+                    ? adoptable(response.getConfig().getCookie().getCookie())
+                    : Optional.empty();
+            if (running.isPresent()) {
+                SwitchRpc adopted = withEntities(running.get());
+                return adopted.installBase(true).thenCompose(baseRules -> adopted.readMasks()
+                        .thenApply(masks -> new SetupResult(false, baseRules, masks, running.get())));
+            }
+            return push().thenCompose(pushed -> installBase(false))
+                    .thenCompose(baseRules -> restore(known)
+                            .thenApply(written -> new SetupResult(true, baseRules, known, entities)));
         });
+    }
+
+    /**
+     * The program a switch running {@code cookie} runs, if the agent may adopt it: its own, or in
+     * register mode a larger-capacity build of it (left by a State4 reconfiguration, which a new
+     * primary must not undo).
+     */
+    private Optional<P4Entities> adoptable(long cookie) {
+        if (cookie == entities.cookie()) {
+            return Optional.of(entities);
+        }
+        if (settings.mode() != StareProgram.Mode.REGISTER) {
+            return Optional.empty();
+        }
+        return StarePrograms.REGISTER_CAPACITIES.stream()
+                .filter(capacity -> capacity > entities.stateCapacity())
+                .map(capacity -> P4Entities.of(StareProgram.Mode.REGISTER, capacity))
+                .filter(larger -> larger.cookie() == cookie)
+                .findFirst();
     }
 
     private CompletionStage<?> push() {
