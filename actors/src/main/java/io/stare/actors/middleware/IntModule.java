@@ -1,0 +1,112 @@
+package io.stare.actors.middleware;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * The INT module of one attached VNF: two bounded queues as stream stages, one per direction.
+ *
+ * <pre>
+ *   inbound:  Source.queue(inbound-queue)  → mapAsync(1, ask VNF Deliver, ack)       (EXT → VNF)
+ *   outbound: Source.queue(outbound-queue) → mapAsync(1, ask EXT Publish, result)    (VNF → EXT)
+ * </pre>
+ * One message in flight per direction: a slow VNF fills its inbound queue (then updates are dropped,
+ * counted and reported to it as a {@link Delivery.Loss}), a fast publisher fills its outbound queue
+ * (then a publish is refused as {@link PublishResult.Reason#BACK_PRESSURED}). Neither blocks the
+ * EXT module or another VNF.
+ */
+public final class IntModule {
+
+    private final int vnfId;
+    private final ActorRef<Vnf.Command> vnf;
+    private final BoundedSourceQueue<Delivery> inbound;
+    private final BoundedSourceQueue<Outgoing> outbound;
+    private final LongAdder inboundDropped = new LongAdder();
+
+    private record Outgoing(int stateId, byte[] value, CompletableFuture<PublishResult> result) {
+    }
+
+    IntModule(ActorSystem<?> system, int vnfId, ActorRef<Vnf.Command> vnf, ActorRef<Middleware.Command> ext,
+              MiddlewareSettings settings) {
+        this.vnfId = vnfId;
+        this.vnf = vnf;
+        Materializer materializer = Materializer.matFromSystem(system);
+        Duration timeout = settings.controlTimeout();
+        this.inbound = Source.<Delivery>queue(settings.inboundQueue())
+                .mapAsync(1, delivery -> AskPattern.<Vnf.Command, Done>ask(vnf,
+                                ack -> new Vnf.Deliver(delivery, ack), timeout, system.scheduler())
+                        // A VNF that does not answer loses this delivery, not its module.
+                        .exceptionally(error -> Done.getInstance()))
+                .to(Sink.ignore())
+                .run(materializer);
+        this.outbound = Source.<Outgoing>queue(settings.outboundQueue())
+                .mapAsync(1, out -> AskPattern.<Middleware.Command, PublishResult>ask(ext,
+                                replyTo -> new Middleware.Publish(vnfId, out.stateId(), out.value(), replyTo), timeout,
+                                system.scheduler())
+                        .handle((result, error) -> {
+                            out.result().complete(error == null ? result : new PublishResult.Refused(
+                                    PublishResult.Reason.UNAVAILABLE, "middleware did not answer: " + error));
+                            return Done.getInstance();
+                        }))
+                .to(Sink.ignore())
+                .run(materializer);
+    }
+
+    /** The VNF this module serves. */
+    public int vnfId() {
+        return vnfId;
+    }
+
+    /** The VNF's actor. */
+    public ActorRef<Vnf.Command> vnf() {
+        return vnf;
+    }
+
+    /**
+     * EXT → VNF: queues a delivery, never blocking. When the queue is full the update is dropped,
+     * counted, and the VNF is told of the loss directly (a rare message outside the queue).
+     */
+    void deliver(Delivery delivery) {
+        if (inbound.offer(delivery) == QueueOfferResult.enqueued()) {
+            return;
+        }
+        inboundDropped.increment();
+        if (delivery instanceof Delivery.Update u) {
+            vnf.tell(new Vnf.Deliver(new Delivery.Loss(u.stateId(), u.publisherVnfId(), u.update(), u.update(),
+                    Delivery.Loss.Reason.INBOUND_OVERFLOW), null));
+        }
+    }
+
+    /** VNF → EXT: queues a publish; completes with the EXT module's result, or refused when full. */
+    public CompletionStage<PublishResult> publish(int stateId, byte[] value) {
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        QueueOfferResult offered = outbound.offer(new Outgoing(stateId, value.clone(), result));
+        if (offered != QueueOfferResult.enqueued()) {
+            result.complete(new PublishResult.Refused(PublishResult.Reason.BACK_PRESSURED,
+                    "the INT outbound queue of VNF " + vnfId + " is full"));
+        }
+        return result;
+    }
+
+    /** Updates dropped because the VNF did not keep up. */
+    public long inboundDropped() {
+        return inboundDropped.sum();
+    }
+
+    /** Stops both queues (the VNF left). */
+    void close() {
+        inbound.complete();
+        outbound.complete();
+    }
+}
