@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
                 + "`stare softswitch`). As primary it pushes the pipeline, programs the distribution tree, runs "
                 + "the embedded controller and the switch-to-switch ARQ, and reconciles after a switch restart.",
                 "With --topology and no --name, one agent per switch: switch i at the --switch port + i, device "
-                        + "ID i + 1, matching `stare softswitch --topology`."})
+                        + "ID i + 1, matching `stare softswitch --topology`."},
+        subcommands = {ReconfigureCommand.class})
 public final class AgentCommand implements Callable<Integer> {
 
     @Spec

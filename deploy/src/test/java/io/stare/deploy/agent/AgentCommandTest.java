@@ -55,6 +55,26 @@ class AgentCommandTest {
     }
 
     @Test
+    void reconfigureGrowsTheTableAndReports() throws Exception {
+        ActorTestKit kit = ActorTestKit.create();
+        int grpc = 23_000 + (int) (ProcessHandle.current().pid() % 2_000) * 2;
+        SoftSwitchNetwork network = SoftSwitchNetwork.start(kit.system(), new SoftSwitchNetwork.Settings(
+                ((TopologyFile.ParseResult.Parsed) TopologyFile.parse("switch s1 ports 3\n")).topology(), "127.0.0.1",
+                grpc, 0, Optional.empty()));
+        try {
+            Run run = stare("agent", "reconfigure", "--switch", "127.0.0.1:" + grpc, "--capacity", "4096");
+            assertEquals(0, run.exitCode(), run.out() + run.err());
+            assertTrue(run.out().contains("capacity             2048 -> 4096 states"), run.out());
+            assertEquals(4096, network.nodes().get("s1").softSwitch().withPipeline(
+                    p -> ((io.stare.p4.pipeline.RegisterPipeline) p).statePorts().capacity()).orElseThrow());
+        } finally {
+            network.stop().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            kit.shutdownTestKit();
+        }
+        assertOneLine(stare("agent", "reconfigure", "--capacity", "3000"), "--capacity must be one of");
+    }
+
+    @Test
     void badInputGivesOneClearLine(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("line.txt");
         Files.writeString(file, LINE);
