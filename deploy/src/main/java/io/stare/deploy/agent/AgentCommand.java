@@ -72,6 +72,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "stop after this long, e.g. 30s (default: until Ctrl-C)")
     String duration;
 
+    @Option(names = "--metrics",
+            description = "serve the agents' views as Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464)")
+    String metrics;
+
     @Override
     public Integer call() throws Exception {
         StareProgram.Mode programMode = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -102,6 +106,17 @@ public final class AgentCommand implements Callable<Integer> {
                         + ", " + settings.mode().name().toLowerCase(Locale.ROOT) + ", tree ports "
                         + Long.toBinaryString(settings.treePorts()) + ")");
             });
+            if (metrics != null) {
+                InetSocketAddress at = CliParsing.address("--metrics", metrics);
+                org.apache.pekko.http.javadsl.ServerBinding binding = org.apache.pekko.http.javadsl.Http.get(system)
+                        .newServerAt(at.getHostString(), at.getPort())
+                        .bind((org.apache.pekko.japi.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
+                                java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse>>)
+                                request -> serveMetrics(system, refs, request))
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                out.println("metrics at http://" + binding.localAddress().getHostString() + ":"
+                        + binding.localAddress().getPort() + "/metrics");
+            }
             out.println(runFor.map(d -> "running for " + d.toSeconds() + " s").orElse("running; Ctrl-C to stop"));
             out.flush();
             long deadline = runFor.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
@@ -152,6 +167,30 @@ public final class AgentCommand implements Callable<Integer> {
             throw new UserInputException("switch '" + name + "' is not in " + topology);
         }
         return agents;
+    }
+
+    /** GET /metrics: every agent's view in the Prometheus text format; anything else 404. */
+    private static java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> serveMetrics(
+            ActorSystem<Void> system, Map<String, ActorRef<SwitchAgent.Command>> refs,
+            org.apache.pekko.http.javadsl.model.HttpRequest request) {
+        request.discardEntityBytes(system);
+        if (!request.getUri().path().equals("/metrics")) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    org.apache.pekko.http.javadsl.model.HttpResponse.create().withStatus(404));
+        }
+        Map<String, java.util.concurrent.CompletableFuture<AgentView>> asks = new LinkedHashMap<>();
+        refs.forEach((sw, ref) -> asks.put(sw, AskPattern.<SwitchAgent.Command, AgentView>ask(ref,
+                SwitchAgent.GetView::new, Duration.ofSeconds(5), system.scheduler()).toCompletableFuture()));
+        return java.util.concurrent.CompletableFuture.allOf(asks.values().toArray(java.util.concurrent.CompletableFuture[]::new))
+                .thenApply(done -> {
+                    Map<String, AgentView> views = new LinkedHashMap<>();
+                    asks.forEach((sw, view) -> views.put(sw, view.join()));
+                    return org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
+                            org.apache.pekko.http.javadsl.model.ContentTypes.create(
+                                    org.apache.pekko.http.javadsl.model.MediaTypes.TEXT_PLAIN,
+                                    org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8),
+                            io.stare.actors.agent.AgentMetrics.render(views));
+                });
     }
 
     private static AgentView ask(ActorSystem<Void> system, ActorRef<SwitchAgent.Command> agent) throws Exception {

@@ -42,8 +42,14 @@ class AgentCommandTest {
                 ((TopologyFile.ParseResult.Parsed) TopologyFile.parse(LINE)).topology(), "127.0.0.1", grpcBase, 0,
                 Optional.empty()));
         try {
-            Run run = stare("agent", "--topology", file.toString(), "--switch", "127.0.0.1:" + grpcBase,
-                    "--duration", "4s");
+            int metricsPort = grpcBase + 1_000;
+            java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> stare("agent", "--topology", file.toString(), "--switch", "127.0.0.1:" + grpcBase,
+                            "--duration", "5s", "--metrics", "127.0.0.1:" + metricsPort));
+            String metrics = fetchMetricsWhenReady(metricsPort);
+            assertTrue(metrics.contains("stare_agent_primary{switch=\"s1\"} 1"), metrics);
+            assertTrue(metrics.contains("stare_agent_rules{switch=\"s2\"} 257"), metrics);
+            Run run = running.get(30, TimeUnit.SECONDS);
             assertEquals(0, run.exitCode(), run.err());
             assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s1 ") && l.contains("primary, ready")), run.out());
             assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s2 ") && l.contains("primary, ready")), run.out());
@@ -83,6 +89,27 @@ class AgentCommandTest {
         assertOneLine(stare("agent", "--topology", file.toString(), "--name", "s9"), "switch 's9' is not in");
         assertOneLine(stare("agent", "--switch", "localhost"), "is not HOST:PORT");
         assertOneLine(stare("agent", "--election-id", "-1"), "--election-id must be 0..2^128-1");
+    }
+
+    /** GETs /metrics until both agents report ready (bounded: 10 s). */
+    private static String fetchMetricsWhenReady(int port) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(java.time.Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                last = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (last.contains("stare_agent_ready{switch=\"s1\"} 1") && last.contains("stare_agent_ready{switch=\"s2\"} 1")) {
+                    return last;
+                }
+            } catch (java.io.IOException notYet) {
+                // The endpoint is not bound yet.
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("agents not ready on /metrics within 10 s: " + last);
     }
 
     private static void assertOneLine(Run run, String mention) {
