@@ -1,6 +1,5 @@
 package io.stare.p4.softswitch;
 
-import com.google.protobuf.ByteString;
 import io.stare.p4.runtime.P4InfoFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,18 +13,14 @@ import p4.v1.ForwardingPipelineConfig;
  */
 public final class StarePrograms {
 
-    private static final String ROOT = "io/stare/p4/programs/";
+    static final String ROOT = "io/stare/p4/programs/";
 
     private StarePrograms() {
     }
 
     /** The pipeline config of a mode: its P4Info, and its BMv2 JSON as the device config. */
     public static ForwardingPipelineConfig config(StareProgram.Mode mode) {
-        String name = mode.packageName();
-        return ForwardingPipelineConfig.newBuilder()
-                .setP4Info(P4InfoFiles.fromResource(ROOT + name + ".p4info.txt"))
-                .setP4DeviceConfig(ByteString.copyFrom(resource(ROOT + name + ".json")))
-                .build();
+        return build(mode.packageName(), DeviceConfig.BMV2_JSON);
     }
 
     /** The state capacity the shipped {@code stare_register} program is compiled with. */
@@ -46,21 +41,29 @@ public final class StarePrograms {
      *     capacity but the default for the embedded program (its table size is fixed)
      */
     public static ForwardingPipelineConfig config(StareProgram.Mode mode, int capacity) {
+        return config(mode, capacity, DeviceConfig.BMV2_JSON);
+    }
+
+    /** As {@link #config(StareProgram.Mode, int)}, with the device config a target wants. */
+    public static ForwardingPipelineConfig config(StareProgram.Mode mode, int capacity, DeviceConfig target) {
         if (capacity == DEFAULT_STATE_CAPACITY) {
-            return config(mode);
+            return build(mode.packageName(), target);
         }
         if (mode != StareProgram.Mode.REGISTER || !REGISTER_CAPACITIES.contains(capacity)) {
             throw new IllegalArgumentException("no " + mode.packageName() + " build for capacity " + capacity
                     + "; shipped register capacities: " + REGISTER_CAPACITIES);
         }
-        String name = mode.packageName() + "_" + capacity;
+        return build(mode.packageName() + "_" + capacity, target);
+    }
+
+    private static ForwardingPipelineConfig build(String build, DeviceConfig target) {
         return ForwardingPipelineConfig.newBuilder()
-                .setP4Info(P4InfoFiles.fromResource(ROOT + name + ".p4info.txt"))
-                .setP4DeviceConfig(ByteString.copyFrom(resource(ROOT + name + ".json")))
+                .setP4Info(P4InfoFiles.fromResource(ROOT + build + ".p4info.txt"))
+                .setP4DeviceConfig(target.forBuild(build))
                 .build();
     }
 
-    private static byte[] resource(String name) {
+    static byte[] resource(String name) {
         try (InputStream in = StarePrograms.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + name + " is missing from the classpath");
