@@ -188,6 +188,8 @@ public final class SwitchAgent {
     private final TimerScheduler<Command> timers;
     private final AgentSettings settings;
     private P4Entities entities;
+    /** Set-ups failed in a row: the reconnection backoff grows with them. */
+    private int setupFailures;
     private final Materializer materializer;
     private final int portCount;
 
@@ -328,6 +330,11 @@ public final class SwitchAgent {
                 if (s.phase() == Phase.READY) {
                     P4Entities.packetIn(response.getPacket()).ifPresentOrElse(p -> onPacketIn(s, p),
                             () -> context.getLog().warn("{}: undecodable packet-in dropped", settings.target()));
+                } else if (s.phase() == Phase.SETTING_UP) {
+                    // The set-up may read or restore the state in-band (BMv2): only register answers.
+                    P4Entities.packetIn(response.getPacket())
+                            .filter(p -> p.header().reason() == CpuHeaders.Reason.REGISTER_VALUES)
+                            .ifPresent(p -> s.inBand().onRegisterValues(p.header(), p.payload()));
                 } else {
                     // Before the set-up is done the agent's knowledge is not the switch's yet; the
                     // senders of SUB messages retransmit, so the packet-in will come again.
@@ -376,13 +383,14 @@ public final class SwitchAgent {
         context.getLog().info("{}: primary; setting the switch up", settings.target());
         SortedMap<Integer, Long> known = settings.mode() == StareProgram.Mode.REGISTER
                 ? new TreeMap<>(masks) : new TreeMap<>(controller.masks());
-        context.pipeToSelf(s.rpc().setUp(known), (result, failure) -> failure == null
+        context.pipeToSelf(s.rpc().setUp(known, s.inBand()), (result, failure) -> failure == null
                 ? new SetupDone(s.epoch(), result) : new SetupFailed(s.epoch(), failure));
         return session(s, 0);
     }
 
     private Behavior<Command> onSetupDone(Session set, SwitchRpc.SetupResult result) {
         Session s = set;
+        setupFailures = 0;
         if (result.pushed()) {
             pipelinePushes++;
         }
@@ -417,10 +425,12 @@ public final class SwitchAgent {
     }
 
     private Behavior<Command> onSetupFailed(Session s, int attempt, Throwable cause) {
+        // Arbitration succeeds again at once, so the backoff must count failed set-ups, not attempts.
+        setupFailures++;
         String error = "set-up failed: " + describe(cause);
         context.getLog().warn("{}: {}", settings.target(), error);
         lastError = Optional.of(error);
-        return restart(s, attempt);
+        return restart(s, Math.max(attempt, setupFailures - 1));
     }
 
     private Behavior<Command> onStreamEnded(Session s, int attempt, String reason) {

@@ -4,6 +4,7 @@ import io.stare.p4.softswitch.StarePrograms;
 
 import java.util.Optional;
 
+import io.grpc.Status;
 import io.stare.p4.runtime.Uint128s;
 import io.stare.p4.softswitch.StareProgram;
 import java.time.Duration;
@@ -13,12 +14,14 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import p4.v1.Entity;
 import p4.v1.GetForwardingPipelineConfigRequest;
+import p4.v1.GetForwardingPipelineConfigResponse;
 import p4.v1.P4RuntimeClient;
 import p4.v1.ReadRequest;
 import p4.v1.ReadResponse;
@@ -120,20 +123,32 @@ final class SwitchRpc {
      * the tree ports; embedded mode, none (its groups follow the entries).
      */
     CompletionStage<SetupResult> setUp(SortedMap<Integer, Long> known) {
+        return setUp(known, null);
+    }
+
+    /**
+     * {@link #setUp(SortedMap)}, register mode reading and restoring {@code state_ports} through
+     * the register access {@code stare.agent.state4.register-access} chooses: P4Runtime, or
+     * {@code inBand} (packet-outs on this session's stream; BMv2, whose P4Runtime server answers
+     * UNIMPLEMENTED to register entities) when so configured or, with {@code auto}, on UNIMPLEMENTED.
+     *
+     * @param inBand this session's in-band access; null for P4Runtime only
+     */
+    CompletionStage<SetupResult> setUp(SortedMap<Integer, Long> known, RegisterAccess inBand) {
         GetForwardingPipelineConfigRequest get = GetForwardingPipelineConfigRequest.newBuilder()
                 .setDeviceId(settings.deviceId())
                 .setResponseType(GetForwardingPipelineConfigRequest.ResponseType.COOKIE_ONLY).build();
-        return bounded(client.getForwardingPipelineConfig(get)).thenCompose(response -> {
+        return runningConfig(get).thenCompose(response -> {
             Optional<P4Entities> running = response.getConfig().hasCookie()
                     ? adoptable(response.getConfig().getCookie().getCookie())
                     : Optional.empty();
             if (running.isPresent()) {
                 SwitchRpc adopted = withEntities(running.get());
-                return adopted.installBase(true).thenCompose(baseRules -> adopted.readMasks()
+                return adopted.installBase(true).thenCompose(baseRules -> adopted.readMasks(inBand)
                         .thenApply(masks -> new SetupResult(false, baseRules, masks, running.get())));
             }
             return push().thenCompose(pushed -> installBase(false))
-                    .thenCompose(baseRules -> restore(known)
+                    .thenCompose(baseRules -> restore(known, inBand)
                             .thenApply(written -> new SetupResult(true, baseRules, known, entities)));
         });
     }
@@ -155,6 +170,20 @@ final class SwitchRpc {
                 .map(capacity -> P4Entities.of(StareProgram.Mode.REGISTER, capacity))
                 .filter(larger -> larger.cookie() == cookie)
                 .findFirst();
+    }
+
+    /**
+     * The switch's running config (cookie only). A switch that runs no pipeline yet answers an
+     * empty config (the software switch) or FAILED_PRECONDITION (BMv2: "No forwarding pipeline
+     * config set for this device"); both mean: push.
+     */
+    private CompletionStage<GetForwardingPipelineConfigResponse> runningConfig(GetForwardingPipelineConfigRequest get) {
+        return bounded(client.getForwardingPipelineConfig(get)).exceptionally(failure -> {
+            if (Status.fromThrowable(failure).getCode() == Status.Code.FAILED_PRECONDITION) {
+                return GetForwardingPipelineConfigResponse.getDefaultInstance();
+            }
+            throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+        });
     }
 
     private CompletionStage<?> push() {
@@ -216,9 +245,19 @@ final class SwitchRpc {
         }).thenCompose(this::write).thenApply(written -> groupCount + 2);
     }
 
-    private CompletionStage<SortedMap<Integer, Long>> readMasks() {
+    private CompletionStage<SortedMap<Integer, Long>> readMasks(RegisterAccess inBand) {
         if (settings.mode() == StareProgram.Mode.REGISTER) {
-            return read(entities.statePortsFilter()).thenApply(entities::statePortsCells);
+            int capacity = entities.stateCapacity();
+            return withRegisterAccess(inBand, () -> read(entities.statePortsFilter()).thenApply(entities::statePortsCells),
+                    access -> access.read(0, capacity).thenApply(cells -> {
+                        SortedMap<Integer, Long> masks = new TreeMap<>();
+                        for (int state = 0; state < cells.length; state++) {
+                            if (cells[state] != 0) {
+                                masks.put(state, cells[state]);
+                            }
+                        }
+                        return masks;
+                    }));
         }
         return read(entities.stateForwardingFilter()).thenApply(found -> {
             SortedMap<Integer, Long> masks = new TreeMap<>();
@@ -228,7 +267,7 @@ final class SwitchRpc {
         });
     }
 
-    private CompletionStage<Integer> restore(SortedMap<Integer, Long> known) {
+    private CompletionStage<Integer> restore(SortedMap<Integer, Long> known, RegisterAccess inBand) {
         List<Update> updates = new ArrayList<>();
         if (settings.mode() == StareProgram.Mode.REGISTER) {
             known.forEach((state, mask) -> updates.add(update(Update.Type.MODIFY, entities.statePortsCell(state, mask))));
@@ -241,7 +280,30 @@ final class SwitchRpc {
                     entities.stateForwarding(state, (int) (long) mask))));
             return write(updates).thenCompose(groups -> write(entries).thenApply(n -> groups + n));
         }
-        return write(updates);
+        return known.isEmpty() ? CompletableFuture.completedFuture(0)
+                : withRegisterAccess(inBand, () -> write(updates), access -> access.write(known));
+    }
+
+    /**
+     * Register mode's {@code state_ports} access as configured: {@code viaP4Runtime}, or
+     * {@code viaInBand} with {@code inBand} (in-band only, or {@code auto} when a Read of a cell is
+     * UNIMPLEMENTED).
+     */
+    private <T> CompletionStage<T> withRegisterAccess(RegisterAccess inBand,
+                                                      java.util.function.Supplier<CompletionStage<T>> viaP4Runtime,
+                                                      java.util.function.Function<RegisterAccess, CompletionStage<T>> viaInBand) {
+        RegisterAccess.Choice choice = inBand == null ? RegisterAccess.Choice.P4RUNTIME
+                : settings.state4().registerAccess();
+        return switch (choice) {
+            case P4RUNTIME -> viaP4Runtime.get();
+            case IN_BAND -> viaInBand.apply(inBand);
+            // Probed with a one-cell Read: a Write's UNIMPLEMENTED hides in its per-update details.
+            case AUTO -> read(entities.statePortsCellFilter(0)).handle((cell, failure) -> failure == null
+                    ? viaP4Runtime.get()
+                    : Status.fromThrowable(failure).getCode() == Status.Code.UNIMPLEMENTED
+                    ? viaInBand.apply(inBand)
+                    : CompletableFuture.<T>failedFuture(failure)).thenCompose(stage -> stage);
+        };
     }
 
     static Update update(Update.Type type, Entity entity) {

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The system property {@code stare.bmv2.log} sets BMv2's log level (default {@code warn}); the
  * log is kept in the temporary directory until {@link #close()}, and {@link #log()} returns it.
  */
-final class Bmv2Target implements SwitchTarget {
+public final class Bmv2Target implements SwitchTarget {
 
     private final Path dir;
     private final Cleanup.Handle dirCleanup;
@@ -39,7 +39,7 @@ final class Bmv2Target implements SwitchTarget {
     }
 
     /** Starts BMv2 on the namespace's switch-side interfaces; closes everything it made if that fails. */
-    static Bmv2Target start(NetworkNamespace namespace) throws IOException, InterruptedException {
+    public static Bmv2Target start(NetworkNamespace namespace) throws IOException, InterruptedException {
         Bmv2Target target = new Bmv2Target(Files.createTempDirectory("stare-bmv2-"), namespace.ports());
         try {
             target.launch(namespace);
@@ -51,6 +51,24 @@ final class Bmv2Target implements SwitchTarget {
     }
 
     private void launch(NetworkNamespace namespace) throws IOException, InterruptedException {
+        Path socket = startProcess(namespace);
+        forwarder = new UnixSocketForwarder(socket);
+        tap = FrameTap.start(namespace, dir);
+    }
+
+    /**
+     * Kills BMv2 and starts a new, empty one (no program) on the same ports, P4Runtime socket and
+     * loopback TCP port, as a switch restart: connections through the forwarder end, new ones
+     * reach the new process; the frame tap stays.
+     */
+    public void restart(NetworkNamespace namespace) throws IOException, InterruptedException {
+        processCleanup.run();
+        Files.deleteIfExists(dir.resolve("p4runtime.sock"));
+        startProcess(namespace);
+    }
+
+    /** Starts simple_switch_grpc and waits for its P4Runtime socket; returns the socket. */
+    private Path startProcess(NetworkNamespace namespace) throws IOException, InterruptedException {
         Path socket = dir.resolve("p4runtime.sock");
         List<String> command = new ArrayList<>(List.of(Host.bmv2().orElseThrow().toString(),
                 "--device-id", String.valueOf(P4RuntimeController.DEVICE_ID),
@@ -63,12 +81,12 @@ final class Bmv2Target implements SwitchTarget {
                 "--cpu-port", String.valueOf(CpuHeaders.CPU_PORT),
                 "--grpc-server-addr", "unix:" + socket));
         process = new ProcessBuilder(namespace.inside(command)).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("bmv2.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("bmv2.log").toFile())).start();
         Process started = process;
         processCleanup = Cleanup.register(() -> Host.stop(started, 2000));
         awaitSocket(socket, Duration.ofSeconds(20));
-        forwarder = new UnixSocketForwarder(socket);
-        tap = FrameTap.start(namespace, dir);
+        return socket;
     }
 
     /** Waits until BMv2 accepts connections on its P4Runtime socket. */
@@ -92,7 +110,7 @@ final class Bmv2Target implements SwitchTarget {
     }
 
     /** BMv2's output so far (for failure messages). */
-    String log() {
+    public String log() {
         try {
             return Files.readString(dir.resolve("bmv2.log"));
         } catch (IOException e) {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * What this machine offers the BMv2 tests: the tools they need, root rights, and bounded command
  * execution. {@link #missing()} says why the tests cannot run here, for the JUnit assumption.
  */
-final class Host {
+public final class Host {
 
     /** The environment variable that may name the BMv2 binary (default: simple_switch_grpc on PATH). */
     static final String BMV2_VARIABLE = "STARE_BMV2";
@@ -46,7 +46,7 @@ final class Host {
     }
 
     /** Why the BMv2 tests cannot run here, or empty if they can. */
-    static Optional<String> missing() {
+    public static Optional<String> missing() {
         List<String> missing = new ArrayList<>();
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             missing.add("Linux");

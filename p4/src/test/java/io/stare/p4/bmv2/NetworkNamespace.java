@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Nothing in it has an address and IPv6 is off, so the kernel sends no traffic of its own into the
  * switch; the namespace's loopback stays down. Deleting the namespace deletes the veths.
  */
-final class NetworkNamespace implements AutoCloseable {
+public final class NetworkNamespace implements AutoCloseable {
 
     private static final AtomicInteger COUNT = new AtomicInteger();
 
@@ -26,7 +26,7 @@ final class NetworkNamespace implements AutoCloseable {
     }
 
     /** Creates {@code stare-bmv2-PID-N} with {@code ports} veth pairs, up, IPv6 off. */
-    static NetworkNamespace create(int ports) throws IOException {
+    public static NetworkNamespace create(int ports) throws IOException {
         String name = "stare-bmv2-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet();
         Host.run(10, "ip", "netns", "add", name);
         NetworkNamespace namespace = new NetworkNamespace(name, ports);
@@ -48,11 +48,11 @@ final class NetworkNamespace implements AutoCloseable {
         return namespace;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    int ports() {
+    public int ports() {
         return ports;
     }
 
