@@ -93,6 +93,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public record Unsubscribe(int vnfId, int stateId, ActorRef<Reply> replyTo) implements Command {
     }
 
+    /** Looks a state up by name (for VNFs that only ask); answered with {@link Found} or {@link Failed}. */
+    public record Lookup(String stateName, ActorRef<Reply> replyTo) implements Command {
+    }
+
     /** Asks for the counters. */
     public record GetStats(ActorRef<Stats> replyTo) implements Command {
     }
@@ -133,6 +137,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** The subscription is in place: the switch acknowledged it (or the publisher is local). */
     public record Subscribed(String stateName, int stateId, int publisherVnfId) implements Reply {
+    }
+
+    /** The state {@code stateName} is {@code stateId}, published by {@code publisherVnfId}. */
+    public record Found(String stateName, int stateId, int publisherVnfId) implements Reply {
     }
 
     /** The VNF no longer receives the state. */
@@ -247,6 +255,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(Publish.class, this::onPublish)
                 .onMessage(Subscribe.class, this::onSubscribe)
                 .onMessage(Unsubscribe.class, this::onUnsubscribe)
+                .onMessage(Lookup.class, this::onLookup)
                 .onMessage(GetStats.class, this::onGetStats)
                 .onMessage(SubAcked.class, this::onSubAcked)
                 .onMessage(RecoveryNeeded.class, this::onRecoveryNeeded)
@@ -314,6 +323,14 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 declare.replyTo().tell(new Declared(declare.stateName(), state));
             });
         });
+        return this;
+    }
+
+    private Behavior<Command> onLookup(Lookup lookup) {
+        control(new LookupState(lookup.stateName()), (reply, error) -> lookup.replyTo().tell(
+                reply instanceof StateFound found ? new Found(found.stateName(), found.stateId(), found.publisherVnfId())
+                        : new Failed("lookup " + lookup.stateName(),
+                        reply instanceof StateUnknown ? "no VNF declared the state" : describe(reply, error))));
         return this;
     }
 

@@ -10,6 +10,14 @@ public interface StateListener {
     /** One whole update: its state, extended update number and value. */
     void onUpdate(int stateId, long update, byte[] value);
 
+    /**
+     * One whole update with its publisher; what the VNF actor calls. The default hands it to
+     * {@link #onUpdate(int, long, byte[])}; override it to see the publishing VNF's ID too.
+     */
+    default void onDelivery(Delivery.Update update) {
+        onUpdate(update.stateId(), update.update(), update.value());
+    }
+
     /** Updates that will never arrive. */
     default void onLoss(Delivery.Loss loss) {
     }

@@ -189,7 +189,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         if (listener != null) {
             try {
                 if (deliver.delivery() instanceof Delivery.Update u) {
-                    listener.onUpdate(u.stateId(), u.update(), u.value());
+                    listener.onDelivery(u);
                 } else if (deliver.delivery() instanceof Delivery.Loss loss) {
                     listener.onLoss(loss);
                 }

@@ -1,0 +1,44 @@
+package io.stare.actors.middleware.gateway;
+
+import io.stare.protocol.DecodeError;
+import io.stare.protocol.DecodeErrorCounters;
+import io.stare.protocol.vnf.VnfMessage;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** What every session of one {@link VnfGateway} adds up; read through {@link #snapshot()}. */
+final class GatewayCounters {
+
+    final LongAdder accepted = new LongAdder();
+    final LongAdder refusedConnections = new LongAdder();
+    final LongAdder open = new LongAdder();
+    final LongAdder handshakes = new LongAdder();
+    final LongAdder framesIn = new LongAdder();
+    final LongAdder framesOut = new LongAdder();
+    final LongAdder framingCloses = new LongAdder();
+    final LongAdder deliveries = new LongAdder();
+    final LongAdder deliveriesDropped = new LongAdder();
+    final LongAdder lossNotices = new LongAdder();
+    final DecodeErrorCounters decodeErrors = new DecodeErrorCounters();
+    private final EnumMap<VnfMessage.Error.Code, LongAdder> errors = new EnumMap<>(VnfMessage.Error.Code.class);
+
+    GatewayCounters() {
+        for (VnfMessage.Error.Code code : VnfMessage.Error.Code.values()) {
+            errors.put(code, new LongAdder());
+        }
+    }
+
+    void errorSent(VnfMessage.Error.Code code) {
+        errors.get(code).increment();
+    }
+
+    VnfGateway.Counters snapshot() {
+        EnumMap<VnfMessage.Error.Code, Long> errorCopy = new EnumMap<>(VnfMessage.Error.Code.class);
+        errors.forEach((code, adder) -> errorCopy.put(code, adder.sum()));
+        Map<DecodeError.Kind, Long> decode = decodeErrors.snapshot();
+        return new VnfGateway.Counters(accepted.sum(), refusedConnections.sum(), open.sum(), handshakes.sum(),
+                framesIn.sum(), framesOut.sum(), framingCloses.sum(), deliveries.sum(), deliveriesDropped.sum(),
+                lossNotices.sum(), Map.copyOf(errorCopy), Map.copyOf(decode));
+    }
+}

@@ -1,0 +1,205 @@
+package io.stare.actors.middleware.gateway;
+
+import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.StareClient;
+import io.stare.protocol.DecodeError;
+import io.stare.protocol.vnf.FrameType;
+import io.stare.protocol.vnf.VnfFrameCodec;
+import io.stare.protocol.vnf.VnfMessage;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The middleware's INIT listener: VNFs in other processes or languages reach their middleware over
+ * TCP (port {@link VnfFrameCodec#DEFAULT_PORT}, loopback by default) with the framing of
+ * {@code docs/protocol.md} section 6. Each connection is one VNF session, one stream:
+ *
+ * <pre>
+ *   bytes → decode (one VnfFrameDecoder) → mapAsync(1, session: StareClient request → reply frames) ─┐
+ *                                                   Outbox (bounded DELIVER / LOSS_NOTICE buffer) ──┴ merge → encode → bytes
+ * </pre>
+ *
+ * <ul>
+ *   <li>The handshake comes first: HELLO is answered by {@link io.stare.protocol.vnf.VnfHandshake};
+ *       no common version, or any other frame first, gets an ERROR and the connection is closed.</li>
+ *   <li>Requests go through {@link StareClient}, the API of the in-JVM VNFs, so a TCP VNF is a VNF
+ *       like any other to the middleware; when its connection closes, its VNF detaches and its
+ *       subscriptions end.</li>
+ *   <li>Replies are back-pressured: a VNF that does not read its replies stops being read. Updates
+ *       are not: like the INT module's inbound queue, the {@link Outbox} drops what a slow VNF
+ *       cannot take and tells it with LOSS_NOTICE(UNRECOVERABLE).</li>
+ *   <li>Hostile input is refused with a typed ERROR and counted ({@link #counters()}); a framing
+ *       error (length 0 or above the limit) closes that connection only.</li>
+ * </ul>
+ */
+public final class VnfGateway {
+
+    private static final Logger log = LoggerFactory.getLogger(VnfGateway.class);
+
+    /**
+     * The gateway's counters, summed over all its connections.
+     *
+     * @param accepted connections accepted as sessions
+     * @param refusedConnections connections refused because {@code max-connections} were open
+     * @param open sessions open now
+     * @param handshakes successful handshakes
+     * @param framesIn well-formed frames received
+     * @param framesOut frames sent
+     * @param framingCloses connections closed for a framing error (length 0, oversize, truncated at close)
+     * @param deliveries updates queued towards TCP VNFs
+     * @param deliveriesDropped updates dropped because a VNF did not read fast enough
+     * @param lossNotices LOSS_NOTICE ranges created (drops and losses the middleware reported)
+     * @param errors ERROR frames sent, by code
+     * @param decodeErrors frames the decoder refused, by kind
+     */
+    public record Counters(long accepted, long refusedConnections, long open, long handshakes, long framesIn,
+                           long framesOut, long framingCloses, long deliveries, long deliveriesDropped,
+                           long lossNotices, Map<VnfMessage.Error.Code, Long> errors,
+                           Map<DecodeError.Kind, Long> decodeErrors) {
+
+        /** ERROR frames sent with this code. */
+        public long errors(VnfMessage.Error.Code code) {
+            return errors.getOrDefault(code, 0L);
+        }
+
+        /** Frames refused by the decoder with this kind. */
+        public long decodeErrors(DecodeError.Kind kind) {
+            return decodeErrors.getOrDefault(kind, 0L);
+        }
+    }
+
+    private final ActorSystem<?> system;
+    private final ActorRef<Middleware.Command> middleware;
+    private final GatewaySettings settings;
+    private final GatewayCounters counters = new GatewayCounters();
+    private final Set<String> namesInUse = ConcurrentHashMap.newKeySet();
+    private final SharedKillSwitch connections;
+    private final Materializer materializer;
+    private CompletionStage<Tcp.ServerBinding> binding;
+
+    private VnfGateway(ActorSystem<?> system, ActorRef<Middleware.Command> middleware, GatewaySettings settings) {
+        this.system = system;
+        this.middleware = middleware;
+        this.settings = settings;
+        this.materializer = Materializer.matFromSystem(system);
+        this.connections = KillSwitches.shared("vnf-gateway-" + settings.serverName());
+    }
+
+    /**
+     * Binds {@code settings.host():settings.port()} and serves VNF sessions for {@code middleware};
+     * completes once listening (exceptionally if the address cannot be bound).
+     */
+    public static CompletionStage<VnfGateway> start(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
+                                                    GatewaySettings settings) {
+        VnfGateway gateway = new VnfGateway(system, middleware, settings);
+        gateway.binding = Tcp.get(system).bind(settings.host(), settings.port())
+                .to(Sink.foreach(gateway::accept))
+                .run(gateway.materializer);
+        return gateway.binding.thenApply(bound -> {
+            log.info("VNF gateway of {} listening on {}", settings.serverName(), bound.localAddress());
+            return gateway;
+        });
+    }
+
+    /** The address the gateway listens on (the real port when bound to port 0). */
+    public InetSocketAddress localAddress() {
+        return binding.toCompletableFuture().join().localAddress();
+    }
+
+    /** A point-in-time copy of the counters. */
+    public Counters counters() {
+        return counters.snapshot();
+    }
+
+    /** Stops listening and closes every open session (their VNFs leave the middleware). */
+    public CompletionStage<Done> close() {
+        return binding.thenCompose(Tcp.ServerBinding::unbind).thenApply(unbound -> {
+            connections.shutdown();
+            return Done.getInstance();
+        });
+    }
+
+    private void accept(Tcp.IncomingConnection connection) {
+        try {
+            serve(connection);
+        } catch (RuntimeException e) {
+            // One connection's failure must not end the listener.
+            log.warn("VNF gateway of {}: cannot serve {}", settings.serverName(), connection.remoteAddress(), e);
+        }
+    }
+
+    private void serve(Tcp.IncomingConnection connection) {
+        if (counters.open.sum() >= settings.maxConnections()) {
+            counters.refusedConnections.increment();
+            counters.errorSent(VnfMessage.Error.Code.UNAVAILABLE);
+            VnfMessage.Error busy = VnfMessage.Error.of(0, VnfMessage.Error.Code.UNAVAILABLE,
+                    settings.maxConnections() + " VNF sessions are open; retry later");
+            connection.handleWith(Flow.fromSinkAndSource(Sink.ignore(),
+                    Source.single(ByteString.fromArrayUnsafe(VnfFrameCodec.encode(busy)))), materializer);
+            return;
+        }
+        counters.accepted.increment();
+        counters.open.increment();
+        Outbox outbox = new Outbox(settings.outboundBuffer(), counters);
+        VnfSession session = new VnfSession(system, middleware, settings, counters, outbox, namesInUse,
+                connection.remoteAddress().toString());
+        connection.handleWith(sessionFlow(session, outbox), materializer);
+    }
+
+    private Flow<ByteString, ByteString, NotUsed> sessionFlow(VnfSession session, Outbox outbox) {
+        return Flow.of(ByteString.class)
+                .via(FrameDecoding.flow(settings.maxFrameBytes(), counters))
+                .mapAsync(1, session::handle)
+                .takeWhile(step -> !step.close(), true)
+                .mapConcat(VnfSession.Step::frames)
+                // Eager: when the VNF hangs up (or is hung up on), the outbox must not keep the stream open.
+                .merge(outbox.source(), true)
+                .mapConcat(this::encode)
+                .via(connections.flow())
+                .watchTermination((mat, done) -> {
+                    done.whenComplete((d, failure) -> {
+                        counters.open.decrement();
+                        session.close();
+                        if (failure != null) {
+                            log.debug("{} ended: {}", session, failure.toString());
+                        }
+                    });
+                    return mat;
+                });
+    }
+
+    private List<ByteString> encode(VnfMessage message) {
+        try {
+            byte[] frame = VnfFrameCodec.encode(message, settings.maxFrameBytes());
+            counters.framesOut.increment();
+            return List.of(ByteString.fromArrayUnsafe(frame));
+        } catch (IllegalArgumentException tooLarge) {
+            // Only a DELIVER can outgrow the frame limit (an update above the limit's payload size).
+            if (message instanceof VnfMessage.Deliver deliver) {
+                counters.lossNotices.increment();
+                return encode(new VnfMessage.LossNotice(deliver.stateId(), deliver.updateNo(), deliver.updateNo(),
+                        VnfMessage.LossNotice.Outcome.UNRECOVERABLE));
+            }
+            log.warn("cannot encode {} ({}): dropped", FrameType.of(message), tooLarge.getMessage());
+            return List.of();
+        }
+    }
+}
