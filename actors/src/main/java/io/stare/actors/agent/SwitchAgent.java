@@ -753,7 +753,9 @@ public final class SwitchAgent {
                     .thenCompose(n -> clone ? saved.setCloneFlag(true) : CompletableFuture.completedFuture(null));
         } else {
             reconf.copyAfterCommit();
-            copied = rpc.save().thenCompose(ok -> rpc.installBase(false));
+            // The in-band path is BMv2's, whose replication engine outlives the pipeline change:
+            // the old groups are removed first, or the new ones would double every copy.
+            copied = s.rpc().deleteMaskGroups().thenCompose(n -> rpc.save()).thenCompose(ok -> rpc.installBase(false));
         }
         context.pipeToSelf(copied, (ok, failure) -> failure == null ? new ReconfCopied(s.epoch(), 0)
                 : new ReconfFailed(s.epoch(), "saving the new pipeline", failure));

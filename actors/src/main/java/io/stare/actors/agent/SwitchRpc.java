@@ -217,6 +217,20 @@ final class SwitchRpc {
      * The base entities; when adopting, only those the switch lacks are inserted. After a
      * VERIFY_AND_SAVE they go to the saved pipeline (State4 reconfiguration).
      */
+    /**
+     * Deletes the port-mask multicast groups from the running pipeline. BMv2 keeps its replication
+     * engine across a pipeline change while its P4Runtime layer forgets the groups, so groups
+     * inserted into the new pipeline would replicate next to the old ones; they go first.
+     */
+    CompletionStage<Integer> deleteMaskGroups() {
+        int groupCount = (1 << entities.statePortsWidth()) - 1;
+        List<Update> updates = new ArrayList<>();
+        for (int g = 1; g <= groupCount; g++) {
+            updates.add(update(Update.Type.DELETE, P4Entities.multicastGroup(g, g)));
+        }
+        return write(updates);
+    }
+
     CompletionStage<Integer> installBase(boolean adopt) {
         if (settings.mode() != StareProgram.Mode.REGISTER) {
             return CompletableFuture.completedFuture(0);

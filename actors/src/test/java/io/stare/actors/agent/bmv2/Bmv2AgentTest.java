@@ -261,13 +261,10 @@ class Bmv2AgentTest {
     }
 
     /**
-     * Known BMv2 problem: after a reconfiguration (VERIFY_AND_SAVE, base entities written to the
-     * saved pipeline, COMMIT) BMv2 replicates each multicast copy twice, although P4Runtime reads
-     * show every group with its right replicas: the groups of the old pipeline seem to survive in
-     * BMv2's PRE next to the re-inserted ones. Enable once the agent or BMv2 avoids it.
+     * BMv2 keeps its replication engine across a pipeline change while its P4Runtime layer forgets
+     * the groups; unless the agent deletes the old groups first, every copy goes out twice.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("BMv2 duplicates multicast copies after a State4 reconfiguration (see javadoc)")
     @Timeout(value = 45, unit = TimeUnit.SECONDS)
     void aState4GrowthOnBmv2DeliversEachPublishOnce() throws Exception {
         growTheTable(true);
