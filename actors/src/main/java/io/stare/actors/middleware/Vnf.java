@@ -72,6 +72,14 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     private final List<ActorRef<Middleware.Reply>> awaitingAttachment = new ArrayList<>();
     private final Map<String, Integer> subscribedNames = new HashMap<>();
     private final Map<Integer, StateListener> listeners = new HashMap<>();
+    /** Subscribe requests sent and not yet answered. */
+    private int subscribesInFlight;
+    /**
+     * Deliveries that overtook their Subscribe answer (the middleware's reply and the INT module's
+     * first delivery race), held unacknowledged until the answer names their listener. The INT
+     * module sends one delivery at a time, so this stays tiny.
+     */
+    private final List<Deliver> overtaking = new ArrayList<>();
 
     /**
      * A VNF named {@code name} (unique on its server) that attaches to {@code middleware} at once.
@@ -156,6 +164,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
             return this;
         }
         // The middleware always answers (its ARQ has a limit), possibly after several retransmissions.
+        subscribesInFlight++;
         getContext().ask(Middleware.Reply.class, middleware, timeout.multipliedBy(3),
                 replyTo -> new Middleware.Subscribe(attached.vnfId(), subscribe.stateName(), replyTo),
                 (reply, error) -> new SubscribeAnswer(subscribe, reply != null ? reply
@@ -164,11 +173,16 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private Behavior<Command> onSubscribeAnswer(SubscribeAnswer answer) {
+        subscribesInFlight--;
         if (answer.reply() instanceof Middleware.Subscribed subscribed) {
             subscribedNames.put(answer.request().stateName(), subscribed.stateId());
             listeners.put(subscribed.stateId(), answer.request().listener());
         }
         answer.request().replyTo().tell(answer.reply());
+        // Hand over what overtook this answer; once no answer is pending, the rest has no listener.
+        List<Deliver> held = new ArrayList<>(overtaking);
+        overtaking.clear();
+        held.forEach(this::onDeliver);
         return this;
     }
 
@@ -186,6 +200,10 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
 
     private Behavior<Command> onDeliver(Deliver deliver) {
         StateListener listener = listeners.get(deliver.delivery().stateId());
+        if (listener == null && subscribesInFlight > 0) {
+            overtaking.add(deliver); // acknowledged once its listener is known
+            return this;
+        }
         if (listener != null) {
             try {
                 if (deliver.delivery() instanceof Delivery.Update u) {
