@@ -65,6 +65,30 @@ class ReconfigurationPlanTest {
         assertFalse(plan.onFenceConfirmed(9, 1, 300), "not a fence of this reconfiguration");
     }
 
+    @Test
+    void inBandEveryCellIsWrittenAfterCommitWithTheChangesOfBothPipelinesApplied() {
+        plan.snapshot(cells(Map.of(5, 0b001L, 9, 0b010L)));
+        plan.onClone(5, 2, true, 0);            // old pipeline, before COMMIT (maybe in the snapshot too)
+        plan.copyAfterCommit();                 // in-band: nothing reaches the saved pipeline
+        plan.onClone(9, 1, false, 10);          // new pipeline, on its empty cell: still a real change
+        plan.onClone(12, 0, true, 20);
+        plan.onClone(12, 0, false, 21);
+        plan.onClone(12, 0, true, 22);          // per bit, the newest operation wins
+        plan.startFences(100);
+        Map<Integer, Long> written = new java.util.TreeMap<>();
+        plan.nextFence(8).ifPresent(f -> written.put(f.getKey(), f.getValue()));
+        plan.nextFence(8).ifPresent(f -> written.put(f.getKey(), f.getValue()));
+        plan.nextFence(8).ifPresent(f -> written.put(f.getKey(), f.getValue()));
+        assertTrue(plan.nextFence(8).isEmpty());
+        assertEquals(Map.of(5, 0b101L, 9, 0L, 12, 0b1L), written);
+        written.forEach((index, value) -> assertTrue(plan.onFenceConfirmed(index, value, 110)));
+        assertFalse(plan.fencesDone(150));
+        assertTrue(plan.fencesDone(160));
+        assertEquals(Map.of(5, 0b101L, 12, 0b1L), plan.values());
+        assertEquals(2, plan.report(RegisterAccess.Kind.IN_BAND, java.time.Duration.ZERO, 0, Optional.empty())
+                .cellsCopied());
+    }
+
     private static long[] cells(Map<Integer, Long> values) {
         long[] cells = new long[2048];
         values.forEach((index, mask) -> cells[index] = mask);

@@ -92,10 +92,15 @@ final class Bmv2Switch implements AutoCloseable {
 
     /** A SUB message or a single-segment publish from host {@code host} into front port {@code port}. */
     void send(int port, MessageKind kind, int state, int update, int host, byte[] payload) throws Exception {
+        target.send(port, frame(kind, state, update, host, payload));
+    }
+
+    /** The frame {@link #send} sends. */
+    static byte[] frame(MessageKind kind, int state, int update, int host, byte[] payload) {
         StareHeader header = kind == MessageKind.PUBLISH ? new StareHeader(kind, state, update, host, 1, 0)
                 : StareHeader.subscription(kind, state, update, host);
-        target.send(port, Ethernet.wrapIpv4Multicast(0x0200_0000_0000L + host,
-                PacketCodec.encode(new StarePacket(0xc0000200 | host, 40000, 64, header, payload))));
+        return Ethernet.wrapIpv4Multicast(0x0200_0000_0000L + host,
+                PacketCodec.encode(new StarePacket(0xc0000200 | host, 40000, 64, header, payload)));
     }
 
     /** A STARE packet that left front port {@code port}. */
