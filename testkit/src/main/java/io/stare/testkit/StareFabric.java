@@ -1,0 +1,321 @@
+package io.stare.testkit;
+
+import com.typesafe.config.ConfigFactory;
+import io.stare.actors.agent.AgentSettings;
+import io.stare.actors.agent.AgentView;
+import io.stare.actors.agent.SwitchAgent;
+import io.stare.actors.controller.ControllerSettings;
+import io.stare.actors.controller.ReplicaController;
+import io.stare.actors.middleware.Delivery;
+import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.MiddlewareSettings;
+import io.stare.actors.middleware.StareClient;
+import io.stare.p4.softswitch.SoftSwitchNetwork;
+import io.stare.p4.softswitch.SoftSwitchNode;
+import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.topology.SpanningTree;
+import io.stare.p4.topology.Topology;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * A whole STARE fabric inside one JVM, on 127.0.0.1: the topology's software switches (each
+ * programmed by its own {@link SwitchAgent} over P4Runtime, tree ports from the spanning tree), the
+ * replica controller, and one middleware per topology host, attached to its switch port through a
+ * {@link FabricLink} that can inject loss, duplication and reordering.
+ *
+ * <pre>{@code
+ * try (StareFabric fabric = StareFabric.builder().topology(Topologies.linear(3)).start()) {
+ *     StareClient tracker = fabric.vnf("h1", "tracker-1");
+ *     fabric.link("h2").loss(0.05);
+ * }
+ * }</pre>
+ *
+ * Every wait is bounded by {@link Builder#timeout(Duration)} (20 s by default).
+ */
+public final class StareFabric implements AutoCloseable {
+
+    private final Duration timeout;
+    private final ActorTestKit testKit;
+    private final SoftSwitchNetwork network;
+    private final List<ActorRef<SwitchAgent.Command>> agents = new ArrayList<>();
+    private final ActorRef<ReplicaController.Command> controller;
+    private final Map<String, ActorRef<Middleware.Command>> middlewares = new LinkedHashMap<>();
+    private final Map<String, FabricLink> links = new LinkedHashMap<>();
+    private final List<StareClient> clients = new ArrayList<>();
+
+    /** A builder; without a topology the fabric is one switch {@code s1} with hosts h1, h2. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A topology of one switch {@code s1} with the given hosts on ports 0, 1, 2, ... */
+    public static Topology singleSwitch(String... hosts) {
+        Topology.Builder builder = Topology.builder().addSwitch("s1", Math.max(1, hosts.length));
+        for (int i = 0; i < hosts.length; i++) {
+            builder.addHost(hosts[i], "s1", i);
+        }
+        return builder.build();
+    }
+
+    /** How to start a fabric. */
+    public static final class Builder {
+        private Topology topology;
+        private StareProgram.Mode mode = StareProgram.Mode.REGISTER;
+        private boolean agents = true;
+        private long seed = 1;
+        private Duration timeout = Duration.ofSeconds(20);
+
+        private Builder() {
+        }
+
+        /** The network; default {@code singleSwitch("h1", "h2")}. */
+        public Builder topology(Topology topology) {
+            this.topology = topology;
+            return this;
+        }
+
+        /** The switch program's mode; default (and {@code null}) is register mode. */
+        public Builder mode(StareProgram.Mode mode) {
+            this.mode = mode == null ? StareProgram.Mode.REGISTER : mode;
+            return this;
+        }
+
+        /**
+         * Whether switch agents program the switches (default) or the switches start with a
+         * standalone program (faster to start, no P4Runtime).
+         */
+        public Builder agents(boolean agents) {
+            this.agents = agents;
+            return this;
+        }
+
+        /** Seeds the links' random sources (each link gets {@code seed + index}). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Bounds every wait of the fabric (start, VNF registration, stop). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Starts the fabric; everything already started is stopped if a step fails. */
+        public StareFabric start() throws Exception {
+            return new StareFabric(this);
+        }
+    }
+
+    private StareFabric(Builder b) throws Exception {
+        this.timeout = b.timeout;
+        Topology topology = b.topology != null ? b.topology : singleSwitch("h1", "h2");
+        // P4Runtime is gRPC over HTTP/2; stare-p4's reference.conf turns it on, but pekko-http's own
+        // "off" may come later on a test classpath, so say it here.
+        testKit = ActorTestKit.create("stare-fabric", ConfigFactory
+                .parseString("pekko.http.server.preview.enable-http2 = on")
+                .withFallback(ConfigFactory.load()));
+        SoftSwitchNetwork started = null;
+        ActorRef<ReplicaController.Command> replicaController = null;
+        try {
+            started = SoftSwitchNetwork.start(testKit.system(), new SoftSwitchNetwork.Settings(topology,
+                    "127.0.0.1", 0, 0, b.agents ? Optional.empty() : Optional.of(b.mode)));
+            if (b.agents) {
+                SpanningTree tree = SpanningTree.of(topology);
+                var config = testKit.system().settings().config();
+                for (Map.Entry<String, SoftSwitchNode> node : started.nodes().entrySet()) {
+                    long deviceId = agents.size() + 1L;
+                    agents.add(testKit.spawn(SwitchAgent.create(AgentSettings.fromConfig(config, "127.0.0.1",
+                            node.getValue().grpcAddress().getPort(), deviceId, BigInteger.ONE, b.mode,
+                            tree.treePorts(node.getKey()))), "agent-" + node.getKey()));
+                }
+                for (ActorRef<SwitchAgent.Command> agent : agents) {
+                    awaitReady(agent);
+                }
+            }
+            replicaController = testKit.spawn(ReplicaController.create(
+                    ControllerSettings.fromConfig(testKit.system().settings().config())), "controller");
+            MiddlewareSettings base = MiddlewareSettings.fromConfig(testKit.system().settings().config());
+            int sender = 1;
+            for (Topology.Host host : topology.hosts()) {
+                FabricLink link = new FabricLink(host.name(), started.hostPortAddress(host.name()), b.seed + sender);
+                links.put(host.name(), link);
+                middlewares.put(host.name(), testKit.spawn(Middleware.create(
+                        base.forServer(host.name(), sender, link.serverSide()), replicaController),
+                        "middleware-" + host.name()));
+                sender++;
+            }
+        } catch (Exception | Error e) {
+            this.network = started;
+            this.controller = replicaController;
+            try {
+                close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        this.network = started;
+        this.controller = replicaController;
+    }
+
+    private void awaitReady(ActorRef<SwitchAgent.Command> agent) {
+        TestProbe<AgentView> probe = testKit.createTestProbe(AgentView.class);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            agent.tell(new SwitchAgent.GetView(probe.ref()));
+            AgentView view = probe.receiveMessage(timeout);
+            if (view.ready()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("switch agent not ready within " + timeout + ": " + view);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for a switch agent", e);
+            }
+        }
+    }
+
+    /** Registers a VNF named {@code name} with the middleware of {@code host}; closed with the fabric. */
+    public StareClient vnf(String host, String name) throws Exception {
+        StareClient client = await(StareClient.connect(testKit.system(), middleware(host), name));
+        synchronized (clients) {
+            clients.add(client);
+        }
+        return client;
+    }
+
+    /** The link between {@code host}'s middleware and its switch port. */
+    public FabricLink link(String host) {
+        FabricLink link = links.get(host);
+        if (link == null) {
+            throw new IllegalArgumentException("no host " + host + " in " + links.keySet());
+        }
+        return link;
+    }
+
+    /** The middleware actor of {@code host}. */
+    public ActorRef<Middleware.Command> middleware(String host) {
+        ActorRef<Middleware.Command> middleware = middlewares.get(host);
+        if (middleware == null) {
+            throw new IllegalArgumentException("no host " + host + " in " + middlewares.keySet());
+        }
+        return middleware;
+    }
+
+    /** A fresh listener whose deliveries arrive at a {@link TestProbe}. */
+    public ProbeListener listener() {
+        return new ProbeListener(testKit.createTestProbe(Delivery.class));
+    }
+
+    /** A middleware's counters. */
+    public Middleware.Stats stats(String host) {
+        TestProbe<Middleware.Stats> probe = testKit.createTestProbe(Middleware.Stats.class);
+        middleware(host).tell(new Middleware.GetStats(probe.ref()));
+        return probe.receiveMessage(timeout);
+    }
+
+    /** Waits for a stage, at most the fabric's timeout. */
+    public <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The bound on every wait. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** The topology the fabric runs. */
+    public Topology topology() {
+        return network.topology();
+    }
+
+    /** The software switches by name. */
+    public Map<String, SoftSwitchNode> switches() {
+        return network.nodes();
+    }
+
+    /** The replica controller actor. */
+    public ActorRef<ReplicaController.Command> controller() {
+        return controller;
+    }
+
+    /** The actor test kit whose system runs everything. */
+    public ActorTestKit testKit() {
+        return testKit;
+    }
+
+    /**
+     * Stops the VNFs, middlewares, agents, links and switches, then the actor system.
+     *
+     * @throws IllegalStateException if a step failed (the others still ran)
+     */
+    @Override
+    public void close() {
+        Exception failure = null;
+        synchronized (clients) {
+            for (StareClient client : clients) {
+                try {
+                    client.close();
+                } catch (RuntimeException e) {
+                    failure = add(failure, e);
+                }
+            }
+            clients.clear();
+        }
+        for (ActorRef<Middleware.Command> middleware : middlewares.values()) {
+            try {
+                testKit.stop(middleware, timeout);
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        middlewares.clear();
+        for (ActorRef<SwitchAgent.Command> agent : agents) {
+            try {
+                testKit.stop(agent, timeout);
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        agents.clear();
+        for (FabricLink link : links.values()) {
+            link.close();
+        }
+        if (network != null) {
+            try {
+                network.stop().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                failure = add(failure, e);
+            }
+        }
+        testKit.shutdownTestKit();
+        if (failure != null) {
+            throw new IllegalStateException("the fabric did not stop cleanly", failure);
+        }
+    }
+
+    private static Exception add(Exception first, Exception next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+}

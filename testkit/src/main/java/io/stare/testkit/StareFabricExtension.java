@@ -1,0 +1,180 @@
+package io.stare.testkit;
+
+import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.StareClient;
+import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.topology.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A JUnit 5 extension that starts a {@link StareFabric} before each test (or once per class) and
+ * closes it after. Register it with {@code @RegisterExtension}:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final StareFabricExtension fabric = StareFabricExtension.builder().topology(Topologies.linear(3)).build();
+ * }</pre>
+ *
+ * A {@code static} field with {@link Builder#perClass()} shares one fabric between a class's tests.
+ */
+public final class StareFabricExtension
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+
+    private final StareFabric.Builder fabricBuilder;
+    private final boolean perClass;
+    private final List<Consumer<StareFabric>> setups;
+    private StareFabric fabric;
+
+    private StareFabricExtension(Builder builder) {
+        this.fabricBuilder = builder.fabric;
+        this.perClass = builder.perClass;
+        this.setups = List.copyOf(builder.setups);
+    }
+
+    /** A builder; by default a fabric per test on {@code StareFabric.singleSwitch("h1", "h2")}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to build the extension. */
+    public static final class Builder {
+        private final StareFabric.Builder fabric = StareFabric.builder();
+        private boolean perClass;
+        private final List<Consumer<StareFabric>> setups = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The network. */
+        public Builder topology(Topology topology) {
+            fabric.topology(topology);
+            return this;
+        }
+
+        /** The switch program's mode (register by default). */
+        public Builder mode(StareProgram.Mode mode) {
+            fabric.mode(mode);
+            return this;
+        }
+
+        /** Whether switch agents program the switches (default true). */
+        public Builder agents(boolean agents) {
+            fabric.agents(agents);
+            return this;
+        }
+
+        /** Seeds the links' loss / duplication / reordering. */
+        public Builder seed(long seed) {
+            fabric.seed(seed);
+            return this;
+        }
+
+        /** Bounds every wait. */
+        public Builder timeout(Duration timeout) {
+            fabric.timeout(timeout);
+            return this;
+        }
+
+        /** Something to do on each fresh fabric, e.g. {@code f -> f.link("h2").loss(0.05)}. */
+        public Builder onStart(Consumer<StareFabric> setup) {
+            setups.add(setup);
+            return this;
+        }
+
+        /** One fabric for all the tests of the class (the field must then be static). */
+        public Builder perClass() {
+            this.perClass = true;
+            return this;
+        }
+
+        /** The extension. */
+        public StareFabricExtension build() {
+            return new StareFabricExtension(this);
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        if (perClass) {
+            start();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (perClass) {
+            stop();
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (!perClass) {
+            start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        if (!perClass) {
+            stop();
+        }
+    }
+
+    private void start() throws Exception {
+        fabric = fabricBuilder.start();
+        for (Consumer<StareFabric> setup : setups) {
+            setup.accept(fabric);
+        }
+    }
+
+    private void stop() throws Exception {
+        StareFabric running = fabric;
+        fabric = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    /** The running fabric. */
+    public StareFabric fabric() {
+        if (fabric == null) {
+            throw new IllegalStateException("no fabric running (outside a test, or a static field without perClass?)");
+        }
+        return fabric;
+    }
+
+    /** See {@link StareFabric#vnf(String, String)}. */
+    public StareClient vnf(String host, String name) throws Exception {
+        return fabric().vnf(host, name);
+    }
+
+    /** See {@link StareFabric#link(String)}. */
+    public FabricLink link(String host) {
+        return fabric().link(host);
+    }
+
+    /** See {@link StareFabric#listener()}. */
+    public ProbeListener listener() {
+        return fabric().listener();
+    }
+
+    /** See {@link StareFabric#stats(String)}. */
+    public Middleware.Stats stats(String host) {
+        return fabric().stats(host);
+    }
+
+    /** See {@link StareFabric#await(CompletionStage)}. */
+    public <T> T await(CompletionStage<T> stage) throws Exception {
+        return fabric().await(stage);
+    }
+}
