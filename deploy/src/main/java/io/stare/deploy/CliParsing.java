@@ -35,6 +35,23 @@ public final class CliParsing {
         return new InetSocketAddress(text.substring(0, colon), port);
     }
 
+    /** A P4Runtime switch address: {@code HOST:PORT} with a real port. */
+    public static InetSocketAddress switchAddress(String text) {
+        InetSocketAddress address = address("--switch", text);
+        if (address.getPort() == 0) {
+            throw new UserInputException("--switch needs a port, not 0");
+        }
+        return address;
+    }
+
+    /** A P4Runtime election ID: an unsigned 128-bit number. */
+    public static java.math.BigInteger electionId(java.math.BigInteger id) {
+        if (id.signum() < 0 || id.bitLength() > 128) {
+            throw new UserInputException("--election-id must be 0..2^128-1");
+        }
+        return id;
+    }
+
     /** A duration like {@code 500ms}, {@code 30s}, {@code 5m} or {@code 1h}. */
     public static Duration duration(String option, String text) {
         Matcher m = DURATION.matcher(text.trim());

@@ -83,13 +83,8 @@ public final class AgentCommand implements Callable<Integer> {
             case "embedded" -> StareProgram.Mode.EMBEDDED;
             default -> throw new UserInputException("--mode must be register or embedded, not '" + mode + "'");
         };
-        InetSocketAddress address = CliParsing.address("--switch", target);
-        if (address.getPort() == 0) {
-            throw new UserInputException("--switch needs a port, not 0");
-        }
-        if (electionId.signum() < 0 || electionId.bitLength() > 128) {
-            throw new UserInputException("--election-id must be 0..2^128-1");
-        }
+        InetSocketAddress address = CliParsing.switchAddress(target);
+        CliParsing.electionId(electionId);
         Optional<Duration> runFor = duration == null ? Optional.empty()
                 : Optional.of(CliParsing.duration("--duration", duration));
         Map<String, AgentSettings> agents = plan(programMode, address,

@@ -61,17 +61,12 @@ public final class ReconfigureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InetSocketAddress address = CliParsing.address("--switch", target);
-        if (address.getPort() == 0) {
-            throw new UserInputException("--switch needs a port, not 0");
-        }
+        InetSocketAddress address = CliParsing.switchAddress(target);
         if (!StarePrograms.REGISTER_CAPACITIES.contains(capacity) || capacity == StarePrograms.REGISTER_CAPACITIES.get(0)) {
             throw new UserInputException("--capacity must be one of the larger shipped builds "
                     + StarePrograms.REGISTER_CAPACITIES.subList(1, StarePrograms.REGISTER_CAPACITIES.size()) + ", not " + capacity);
         }
-        if (electionId.signum() < 0 || electionId.bitLength() > 128) {
-            throw new UserInputException("--election-id must be 0..2^128-1");
-        }
+        CliParsing.electionId(electionId);
         AgentSettings settings = AgentSettings.fromConfig(com.typesafe.config.ConfigFactory.load(),
                 address.getHostString(), address.getPort(), deviceId, electionId, StareProgram.Mode.REGISTER, 0);
 
