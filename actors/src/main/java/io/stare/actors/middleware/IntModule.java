@@ -33,6 +33,8 @@ public final class IntModule {
     private final BoundedSourceQueue<Delivery> inbound;
     private final BoundedSourceQueue<Outgoing> outbound;
     private final LongAdder inboundDropped = new LongAdder();
+    /** Set when the VNF left or the EXT module stopped; later traffic is not the VNF's overflow. */
+    private volatile boolean closed;
 
     private record Outgoing(int stateId, byte[] value, CompletableFuture<PublishResult> result) {
     }
@@ -78,7 +80,8 @@ public final class IntModule {
      * counted, and the VNF is told of the loss directly (a rare message outside the queue).
      */
     void deliver(Delivery delivery) {
-        if (inbound.offer(delivery) == QueueOfferResult.enqueued()) {
+        if (inbound.offer(delivery) == QueueOfferResult.enqueued() || closed) {
+            // Closed: the VNF left, or attaches again after a restart and recovers what it missed.
             return;
         }
         inboundDropped.increment();
@@ -92,7 +95,10 @@ public final class IntModule {
     public CompletionStage<PublishResult> publish(int stateId, byte[] value) {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         QueueOfferResult offered = outbound.offer(new Outgoing(stateId, value.clone(), result));
-        if (offered != QueueOfferResult.enqueued()) {
+        if (closed) {
+            result.complete(new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE,
+                    "the middleware detached VNF " + vnfId + " (it left, or the middleware restarts)"));
+        } else if (offered != QueueOfferResult.enqueued()) {
             result.complete(new PublishResult.Refused(PublishResult.Reason.BACK_PRESSURED,
                     "the INT outbound queue of VNF " + vnfId + " is full"));
         }
@@ -106,6 +112,7 @@ public final class IntModule {
 
     /** Stops both queues (the VNF left). */
     void close() {
+        closed = true;
         inbound.complete();
         outbound.complete();
     }

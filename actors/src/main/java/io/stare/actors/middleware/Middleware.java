@@ -25,16 +25,21 @@ import io.stare.protocol.segment.Segment;
 import io.stare.protocol.segment.Segmenter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -85,8 +90,19 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public record Publish(int vnfId, int stateId, byte[] value, ActorRef<PublishResult> replyTo) implements Command {
     }
 
-    /** An attached VNF subscribes to a state by name; answered once the subscription is in place. */
-    public record Subscribe(int vnfId, String stateName, ActorRef<Reply> replyTo) implements Command {
+    /**
+     * An attached VNF subscribes to a state by name; answered once the subscription is in place.
+     *
+     * @param resumeFrom the first update the VNF has not received yet, when it subscribes again
+     *     (after its middleware restarted): the stream starts there and what the VNF missed is
+     *     recovered from the backlog; -1 for a new subscription, which starts after the newest
+     *     update in the backlog
+     */
+    public record Subscribe(int vnfId, String stateName, long resumeFrom, ActorRef<Reply> replyTo) implements Command {
+        /** A new subscription, from the next update on. */
+        public Subscribe(int vnfId, String stateName, ActorRef<Reply> replyTo) {
+            this(vnfId, stateName, -1, replyTo);
+        }
     }
 
     /** An attached VNF unsubscribes; nothing more of the state reaches it once answered. */
@@ -119,8 +135,19 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private record TruncationAsked(TruncationQuery query) implements Command {
     }
 
+    /** An attached VNF's actor stopped, whether or not it said goodbye. */
+    private record VnfTerminated(int vnfId, ActorRef<Vnf.Command> vnf) implements Command {
+    }
+
+    /**
+     * Fails the EXT module as a bug would, so that tests can show what a restart preserves. Only
+     * this package's tests send it.
+     */
+    record Crash(String reason) implements Command {
+    }
+
     private enum Timer implements Command {
-        ARQ, APPENDS, LATEST
+        ARQ, APPENDS, LATEST, FEED, ORPHANS
     }
 
     /** Answers to Attach, Declare, Subscribe and Unsubscribe. */
@@ -191,6 +218,20 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private record PendingAppend(List<Segment> segments, long sentAt) {
     }
 
+    /**
+     * What outlives a restart of the EXT module: who is attached (so that they can be asked to
+     * attach again), the next update number of each state published here (so that no number is
+     * used twice), and the published updates the backlog has not confirmed yet (so that none goes
+     * missing from it). Everything else is rebuilt when the VNFs attach again.
+     */
+    private static final class Survivors {
+        final Map<String, ActorRef<Vnf.Command>> vnfs = new LinkedHashMap<>();
+        final Map<Integer, Long> nextUpdate = new HashMap<>();
+        final LinkedHashMap<Long, PendingAppend> unconfirmed = new LinkedHashMap<>();
+        /** States whose tree this server joined (SUB-register sent, SUB-remove not yet acknowledged). */
+        final Set<Integer> joined = new HashSet<>();
+    }
+
     /** The uplink is one port as far as the ARQ is concerned. */
     private static final int UPLINK = 0;
 
@@ -207,11 +248,14 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final ActorRef<ReplicaController.Appended> appendedAdapter;
     private final ActorRef<TruncationQuery> truncationAdapter;
 
+    private final Survivors survivors;
     private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
-    private final Map<Integer, Long> nextUpdate = new HashMap<>();
+    private final Map<Integer, Long> nextUpdate;
     private final Map<Integer, NetworkSubscription> network = new HashMap<>();
     private final Map<Long, Integer> recoverPublisher = new HashMap<>();
-    private final LinkedHashMap<Long, PendingAppend> unconfirmed = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, PendingAppend> unconfirmed;
+    /** Inputs the receive path's queue refused, offered again in order on the next FEED timer. */
+    private final ArrayDeque<ReceivePath.Input> unfed = new ArrayDeque<>();
     private int subSequence;
     private long recoverId;
     private long localDeliveries;
@@ -219,16 +263,27 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private long publishesRefused;
     private long recoverRequests;
 
-    /** The EXT module of one server, with its tunnel to {@code settings.switchPort()}. */
+    /**
+     * The EXT module of one server, with the transport {@code settings} choose. If it fails, it
+     * restarts (with backoff) and asks every VNF that was attached to attach again; the VNFs then
+     * declare their states and subscribe again, resuming each stream where they left it.
+     */
     public static Behavior<Command> create(MiddlewareSettings settings, ActorRef<ReplicaController.Command> controller) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new Middleware(context, timers, settings, controller)));
+        return Behaviors.setup(outer -> {
+            Survivors survivors = new Survivors(); // outside the supervised behaviour: kept across restarts
+            return Behaviors.supervise(Behaviors.<Command>setup(context -> Behaviors.withTimers(timers ->
+                            new Middleware(context, timers, settings, controller, survivors))))
+                    .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
+        });
     }
 
     private Middleware(ActorContext<Command> context, TimerScheduler<Command> timers, MiddlewareSettings settings,
-                       ActorRef<ReplicaController.Command> controller) {
+                       ActorRef<ReplicaController.Command> controller, Survivors survivors) {
         super(context);
         this.settings = settings;
+        this.survivors = survivors;
+        this.nextUpdate = survivors.nextUpdate;
+        this.unconfirmed = survivors.unconfirmed;
         this.controller = controller;
         this.timers = timers;
         this.frames = new Frames(settings.senderId());
@@ -238,11 +293,21 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
         this.receivePath = new ReceivePath(settings, routes, context.getSelf(), controller,
                 Materializer.matFromSystem(context.getSystem()), () -> System.nanoTime() / 1_000_000);
-        this.transport = TunnelTransport.start(context.getSystem(), settings.switchPort(), settings.sendQueue(),
-                settings.serverId(), receivePath.sink());
+        this.transport = Transports.start(context.getSystem(), settings, receivePath.sink());
         timers.startTimerWithFixedDelay(Timer.APPENDS, Timer.APPENDS, settings.controlTimeout());
         if (!settings.latestPoll().isZero()) {
             timers.startTimerWithFixedDelay(Timer.LATEST, Timer.LATEST, settings.latestPoll());
+        }
+        if (!survivors.vnfs.isEmpty()) {
+            context.getLog().warn("{}: restarted; asking {} VNFs to attach again", settings.serverId(),
+                    survivors.vnfs.size());
+            List<ActorRef<Vnf.Command>> attached = List.copyOf(survivors.vnfs.values());
+            survivors.vnfs.clear();
+            attached.forEach(vnf -> vnf.tell(Vnf.Reattach.INSTANCE));
+        }
+        if (!survivors.joined.isEmpty()) {
+            // Trees no VNF subscribes to again within the grace period are left (their VNFs are gone).
+            timers.startSingleTimer(Timer.ORPHANS, Timer.ORPHANS, settings.controlTimeout());
         }
     }
 
@@ -262,10 +327,17 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(ControlAnswer.class, this::onControlAnswer)
                 .onMessage(WrappedAppended.class, this::onAppended)
                 .onMessage(TruncationAsked.class, this::onTruncationAsked)
+                .onMessage(VnfTerminated.class, this::onVnfTerminated)
+                .onMessage(Crash.class, crash -> {
+                    throw new IllegalStateException("crash requested: " + crash.reason());
+                })
                 .onMessageEquals(Timer.ARQ, this::onArqTimer)
                 .onMessageEquals(Timer.APPENDS, this::onAppendsTimer)
                 .onMessageEquals(Timer.LATEST, this::onLatestTimer)
+                .onMessageEquals(Timer.FEED, this::onFeedTimer)
+                .onMessageEquals(Timer.ORPHANS, this::onOrphansTimer)
                 .onSignal(PostStop.class, signal -> onStop())
+                .onSignal(PreRestart.class, signal -> onStop())
                 .build();
     }
 
@@ -275,10 +347,18 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         control(new RegisterVnf(attach.vnfName(), settings.serverId()), (reply, error) -> {
             if (reply instanceof VnfRegistered registered) {
                 AttachedVnf previous = vnfs.get(registered.vnfId());
-                IntModule module = previous != null && previous.actor().equals(attach.vnf()) ? previous.intModule()
+                boolean same = previous != null && previous.actor().equals(attach.vnf());
+                IntModule module = same ? previous.intModule()
                         : new IntModule(getContext().getSystem(), registered.vnfId(), attach.vnf(), getContext().getSelf(),
                         settings);
+                if (!same) {
+                    if (previous != null) {
+                        detach(registered.vnfId()); // the name's earlier actor: it is gone or replaced
+                    }
+                    getContext().watchWith(attach.vnf(), new VnfTerminated(registered.vnfId(), attach.vnf()));
+                }
                 vnfs.put(registered.vnfId(), new AttachedVnf(attach.vnfName(), attach.vnf(), module));
+                survivors.vnfs.put(attach.vnfName(), attach.vnf());
                 attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
             } else {
                 attach.replyTo().tell(new Failed("attach " + attach.vnfName(), describe(reply, error)));
@@ -288,17 +368,36 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private Behavior<Command> onDetach(Detach detach) {
-        AttachedVnf vnf = vnfs.remove(detach.vnfId());
-        if (vnf == null) {
-            return this;
+        detach(detach.vnfId());
+        return this;
+    }
+
+    /** A VNF that stops without detaching (or whose Detach was lost) is detached all the same. */
+    private Behavior<Command> onVnfTerminated(VnfTerminated terminated) {
+        AttachedVnf vnf = vnfs.get(terminated.vnfId());
+        if (vnf != null && vnf.actor().equals(terminated.vnf())) {
+            detach(terminated.vnfId());
         }
-        for (int state : directory.removeVnf(detach.vnfId())) {
+        return this;
+    }
+
+    /**
+     * Ends a VNF's subscriptions (a SUB-remove for each state no other local VNF receives) and
+     * releases its publish states. The next update numbers stay: a VNF that declares the state
+     * again numbers on from them.
+     */
+    private void detach(int vnfId) {
+        AttachedVnf vnf = vnfs.remove(vnfId);
+        if (vnf == null) {
+            return;
+        }
+        getContext().unwatch(vnf.actor());
+        survivors.vnfs.remove(vnf.name(), vnf.actor());
+        for (int state : directory.removeVnf(vnfId)) {
             leave(state);
         }
-        nextUpdate.keySet().removeIf(state -> directory.publisherOf(state).isEmpty());
         updateRoutes();
         vnf.intModule().close();
-        return this;
     }
 
     private Behavior<Command> onDeclare(Declare declare) {
@@ -339,7 +438,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onPublish(Publish publish) {
         int state = publish.stateId();
         PublishResult.Refused refused = null;
-        if (!directory.mayPublish(publish.vnfId(), state)) {
+        if (!vnfs.containsKey(publish.vnfId())) {
+            // Sent before this module restarted: the VNF attaches again and declares anew.
+            refused = new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE,
+                    "VNF " + publish.vnfId() + " is not attached (the middleware restarted)");
+        } else if (!directory.mayPublish(publish.vnfId(), state)) {
             refused = new PublishResult.Refused(PublishResult.Reason.NOT_DECLARED,
                     "VNF " + publish.vnfId() + " did not declare state " + state);
         } else if (unconfirmed.size() >= settings.unconfirmedAppends()) {
@@ -435,6 +538,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             sub = new NetworkSubscription(found.publisherVnfId());
             network.put(state, sub);
             sub.waiting.add(subscribe);
+            joinTree(state);
             sendSubscription(MessageKind.SUB_REGISTER, state);
         } else if (sub.phase == Phase.REGISTERING) {
             sub.waiting.add(subscribe);
@@ -475,7 +579,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         }
         sub.waiting.clear();
         sub.phase = Phase.REMOVING;
-        receivePath.offer(new ReceivePath.Forget(state));
+        feed(new ReceivePath.Forget(state));
         controller.tell(new ReplicaController.SubscriberLeft(state, settings.serverId()));
         sendSubscription(MessageKind.SUB_REMOVE, state);
     }
@@ -501,6 +605,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         }
         if (sub.phase == Phase.REMOVING) {
             network.remove(state);
+            leftTree(state);
         } else if (sub.phase == Phase.REGISTERING) {
             controller.tell(new ReplicaController.SubscriberJoined(state, settings.serverId(), truncationAdapter));
             // Updates up to the backlog's latest are history; the stream starts after them.
@@ -515,13 +620,44 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             return; // left meanwhile
         }
         sub.phase = Phase.ACTIVE;
-        receivePath.offer(new ReceivePath.Activate(state, sub.publisherVnfId, next));
+        // A VNF subscribing again resumes where it stopped: the stream starts at the earliest such
+        // point and the updates in between are recovered (a VNF drops what it already has).
+        long resume = sub.waiting.stream().mapToLong(Subscribe::resumeFrom).filter(r -> r >= 0).min().orElse(next);
+        feed(new ReceivePath.Activate(state, sub.publisherVnfId, resume));
         List<Subscribe> waiting = List.copyOf(sub.waiting);
         sub.waiting.clear();
         updateRoutes();
         for (Subscribe subscribe : waiting) {
             subscribe.replyTo().tell(new Subscribed(subscribe.stateName(), state, sub.publisherVnfId));
         }
+    }
+
+    /** The server is about to SUB-register: its transport joins the state's groups first, so the SUB-ack is heard. */
+    private void joinTree(int state) {
+        survivors.joined.add(state);
+        transport.join(state);
+    }
+
+    private void leftTree(int state) {
+        survivors.joined.remove(state);
+        transport.leave(state);
+    }
+
+    /** After a restart: SUB-remove every tree the server joined before and no VNF subscribed to again. */
+    private Behavior<Command> onOrphansTimer() {
+        for (int state : List.copyOf(survivors.joined)) {
+            if (network.containsKey(state)) {
+                continue;
+            }
+            getContext().getLog().info("{}: no VNF subscribes to state {} since the restart; leaving its tree",
+                    settings.serverId(), state);
+            NetworkSubscription orphan = new NetworkSubscription(-1);
+            orphan.phase = Phase.REMOVING;
+            network.put(state, orphan);
+            transport.join(state); // to hear the SUB-ack
+            sendSubscription(MessageKind.SUB_REMOVE, state);
+        }
+        return this;
     }
 
     private Behavior<Command> onArqTimer() {
@@ -542,6 +678,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         if (sub == null) {
             return;
         }
+        leftTree(state);
         getContext().getLog().warn("{}: no SUB-ack for state {} after {} retransmissions", settings.serverId(), state,
                 settings.arqLimit());
         if (sub.phase == Phase.REGISTERING) {
@@ -599,7 +736,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         control(new Recover(id, request.stateId(), settings.serverId(), request.missing()), (reply, error) -> {
             Integer publisher = recoverPublisher.remove(id);
             if (reply instanceof Recovered recovered && publisher != null) {
-                receivePath.offer(new ReceivePath.RecoveredInput(publisher, recovered));
+                feed(new ReceivePath.RecoveredInput(publisher, recovered));
             }
             // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
         });
@@ -628,6 +765,31 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     // ---- plumbing
+
+    /**
+     * Hands an input to the receive path without losing it: when its queue is full the input
+     * waits here, in order, for the next FEED timer. (Periodic inputs, such as latest-update
+     * answers and truncation queries, are offered directly: the next period repeats them.)
+     */
+    private void feed(ReceivePath.Input input) {
+        if (unfed.isEmpty() && receivePath.offer(input)) {
+            return;
+        }
+        unfed.addLast(input);
+        if (!timers.isTimerActive(Timer.FEED)) {
+            timers.startSingleTimer(Timer.FEED, Timer.FEED, settings.tick());
+        }
+    }
+
+    private Behavior<Command> onFeedTimer() {
+        while (!unfed.isEmpty() && receivePath.offer(unfed.peekFirst())) {
+            unfed.removeFirst();
+        }
+        if (!unfed.isEmpty()) {
+            timers.startSingleTimer(Timer.FEED, Timer.FEED, settings.tick());
+        }
+        return this;
+    }
 
     private void control(ControlRequest request, BiConsumer<ControlReply, Throwable> then) {
         getContext().ask(ControlReply.class, controller, settings.controlTimeout(),
@@ -658,6 +820,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onStop() {
         for (AttachedVnf vnf : vnfs.values()) {
             vnf.intModule().close();
+            getContext().unwatch(vnf.actor());
         }
         receivePath.close();
         transport.close();

@@ -27,6 +27,22 @@ public interface Transport {
      */
     boolean send(byte[] frame);
 
+    /**
+     * MEMBERSHIP-MAKER: the server is about to SUB-register for {@code stateId}, so from now on it
+     * must receive the state's publishes and SUB-acks. A transport on a real network joins the
+     * state's multicast groups here; a tunnel receives whatever its switch port sends and does
+     * nothing.
+     */
+    default void join(int stateId) {
+    }
+
+    /**
+     * MEMBERSHIP-MAKER: the server left {@code stateId}'s tree (its SUB-remove was acknowledged or
+     * abandoned, or its SUB-register was abandoned): the state's groups may be left.
+     */
+    default void leave(int stateId) {
+    }
+
     /** The local address of the transport's socket, once bound. */
     CompletionStage<InetSocketAddress> localAddress();
 

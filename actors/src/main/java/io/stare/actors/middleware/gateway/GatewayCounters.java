@@ -14,6 +14,7 @@ final class GatewayCounters {
     final LongAdder refusedConnections = new LongAdder();
     final LongAdder open = new LongAdder();
     final LongAdder handshakes = new LongAdder();
+    final LongAdder handshakeTimeouts = new LongAdder();
     final LongAdder framesIn = new LongAdder();
     final LongAdder framesOut = new LongAdder();
     final LongAdder framingCloses = new LongAdder();
@@ -38,6 +39,7 @@ final class GatewayCounters {
         errors.forEach((code, adder) -> errorCopy.put(code, adder.sum()));
         Map<DecodeError.Kind, Long> decode = decodeErrors.snapshot();
         return new VnfGateway.Counters(accepted.sum(), refusedConnections.sum(), open.sum(), handshakes.sum(),
+                handshakeTimeouts.sum(),
                 framesIn.sum(), framesOut.sum(), framingCloses.sum(), deliveries.sum(), deliveriesDropped.sum(),
                 lossNotices.sum(), Map.copyOf(errorCopy), Map.copyOf(decode));
     }

@@ -17,9 +17,11 @@ import java.util.Objects;
  *     updates are dropped and reported with a LOSS_NOTICE
  * @param maxConnections sessions open at once; further connections get ERROR UNAVAILABLE and are closed
  * @param requestTimeout bound on each request a session makes of the middleware
+ * @param handshakeTimeout how long a new connection may take to complete the handshake before it
+ *     gets ERROR BAD_REQUEST and is closed (so silent connections cannot hold session slots)
  */
 public record GatewaySettings(String host, int port, String serverName, int maxFrameBytes, int outboundBuffer,
-                              int maxConnections, Duration requestTimeout) {
+                              int maxConnections, Duration requestTimeout, Duration handshakeTimeout) {
 
     public GatewaySettings {
         Objects.requireNonNull(host, "host");
@@ -37,6 +39,9 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
         if (requestTimeout.isZero() || requestTimeout.isNegative()) {
             throw new IllegalArgumentException("request-timeout must be positive: " + requestTimeout);
         }
+        if (handshakeTimeout.isZero() || handshakeTimeout.isNegative()) {
+            throw new IllegalArgumentException("handshake-timeout must be positive: " + handshakeTimeout);
+        }
     }
 
     /** Reads {@code stare.middleware.gateway}; the server name is {@code stare.middleware.server-id}. */
@@ -44,17 +49,25 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
         Config c = config.getConfig("stare.middleware.gateway");
         return new GatewaySettings(c.getString("host"), c.getInt("port"),
                 config.getString("stare.middleware.server-id"), c.getBytes("max-frame-bytes").intValue(),
-                c.getInt("outbound-buffer"), c.getInt("max-connections"), c.getDuration("request-timeout"));
+                c.getInt("outbound-buffer"), c.getInt("max-connections"), c.getDuration("request-timeout"),
+                c.getDuration("handshake-timeout"));
     }
 
     /** The same settings on another address (tests bind port 0). */
     public GatewaySettings withAddress(String newHost, int newPort) {
         return new GatewaySettings(newHost, newPort, serverName, maxFrameBytes, outboundBuffer, maxConnections,
-                requestTimeout);
+                requestTimeout, handshakeTimeout);
     }
 
     /** The same settings with another per-connection delivery buffer. */
     public GatewaySettings withOutboundBuffer(int deliveries) {
-        return new GatewaySettings(host, port, serverName, maxFrameBytes, deliveries, maxConnections, requestTimeout);
+        return new GatewaySettings(host, port, serverName, maxFrameBytes, deliveries, maxConnections, requestTimeout,
+                handshakeTimeout);
+    }
+
+    /** The same settings with another handshake timeout. */
+    public GatewaySettings withHandshakeTimeout(Duration timeout) {
+        return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
+                timeout);
     }
 }

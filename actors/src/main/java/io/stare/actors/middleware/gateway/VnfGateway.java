@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>The handshake comes first: HELLO is answered by {@link io.stare.protocol.vnf.VnfHandshake};
- *       no common version, or any other frame first, gets an ERROR and the connection is closed.</li>
+ *       no common version, any other frame first, or no HELLO within {@code handshake-timeout}, gets
+ *       an ERROR and the connection is closed.</li>
  *   <li>Requests go through {@link StareClient}, the API of the in-JVM VNFs, so a TCP VNF is a VNF
  *       like any other to the middleware; when its connection closes, its VNF detaches and its
  *       subscriptions end.</li>
@@ -61,6 +62,7 @@ public final class VnfGateway {
      * @param refusedConnections connections refused because {@code max-connections} were open
      * @param open sessions open now
      * @param handshakes successful handshakes
+     * @param handshakeTimeouts connections closed because they sent no valid HELLO in time
      * @param framesIn well-formed frames received
      * @param framesOut frames sent
      * @param framingCloses connections closed for a framing error (length 0, oversize, truncated at close)
@@ -70,7 +72,8 @@ public final class VnfGateway {
      * @param errors ERROR frames sent, by code
      * @param decodeErrors frames the decoder refused, by kind
      */
-    public record Counters(long accepted, long refusedConnections, long open, long handshakes, long framesIn,
+    public record Counters(long accepted, long refusedConnections, long open, long handshakes,
+                           long handshakeTimeouts, long framesIn,
                            long framesOut, long framingCloses, long deliveries, long deliveriesDropped,
                            long lossNotices, Map<VnfMessage.Error.Code, Long> errors,
                            Map<DecodeError.Kind, Long> decodeErrors) {
@@ -168,6 +171,10 @@ public final class VnfGateway {
         return Flow.of(ByteString.class)
                 .via(FrameDecoding.flow(settings.maxFrameBytes(), counters))
                 .mapAsync(1, session::handle)
+                // Eager, and the deadline never completes: the session ends with the connection, not later.
+                .merge(Source.single(Done.getInstance()).initialDelay(settings.handshakeTimeout())
+                        .mapConcat(deadline -> session.handshakeDeadline())
+                        .concat(Source.maybe()), true)
                 .takeWhile(step -> !step.close(), true)
                 .mapConcat(VnfSession.Step::frames)
                 // Eager: when the VNF hangs up (or is hung up on), the outbox must not keep the stream open.

@@ -84,6 +84,16 @@ final class VnfSession {
         }
     }
 
+    /** At the handshake deadline: nothing if the VNF said HELLO, else an ERROR that ends the connection. */
+    List<Step> handshakeDeadline() {
+        if (helloed) {
+            return List.of();
+        }
+        counters.handshakeTimeouts.increment();
+        return List.of(new Step(List.of(error(0, Code.BAD_REQUEST, "no HELLO within "
+                + settings.handshakeTimeout().toMillis() + " ms")), true));
+    }
+
     private Step hello(VnfMessage message) {
         if (!(message instanceof VnfMessage.Hello hello)) {
             return new Step(List.of(error(requestIdOf(message), Code.BAD_REQUEST,
