@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * client.declare("ue-locations").toCompletableFuture().get();
  * client.subscribe("cell-loads", (state, update, value) -> ...);
  * client.publish("ue-locations", bytes);
+ * client.publish("ue-locations", location, StateCodec.json(Location.class));
  * }</pre>
  */
 public final class StareClient implements AutoCloseable {
@@ -127,6 +128,19 @@ public final class StareClient implements AutoCloseable {
             }
             throw failure(reply);
         });
+    }
+
+    /** Publishes a value of a declared state, by name, encoded by {@code codec}. */
+    public <T> CompletionStage<PublishResult> publish(String stateName, T value, StateCodec<T> codec) {
+        return publish(stateName, codec.encode(value));
+    }
+
+    /**
+     * Subscribes to a state by name, receiving values decoded by {@code codec}. Bytes the codec
+     * refuses reach {@link ValueListener#onUndecodable}.
+     */
+    public <T> CompletionStage<Integer> subscribe(String stateName, StateCodec<T> codec, ValueListener<T> listener) {
+        return subscribe(stateName, listener.decodingWith(codec));
     }
 
     /** Ends a subscription; once complete, the listener hears nothing more of the state. */
