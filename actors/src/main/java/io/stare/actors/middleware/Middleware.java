@@ -54,7 +54,8 @@ import org.apache.pekko.stream.Materializer;
  * <ul>
  *   <li><b>SIG SEND / RECEIVE</b>: VNF registration, state declaration and lookup, RECOVER and the
  *       latest-update queries go to the replica controller as {@link ReplicaController.Control}
- *       requests; published updates are appended to its backlog and kept until it confirms them.</li>
+ *       requests; published updates are appended to its backlog (in batches per state, at least
+ *       once per tick) and kept until it confirms them.</li>
  *   <li><b>Internal data structure</b>: a {@link LocalDirectory} decides who may publish and when
  *       the server joins or leaves a state's tree (one SUB-register / SUB-remove per server per
  *       state).</li>
@@ -147,7 +148,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private enum Timer implements Command {
-        ARQ, APPENDS, LATEST, FEED, ORPHANS
+        ARQ, APPENDS, FLUSH, LATEST, FEED, ORPHANS
     }
 
     /** Answers to Attach, Declare, Subscribe and Unsubscribe. */
@@ -232,6 +233,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         final Set<Integer> joined = new HashSet<>();
     }
 
+    /**
+     * The most segment bytes one Append carries: well below the cluster transport's frame size
+     * (stare.controller's maximum-frame-size), so an Append is never too large to cross nodes.
+     */
+    static final int APPEND_BATCH_BYTES = 128 * 1024;
+
     /** The uplink is one port as far as the ARQ is concerned. */
     private static final int UPLINK = 0;
 
@@ -254,6 +261,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final Map<Integer, NetworkSubscription> network = new HashMap<>();
     private final Map<Long, Integer> recoverPublisher = new HashMap<>();
     private final LinkedHashMap<Long, PendingAppend> unconfirmed;
+    /** Published segments on their way to the backlog, sent at least once per tick. */
+    private final AppendBatches appendBatches = new AppendBatches(APPEND_BATCH_BYTES);
     /** Inputs the receive path's queue refused, offered again in order on the next FEED timer. */
     private final ArrayDeque<ReceivePath.Input> unfed = new ArrayDeque<>();
     private int subSequence;
@@ -333,6 +342,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 })
                 .onMessageEquals(Timer.ARQ, this::onArqTimer)
                 .onMessageEquals(Timer.APPENDS, this::onAppendsTimer)
+                .onMessageEquals(Timer.FLUSH, this::onFlushTimer)
                 .onMessageEquals(Timer.LATEST, this::onLatestTimer)
                 .onMessageEquals(Timer.FEED, this::onFeedTimer)
                 .onMessageEquals(Timer.ORPHANS, this::onOrphansTimer)
@@ -471,7 +481,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 localDeliveries++;
             }
         }
-        controller.tell(new ReplicaController.Append(segments, appendedAdapter));
+        sendAppends(appendBatches.add(segments));
+        if (!appendBatches.isEmpty() && !timers.isTimerActive(Timer.FLUSH)) {
+            timers.startSingleTimer(Timer.FLUSH, Timer.FLUSH, settings.tick());
+        }
         unconfirmed.put(appendKey(state, update), new PendingAppend(segments, System.nanoTime()));
         updatesPublished++;
         publish.replyTo().tell(new PublishResult.Published(state, update, segments.size()));
@@ -486,14 +499,28 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     /** Appends the backlog has not confirmed within the control timeout are sent again. */
     private Behavior<Command> onAppendsTimer() {
         long now = System.nanoTime();
+        AppendBatches again = new AppendBatches(APPEND_BATCH_BYTES);
         for (Map.Entry<Long, PendingAppend> entry : unconfirmed.entrySet()) {
             PendingAppend pending = entry.getValue();
             if (now - pending.sentAt() >= settings.controlTimeout().toNanos()) {
-                controller.tell(new ReplicaController.Append(pending.segments(), appendedAdapter));
+                sendAppends(again.add(pending.segments()));
                 entry.setValue(new PendingAppend(pending.segments(), now));
             }
         }
+        sendAppends(again.drain());
         return this;
+    }
+
+    /** The segments published since the last tick go to the backlog, one Append per state. */
+    private Behavior<Command> onFlushTimer() {
+        sendAppends(appendBatches.drain());
+        return this;
+    }
+
+    private void sendAppends(List<List<Segment>> batches) {
+        for (List<Segment> batch : batches) {
+            controller.tell(new ReplicaController.Append(batch, appendedAdapter));
+        }
     }
 
     private static long appendKey(int state, long update) {
