@@ -5,8 +5,14 @@ import io.stare.protocol.control.ControlChecks;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.segment.ReassemblyConfig;
 import io.stare.protocol.segment.Segmenter;
+import io.stare.protocol.address.StareAddress;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -35,12 +41,14 @@ import java.util.Objects;
  * @param latestPoll how often each subscribed state's newest update is asked of the controller, so
  *     that a lost last update is noticed (zero disables it)
  * @param reassembly the reassembler's limits and timers
+ * @param transport how frames reach the network ({@code tunnel} or {@code multicast})
  */
 public record MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
                                  Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
                                  Duration controlTimeout, int sendQueue, int controlQueue,
                                  int inboundQueue, int outboundQueue, int unconfirmedAppends,
-                                 Duration tick, Duration latestPoll, ReassemblyConfig reassembly) {
+                                 Duration tick, Duration latestPoll, ReassemblyConfig reassembly,
+                                 TransportSettings transport) {
 
     public MiddlewareSettings {
         ControlChecks.name("serverId", serverId);
@@ -63,6 +71,18 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
         }
         Objects.requireNonNull(reassembly, "reassembly").requireCapacityFor(
                 StareHeader.MAX_SEGMENTS * (mtu - io.stare.protocol.packet.StarePacket.OVERHEAD));
+        Objects.requireNonNull(transport, "transport");
+    }
+
+    /** The settings as they were before the transport was chosen: the {@code tunnel} transport. */
+    public MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
+                              Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
+                              Duration controlTimeout, int sendQueue, int controlQueue,
+                              int inboundQueue, int outboundQueue, int unconfirmedAppends,
+                              Duration tick, Duration latestPoll, ReassemblyConfig reassembly) {
+        this(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit, controlTimeout, sendQueue,
+                controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
+                TransportSettings.TUNNEL);
     }
 
     /** Reads {@code stare.middleware} (give it the whole configuration, e.g. {@code system.settings().config()}). */
@@ -83,39 +103,200 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                 c.getInt("mtu"), c.getDuration("arq.timeout"), c.getDuration("arq.max-timeout"), c.getInt("arq.limit"),
                 c.getDuration("control-timeout"), c.getInt("send-queue"), c.getInt("control-queue"),
                 c.getInt("inbound-queue"), c.getInt("outbound-queue"), c.getInt("unconfirmed-appends"),
-                c.getDuration("tick"), c.getDuration("latest-poll"), reassembly);
+                c.getDuration("tick"), c.getDuration("latest-poll"), reassembly, TransportSettings.fromConfig(c));
     }
 
     /** The same settings for another server on another switch port (tests start several). */
     public MiddlewareSettings forServer(String newServerId, int newSenderId, InetSocketAddress newSwitchPort) {
         return new MiddlewareSettings(newServerId, newSenderId, newSwitchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly);
+                latestPoll, reassembly, transport);
     }
 
     /** The same settings with another SUB-* ARQ. */
     public MiddlewareSettings withArq(Duration timeout, Duration maxTimeout, int limit) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, timeout, maxTimeout, limit, controlTimeout,
-                sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly);
+                sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
+                transport);
     }
 
     /** The same settings with other INT queue sizes. */
     public MiddlewareSettings withIntQueues(int inbound, int outbound) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inbound, outbound, unconfirmedAppends, tick, latestPoll,
-                reassembly);
+                reassembly, transport);
     }
 
     /** The same settings with another period of latest-update queries (zero disables them). */
     public MiddlewareSettings withLatestPoll(Duration period) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, period,
-                reassembly);
+                reassembly, transport);
+    }
+
+    /** The same settings with another transport. */
+    public MiddlewareSettings withTransport(TransportSettings newTransport) {
+        return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
+                controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
+                latestPoll, reassembly, newTransport);
     }
 
     private static void positive(String name, Duration d) {
         if (d.isZero() || d.isNegative()) {
             throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+    }
+
+    /**
+     * The transport a middleware uses ({@code stare.middleware.transport} and
+     * {@code stare.middleware.multicast}).
+     *
+     * @param kind which transport
+     * @param multicast the {@code multicast} transport's settings (kept, unused, with {@code tunnel})
+     */
+    public record TransportSettings(Kind kind, MulticastSettings multicast) {
+
+        /** The {@code tunnel} transport with the default multicast settings. */
+        public static final TransportSettings TUNNEL = new TransportSettings(Kind.TUNNEL, MulticastSettings.DEFAULT);
+
+        /** The transports there are. */
+        public enum Kind {
+            /** {@link TunnelTransport}: whole frames over UDP to one software-switch port. */
+            TUNNEL,
+            /** {@link MulticastTransport}: IP multicast on a host interface. */
+            MULTICAST;
+
+            /** The kind for a configuration name ({@code tunnel}, {@code multicast}), case-insensitively. */
+            public static Kind parse(String name) {
+                for (Kind kind : values()) {
+                    if (kind.name().equalsIgnoreCase(name.trim())) {
+                        return kind;
+                    }
+                }
+                throw new IllegalArgumentException("stare.middleware.transport must be tunnel or multicast, got '"
+                        + name + "'");
+            }
+        }
+
+        public TransportSettings {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(multicast, "multicast");
+        }
+
+        /** The {@code multicast} transport with these settings. */
+        public static TransportSettings multicast(MulticastSettings multicast) {
+            return new TransportSettings(Kind.MULTICAST, multicast);
+        }
+
+        /** Reads {@code transport} and {@code multicast} of a {@code stare.middleware} section. */
+        static TransportSettings fromConfig(Config middleware) {
+            Kind kind = Kind.parse(middleware.getString("transport"));
+            Config m = middleware.getConfig("multicast");
+            return new TransportSettings(kind, new MulticastSettings(m.getString("interface"),
+                    m.getString("bind-address"), m.getInt("port"), m.getInt("send-port"), m.getInt("ttl"),
+                    m.getInt("max-memberships-per-socket")));
+        }
+    }
+
+    /**
+     * The {@code multicast} transport's settings ({@code stare.middleware.multicast}).
+     *
+     * @param networkInterface the interface multicast is sent on and groups are joined on: a name
+     *     ({@code lo}, {@code eth0}) or one of its addresses
+     * @param bindAddress the address the receiving sockets (port {@code port}) and the sending socket bind
+     * @param port the UDP port of STARE traffic: where datagrams are sent and received (65432)
+     * @param sendPort the sending socket's local port, 0 for an ephemeral one
+     * @param ttl the IPv4 TTL of sent datagrams (IP_MULTICAST_TTL), 0..255
+     * @param maxMembershipsPerSocket groups one socket may join; 0 reads the OS limit
+     *     ({@link MembershipMaker#osLimit()}); otherwise at least 2
+     */
+    public record MulticastSettings(String networkInterface, String bindAddress, int port, int sendPort, int ttl,
+                                    int maxMembershipsPerSocket) {
+
+        /** Loopback, port 65432, TTL 64, the OS limit. */
+        public static final MulticastSettings DEFAULT =
+                new MulticastSettings("lo", "0.0.0.0", StareAddress.UDP_PORT, 0, 64, 0);
+
+        public MulticastSettings {
+            if (networkInterface == null || networkInterface.isBlank()) {
+                throw new IllegalArgumentException("stare.middleware.multicast.interface must name an interface");
+            }
+            Objects.requireNonNull(bindAddress, "bindAddress");
+            if (port < 1 || port > 0xffff || sendPort < 0 || sendPort > 0xffff) {
+                throw new IllegalArgumentException("stare.middleware.multicast: port must be 1..65535 and send-port "
+                        + "0..65535, got " + port + " and " + sendPort);
+            }
+            if (ttl < 0 || ttl > 255) {
+                throw new IllegalArgumentException("stare.middleware.multicast.ttl must be 0..255, got " + ttl);
+            }
+            if (maxMembershipsPerSocket != 0 && maxMembershipsPerSocket < MembershipMaker.GROUPS_PER_STATE) {
+                throw new IllegalArgumentException("stare.middleware.multicast.max-memberships-per-socket must be 0 "
+                        + "(the OS limit) or at least " + MembershipMaker.GROUPS_PER_STATE + ", got "
+                        + maxMembershipsPerSocket);
+            }
+        }
+
+        /** The same settings on another interface. */
+        public MulticastSettings withInterface(String name) {
+            return new MulticastSettings(name, bindAddress, port, sendPort, ttl, maxMembershipsPerSocket);
+        }
+
+        /** The same settings with another STARE port (tests keep off 65432). */
+        public MulticastSettings withPort(int newPort) {
+            return new MulticastSettings(networkInterface, bindAddress, newPort, sendPort, ttl, maxMembershipsPerSocket);
+        }
+
+        /** The same settings with another per-socket membership limit (0: the OS limit). */
+        public MulticastSettings withMaxMembershipsPerSocket(int max) {
+            return new MulticastSettings(networkInterface, bindAddress, port, sendPort, ttl, max);
+        }
+
+        /** The per-socket limit in force: the configured one, or the OS's when 0. */
+        public int effectiveMaxMemberships() {
+            return maxMembershipsPerSocket != 0 ? maxMembershipsPerSocket : MembershipMaker.osLimit();
+        }
+
+        /**
+         * The interface named by {@link #networkInterface}: by name first, else by address.
+         *
+         * @throws IllegalArgumentException if no interface of this host has that name or address, or
+         *     it cannot do multicast
+         */
+        public NetworkInterface resolveInterface() {
+            NetworkInterface found;
+            try {
+                found = NetworkInterface.getByName(networkInterface);
+                if (found == null) {
+                    found = NetworkInterface.getByInetAddress(InetAddress.getByName(networkInterface));
+                }
+            } catch (UnknownHostException | SocketException e) {
+                found = null;
+            }
+            if (found == null) {
+                throw new IllegalArgumentException("stare.middleware.multicast.interface '" + networkInterface
+                        + "' is neither the name nor an address of a network interface of this host");
+            }
+            try {
+                if (!found.isUp() || found.inetAddresses().noneMatch(a -> a instanceof java.net.Inet4Address)) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT,
+                            "stare.middleware.multicast.interface '%s' (%s) is down or has no IPv4 address",
+                            networkInterface, found.getName()));
+                }
+            } catch (SocketException e) {
+                throw new IllegalArgumentException("stare.middleware.multicast.interface '" + networkInterface
+                        + "' cannot be inspected: " + e.getMessage(), e);
+            }
+            return found;
+        }
+
+        /** The address the sockets bind. */
+        public InetAddress resolveBindAddress() {
+            try {
+                return InetAddress.getByName(bindAddress);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("stare.middleware.multicast.bind-address '" + bindAddress
+                        + "' is not an address", e);
+            }
         }
     }
 }

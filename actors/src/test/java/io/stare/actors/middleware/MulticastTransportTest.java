@@ -1,0 +1,342 @@
+package io.stare.actors.middleware;
+
+import static io.stare.actors.middleware.MulticastSupport.eventually;
+import static io.stare.actors.middleware.MulticastSupport.heldOnLoopback;
+import static io.stare.actors.middleware.MulticastSupport.igmpGroups;
+import static io.stare.actors.middleware.MulticastSupport.onLoopback;
+import static io.stare.actors.middleware.MulticastSupport.publishFrame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stare.actors.middleware.MulticastSupport.Inbox;
+import io.stare.actors.middleware.MulticastSupport.RawSender;
+import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.header.StareHeader;
+import io.stare.protocol.packet.StarePacket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.stream.connectors.udp.Datagram;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The multicast transport with real sockets on the loopback interface: real kernel memberships
+ * (read back from /proc/net/igmp), several sockets per transport, several transports per host.
+ */
+@Timeout(60)
+class MulticastTransportTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private ActorTestKit testKit;
+    private final List<MulticastTransport> transports = new ArrayList<>();
+    private int base;
+
+    @BeforeEach
+    void start() {
+        testKit = ActorTestKit.create();
+        base = MulticastSupport.randomStateBase();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (MulticastTransport transport : transports) {
+            transport.close().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        testKit.shutdownTestKit();
+    }
+
+    private MulticastTransport transport(int maxMemberships, Inbox inbox) throws Exception {
+        MulticastTransport transport = MulticastTransport.start(testKit.system(), onLoopback(maxMemberships), 8192,
+                "test-" + transports.size(), inbox == null ? MulticastSupport.discard() : inbox.sink());
+        transports.add(transport);
+        transport.localAddress().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        transport.socketsBound().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return transport;
+    }
+
+    private static byte[] value(int state, int update) {
+        return (state + ":" + update).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void assertInOrderOnce(Inbox inbox, int state, int updates) {
+        List<StarePacket> heard = inbox.of(state);
+        assertEquals(updates, heard.size(), "state " + state + ": every update exactly once");
+        for (int i = 0; i < updates; i++) {
+            assertEquals(i, heard.get(i).header().updateNo(), "state " + state + ": in order");
+            assertArrayEquals(value(state, i), heard.get(i).payload());
+        }
+    }
+
+    /** (a) join and leave really change the kernel's memberships on lo. */
+    @Test
+    void theKernelHoldsTheGroupsExactlyWhileJoined() throws Exception {
+        long socketsBefore = MulticastSupport.udpSocketsOnPort(StareAddress.UDP_PORT);
+        MulticastTransport a = transport(4, new Inbox());
+        assertEquals(socketsBefore + 1, MulticastSupport.udpSocketsOnPort(StareAddress.UDP_PORT), "slot 0 is bound");
+        int s = base;
+        StareAddress publish = new StareAddress(MessageKind.PUBLISH, s);
+        StareAddress ack = new StareAddress(MessageKind.SUB_ACK, s);
+        assertFalse(heldOnLoopback(publish) || heldOnLoopback(ack), "nobody holds the groups before");
+
+        a.join(s);
+        a.join(s); // joining twice is joining once
+        eventually(() -> heldOnLoopback(publish) && heldOnLoopback(ack), WAIT,
+                () -> "239.0 and 239.64 groups of state " + s + " in /proc/net/igmp: " + igmpGroups("lo"));
+        assertEquals(Map.of(0, Set.of(publish, ack)), a.memberships());
+        assertEquals(OptionalInt.of(0), a.ownerOf(s));
+
+        a.leave(s);
+        assertFalse(heldOnLoopback(publish) || heldOnLoopback(ack), "the kernel dropped both groups at once");
+        a.leave(s); // a no-op
+        assertEquals(Map.of(0, Set.of()), a.memberships());
+
+        // close() releases everything still held: three states at two per socket take two sockets.
+        a.join(s);
+        a.join(s + 1);
+        a.join(s + 2);
+        a.socketsBound().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(socketsBefore + 2, MulticastSupport.udpSocketsOnPort(StareAddress.UDP_PORT), "slots 0 and 1");
+        eventually(() -> heldOnLoopback(publish) && heldOnLoopback(new StareAddress(MessageKind.SUB_ACK, s + 2)), WAIT,
+                () -> "groups of states " + s + " to " + (s + 2));
+        a.close().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        eventually(() -> MulticastSupport.udpSocketsOnPort(StareAddress.UDP_PORT) == socketsBefore, WAIT,
+                () -> "every socket on the port closed");
+        for (int state = s; state <= s + 2; state++) {
+            for (StareAddress group : MembershipMaker.groupsOf(state)) {
+                assertFalse(heldOnLoopback(group), group + " after close");
+            }
+        }
+        a.join(s + 3); // after close: nothing
+        assertFalse(heldOnLoopback(new StareAddress(MessageKind.PUBLISH, s + 3)));
+        assertFalse(a.send(publishFrame(s, 0, 1, value(s, 0))), "a closed transport sends nothing");
+    }
+
+    /** (b) more states than one socket may hold: several sockets, each publish received exactly once, in order. */
+    @Test
+    void manyStatesSpreadOverSocketsAndEveryPublishArrivesOnceInOrder() throws Exception {
+        Inbox inbox = new Inbox();
+        MulticastTransport a = transport(4, inbox); // two states per socket
+        MulticastTransport publisher = transport(20, null);
+        int states = 30;
+        int updates = 20;
+        for (int i = 0; i < states; i++) {
+            a.join(base + i);
+        }
+        assertEquals(15, a.openSlots().size(), "30 states at 2 per socket");
+        a.socketsBound().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        eventually(() -> igmpGroups("lo").containsAll(groupsOf(base, states)), WAIT, () -> "60 groups on lo");
+        for (Map.Entry<Integer, Set<StareAddress>> socket : a.memberships().entrySet()) {
+            assertEquals(4, socket.getValue().size(), "slot " + socket.getKey() + " is full, not over");
+        }
+
+        for (int update = 0; update < updates; update++) {
+            for (int i = 0; i < states; i++) {
+                assertTrue(publisher.send(publishFrame(base + i, update, 7, value(base + i, update))));
+            }
+            Thread.sleep(2); // the kernel's socket buffers are not the subject here
+        }
+        eventually(() -> inbox.size() >= states * updates, WAIT, () -> "600 publishes, got " + inbox.size());
+        Thread.sleep(200); // a duplicate would show by now
+        assertEquals(states * updates, inbox.size(), "nothing twice");
+        for (int i = 0; i < states; i++) {
+            assertInOrderOnce(inbox, base + i, updates);
+        }
+        StarePacket first = inbox.of(base).get(0);
+        assertEquals(0x7f000001, first.sourceAddress(), "the rebuilt frame is from the sender's address...");
+        assertEquals(publisher.localAddress().toCompletableFuture().get().getPort(), first.sourcePort(), "...and port");
+        assertEquals(0, inbox.undecodable.get(), "every rebuilt frame decodes with valid checksums");
+
+        Transport.Counters counters = a.counters();
+        assertEquals(states * updates, counters.received());
+        // Where sockets hear every group joined on the host (IP_MULTICAST_ALL), the 14 other slots'
+        // copies are refused as foreign; the JDK clears that flag, and then there are none.
+        assertTrue(counters.foreign() <= 14L * states * updates, counters.toString());
+        assertEquals(states * updates, publisher.counters().sent());
+        assertEquals(0, publisher.counters().received(), "the publisher joined nothing");
+        assertEquals(0, a.receiveOverflow());
+    }
+
+    /** (c) another transport on the host that joined other states: each delivers only its own. */
+    @Test
+    void aSecondTransportOnTheHostDoesNotDeliverTheFirstOnesStates() throws Exception {
+        Inbox atA = new Inbox();
+        Inbox atB = new Inbox();
+        MulticastTransport a = transport(20, atA);
+        MulticastTransport b = transport(20, atB);
+        MulticastTransport publisher = transport(20, null);
+        List<Integer> ofA = List.of(base, base + 1, base + 2);
+        List<Integer> ofB = List.of(base + 3, base + 4, base + 5);
+        ofA.forEach(a::join);
+        ofB.forEach(b::join);
+        eventually(() -> igmpGroups("lo").containsAll(groupsOf(base, 6)), WAIT, () -> "both transports' groups");
+        int updates = 10;
+        for (int update = 0; update < updates; update++) {
+            for (int state = base; state < base + 6; state++) {
+                publisher.send(publishFrame(state, update, 3, value(state, update)));
+            }
+            Thread.sleep(1);
+        }
+        eventually(() -> atA.size() >= 30 && atB.size() >= 30, WAIT, () -> "30 publishes at each");
+        Thread.sleep(200);
+        assertEquals(30, atA.size());
+        assertEquals(30, atB.size());
+        for (int state : ofA) {
+            assertInOrderOnce(atA, state, updates);
+        }
+        for (int state : ofB) {
+            assertInOrderOnce(atB, state, updates);
+        }
+        // Whatever one heard of the other's states (all 30 with IP_MULTICAST_ALL, none on the JDK's
+        // sockets), it refused; so did the publisher, which joined nothing.
+        assertTrue(Set.of(0L, 30L).contains(a.counters().foreign()), a.counters().toString());
+        assertTrue(Set.of(0L, 30L).contains(b.counters().foreign()), b.counters().toString());
+        assertTrue(Set.of(0L, 60L).contains(publisher.counters().foreign()), publisher.counters().toString());
+        assertEquals(0, publisher.counters().received());
+    }
+
+    /**
+     * (c, continued) The owner check itself: a copy of a state's datagram on a slot that does not own
+     * the state, as IP_MULTICAST_ALL would deliver it, is refused; so is a state not joined.
+     */
+    @Test
+    void onlyTheOwningSlotAcceptsAState() throws Exception {
+        Inbox inbox = new Inbox();
+        MulticastTransport a = transport(2, inbox); // one state per socket
+        a.join(base);
+        a.join(base + 1);
+        a.join(base + 2);
+        assertEquals(OptionalInt.of(1), a.ownerOf(base + 1));
+        java.net.InetSocketAddress sender = new java.net.InetSocketAddress("127.0.0.1", 40_000);
+        java.util.function.IntFunction<Datagram> publishOf = state -> Datagram.create(org.apache.pekko.util.ByteString
+                .fromArray(concat(new StareHeader(MessageKind.PUBLISH, state, 0, 2, 1, 0).toBytes(), value(state, 0))),
+                sender);
+        assertTrue(a.receivedOn(0, publishOf.apply(base + 1)));
+        assertTrue(a.receivedOn(2, publishOf.apply(base + 1)));
+        assertTrue(a.receivedOn(0, publishOf.apply(base + 7)));
+        assertEquals(new Transport.Counters(0, 0, 0, 3, 0), a.counters());
+        assertTrue(a.receivedOn(1, publishOf.apply(base + 1)));
+        eventually(() -> inbox.size() == 1, WAIT, () -> "the owner's copy");
+        assertEquals(new Transport.Counters(0, 1, 0, 3, 0), a.counters());
+        assertInOrderOnce(inbox, base + 1, 1);
+        assertEquals(0x7f000001, inbox.packets().get(0).sourceAddress());
+        assertEquals(40_000, inbox.packets().get(0).sourcePort());
+
+        a.leave(base + 1); // slot 1 closes; its state is nobody's now
+        assertEquals(OptionalInt.empty(), a.ownerOf(base + 1));
+        assertFalse(a.receivedOn(1, publishOf.apply(base + 1)));
+        assertTrue(a.receivedOn(0, publishOf.apply(base + 1)));
+        assertEquals(4, a.counters().foreign());
+    }
+
+    /** (d) garbage beside good traffic: counted and dropped, the good traffic delivered. */
+    @Test
+    void garbageIsCountedAndTheGoodTrafficBesideItDelivered() throws Exception {
+        Inbox inbox = new Inbox();
+        MulticastTransport a = transport(20, inbox);
+        int s = base;
+        a.join(s);
+        eventually(() -> heldOnLoopback(new StareAddress(MessageKind.PUBLISH, s))
+                && heldOnLoopback(new StareAddress(MessageKind.SUB_ACK, s)), WAIT, () -> "groups of " + s);
+        StareAddress publishGroup = new StareAddress(MessageKind.PUBLISH, s);
+        StareAddress ackGroup = new StareAddress(MessageKind.SUB_ACK, s);
+        byte[] badSegment = new StareHeader(MessageKind.PUBLISH, s, 0, 1, 1, 0).toBytes();
+        badSegment[7] = 0x05; // SEGM_NO 5 of TOT_SEG 1
+        byte[] ackWithPayload = concat(StareHeader.subscription(MessageKind.SUB_ACK, s, 1, 1).toBytes(), new byte[] {1});
+        byte[] register = StareHeader.subscription(MessageKind.SUB_REGISTER, s, 1, 1).toBytes();
+        byte[] otherState = concat(new StareHeader(MessageKind.PUBLISH, s + 1, 0, 1, 1, 0).toBytes(), new byte[] {9});
+        int rounds = 10;
+        try (RawSender raw = new RawSender()) {
+            for (int i = 0; i < rounds; i++) {
+                byte[] good = concat(new StareHeader(MessageKind.PUBLISH, s, i, 4, 1, 0).toBytes(), value(s, i));
+                raw.send(publishGroup, good);
+                raw.send(publishGroup, new byte[0]);                          // malformed: empty
+                raw.send(publishGroup, new byte[] {(byte) 0xef, 0});          // malformed: 2 bytes
+                raw.send(publishGroup, Arrays.copyOf(good, 7));               // malformed: truncated header
+                raw.send(publishGroup, badSegment);                           // malformed: header does not decode
+                raw.send(ackGroup, ackWithPayload);                           // malformed: a SUB-ack has no payload
+                raw.send(publishGroup, register);                             // foreign: not for a server
+                raw.send(publishGroup, otherState);                           // foreign: a state not joined
+                Thread.sleep(1);
+            }
+        }
+        eventually(() -> a.counters().malformed() >= 5L * rounds && a.counters().foreign() >= 2L * rounds
+                && inbox.size() >= rounds, WAIT, () -> "garbage counted: " + a.counters());
+        Thread.sleep(100);
+        assertEquals(new Transport.Counters(0, rounds, 0, 2L * rounds, 5L * rounds), a.counters());
+        assertInOrderOnce(inbox, s, rounds);
+        assertEquals(0, inbox.undecodable.get());
+    }
+
+    @Test
+    void mainSendStripsTheFrameToItsUdpPayloadAndRefusesWhatIsNotStare() throws Exception {
+        byte[] frame = publishFrame(12345, 3, 9, new byte[] {1, 2, 3});
+        Datagram datagram = MulticastTransport.toDatagram(frame, StareAddress.UDP_PORT);
+        assertNotNull(datagram);
+        assertEquals("/239.0.48.57:65432", datagram.getRemote().toString());
+        assertArrayEquals(concat(new StareHeader(MessageKind.PUBLISH, 12345, 3, 9, 1, 0).toBytes(), new byte[] {1, 2, 3}),
+                datagram.getData().toArray(), "the STARE header and the segment, nothing else");
+
+        assertNull(MulticastTransport.toDatagram(new byte[20], StareAddress.UDP_PORT), "too short");
+        byte[] notIpv4 = frame.clone();
+        notIpv4[12] = (byte) 0x86;
+        notIpv4[13] = (byte) 0xdd;
+        assertNull(MulticastTransport.toDatagram(notIpv4, StareAddress.UDP_PORT), "IPv6 EtherType");
+        byte[] unicast = frame.clone();
+        unicast[ETH + 16] = 10;
+        assertNull(MulticastTransport.toDatagram(unicast, StareAddress.UDP_PORT), "not 239.0.0.0/8");
+        byte[] tcp = frame.clone();
+        tcp[ETH + 9] = 6;
+        assertNull(MulticastTransport.toDatagram(tcp, StareAddress.UDP_PORT), "not UDP");
+        assertNull(MulticastTransport.toDatagram(Arrays.copyOf(frame, frame.length - 4), StareAddress.UDP_PORT),
+                "shorter than its IPv4 length");
+
+        MulticastTransport a = transport(20, new Inbox());
+        assertFalse(a.send(new byte[20]));
+        assertFalse(a.send(notIpv4));
+        assertTrue(a.send(frame));
+        eventually(() -> a.counters().sent() == 1, WAIT, () -> "one sent");
+        assertEquals(2, a.counters().dropped());
+    }
+
+    @Test
+    void anUnknownInterfaceIsAClearError() {
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> MulticastTransport.start(
+                testKit.system(), onLoopback(20).withInterface("nosuchif0"), 16, "bad", MulticastSupport.discard()));
+        assertTrue(error.getMessage().contains("nosuchif0"), error.getMessage());
+    }
+
+    private static final int ETH = io.stare.protocol.packet.Ethernet.HEADER_LENGTH;
+
+    private static Set<Integer> groupsOf(int first, int count) {
+        Set<Integer> groups = new java.util.HashSet<>();
+        for (int state = first; state < first + count; state++) {
+            for (StareAddress group : MembershipMaker.groupsOf(state)) {
+                groups.add(group.toInt());
+            }
+        }
+        return groups;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
