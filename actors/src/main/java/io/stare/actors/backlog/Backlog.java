@@ -39,6 +39,20 @@ public final class Backlog {
     private record Update(int totalSegments, TreeMap<Integer, Segment> segments) {
     }
 
+    /**
+     * Everything a backlog holds, as plain data: what an event-sourced owner snapshots.
+     *
+     * @param horizon the first update still held or to come
+     * @param latest the newest update ever appended, or -1
+     * @param evictedByCap segments dropped by the cap so far
+     * @param segments every segment held, by update and segment number
+     */
+    public record Snapshot(int stateId, long horizon, long latest, long evictedByCap, List<Segment> segments) {
+        public Snapshot {
+            segments = List.copyOf(segments);
+        }
+    }
+
     private final int stateId;
     private final BacklogLimits limits;
     private final TreeMap<Long, Update> updates = new TreeMap<>();
@@ -57,12 +71,44 @@ public final class Backlog {
         return stateId;
     }
 
+    /** The backlog of a snapshot, as it was. */
+    public static Backlog of(Snapshot snapshot, BacklogLimits limits) {
+        Backlog backlog = new Backlog(snapshot.stateId(), limits);
+        for (Segment segment : snapshot.segments()) {
+            backlog.append(segment);
+        }
+        backlog.horizon = Math.max(backlog.horizon, snapshot.horizon());
+        backlog.latest = Math.max(backlog.latest, snapshot.latest());
+        backlog.evictedByCap = snapshot.evictedByCap();
+        return backlog;
+    }
+
+    /** A copy of everything held. */
+    public Snapshot snapshot() {
+        List<Segment> held = new ArrayList<>();
+        updates.values().forEach(update -> held.addAll(update.segments().values()));
+        return new Snapshot(stateId, horizon, latest, evictedByCap, held);
+    }
+
+    /** What {@link #append} would do with the segment, without doing it. */
+    public Appended classify(Segment segment) {
+        checkState(segment);
+        if (segment.update() < horizon) {
+            return Appended.TOO_OLD;
+        }
+        Update update = updates.get(segment.update());
+        if (update == null) {
+            return Appended.STORED;
+        }
+        if (update.totalSegments() != segment.totalSegments()) {
+            return Appended.INCONSISTENT;
+        }
+        return update.segments().containsKey(segment.segmentNo()) ? Appended.DUPLICATE : Appended.STORED;
+    }
+
     /** Keeps a published segment, evicting the oldest updates if the cap is exceeded. */
     public Appended append(Segment segment) {
-        if (segment.stateId() != stateId) {
-            throw new IllegalArgumentException("segment of state " + segment.stateId() + " offered to the backlog of "
-                    + stateId);
-        }
+        checkState(segment);
         if (segment.update() < horizon) {
             return Appended.TOO_OLD;
         }
@@ -83,8 +129,19 @@ public final class Backlog {
 
     /** Answers a RECOVER: the segments held, and what is truncated, for each missing piece. */
     public Recovered recover(long requestId, List<MissingUpdate> missing) {
+        return recover(requestId, missing, Long.MAX_VALUE);
+    }
+
+    /**
+     * Answers a RECOVER with at most {@code maxBytes} of payload (at least one segment): the
+     * segments held in the order asked, and what is truncated. What does not fit is left out, as
+     * if not held yet, and the subscriber asks again; since requests start at the subscriber's
+     * oldest gap, each answer lets it deliver and move on.
+     */
+    public Recovered recover(long requestId, List<MissingUpdate> missing, long maxBytes) {
         List<Segment> found = new ArrayList<>();
         List<MissingUpdate> truncated = new ArrayList<>();
+        long budget = maxBytes;
         for (MissingUpdate wanted : missing) {
             if (wanted.update() < horizon) {
                 truncated.add(wanted);
@@ -94,15 +151,15 @@ public final class Backlog {
             if (update == null) {
                 continue;
             }
-            if (wanted.isWhole()) {
-                found.addAll(update.segments().values());
-            } else {
-                for (int segmentNo : wanted.segments()) {
-                    Segment segment = update.segments().get(segmentNo);
-                    if (segment != null) {
-                        found.add(segment);
-                    }
+            Iterable<Segment> pieces = wanted.isWhole() ? update.segments().values()
+                    : wanted.segments().stream().map(update.segments()::get).filter(java.util.Objects::nonNull)::iterator;
+            for (Segment segment : pieces) {
+                if (!found.isEmpty() && segment.payloadLength() > budget) {
+                    budget = -1;
+                    break;
                 }
+                found.add(segment);
+                budget -= segment.payloadLength();
             }
         }
         return new Recovered(requestId, stateId, found, truncated, latest);
@@ -171,6 +228,13 @@ public final class Backlog {
         Map<Long, Integer> view = new TreeMap<>();
         updates.forEach((u, update) -> view.put(u, update.segments().size()));
         return view;
+    }
+
+    private void checkState(Segment segment) {
+        if (segment.stateId() != stateId) {
+            throw new IllegalArgumentException("segment of state " + segment.stateId() + " offered to the backlog of "
+                    + stateId);
+        }
     }
 
     private void enforceCap() {

@@ -93,4 +93,41 @@ class BacklogTest {
         Backlog backlog = backlogWith(new BacklogLimits(100, 1_000), 0);
         assertEquals(Map.of(0L, 3), backlog.heldSegmentsPerUpdate());
     }
+
+    @Test
+    void aSnapshotRestoresTheSameBacklog() {
+        Backlog backlog = backlogWith(ROOMY, 0, 1, 2, 3);
+        backlog.truncateBelow(2);
+        backlog.append(update(5, 150).get(1)); // part of a later update
+        Backlog restored = Backlog.of(backlog.snapshot(), ROOMY);
+        assertEquals(backlog.heldSegmentsPerUpdate(), restored.heldSegmentsPerUpdate());
+        assertEquals(2, restored.horizon());
+        assertEquals(5, restored.latestUpdate());
+        assertEquals(backlog.bytes(), restored.bytes());
+        List<MissingUpdate> ask = List.of(MissingUpdate.whole(1), MissingUpdate.whole(2), MissingUpdate.whole(5));
+        assertEquals(backlog.recover(1, ask), restored.recover(1, ask));
+    }
+
+    @Test
+    void classifyTellsWhatAppendWouldDoWithoutDoingIt() {
+        Backlog backlog = backlogWith(ROOMY, 4);
+        backlog.truncateBelow(4);
+        assertEquals(Backlog.Appended.TOO_OLD, backlog.classify(update(3, 150).get(0)));
+        assertEquals(Backlog.Appended.DUPLICATE, backlog.classify(update(4, 150).get(1)));
+        assertEquals(Backlog.Appended.INCONSISTENT, backlog.classify(update(4, 500).get(0)));
+        assertEquals(Backlog.Appended.STORED, backlog.classify(update(6, 150).get(0)));
+        assertEquals(3, backlog.segments(), "classify stored nothing");
+    }
+
+    @Test
+    void aRecoverAnswerStopsAtItsByteBudgetInTheOrderAsked() {
+        Backlog backlog = backlogWith(ROOMY, 0, 1, 2); // 64 + 64 + 22 bytes per update
+        List<MissingUpdate> ask = List.of(MissingUpdate.whole(0), MissingUpdate.whole(1), MissingUpdate.whole(2));
+        Recovered answer = backlog.recover(3, ask, 200);
+        assertEquals(update(0, 150), answer.segments(), "update 0 takes 150 bytes; 64 more would pass 200");
+        assertEquals(List.of(update(0, 150).get(0), update(0, 150).get(1), update(0, 150).get(2),
+                update(1, 150).get(0)), backlog.recover(3, ask, 214).segments());
+        assertEquals(1, backlog.recover(3, ask, 1).segments().size(), "at least one segment, whatever the budget");
+        assertEquals(9, backlog.recover(3, ask).segments().size());
+    }
 }
