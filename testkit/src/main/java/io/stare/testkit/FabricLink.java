@@ -7,53 +7,137 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The link between one host's middleware and its switch port: a loopback relay (two sockets, two
- * threads) that can drop, duplicate and reorder datagrams in both directions, with probabilities
- * adjustable while the fabric runs and a seeded random source, so a failing run can be replayed.
- * A fresh link is perfect (all probabilities 0).
+ * One link of the fabric as a loopback relay (two sockets, two threads) that can drop, duplicate
+ * and reorder datagrams in both directions, with probabilities adjustable while the fabric runs
+ * and a seeded random source, so a failing run can be replayed. A fresh link is perfect (all
+ * probabilities 0).
+ *
+ * <p>A link has two named ends. A <b>host link</b> joins a host's middleware (end: the host's
+ * name) to its switch port (end: the switch's name); a <b>switch link</b> joins a port of one
+ * switch to a port of another (ends: the two switch names). {@link #counters(String)} counts, per
+ * direction, what came from one end: datagrams received, forwarded (duplicates included),
+ * dropped, duplicated and held back. So {@code fabric.link("h2").counters("h2").received()} is
+ * every frame h2's middleware sent towards its switch, and
+ * {@code fabric.link("h2").counters("s1").forwarded()} every frame the switch sent down to h2.
  */
 public final class FabricLink implements AutoCloseable {
 
-    private final String host;
-    private final DatagramSocket towardsServer;
-    private final DatagramSocket towardsSwitch;
-    private final InetSocketAddress switchPort;
-    private volatile InetSocketAddress server;
+    /**
+     * What one direction of a link has carried so far: the datagrams that came from one end.
+     *
+     * @param received datagrams the relay read from that end
+     * @param forwarded datagrams it passed on to the other end, duplicates included
+     * @param dropped datagrams it dropped (loss)
+     * @param duplicated datagrams it sent twice
+     * @param reordered datagrams it held back behind a later one
+     */
+    public record Counters(long received, long forwarded, long dropped, long duplicated, long reordered) {
+
+        /** The difference {@code this - earlier}, for counting what one part of a test did. */
+        public Counters minus(Counters earlier) {
+            return new Counters(received - earlier.received, forwarded - earlier.forwarded,
+                    dropped - earlier.dropped, duplicated - earlier.duplicated, reordered - earlier.reordered);
+        }
+    }
+
+    /** One direction's counters. */
+    private static final class Direction {
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong forwarded = new AtomicLong();
+        final AtomicLong dropped = new AtomicLong();
+        final AtomicLong duplicated = new AtomicLong();
+        final AtomicLong reordered = new AtomicLong();
+
+        Counters snapshot() {
+            return new Counters(received.get(), forwarded.get(), dropped.get(), duplicated.get(), reordered.get());
+        }
+    }
+
+    private final String name;
+    private final String nearEnd;
+    private final String farEnd;
+    /** Faces the near end: the host's middleware, or the first switch's port. */
+    private final DatagramSocket nearSide;
+    /** Faces the far end: a switch port. */
+    private final DatagramSocket farSide;
+    private final InetSocketAddress farAddress;
+    /** Fixed for a switch link; learned from the first datagram for a host link. */
+    private volatile InetSocketAddress nearAddress;
+    private final boolean learnsNear;
     private final Random random;
     private volatile double loss;
     private volatile double duplication;
     private volatile double reordering;
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong duplicated = new AtomicLong();
-    private final AtomicLong reordered = new AtomicLong();
+    private final Direction fromNear = new Direction();
+    private final Direction fromFar = new Direction();
     private final Thread up;
     private final Thread down;
 
-    FabricLink(String host, InetSocketAddress switchPort, long seed) throws IOException {
-        this.host = host;
-        this.switchPort = switchPort;
+    /** A host link: {@code host}'s middleware (learned from its first frame) to {@code switchName}'s port. */
+    static FabricLink toHost(String host, String switchName, InetSocketAddress switchPort, long seed)
+            throws IOException {
+        return new FabricLink(host, host, null, switchName, switchPort, seed);
+    }
+
+    /** A switch link between port {@code portA} of switch {@code a} and port {@code portB} of switch {@code b}. */
+    static FabricLink betweenSwitches(String name, String a, InetSocketAddress portA, String b,
+                                      InetSocketAddress portB, long seed) throws IOException {
+        return new FabricLink(name, a, portA, b, portB, seed);
+    }
+
+    private FabricLink(String name, String nearEnd, InetSocketAddress nearAddress, String farEnd,
+                       InetSocketAddress farAddress, long seed) throws IOException {
+        this.name = name;
+        this.nearEnd = nearEnd;
+        this.farEnd = farEnd;
+        this.nearAddress = nearAddress;
+        this.learnsNear = nearAddress == null;
+        this.farAddress = farAddress;
         this.random = new Random(seed);
-        this.towardsServer = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        this.towardsSwitch = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        for (DatagramSocket socket : new DatagramSocket[] {towardsServer, towardsSwitch}) {
+        this.nearSide = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        DatagramSocket far;
+        try {
+            far = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        } catch (IOException e) {
+            nearSide.close();
+            throw e;
+        }
+        this.farSide = far;
+        for (DatagramSocket socket : new DatagramSocket[] {nearSide, farSide}) {
             socket.setReceiveBufferSize(4 << 20);
+            socket.setSendBufferSize(4 << 20);
             socket.setSoTimeout(50);
         }
-        this.up = new Thread(() -> copy(towardsServer, true), "stare-link-" + host + "-up");
-        this.down = new Thread(() -> copy(towardsSwitch, false), "stare-link-" + host + "-down");
+        String thread = "stare-link-" + name.replaceAll("[^A-Za-z0-9_:.-]", "");
+        this.up = new Thread(() -> copy(nearSide, true), thread + "-up");
+        this.down = new Thread(() -> copy(farSide, false), thread + "-down");
         up.setDaemon(true);
         down.setDaemon(true);
         up.start();
         down.start();
     }
 
-    /** The host this link attaches. */
-    public String host() {
-        return host;
+    /** The link's name: the host's for a host link, {@code s1:2 <-> s2:0} for a switch link. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The link's two ends: {@code [host, switch]} for a host link, {@code [switch, switch]} (as the
+     * topology declares the link) for a switch link.
+     */
+    public List<String> ends() {
+        return List.of(nearEnd, farEnd);
+    }
+
+    /** Whether this link joins two switches (rather than a host to its switch). */
+    public boolean isSwitchLink() {
+        return !learnsNear;
     }
 
     /** Drops each datagram (either direction) with this probability, from now on. */
@@ -79,24 +163,45 @@ public final class FabricLink implements AutoCloseable {
         return loss(0).duplication(0).reordering(0);
     }
 
-    /** Datagrams dropped so far. */
+    /** Datagrams dropped so far, both directions. */
     public long dropped() {
-        return dropped.get();
+        return fromNear.dropped.get() + fromFar.dropped.get();
     }
 
-    /** Datagrams sent twice so far. */
+    /** Datagrams sent twice so far, both directions. */
     public long duplicated() {
-        return duplicated.get();
+        return fromNear.duplicated.get() + fromFar.duplicated.get();
     }
 
-    /** Datagrams held back behind a later one so far. */
+    /** Datagrams held back behind a later one so far, both directions. */
     public long reordered() {
-        return reordered.get();
+        return fromNear.reordered.get() + fromFar.reordered.get();
     }
 
-    /** Where the middleware sends its frames (the relay's server side). */
-    InetSocketAddress serverSide() {
-        return (InetSocketAddress) towardsServer.getLocalSocketAddress();
+    /**
+     * The counters of the datagrams that came from {@code end} (one of {@link #ends()}), towards
+     * the other end.
+     *
+     * @throws IllegalArgumentException if {@code end} is not an end of this link
+     */
+    public Counters counters(String end) {
+        if (end.equals(nearEnd)) {
+            return fromNear.snapshot();
+        }
+        if (end.equals(farEnd)) {
+            return fromFar.snapshot();
+        }
+        throw new IllegalArgumentException(end + " is not an end of link " + name + " " + ends());
+    }
+
+    /** Where the near end sends its frames (for a host link, the middleware's switch port address). */
+    InetSocketAddress nearSide() {
+        return (InetSocketAddress) nearSide.getLocalSocketAddress();
+    }
+
+    /** Where the far end (a switch port) sends its frames. */
+    InetSocketAddress farSide() {
+        return (InetSocketAddress) farSide.getLocalSocketAddress();
     }
 
     private static double check(double probability) {
@@ -118,7 +223,8 @@ public final class FabricLink implements AutoCloseable {
     private void copy(DatagramSocket from, boolean upwards) {
         byte[] buffer = new byte[65535];
         byte[] held = null;
-        DatagramSocket out = upwards ? towardsSwitch : towardsServer;
+        DatagramSocket out = upwards ? farSide : nearSide;
+        Direction counters = upwards ? fromNear : fromFar;
         while (!from.isClosed()) {
             try {
                 DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
@@ -126,31 +232,32 @@ public final class FabricLink implements AutoCloseable {
                     from.receive(datagram);
                 } catch (SocketTimeoutException idle) {
                     if (held != null) {
-                        send(out, held, upwards);
+                        send(out, held, upwards, counters);
                         held = null;
                     }
                     continue;
                 }
                 byte[] frame = Arrays.copyOf(buffer, datagram.getLength());
-                if (upwards) {
-                    server = (InetSocketAddress) datagram.getSocketAddress();
+                counters.received.incrementAndGet();
+                if (upwards && learnsNear) {
+                    nearAddress = (InetSocketAddress) datagram.getSocketAddress();
                 }
                 if (chance(loss)) {
-                    dropped.incrementAndGet();
+                    counters.dropped.incrementAndGet();
                     continue;
                 }
                 if (held == null && chance(reordering)) {
-                    reordered.incrementAndGet();
+                    counters.reordered.incrementAndGet();
                     held = frame;
                     continue;
                 }
-                send(out, frame, upwards);
+                send(out, frame, upwards, counters);
                 if (chance(duplication)) {
-                    duplicated.incrementAndGet();
-                    send(out, frame, upwards);
+                    counters.duplicated.incrementAndGet();
+                    send(out, frame, upwards, counters);
                 }
                 if (held != null) {
-                    send(out, held, upwards);
+                    send(out, held, upwards, counters);
                     held = null;
                 }
             } catch (IOException e) {
@@ -159,22 +266,29 @@ public final class FabricLink implements AutoCloseable {
         }
     }
 
-    private void send(DatagramSocket out, byte[] frame, boolean upwards) throws IOException {
-        InetSocketAddress to = upwards ? switchPort : server;
+    private void send(DatagramSocket out, byte[] frame, boolean upwards, Direction counters) throws IOException {
+        InetSocketAddress to = upwards ? farAddress : nearAddress;
         if (to != null) {
             out.send(new DatagramPacket(frame, frame.length, to));
+            counters.forwarded.incrementAndGet();
         }
     }
 
     @Override
     public void close() {
-        towardsServer.close();
-        towardsSwitch.close();
+        nearSide.close();
+        farSide.close();
         try {
             up.join(2000);
             down.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public String toString() {
+        return "FabricLink[" + name + ", from " + nearEnd + " " + fromNear.snapshot() + ", from " + farEnd + " "
+                + fromFar.snapshot() + "]";
     }
 }

@@ -10,9 +10,14 @@ import io.stare.actors.middleware.Delivery;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.actors.middleware.StareClient;
+import io.stare.p4.pipeline.EmbeddedPipeline;
+import io.stare.p4.pipeline.PortMask;
+import io.stare.p4.pipeline.RegisterPipeline;
+import io.stare.p4.pipeline.ReplicationEngine;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.softswitch.transport.PortCounters;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 
@@ -23,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -33,12 +39,15 @@ import org.apache.pekko.actor.typed.ActorRef;
  * A whole STARE fabric inside one JVM, on 127.0.0.1: the topology's software switches (each
  * programmed by its own {@link SwitchAgent} over P4Runtime, tree ports from the spanning tree), the
  * replica controller, and one middleware per topology host, attached to its switch port through a
- * {@link FabricLink} that can inject loss, duplication and reordering.
+ * {@link FabricLink} that can inject loss, duplication and reordering. Every switch-to-switch link
+ * of the topology runs through a {@code FabricLink} too ({@link #link(String, String)}), so
+ * impairments can be put on the links inside the network, not only at its edge.
  *
  * <pre>{@code
  * try (StareFabric fabric = StareFabric.builder().topology(Topologies.linear(3)).start()) {
  *     StareClient tracker = fabric.vnf("h1", "tracker-1");
  *     fabric.link("h2").loss(0.05);
+ *     fabric.link("s1", "s2").reordering(0.1);
  * }
  * }</pre>
  *
@@ -53,6 +62,7 @@ public final class StareFabric implements AutoCloseable {
     private final ActorRef<ReplicaController.Command> controller;
     private final Map<String, ActorRef<Middleware.Command>> middlewares = new LinkedHashMap<>();
     private final Map<String, FabricLink> links = new LinkedHashMap<>();
+    private final Map<Topology.Link, FabricLink> switchLinks = new LinkedHashMap<>();
     private final List<StareClient> clients = new ArrayList<>();
 
     /** A builder; without a topology the fabric is one switch {@code s1} with hosts h1, h2. */
@@ -101,7 +111,10 @@ public final class StareFabric implements AutoCloseable {
             return this;
         }
 
-        /** Seeds the links' random sources (each link gets {@code seed + index}). */
+        /**
+         * Seeds the links' random sources: the link of the {@code i}-th host (from 1, in topology
+         * order) gets {@code seed + i}, the {@code j}-th switch link (from 1) {@code seed + hosts + j}.
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -132,6 +145,18 @@ public final class StareFabric implements AutoCloseable {
         try {
             started = SoftSwitchNetwork.start(testKit.system(), new SoftSwitchNetwork.Settings(topology,
                     "127.0.0.1", 0, 0, b.agents ? Optional.empty() : Optional.of(b.mode)));
+            // Before any agent or middleware runs: re-point both ends of each switch link at a relay.
+            long linkSeed = b.seed + topology.hosts().size();
+            for (Topology.Link link : topology.links()) {
+                SoftSwitchNode a = started.nodes().get(link.a().switchName());
+                SoftSwitchNode z = started.nodes().get(link.b().switchName());
+                FabricLink relay = FabricLink.betweenSwitches(link.toString(),
+                        link.a().switchName(), a.portAddresses().get(link.a().port()),
+                        link.b().switchName(), z.portAddresses().get(link.b().port()), ++linkSeed);
+                switchLinks.put(link, relay);
+                a.ports().fixPeer(link.a().port(), relay.nearSide());
+                z.ports().fixPeer(link.b().port(), relay.farSide());
+            }
             if (b.agents) {
                 SpanningTree tree = SpanningTree.of(topology);
                 var config = testKit.system().settings().config();
@@ -150,10 +175,11 @@ public final class StareFabric implements AutoCloseable {
             MiddlewareSettings base = MiddlewareSettings.fromConfig(testKit.system().settings().config());
             int sender = 1;
             for (Topology.Host host : topology.hosts()) {
-                FabricLink link = new FabricLink(host.name(), started.hostPortAddress(host.name()), b.seed + sender);
+                FabricLink link = FabricLink.toHost(host.name(), host.attachment().switchName(),
+                        started.hostPortAddress(host.name()), b.seed + sender);
                 links.put(host.name(), link);
                 middlewares.put(host.name(), testKit.spawn(Middleware.create(
-                        base.forServer(host.name(), sender, link.serverSide()), replicaController),
+                        base.forServer(host.name(), sender, link.nearSide()), replicaController),
                         "middleware-" + host.name()));
                 sender++;
             }
@@ -208,6 +234,151 @@ public final class StareFabric implements AutoCloseable {
             throw new IllegalArgumentException("no host " + host + " in " + links.keySet());
         }
         return link;
+    }
+
+    /**
+     * The link between switches {@code a} and {@code b} (either order). With several links between
+     * the same two switches, the first the topology declares.
+     *
+     * @throws IllegalArgumentException if no link joins them
+     */
+    public FabricLink link(String a, String b) {
+        for (Map.Entry<Topology.Link, FabricLink> entry : switchLinks.entrySet()) {
+            String x = entry.getKey().a().switchName();
+            String y = entry.getKey().b().switchName();
+            if ((x.equals(a) && y.equals(b)) || (x.equals(b) && y.equals(a))) {
+                return entry.getValue();
+            }
+        }
+        throw new IllegalArgumentException("no link between switches " + a + " and " + b + " in "
+                + switchLinks.keySet());
+    }
+
+    /** Every switch-to-switch link, in topology order (empty with one switch). */
+    public List<FabricLink> switchLinks() {
+        return List.copyOf(switchLinks.values());
+    }
+
+    /** Every link: the hosts' links in topology order, then the switch links. */
+    public List<FabricLink> links() {
+        List<FabricLink> all = new ArrayList<>(links.values());
+        all.addAll(switchLinks.values());
+        return List.copyOf(all);
+    }
+
+    /**
+     * The counters of the switch port {@code host} is attached to: {@code received} counts what
+     * the host sent up, {@code sent} what the switch sent down to it.
+     */
+    public PortCounters portCounters(String host) {
+        Topology.Endpoint at = network.topology().hostNamed(host).attachment();
+        return network.nodes().get(at.switchName()).ports().counters(at.port());
+    }
+
+    /**
+     * The ports switch {@code switchName} sends a publish of {@code stateId} out of, as a bit mask
+     * (bit <i>i</i> = port <i>i</i>), in either program mode: register mode, the state's entry of
+     * the state-ports register; embedded mode, the members of the multicast group its
+     * {@code state_forwarding} entry names. 0 before the switch has a pipeline or an entry.
+     */
+    public long statePorts(String switchName, int stateId) {
+        SoftSwitchNode node = network.nodes().get(switchName);
+        if (node == null) {
+            throw new IllegalArgumentException("no switch " + switchName + " in " + network.nodes().keySet());
+        }
+        return node.softSwitch().withPipeline(pipeline -> {
+            if (pipeline instanceof RegisterPipeline register) {
+                return register.statePorts().inRange(stateId) ? register.statePorts().read(stateId) : 0L;
+            }
+            if (pipeline instanceof EmbeddedPipeline embedded) {
+                OptionalInt group = embedded.stateForwarding().lookup(stateId);
+                long mask = 0;
+                if (group.isPresent()) {
+                    for (ReplicationEngine.Replica replica : embedded.replication().replicate(group.getAsInt())) {
+                        mask |= PortMask.bit(replica.port());
+                    }
+                }
+                return mask;
+            }
+            return 0L;
+        }).orElse(0L);
+    }
+
+    /**
+     * Waits (at most the fabric's timeout) until a publish of {@code stateId} from
+     * {@code publisherHost} reaches {@code subscriberHost} through the switches: every switch on
+     * the spanning-tree path between the two forwards the state towards the subscriber.
+     *
+     * <p>{@link StareClient#subscribe} completes once the subscriber's <em>first</em> switch has
+     * acknowledged; on a multi-switch network the subscription then still travels up the tree (in
+     * embedded mode through each switch's agent), and updates published meanwhile reach the
+     * subscriber through RECOVER rather than the data plane. A test that counts frames on the data
+     * plane waits for the route first.
+     *
+     * <p>Returns at once when both are the same host: its middleware delivers locally.
+     *
+     * @throws IllegalStateException if the route is not complete in time (naming the switch that lacks it)
+     */
+    public void awaitRoute(int stateId, String publisherHost, String subscriberHost) {
+        Topology topology = network.topology();
+        topology.hostNamed(publisherHost);
+        if (publisherHost.equals(subscriberHost)) {
+            return;
+        }
+        SpanningTree tree = SpanningTree.of(topology);
+        // (switch, port) pairs that must forward the state: the subscriber's switch towards its host,
+        // each switch up to the common ancestor towards the child it came from, and each switch below
+        // that ancestor on the publisher's side towards its parent.
+        Map<String, Integer> needed = new LinkedHashMap<>();
+        Topology.Endpoint subscriberPort = topology.hostNamed(subscriberHost).attachment();
+        List<String> fromSubscriber = ancestors(topology, tree, subscriberPort.switchName());
+        List<String> fromPublisher = ancestors(topology, tree, topology.hostNamed(publisherHost).attachment().switchName());
+        needed.put(subscriberPort.switchName(), subscriberPort.port());
+        for (String child : fromSubscriber) {
+            if (fromPublisher.contains(child)) {
+                break;
+            }
+            Topology.Endpoint up = tree.parentPort(child).orElseThrow();
+            Topology.ToSwitch link = (Topology.ToSwitch) topology.attachment(up).orElseThrow();
+            needed.put(link.peer().switchName(), link.peer().port());
+        }
+        for (String below : fromPublisher) {
+            if (fromSubscriber.contains(below)) {
+                break;
+            }
+            needed.put(below, tree.parentPort(below).orElseThrow().port());
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Map.Entry<String, Integer> hop : needed.entrySet()) {
+            while (!PortMask.contains(statePorts(hop.getKey(), stateId), hop.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("state " + stateId + " from " + publisherHost + " to "
+                            + subscriberHost + ": switch " + hop.getKey() + " does not forward it to port "
+                            + hop.getValue() + " within " + timeout + " (ports "
+                            + Long.toBinaryString(statePorts(hop.getKey(), stateId)) + ")");
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted waiting for a route", e);
+                }
+            }
+        }
+    }
+
+    /** {@code switchName} and its ancestors up to the tree's root. */
+    private static List<String> ancestors(Topology topology, SpanningTree tree, String switchName) {
+        List<String> chain = new ArrayList<>();
+        String at = switchName;
+        while (true) {
+            chain.add(at);
+            Optional<Topology.Endpoint> up = tree.parentPort(at);
+            if (up.isEmpty()) {
+                return chain;
+            }
+            at = ((Topology.ToSwitch) topology.attachment(up.get()).orElseThrow()).peer().switchName();
+        }
     }
 
     /** The middleware actor of {@code host}. */
@@ -296,6 +467,9 @@ public final class StareFabric implements AutoCloseable {
         }
         agents.clear();
         for (FabricLink link : links.values()) {
+            link.close();
+        }
+        for (FabricLink link : switchLinks.values()) {
             link.close();
         }
         if (network != null) {

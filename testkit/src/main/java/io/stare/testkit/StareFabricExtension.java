@@ -3,6 +3,7 @@ package io.stare.testkit;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.StareClient;
 import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.softswitch.transport.PortCounters;
 import io.stare.p4.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,6 +162,31 @@ public final class StareFabricExtension
     /** See {@link StareFabric#link(String)}. */
     public FabricLink link(String host) {
         return fabric().link(host);
+    }
+
+    /** See {@link StareFabric#link(String, String)}. */
+    public FabricLink link(String a, String b) {
+        return fabric().link(a, b);
+    }
+
+    /** See {@link StareFabric#links()}. */
+    public List<FabricLink> links() {
+        return fabric().links();
+    }
+
+    /** See {@link StareFabric#portCounters(String)}. */
+    public PortCounters portCounters(String host) {
+        return fabric().portCounters(host);
+    }
+
+    /** See {@link StareFabric#statePorts(String, int)}. */
+    public long statePorts(String switchName, int stateId) {
+        return fabric().statePorts(switchName, stateId);
+    }
+
+    /** See {@link StareFabric#awaitRoute(int, String, String)}. */
+    public void awaitRoute(int stateId, String publisherHost, String subscriberHost) {
+        fabric().awaitRoute(stateId, publisherHost, subscriberHost);
     }
 
     /** See {@link StareFabric#listener()}. */
