@@ -54,7 +54,7 @@ public final class Backlog {
     }
 
     private final int stateId;
-    private final BacklogLimits limits;
+    private BacklogLimits limits;
     private final TreeMap<Long, Update> updates = new TreeMap<>();
     private long horizon;
     private long latest = -1;
@@ -88,6 +88,12 @@ public final class Backlog {
         List<Segment> held = new ArrayList<>();
         updates.values().forEach(update -> held.addAll(update.segments().values()));
         return new Snapshot(stateId, horizon, latest, evictedByCap, held);
+    }
+
+    /** Applies another cap from now on, dropping the oldest updates at once if it is exceeded. */
+    public void limit(BacklogLimits newLimits) {
+        this.limits = java.util.Objects.requireNonNull(newLimits, "limits");
+        enforceCap();
     }
 
     /** What {@link #append} would do with the segment, without doing it. */

@@ -10,6 +10,9 @@ package io.stare.actors.backlog;
  */
 public record BacklogLimits(long maxBytes, long maxSegments) {
 
+    /** No cap: for reading a snapshot back before the configured cap is applied. */
+    public static final BacklogLimits UNBOUNDED = new BacklogLimits(Long.MAX_VALUE, Long.MAX_VALUE);
+
     public BacklogLimits {
         if (maxBytes <= 0 || maxSegments <= 0) {
             throw new IllegalArgumentException("backlog limits must be positive: " + maxBytes + " bytes, "

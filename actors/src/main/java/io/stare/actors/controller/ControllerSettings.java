@@ -18,10 +18,20 @@ import java.time.Duration;
  *     wants a small space
  * @param maxStateId the largest state ID handed out; {@link StareAddress#MAX_STATE_ID} unless a
  *     test wants a small space
+ * @param snapshotEvery events between two snapshots of a backlog or of the registry (older events
+ *     are then deleted)
+ * @param recoverMaxBytes the most segment payload one RECOVER answer carries (the subscriber asks
+ *     again for the rest), so an answer fits one cluster message
  */
 public record ControllerSettings(
         BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
-        int maxVnfId, int maxStateId) {
+        int maxVnfId, int maxStateId, int snapshotEvery, long recoverMaxBytes) {
+
+    /** With the default snapshot period (1000 events) and RECOVER answers of at most 256 KiB. */
+    public ControllerSettings(BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
+                              int maxVnfId, int maxStateId) {
+        this(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId, 1000, 256 * 1024);
+    }
 
     public ControllerSettings {
         if (backlogLimits == null) {
@@ -37,6 +47,12 @@ public record ControllerSettings(
             throw new IllegalArgumentException(
                     "maxStateId " + maxStateId + " is out of range 0.." + StareAddress.MAX_STATE_ID);
         }
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("snapshot-every must be positive: " + snapshotEvery);
+        }
+        if (recoverMaxBytes < 1) {
+            throw new IllegalArgumentException("recover-max-bytes must be positive: " + recoverMaxBytes);
+        }
     }
 
     /** Reads {@code stare.controller} from a full configuration (e.g. the actor system's). */
@@ -47,17 +63,27 @@ public record ControllerSettings(
                 c.getDuration("truncation.interval"),
                 c.getDuration("truncation.subscriber-timeout"),
                 c.getInt("ids.max-vnf-id"),
-                c.getInt("ids.max-state-id"));
+                c.getInt("ids.max-state-id"),
+                c.getInt("persistence.snapshot-every"),
+                c.getBytes("recover-max-bytes"));
     }
 
     /** These settings with smaller ID spaces, for tests of exhaustion. */
     public ControllerSettings withIdSpaces(int maxVnfId, int maxStateId) {
-        return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId);
+        return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
+                snapshotEvery, recoverMaxBytes);
     }
 
     /** These settings with another backlog cap. */
     public ControllerSettings withBacklogLimits(BacklogLimits limits) {
-        return new ControllerSettings(limits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId);
+        return new ControllerSettings(limits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
+                snapshotEvery, recoverMaxBytes);
+    }
+
+    /** These settings with another snapshot period (in events). */
+    public ControllerSettings withSnapshotEvery(int events) {
+        return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
+                events, recoverMaxBytes);
     }
 
     private static void positive(String what, Duration duration) {

@@ -11,22 +11,27 @@ import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.StateUnknown;
 import io.stare.protocol.control.VnfRegistered;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.OptionalInt;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * Owns the two ID spaces of the replica controller, VNF IDs and state IDs, and who publishes each
- * state. Assignment is idempotent by name; IDs are never reused. In issue 6 this becomes the
- * persistent singleton that journals each new assignment ({@link IdSpace.Assigned#isNew}).
+ * state: one event-sourced actor per deployment (a cluster singleton on the controller nodes).
+ * Assignment is idempotent by name, also after a restart of the whole cluster, since every new
+ * assignment is persisted before it is answered; IDs are never reused.
  */
-public final class IdRegistry extends AbstractBehavior<IdRegistry.Command> {
+public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, RegistryState.Event, RegistryState> {
 
     /** What the registry accepts. */
     public sealed interface Command extends CborSerializable {
@@ -44,97 +49,123 @@ public final class IdRegistry extends AbstractBehavior<IdRegistry.Command> {
     public record Lookup(LookupState request, ActorRef<ControlReply> replyTo) implements Command {
     }
 
-    /**
-     * Told to the registry's owner for every successful declaration, before the publisher hears
-     * back, so the state's backlog knows the state exists before anyone can ask it about it.
-     */
-    public record Declaration(int stateId, int publisherVnfId) implements CborSerializable {
+    /** Asks how many IDs are assigned. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
     }
 
-    /**
-     * @param maxVnfId the largest VNF ID to hand out
-     * @param maxStateId the largest state ID to hand out
-     * @param declarations told of every successful {@code DeclareState}
-     */
-    public static Behavior<Command> create(int maxVnfId, int maxStateId, ActorRef<Declaration> declarations) {
-        return Behaviors.setup(context -> new IdRegistry(context, maxVnfId, maxStateId, declarations));
+    /** How many VNF and state IDs are assigned. */
+    public record Status(int vnfs, int states) implements CborSerializable {
     }
 
-    private final IdSpace vnfs;
-    private final IdSpace states;
-    /** Publisher VNF ID by state ID. */
-    private final Map<Integer, Integer> publishers = new HashMap<>();
-    private final ActorRef<Declaration> declarations;
+    private final ActorContext<Command> context;
+    private final ControllerSettings settings;
 
-    private IdRegistry(ActorContext<Command> context, int maxVnfId, int maxStateId,
-            ActorRef<Declaration> declarations) {
-        super(context);
-        this.vnfs = new IdSpace("VNF", maxVnfId);
-        this.states = new IdSpace("state", maxStateId);
-        this.declarations = declarations;
+    /** The persistence ID of a deployment's registry. */
+    public static PersistenceId persistenceId(String namespace) {
+        return PersistenceId.ofUniqueId(namespace + "-ids");
+    }
+
+    /** The registry of the deployment whose journal entries start with {@code namespace}. */
+    public static Behavior<Command> create(ControllerSettings settings, PersistenceId persistenceId) {
+        return Behaviors.setup(context -> new IdRegistry(context, settings, persistenceId));
+    }
+
+    private IdRegistry(ActorContext<Command> context, ControllerSettings settings, PersistenceId persistenceId) {
+        super(persistenceId);
+        this.context = context;
+        this.settings = settings;
     }
 
     @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Register.class, this::onRegister)
-                .onMessage(Declare.class, this::onDeclare)
-                .onMessage(Lookup.class, this::onLookup)
+    public RegistryState emptyState() {
+        return RegistryState.empty(settings.maxVnfId(), settings.maxStateId());
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot();
+    }
+
+    @Override
+    public EventHandler<RegistryState, RegistryState.Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(RegistryState::apply);
+    }
+
+    @Override
+    public SignalHandler<RegistryState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    state.limit(settings.maxVnfId(), settings.maxStateId());
+                    context.getLog().info("ID registry recovered: {} VNFs, {} states",
+                            state.vnfSpace().size(), state.stateSpace().size());
+                })
                 .build();
     }
 
-    private Behavior<Command> onRegister(Register register) {
-        String name = register.request().vnfName();
-        IdSpace.Outcome outcome = vnfs.assign(name);
-        if (outcome instanceof IdSpace.Assigned assigned) {
-            if (assigned.isNew()) {
-                getContext().getLog().info("VNF '{}' of middleware '{}' is VNF {}", name,
-                        register.request().middlewareId(), assigned.id());
-            }
-            register.replyTo().tell(new VnfRegistered(name, assigned.id()));
-        } else {
-            register.replyTo().tell(exhausted(outcome));
-        }
-        return this;
+    @Override
+    public CommandHandler<Command, RegistryState.Event, RegistryState> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Register.class, this::onRegister)
+                .onCommand(Declare.class, this::onDeclare)
+                .onCommand(Lookup.class, this::onLookup)
+                .onCommand(GetStatus.class, (state, get) -> Effect().none().thenRun(s -> get.replyTo().tell(
+                        new Status(s.vnfSpace().size(), s.stateSpace().size()))))
+                .build();
     }
 
-    private Behavior<Command> onDeclare(Declare declare) {
+    private Effect<RegistryState.Event, RegistryState> onRegister(RegistryState state, Register register) {
+        String name = register.request().vnfName();
+        IdSpace.Outcome outcome = state.vnfSpace().peek(name);
+        if (!(outcome instanceof IdSpace.Assigned assigned)) {
+            return reply(register.replyTo(), exhausted(outcome));
+        }
+        VnfRegistered answer = new VnfRegistered(name, assigned.id());
+        if (!assigned.isNew()) {
+            return reply(register.replyTo(), answer);
+        }
+        return Effect().persist(new RegistryState.VnfAssigned(name, assigned.id())).thenRun(s -> {
+            context.getLog().info("VNF '{}' of middleware '{}' is VNF {}", name, register.request().middlewareId(),
+                    assigned.id());
+            register.replyTo().tell(answer);
+        });
+    }
+
+    private Effect<RegistryState.Event, RegistryState> onDeclare(RegistryState state, Declare declare) {
         String name = declare.request().stateName();
         int publisher = declare.request().publisherVnfId();
-        ActorRef<ControlReply> replyTo = declare.replyTo();
-        if (vnfs.nameOf(publisher).isEmpty()) {
-            replyTo.tell(new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT,
+        if (state.vnfSpace().nameOf(publisher).isEmpty()) {
+            return reply(declare.replyTo(), new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT,
                     "VNF " + publisher + " is not registered; it cannot declare '" + name + "'"));
-            return this;
         }
-        OptionalInt known = states.lookup(name);
-        if (known.isPresent() && publishers.get(known.getAsInt()) != publisher) {
-            replyTo.tell(new ControlFailure(ControlFailure.Code.NOT_PUBLISHER, "state '" + name + "' is published by VNF "
-                    + publishers.get(known.getAsInt()) + ", not by VNF " + publisher));
-            return this;
+        OptionalInt known = state.stateSpace().lookup(name);
+        if (known.isPresent() && state.publisherOf(known.getAsInt()) != publisher) {
+            return reply(declare.replyTo(), new ControlFailure(ControlFailure.Code.NOT_PUBLISHER, "state '" + name
+                    + "' is published by VNF " + state.publisherOf(known.getAsInt()) + ", not by VNF " + publisher));
         }
-        IdSpace.Outcome outcome = states.assign(name);
+        IdSpace.Outcome outcome = state.stateSpace().peek(name);
         if (!(outcome instanceof IdSpace.Assigned assigned)) {
-            replyTo.tell(exhausted(outcome));
-            return this;
+            return reply(declare.replyTo(), exhausted(outcome));
         }
-        if (assigned.isNew()) {
-            publishers.put(assigned.id(), publisher);
-            getContext().getLog().info("State '{}' is state {}, published by VNF {}", name, assigned.id(), publisher);
+        StateDeclared answer = new StateDeclared(name, assigned.id(), publisher);
+        if (!assigned.isNew()) {
+            return reply(declare.replyTo(), answer);
         }
-        // Also on a retry: telling the backlog again is harmless, and covers a lost first telling.
-        declarations.tell(new Declaration(assigned.id(), publisher));
-        replyTo.tell(new StateDeclared(name, assigned.id(), publisher));
-        return this;
+        return Effect().persist(new RegistryState.StateAssigned(name, assigned.id(), publisher)).thenRun(s -> {
+            context.getLog().info("State '{}' is state {}, published by VNF {}", name, assigned.id(), publisher);
+            declare.replyTo().tell(answer);
+        });
     }
 
-    private Behavior<Command> onLookup(Lookup lookup) {
+    private Effect<RegistryState.Event, RegistryState> onLookup(RegistryState state, Lookup lookup) {
         String name = lookup.request().stateName();
-        OptionalInt id = states.lookup(name);
-        lookup.replyTo().tell(id.isPresent()
-                ? new StateFound(name, id.getAsInt(), publishers.get(id.getAsInt()))
+        OptionalInt id = state.stateSpace().lookup(name);
+        return reply(lookup.replyTo(), id.isPresent()
+                ? new StateFound(name, id.getAsInt(), state.publisherOf(id.getAsInt()))
                 : new StateUnknown(name));
-        return this;
+    }
+
+    private Effect<RegistryState.Event, RegistryState> reply(ActorRef<ControlReply> replyTo, ControlReply answer) {
+        return Effect().none().thenRun(s -> replyTo.tell(answer));
     }
 
     private static ControlFailure exhausted(IdSpace.Outcome outcome) {

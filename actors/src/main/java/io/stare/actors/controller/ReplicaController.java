@@ -1,5 +1,6 @@
 package io.stare.actors.controller;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.stare.protocol.CborSerializable;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
@@ -9,28 +10,35 @@ import io.stare.protocol.control.LatestUpdateQuery;
 import io.stare.protocol.control.LookupState;
 import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.RegisterVnf;
+import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.TruncationReport;
 import io.stare.protocol.segment.Segment;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
- * The replica controller: hands out VNF and state IDs, keeps one backlog per state, answers
- * RECOVER and truncates the backlogs. It is contacted only at initialization, for recovery and for
- * truncation, never on the publish path.
+ * The replica controller as its users see it: hands out VNF and state IDs, keeps one backlog per
+ * state, answers RECOVER and truncates the backlogs. It is contacted only at initialization, for
+ * recovery and for truncation, never on the publish path.
  *
- * <p>This first cut is a local actor that routes: name requests go to one {@link IdRegistry}
- * child, everything about a state to that state's {@link StateBacklog} child, created on first
- * use. Both children only talk in messages, so issue 6 can turn the registry into a persistent
- * singleton and the backlogs into sharded entities without touching this protocol.
+ * <p>This actor only routes. Name requests go to the {@link IdRegistry}, everything about a state
+ * to that state's {@link StateBacklog}; both are event-sourced. Where they run is a
+ * {@link Backends} choice: children of this actor ({@link #create(ControllerSettings)}, one
+ * process) or a cluster singleton and sharded entities ({@link ControllerCluster}). Every node of
+ * a cluster, middleware nodes included, runs one of these routers; its protocol is the same in both
+ * cases.
  */
 public final class ReplicaController extends AbstractBehavior<ReplicaController.Command> {
 
@@ -48,14 +56,23 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
     }
 
     /**
-     * The publishing middleware hands the state's backlog the segments of one update; the backlog
-     * confirms with Appended once it holds them all (possibly after a later Append completes the
-     * update). Segments must all be of one state; an empty or mixed Append is dropped (logged).
+     * The publishing middleware hands the state's backlog segments to keep; the backlog confirms
+     * each update with Appended once it holds it whole (possibly after a later Append completes
+     * it). Segments must all be of one state; an empty or mixed Append is dropped (logged).
      */
     public record Append(List<Segment> segments, ActorRef<Appended> replyTo) implements Command {
 
         public Append {
             segments = List.copyOf(segments);
+        }
+
+        /** The state the segments belong to, or -1 if they are none or several. */
+        @JsonIgnore
+        int stateId() {
+            if (segments.isEmpty() || segments.stream().anyMatch(s -> s.stateId() != segments.get(0).stateId())) {
+                return -1;
+            }
+            return segments.get(0).stateId();
         }
     }
 
@@ -79,37 +96,118 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
     public record Truncation(TruncationReport report) implements Command {
     }
 
-    /** The registry declared a state: its backlog learns it exists before the publisher hears back. */
-    private record WrappedDeclaration(IdRegistry.Declaration declaration) implements Command {
+    /**
+     * The middleware of the server that publishes a state asks whether another server subscribes
+     * to it: answered now at {@code replyTo} and, whenever the answer changes, at {@code updates}.
+     * While none does, the middleware keeps the state's publishes off the network.
+     */
+    public record PublisherJoined(int stateId, String serverId, ActorRef<RemoteSubscribers> updates,
+                                  ActorRef<RemoteSubscribers> replyTo) implements Command {
     }
 
-    /** Creates the controller with its registry. */
+    /** Whether a server other than the publisher's subscribes to {@code stateId}. */
+    public record RemoteSubscribers(int stateId, boolean any) implements CborSerializable {
+    }
+
+    /** Asks for one state's backlog figures. */
+    public record GetBacklogStatus(int stateId, ActorRef<StateBacklog.Status> replyTo) implements Command {
+    }
+
+    /** Asks how many IDs are assigned. */
+    public record GetRegistryStatus(ActorRef<IdRegistry.Status> replyTo) implements Command {
+    }
+
+    private record DeclareAnswer(ControlReply reply, Throwable error, ActorRef<ControlReply> replyTo)
+            implements Command {
+    }
+
+    private enum StoreReady implements Command {
+        INSTANCE
+    }
+
+    private record StoreFailed(Throwable error) implements Command {
+    }
+
+    /** Where the registry and the backlogs run. */
+    public interface Backends {
+        /** The ID registry. */
+        RecipientRef<IdRegistry.Command> registry();
+
+        /** The backlog of one state. */
+        RecipientRef<StateBacklog.Command> backlog(int stateId);
+    }
+
+    /**
+     * A controller in this actor system: the registry and the backlogs are its children,
+     * persisted in the store {@code stare.persistence} selects (whose tables it creates first;
+     * requests wait meanwhile).
+     */
     public static Behavior<Command> create(ControllerSettings settings) {
-        return Behaviors.setup(context -> new ReplicaController(context, settings));
+        return Behaviors.setup(context -> local(context, settings,
+                ControllerStore.namespace(context.getSystem().settings().config())));
     }
 
-    private final ControllerSettings settings;
-    private final ActorRef<IdRegistry.Command> registry;
-    private final Map<Integer, ActorRef<StateBacklog.Command>> backlogs = new HashMap<>();
+    /**
+     * The same, under an explicit persistence namespace: a controller started again with the
+     * namespace of an earlier one (and the same store) takes over its IDs and backlogs.
+     */
+    public static Behavior<Command> create(ControllerSettings settings, String namespace) {
+        return Behaviors.setup(context -> local(context, settings, namespace));
+    }
 
-    private ReplicaController(ActorContext<Command> context, ControllerSettings settings) {
+    private static Behavior<Command> local(ActorContext<Command> context, ControllerSettings settings,
+                                           String namespace) {
+        return Behaviors.withStash(100_000, stash -> {
+            context.pipeToSelf(ControllerStore.prepare(context.getSystem()),
+                    (Done done, Throwable error) -> error == null ? StoreReady.INSTANCE : new StoreFailed(error));
+            return Behaviors.receive(Command.class)
+                    .onMessageEquals(StoreReady.INSTANCE, () -> stash.unstashAll(
+                            new ReplicaController(context, new Children(context, settings, namespace))))
+                    .onMessage(StoreFailed.class, failed -> {
+                        context.getLog().error("The controller's store cannot be prepared", failed.error());
+                        throw new IllegalStateException("the controller's store cannot be prepared", failed.error());
+                    })
+                    .onAnyMessage(message -> {
+                        stash.stash(message);
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    /** A router to backends that run elsewhere (a cluster's singleton and shards). */
+    public static Behavior<Command> create(Backends backends) {
+        return Behaviors.setup(context -> new ReplicaController(context, backends));
+    }
+
+    private final Backends backends;
+    private final Duration askTimeout = Duration.ofSeconds(10);
+
+    private ReplicaController(ActorContext<Command> context, Backends backends) {
         super(context);
-        this.settings = settings;
-        ActorRef<IdRegistry.Declaration> declarations =
-                context.messageAdapter(IdRegistry.Declaration.class, WrappedDeclaration::new);
-        this.registry = context.spawn(
-                IdRegistry.create(settings.maxVnfId(), settings.maxStateId(), declarations), "ids");
+        this.backends = backends;
     }
 
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Control.class, this::onControl)
+                .onMessage(DeclareAnswer.class, this::onDeclareAnswer)
                 .onMessage(Append.class, this::onAppend)
-                .onMessage(SubscriberJoined.class, this::onSubscriberJoined)
-                .onMessage(SubscriberLeft.class, this::onSubscriberLeft)
-                .onMessage(Truncation.class, this::onTruncation)
-                .onMessage(WrappedDeclaration.class, this::onDeclaration)
+                .onMessage(SubscriberJoined.class, joined -> tellBacklog(joined.stateId(),
+                        new StateBacklog.Subscribe(joined.subscriberId(), joined.truncationQueries())))
+                .onMessage(SubscriberLeft.class, left -> tellBacklog(left.stateId(),
+                        new StateBacklog.Unsubscribe(left.subscriberId())))
+                .onMessage(Truncation.class, truncation -> tellBacklog(truncation.report().stateId(),
+                        new StateBacklog.Report(truncation.report())))
+                .onMessage(PublisherJoined.class, joined -> tellBacklog(joined.stateId(),
+                        new StateBacklog.JoinAsPublisher(joined.serverId(), joined.updates(), joined.replyTo())))
+                .onMessage(GetBacklogStatus.class, get -> tellBacklog(get.stateId(),
+                        new StateBacklog.GetStatus(get.replyTo())))
+                .onMessage(GetRegistryStatus.class, get -> {
+                    backends.registry().tell(new IdRegistry.GetStatus(get.replyTo()));
+                    return this;
+                })
                 .build();
     }
 
@@ -118,15 +216,18 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
         ControlRequest request = control.request();
         // Java 17: no pattern switch; the request types are few and sealed.
         if (request instanceof RegisterVnf r) {
-            registry.tell(new IdRegistry.Register(r, replyTo));
+            backends.registry().tell(new IdRegistry.Register(r, replyTo));
         } else if (request instanceof DeclareState d) {
-            registry.tell(new IdRegistry.Declare(d, replyTo));
+            // The backlog must know the state before the publisher hears back: the answer comes here first.
+            getContext().ask(ControlReply.class, backends.registry(), askTimeout,
+                    answer -> new IdRegistry.Declare(d, answer),
+                    (reply, error) -> new DeclareAnswer(reply, error, replyTo));
         } else if (request instanceof LookupState l) {
-            registry.tell(new IdRegistry.Lookup(l, replyTo));
+            backends.registry().tell(new IdRegistry.Lookup(l, replyTo));
         } else if (request instanceof Recover r) {
-            toDeclared(r.stateId(), replyTo, new StateBacklog.RecoverSegments(r, replyTo));
+            backends.backlog(r.stateId()).tell(new StateBacklog.RecoverSegments(r, replyTo));
         } else if (request instanceof LatestUpdateQuery q) {
-            toDeclared(q.stateId(), replyTo, new StateBacklog.QueryLatest(q, replyTo));
+            backends.backlog(q.stateId()).tell(new StateBacklog.QueryLatest(q, replyTo));
         } else {
             replyTo.tell(new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT,
                     "a TruncationQuery goes from the controller to subscribers, not to the controller"));
@@ -134,58 +235,58 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
         return this;
     }
 
+    private Behavior<Command> onDeclareAnswer(DeclareAnswer answer) {
+        if (answer.reply() instanceof StateDeclared declared) {
+            // Also on a repeated declaration: telling the backlog again is harmless and covers a lost telling.
+            backends.backlog(declared.stateId()).tell(new StateBacklog.Declared(declared.publisherVnfId()));
+            answer.replyTo().tell(declared);
+        } else if (answer.reply() != null) {
+            answer.replyTo().tell(answer.reply());
+        } else {
+            answer.replyTo().tell(new ControlFailure(ControlFailure.Code.UNAVAILABLE,
+                    "the ID registry did not answer: " + answer.error().getMessage()));
+        }
+        return this;
+    }
+
     private Behavior<Command> onAppend(Append append) {
-        List<Segment> segments = append.segments();
-        if (segments.isEmpty() || segments.stream().anyMatch(s -> s.stateId() != segments.get(0).stateId())) {
-            getContext().getLog().warn("Dropping an Append that is empty or mixes states: {}", segments);
+        int state = append.stateId();
+        if (state < 0) {
+            getContext().getLog().warn("Dropping an Append that is empty or mixes states: {}", append.segments());
             return this;
         }
-        backlog(segments.get(0).stateId()).tell(new StateBacklog.AppendSegments(segments, append.replyTo()));
+        return tellBacklog(state, new StateBacklog.AppendSegments(append.segments(), append.replyTo()));
+    }
+
+    private Behavior<Command> tellBacklog(int stateId, StateBacklog.Command command) {
+        backends.backlog(stateId).tell(command);
         return this;
     }
 
-    private Behavior<Command> onSubscriberJoined(SubscriberJoined joined) {
-        backlog(joined.stateId()).tell(
-                new StateBacklog.Subscribe(joined.subscriberId(), joined.truncationQueries()));
-        return this;
-    }
+    /** The backends of a single-process controller: its children, created on first use. */
+    private static final class Children implements Backends {
+        private final ActorContext<Command> context;
+        private final ControllerSettings settings;
+        private final String namespace;
+        private final ActorRef<IdRegistry.Command> registry;
+        private final Map<Integer, ActorRef<StateBacklog.Command>> backlogs = new HashMap<>();
 
-    private Behavior<Command> onSubscriberLeft(SubscriberLeft left) {
-        ActorRef<StateBacklog.Command> backlog = backlogs.get(left.stateId());
-        if (backlog != null) {
-            backlog.tell(new StateBacklog.Unsubscribe(left.subscriberId()));
+        Children(ActorContext<Command> context, ControllerSettings settings, String namespace) {
+            this.context = context;
+            this.settings = settings;
+            this.namespace = namespace;
+            this.registry = context.spawn(IdRegistry.create(settings, IdRegistry.persistenceId(namespace)), "ids");
         }
-        return this;
-    }
 
-    private Behavior<Command> onTruncation(Truncation truncation) {
-        ActorRef<StateBacklog.Command> backlog = backlogs.get(truncation.report().stateId());
-        if (backlog != null) {
-            backlog.tell(new StateBacklog.Report(truncation.report()));
+        @Override
+        public RecipientRef<IdRegistry.Command> registry() {
+            return registry;
         }
-        return this;
-    }
 
-    private Behavior<Command> onDeclaration(WrappedDeclaration wrapped) {
-        IdRegistry.Declaration declaration = wrapped.declaration();
-        backlog(declaration.stateId()).tell(new StateBacklog.Declared(declaration.publisherVnfId()));
-        return this;
-    }
-
-    /** Routes a request about a state; a state without a backlog was never declared nor used. */
-    private void toDeclared(int stateId, ActorRef<ControlReply> replyTo, StateBacklog.Command command) {
-        ActorRef<StateBacklog.Command> backlog = backlogs.get(stateId);
-        if (backlog == null) {
-            replyTo.tell(new ControlFailure(ControlFailure.Code.UNKNOWN_STATE,
-                    "state " + stateId + " was never declared"));
-        } else {
-            backlog.tell(command);
+        @Override
+        public RecipientRef<StateBacklog.Command> backlog(int stateId) {
+            return backlogs.computeIfAbsent(stateId, id -> context.spawn(
+                    StateBacklog.create(id, settings, StateBacklog.persistenceId(namespace, id)), "state-" + id));
         }
-    }
-
-    /** The state's backlog, created on first use as a sharded entity would be. */
-    private ActorRef<StateBacklog.Command> backlog(int stateId) {
-        return backlogs.computeIfAbsent(stateId, id -> getContext().spawn(
-                StateBacklog.create(id, settings), "state-" + id));
     }
 }

@@ -11,35 +11,52 @@ import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.TruncationReport;
 import io.stare.protocol.segment.Segment;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * One state at the replica controller: its backlog of published segments, its subscribers and the
- * periodic truncation. It knows only its own state and talks only in messages, the shape of the
- * sharded entity it becomes in issue 6.
+ * One state at the replica controller, as an event-sourced entity (sharded by state ID across the
+ * controller cluster): the backlog of published segments, the subscribers and the periodic
+ * truncation. Every change is an event ({@link BacklogState.Event}); every
+ * {@code snapshot-every} events the whole state is snapshotted and older events deleted, so
+ * truncated segments leave the journal too. A node crash or a rebalance therefore loses nothing
+ * the backlog confirmed.
  *
- * <p>Every truncation interval it truncates up to what all live subscribers reported (a subscriber
- * silent for longer than the subscriber timeout no longer counts) and sends each subscriber a new
- * {@link TruncationQuery}; a report truncates at once. Rounds run only while the state has
- * subscribers. Time is counted in truncation rounds (round × interval), so the timer is the only
- * clock and tests drive it with manual time; silence is thus measured to within one interval.
+ * <p>Every truncation interval it truncates up to what all live subscribers reported (a
+ * subscriber silent for longer than the subscriber timeout no longer counts) and sends each
+ * subscriber a new {@link TruncationQuery}; a report truncates at once. Rounds run only while the
+ * state has subscribers. Time is counted in truncation rounds (round × interval), so the timer is
+ * the only clock and tests drive it with manual time. What subscribers reported is not persisted:
+ * after a restart they are asked again.
  */
-public final class StateBacklog extends AbstractBehavior<StateBacklog.Command> {
+public final class StateBacklog
+        extends EventSourcedBehavior<StateBacklog.Command, BacklogState.Event, BacklogState> {
+
+    /** The entity type in cluster sharding; the entity ID is the state ID in decimal. */
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "StateBacklog");
 
     /** What a state's backlog accepts. */
     public sealed interface Command extends CborSerializable {
@@ -78,158 +95,274 @@ public final class StateBacklog extends AbstractBehavior<StateBacklog.Command> {
     public record Report(TruncationReport report) implements Command {
     }
 
+    /**
+     * The publishing server asks whether another server subscribes: answered now at
+     * {@code replyTo}, and at {@code updates} whenever the answer changes.
+     */
+    public record JoinAsPublisher(String serverId, ActorRef<ReplicaController.RemoteSubscribers> updates,
+                                  ActorRef<ReplicaController.RemoteSubscribers> replyTo) implements Command {
+    }
+
+    /** Asks for the backlog's figures. */
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
+    }
+
+    /**
+     * One backlog's figures.
+     *
+     * @param publisherVnfId the publishing VNF, -1 if the state was never declared
+     * @param updates updates held, whole or in part
+     * @param horizon the first update still held or to come
+     * @param latest the newest update appended, -1 if none
+     * @param evictedByCap segments dropped by the hard cap rather than by truncation
+     * @param needResync subscribers excluded for silence
+     */
+    public record Status(int stateId, int publisherVnfId, int updates, long segments, long bytes, long horizon,
+                         long latest, long evictedByCap, int subscribers, int needResync)
+            implements CborSerializable {
+    }
+
     /** The truncation round timer. */
     private enum Tick implements Command {
         INSTANCE
     }
 
-    /** Creates the backlog of {@code stateId}; its truncation rounds run while it has subscribers. */
-    public static Behavior<Command> create(int stateId, ControllerSettings settings) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new StateBacklog(context, timers, stateId, settings)));
-    }
-
-    private final int stateId;
-    private final long intervalMillis;
-    private final Duration interval;
+    private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
-    private final Backlog backlog;
+    private final int stateId;
+    private final ControllerSettings settings;
+    private final long intervalMillis;
+    /** What subscribers reported: not persisted, asked again after a restart. */
     private final Truncation truncation;
-    private final Map<String, ActorRef<TruncationQuery>> subscribers = new HashMap<>();
+    /** The last answer each publishing server was given, so only changes are pushed. */
+    private final Map<String, Boolean> toldPublishers = new HashMap<>();
     private Set<String> needResync = Set.of();
-    /** The publishing VNF, or -1 while the registry has not declared the state. */
-    private int publisherVnfId = -1;
     private long rounds;
 
+    /** The persistence ID of a state's backlog in a deployment's journal. */
+    public static PersistenceId persistenceId(String namespace, int stateId) {
+        return PersistenceId.of(namespace + "-backlog", Integer.toString(stateId));
+    }
+
+    /** Creates the backlog of {@code stateId}, persisted under {@code persistenceId}. */
+    public static Behavior<Command> create(int stateId, ControllerSettings settings, PersistenceId persistenceId) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new StateBacklog(context, timers, stateId, settings, persistenceId)));
+    }
+
     private StateBacklog(ActorContext<Command> context, TimerScheduler<Command> timers, int stateId,
-            ControllerSettings settings) {
-        super(context);
+                         ControllerSettings settings, PersistenceId persistenceId) {
+        super(persistenceId);
         // withTimers hides this class from the logger's default name.
         context.setLoggerName(StateBacklog.class);
-        this.stateId = stateId;
-        this.interval = settings.truncationInterval();
-        this.intervalMillis = interval.toMillis();
+        this.context = context;
         this.timers = timers;
-        this.backlog = new Backlog(stateId, settings.backlogLimits());
+        this.stateId = stateId;
+        this.settings = settings;
+        this.intervalMillis = settings.truncationInterval().toMillis();
         this.truncation = new Truncation(settings.subscriberTimeout().toMillis());
     }
 
     @Override
-    public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-                .onMessage(Declared.class, this::onDeclared)
-                .onMessage(AppendSegments.class, this::onAppend)
-                .onMessage(RecoverSegments.class, this::onRecover)
-                .onMessage(QueryLatest.class, this::onQueryLatest)
-                .onMessage(Subscribe.class, this::onSubscribe)
-                .onMessage(Unsubscribe.class, this::onUnsubscribe)
-                .onMessage(Report.class, this::onReport)
-                .onMessageEquals(Tick.INSTANCE, this::onTick)
+    public BacklogState emptyState() {
+        return BacklogState.empty(stateId, settings.backlogLimits());
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot();
+    }
+
+    @Override
+    public EventHandler<BacklogState, BacklogState.Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(BacklogState::apply);
+    }
+
+    @Override
+    public SignalHandler<BacklogState> signalHandler() {
+        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
+    }
+
+    @Override
+    public CommandHandler<Command, BacklogState.Event, BacklogState> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Declared.class, this::onDeclared)
+                .onCommand(AppendSegments.class, this::onAppend)
+                .onCommand(RecoverSegments.class, this::onRecover)
+                .onCommand(QueryLatest.class, this::onQueryLatest)
+                .onCommand(Subscribe.class, this::onSubscribe)
+                .onCommand(Unsubscribe.class, this::onUnsubscribe)
+                .onCommand(Report.class, this::onReport)
+                .onCommand(JoinAsPublisher.class, this::onJoinAsPublisher)
+                .onCommand(GetStatus.class, this::onGetStatus)
+                .onCommand(Tick.class, (state, tick) -> onTick(state))
                 .build();
     }
 
-    private Behavior<Command> onDeclared(Declared declared) {
-        publisherVnfId = declared.publisherVnfId();
-        return this;
+    /** The configured cap, the subscribers' truncation bookkeeping and the publishers' answers resume. */
+    private void onRecovered(BacklogState state) {
+        state.limit(settings.backlogLimits());
+        for (String subscriber : state.subscribers().keySet()) {
+            truncation.subscribed(subscriber, now());
+        }
+        if (!state.subscribers().isEmpty()) {
+            timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.truncationInterval());
+        }
+        tellPublishers(state, true);
     }
 
-    private Behavior<Command> onAppend(AppendSegments append) {
+    private Effect<BacklogState.Event, BacklogState> onDeclared(BacklogState state, Declared declared) {
+        return state.publisherVnfId() == declared.publisherVnfId() ? Effect().none()
+                : Effect().persist(new BacklogState.Declared(declared.publisherVnfId()));
+    }
+
+    private Effect<BacklogState.Event, BacklogState> onAppend(BacklogState state, AppendSegments append) {
+        Backlog backlog = state.backlog();
+        List<Segment> fresh = new ArrayList<>();
+        Set<Long> freshKeys = new HashSet<>();
         SortedSet<Long> updates = new TreeSet<>();
         Set<Long> inconsistent = new HashSet<>();
         for (Segment segment : append.segments()) {
-            if (backlog.append(segment) == Backlog.Appended.INCONSISTENT) {
-                getContext().getLog().warn("State {}: {} disagrees on TOT_SEG with the segments held; dropped",
-                        stateId, segment);
-                inconsistent.add(segment.update());
+            if (segment.stateId() != stateId) {
+                context.getLog().warn("State {}: dropping a segment of state {}", stateId, segment.stateId());
+                continue;
             }
             updates.add(segment.update());
-        }
-        for (long update : updates) {
-            // Below the horizon there is nothing left to keep: confirming stops useless retries.
-            if (!inconsistent.contains(update) && (backlog.holdsWhole(update) || update < backlog.horizon())) {
-                append.replyTo().tell(new ReplicaController.Appended(stateId, update));
+            Backlog.Appended outcome = backlog.classify(segment);
+            if (outcome == Backlog.Appended.INCONSISTENT) {
+                context.getLog().warn("State {}: {} disagrees on TOT_SEG with the segments held; dropped",
+                        stateId, segment);
+                inconsistent.add(segment.update());
+            } else if (outcome == Backlog.Appended.STORED
+                    && freshKeys.add(segment.update() * 128 + segment.segmentNo())) {
+                fresh.add(segment);
             }
         }
-        return this;
+        org.apache.pekko.japi.function.Procedure<BacklogState> confirm = after -> {
+            for (long update : updates) {
+                // Below the horizon there is nothing left to keep: confirming stops useless retries.
+                if (!inconsistent.contains(update)
+                        && (after.backlog().holdsWhole(update) || update < after.backlog().horizon())) {
+                    append.replyTo().tell(new ReplicaController.Appended(stateId, update));
+                }
+            }
+        };
+        return fresh.isEmpty() ? Effect().none().thenRun(confirm)
+                : Effect().persist(new BacklogState.Stored(fresh)).thenRun(confirm);
     }
 
-    private Behavior<Command> onRecover(RecoverSegments recover) {
+    private Effect<BacklogState.Event, BacklogState> onRecover(BacklogState state, RecoverSegments recover) {
         Recover request = recover.request();
-        recover.replyTo().tell(isDeclared()
-                ? backlog.recover(request.requestId(), request.missing())
-                : unknownState());
-        return this;
+        ControlReply answer = state.isDeclared()
+                ? state.backlog().recover(request.requestId(), request.missing(), settings.recoverMaxBytes())
+                : unknownState();
+        return Effect().none().thenRun(s -> recover.replyTo().tell(answer));
     }
 
-    private Behavior<Command> onQueryLatest(QueryLatest query) {
-        query.replyTo().tell(isDeclared() ? new LatestUpdate(stateId, backlog.latestUpdate()) : unknownState());
-        return this;
+    private Effect<BacklogState.Event, BacklogState> onQueryLatest(BacklogState state, QueryLatest query) {
+        ControlReply answer = state.isDeclared() ? new LatestUpdate(stateId, state.backlog().latestUpdate())
+                : unknownState();
+        return Effect().none().thenRun(s -> query.replyTo().tell(answer));
     }
 
-    private Behavior<Command> onSubscribe(Subscribe subscribe) {
-        subscribers.put(subscribe.subscriberId(), subscribe.queries());
-        truncation.subscribed(subscribe.subscriberId(), now());
-        // Rounds run only while someone subscribes: an idle state costs no timer.
-        if (!timers.isTimerActive(Tick.INSTANCE)) {
-            timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
+    private Effect<BacklogState.Event, BacklogState> onSubscribe(BacklogState state, Subscribe subscribe) {
+        org.apache.pekko.japi.function.Procedure<BacklogState> start = after -> {
+            truncation.subscribed(subscribe.subscriberId(), now());
+            // Rounds run only while someone subscribes: an idle state costs no timer.
+            if (!timers.isTimerActive(Tick.INSTANCE)) {
+                timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.truncationInterval());
+            }
+            tellPublishers(after, false);
+        };
+        if (subscribe.queries().equals(state.subscribers().get(subscribe.subscriberId()))) {
+            return Effect().none().thenRun(start);
         }
-        return this;
+        return Effect().persist(new BacklogState.SubscriberJoined(subscribe.subscriberId(), subscribe.queries()))
+                .thenRun(start);
     }
 
-    private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
-        subscribers.remove(unsubscribe.subscriberId());
-        truncation.unsubscribed(unsubscribe.subscriberId());
-        if (subscribers.isEmpty()) {
-            timers.cancel(Tick.INSTANCE);
+    private Effect<BacklogState.Event, BacklogState> onUnsubscribe(BacklogState state, Unsubscribe unsubscribe) {
+        if (!state.subscribers().containsKey(unsubscribe.subscriberId())) {
+            return Effect().none();
         }
-        return this;
+        return Effect().persist(new BacklogState.SubscriberLeft(unsubscribe.subscriberId())).thenRun(after -> {
+            truncation.unsubscribed(unsubscribe.subscriberId());
+            if (after.subscribers().isEmpty()) {
+                timers.cancel(Tick.INSTANCE);
+            }
+            tellPublishers(after, false);
+        });
     }
 
-    private Behavior<Command> onReport(Report report) {
+    private Effect<BacklogState.Event, BacklogState> onReport(BacklogState state, Report report) {
         TruncationReport r = report.report();
         // A late report from a subscriber that left must not enrol it again.
-        if (!subscribers.containsKey(r.subscriberId())) {
-            return this;
+        if (!state.subscribers().containsKey(r.subscriberId())) {
+            return Effect().none();
         }
-        boolean lastSegment = backlog.totalSegmentsOf(r.highestUpdate()).orElse(-1) == r.highestSegment() + 1;
+        boolean lastSegment = state.backlog().totalSegmentsOf(r.highestUpdate()).orElse(-1) == r.highestSegment() + 1;
         truncation.reported(r, lastSegment, now());
-        truncate();
-        return this;
+        return truncate(state);
     }
 
-    private Behavior<Command> onTick() {
+    private Effect<BacklogState.Event, BacklogState> onTick(BacklogState state) {
         rounds++;
-        truncate();
-        for (ActorRef<TruncationQuery> queries : subscribers.values()) {
-            queries.tell(new TruncationQuery(rounds, stateId));
-        }
-        return this;
+        return truncate(state).thenRun(after -> {
+            for (ActorRef<TruncationQuery> queries : after.subscribers().values()) {
+                queries.tell(new TruncationQuery(rounds, stateId));
+            }
+        });
     }
 
-    private void truncate() {
-        OptionalLong below = truncation.truncateBelow(now());
-        if (below.isPresent()) {
-            long dropped = backlog.truncateBelow(below.getAsLong());
-            if (dropped > 0) {
-                getContext().getLog().debug("State {}: truncated {} segments, horizon now {}", stateId, dropped,
-                        backlog.horizon());
-            }
+    private Effect<BacklogState.Event, BacklogState> onJoinAsPublisher(BacklogState state, JoinAsPublisher join) {
+        org.apache.pekko.japi.function.Procedure<BacklogState> answer = after -> {
+            boolean any = after.hasSubscriberBesides(join.serverId());
+            toldPublishers.put(join.serverId(), any);
+            join.replyTo().tell(new ReplicaController.RemoteSubscribers(stateId, any));
+        };
+        if (join.updates().equals(state.publishers().get(join.serverId()))) {
+            return Effect().none().thenRun(answer);
         }
+        return Effect().persist(new BacklogState.PublisherJoined(join.serverId(), join.updates())).thenRun(answer);
+    }
+
+    private Effect<BacklogState.Event, BacklogState> onGetStatus(BacklogState state, GetStatus get) {
+        Backlog b = state.backlog();
+        Status status = new Status(stateId, state.publisherVnfId(), b.updates(), b.segments(), b.bytes(), b.horizon(),
+                b.latestUpdate(), b.evictedByCap(), state.subscribers().size(), needResync.size());
+        return Effect().none().thenRun(s -> get.replyTo().tell(status));
+    }
+
+    /** Truncates to what every live subscriber holds, if that moves the horizon. */
+    private EffectBuilder<BacklogState.Event, BacklogState> truncate(BacklogState state) {
+        OptionalLong below = truncation.truncateBelow(now());
         Set<String> silent = truncation.needResync();
         if (!needResync.containsAll(silent)) {
-            getContext().getLog().warn("State {}: subscribers {} are silent past the timeout and no longer hold "
+            context.getLog().warn("State {}: subscribers {} are silent past the timeout and no longer hold "
                     + "the backlog back; they must resync", stateId, silent);
         }
         needResync = silent;
+        Backlog backlog = state.backlog();
+        if (below.isEmpty() || Math.min(below.getAsLong(), backlog.latestUpdate() + 1) <= backlog.horizon()) {
+            return Effect().none();
+        }
+        return Effect().persist(new BacklogState.Truncated(below.getAsLong()));
+    }
+
+    /** Tells each publishing server whether another server subscribes, when that changed (or always). */
+    private void tellPublishers(BacklogState state, boolean always) {
+        state.publishers().forEach((server, updates) -> {
+            boolean any = state.hasSubscriberBesides(server);
+            if (always || !Objects.equals(toldPublishers.get(server), any)) {
+                toldPublishers.put(server, any);
+                updates.tell(new ReplicaController.RemoteSubscribers(stateId, any));
+            }
+        });
     }
 
     /** The logical clock: truncation rounds elapsed, in milliseconds. */
     private long now() {
         return rounds * intervalMillis;
-    }
-
-    private boolean isDeclared() {
-        return publisherVnfId >= 0;
     }
 
     private ControlReply unknownState() {

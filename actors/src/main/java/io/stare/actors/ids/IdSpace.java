@@ -32,8 +32,9 @@ public final class IdSpace {
     }
 
     private final String spaceName;
-    private final int maxId;
+    private int maxId;
     private final Map<String, Integer> byName = new HashMap<>();
+    private final Map<Integer, String> byId = new HashMap<>();
     private int next;
 
     /**
@@ -50,6 +51,18 @@ public final class IdSpace {
 
     /** The name's ID, assigning the next free one to a new name. */
     public Outcome assign(String name) {
+        Outcome outcome = peek(name);
+        if (outcome instanceof Assigned assigned && assigned.isNew()) {
+            restore(name, assigned.id());
+        }
+        return outcome;
+    }
+
+    /**
+     * What {@link #assign} would answer, without assigning: an event-sourced owner persists a new
+     * assignment first and applies it with {@link #restore}.
+     */
+    public Outcome peek(String name) {
         Integer known = byName.get(name);
         if (known != null) {
             return new Assigned(name, known, false);
@@ -58,20 +71,32 @@ public final class IdSpace {
             return new Exhausted("all " + (maxId + 1L) + " " + spaceName + " IDs are assigned; '" + name
                     + "' cannot get one");
         }
-        int id = next++;
-        byName.put(name, id);
-        return new Assigned(name, id, true);
+        return new Assigned(name, next, true);
+    }
+
+    /** Changes the largest ID handed out from now on (IDs already assigned above it stay). */
+    public void limit(int newMaxId) {
+        if (newMaxId < 0) {
+            throw new IllegalArgumentException("maxId must not be negative: " + newMaxId);
+        }
+        this.maxId = newMaxId;
+    }
+
+    /** Every assignment, name to ID. */
+    public Map<String, Integer> assignments() {
+        return Map.copyOf(byName);
     }
 
     /** Replays an assignment from the journal. */
     public void restore(String name, int id) {
-        if (id < 0 || id > maxId) {
-            throw new IllegalArgumentException(spaceName + " ID " + id + " is out of range 0.." + maxId);
+        if (id < 0) {
+            throw new IllegalArgumentException(spaceName + " ID " + id + " is negative");
         }
         Integer previous = byName.putIfAbsent(name, id);
         if (previous != null && previous != id) {
             throw new IllegalStateException("journal assigns '" + name + "' both " + previous + " and " + id);
         }
+        byId.put(id, name);
         next = Math.max(next, id + 1);
     }
 
@@ -83,7 +108,7 @@ public final class IdSpace {
 
     /** The name an ID was given, if any. */
     public Optional<String> nameOf(int id) {
-        return byName.entrySet().stream().filter(e -> e.getValue() == id).map(Map.Entry::getKey).findFirst();
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** How many IDs are assigned. */

@@ -136,6 +136,15 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private record TruncationAsked(TruncationQuery query) implements Command {
     }
 
+    /** Whether another server subscribes to a state published here (pushed when it changes). */
+    private record RemoteSubscribersChanged(ReplicaController.RemoteSubscribers remote) implements Command {
+    }
+
+    /** The first answer to PublisherJoined, then the declaration's reply ({@code then}). */
+    private record PublisherAnswer(int stateId, ReplicaController.RemoteSubscribers remote, Runnable then)
+            implements Command {
+    }
+
     /** An attached VNF's actor stopped, whether or not it said goodbye. */
     private record VnfTerminated(int vnfId, ActorRef<Vnf.Command> vnf) implements Command {
     }
@@ -193,11 +202,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * @param arq the SUB-* RESEND counters
      * @param unconfirmedAppends published updates the backlog has not confirmed yet
      * @param tunnelAddress the transport socket's local address, null until bound
+     * @param keptLocal published updates not sent to the network because no other server subscribes
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
                         long publishesRefused, long recoverRequests, AgentView.ArqCounters arq,
-                        int unconfirmedAppends, InetSocketAddress tunnelAddress) {
+                        int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal) {
     }
 
     /** Where the server stands with the network for one state it subscribes to. */
@@ -254,6 +264,13 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final SubRetransmissions arq;
     private final ActorRef<ReplicaController.Appended> appendedAdapter;
     private final ActorRef<TruncationQuery> truncationAdapter;
+    private final ActorRef<ReplicaController.RemoteSubscribers> remoteAdapter;
+    /**
+     * Per state published here: whether another server subscribes. Unknown (no entry) means yes:
+     * without the controller's word, publishes go to the network.
+     */
+    private final Map<Integer, Boolean> remoteSubscribers = new HashMap<>();
+    private long keptLocal;
 
     private final Survivors survivors;
     private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
@@ -300,6 +317,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.arq = new SubRetransmissions(settings.arqTimeout(), settings.arqMaxTimeout(), settings.arqLimit());
         this.appendedAdapter = context.messageAdapter(ReplicaController.Appended.class, WrappedAppended::new);
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
+        this.remoteAdapter = context.messageAdapter(ReplicaController.RemoteSubscribers.class,
+                RemoteSubscribersChanged::new);
         this.receivePath = new ReceivePath(settings, routes, context.getSelf(), controller,
                 Materializer.matFromSystem(context.getSystem()), () -> System.nanoTime() / 1_000_000);
         this.transport = Transports.start(context.getSystem(), settings, receivePath.sink());
@@ -336,6 +355,17 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(ControlAnswer.class, this::onControlAnswer)
                 .onMessage(WrappedAppended.class, this::onAppended)
                 .onMessage(TruncationAsked.class, this::onTruncationAsked)
+                .onMessage(RemoteSubscribersChanged.class, changed -> {
+                    remoteSubscribers.put(changed.remote().stateId(), changed.remote().any());
+                    return this;
+                })
+                .onMessage(PublisherAnswer.class, answer -> {
+                    if (answer.remote() != null) {
+                        remoteSubscribers.put(answer.stateId(), answer.remote().any());
+                    }
+                    answer.then().run();
+                    return this;
+                })
                 .onMessage(VnfTerminated.class, this::onVnfTerminated)
                 .onMessage(Crash.class, crash -> {
                     throw new IllegalStateException("crash requested: " + crash.reason());
@@ -429,7 +459,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             control(new LatestUpdateQuery(state), (latest, e) -> {
                 long next = latest instanceof LatestUpdate l ? l.latestUpdate() + 1 : 0;
                 nextUpdate.merge(state, next, Math::max);
-                declare.replyTo().tell(new Declared(declare.stateName(), state));
+                // Learn whether another server subscribes before the first publish (unknown: send).
+                getContext().ask(ReplicaController.RemoteSubscribers.class, controller, settings.controlTimeout(),
+                        replyTo -> new ReplicaController.PublisherJoined(state, settings.serverId(), remoteAdapter,
+                                replyTo),
+                        (remote, failure) -> new PublisherAnswer(state, remote,
+                                () -> declare.replyTo().tell(new Declared(declare.stateName(), state))));
             });
         });
         return this;
@@ -470,8 +505,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         byte[] value = publish.value();
         long update = nextUpdate.merge(state, 1L, Long::sum) - 1;
         List<Segment> segments = segmenter.split(state, publish.vnfId(), update, value);
-        for (Segment segment : segments) {
-            transport.send(frames.publish(segment)); // a dropped frame is counted; subscribers recover it
+        if (remoteSubscribers.getOrDefault(state, true)) {
+            for (Segment segment : segments) {
+                transport.send(frames.publish(segment)); // a dropped frame is counted; subscribers recover it
+            }
+        } else {
+            keptLocal++; // only local VNFs receive it; the backlog still gets it (a subscriber may join later)
         }
         Delivery.Update delivery = new Delivery.Update(state, publish.vnfId(), update, value);
         for (int subscriber : directory.localSubscribers(state)) {
@@ -840,7 +879,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         get.replyTo().tell(new Stats(transport.counters(), receivePath.decodeErrors().total(),
                 receivePath.publishFrames(), receivePath.delivered(), localDeliveries, updatesPublished,
                 publishesRefused, recoverRequests, arq.counters(), unconfirmed.size(),
-                transport.localAddress().toCompletableFuture().getNow(null)));
+                transport.localAddress().toCompletableFuture().getNow(null), keptLocal));
         return this;
     }
 

@@ -47,6 +47,9 @@ class ControllerSerializationTest {
     private static ActorRef<ControlReply> replies;
     private static ActorRef<ReplicaController.Appended> appended;
     private static ActorRef<TruncationQuery> queries;
+    private static ActorRef<ReplicaController.RemoteSubscribers> remote;
+    private static ActorRef<StateBacklog.Status> backlogStatus;
+    private static ActorRef<IdRegistry.Status> registryStatus;
 
     @BeforeAll
     static void start() {
@@ -55,6 +58,9 @@ class ControllerSerializationTest {
         replies = kit.<ControlReply>createTestProbe().ref();
         appended = kit.<ReplicaController.Appended>createTestProbe().ref();
         queries = kit.<TruncationQuery>createTestProbe().ref();
+        remote = kit.<ReplicaController.RemoteSubscribers>createTestProbe().ref();
+        backlogStatus = kit.<StateBacklog.Status>createTestProbe().ref();
+        registryStatus = kit.<IdRegistry.Status>createTestProbe().ref();
     }
 
     @AfterAll
@@ -78,17 +84,33 @@ class ControllerSerializationTest {
                 new ReplicaController.SubscriberJoined(7, "mw-2", queries),
                 new ReplicaController.SubscriberLeft(7, "mw-2"),
                 new ReplicaController.Truncation(report),
+                new ReplicaController.PublisherJoined(7, "mw-1", remote, remote),
+                new ReplicaController.RemoteSubscribers(7, true),
+                new ReplicaController.GetBacklogStatus(7, backlogStatus),
+                new ReplicaController.GetRegistryStatus(registryStatus),
                 new IdRegistry.Register(new RegisterVnf("vnf", "mw-1"), replies),
                 new IdRegistry.Declare(new DeclareState(3, "counters"), replies),
                 new IdRegistry.Lookup(new LookupState("counters"), replies),
-                new IdRegistry.Declaration(7, 3),
+                new IdRegistry.GetStatus(registryStatus),
+                new IdRegistry.Status(3, 4),
+                new RegistryState.VnfAssigned("vnf", 3),
+                new RegistryState.StateAssigned("counters", 7, 3),
                 new StateBacklog.Declared(3),
                 new StateBacklog.AppendSegments(List.of(segment), appended),
                 new StateBacklog.RecoverSegments(recover, replies),
                 new StateBacklog.QueryLatest(new LatestUpdateQuery(7), replies),
                 new StateBacklog.Subscribe("mw-2", queries),
                 new StateBacklog.Unsubscribe("mw-2"),
-                new StateBacklog.Report(report));
+                new StateBacklog.Report(report),
+                new StateBacklog.JoinAsPublisher("mw-1", remote, remote),
+                new StateBacklog.GetStatus(backlogStatus),
+                new StateBacklog.Status(7, 3, 1, 2, 3, 4, 5, 6, 7, 8),
+                new BacklogState.Declared(3),
+                new BacklogState.Stored(List.of(segment)),
+                new BacklogState.Truncated(70_000L),
+                new BacklogState.SubscriberJoined("mw-2", queries),
+                new BacklogState.SubscriberLeft("mw-2"),
+                new BacklogState.PublisherJoined("mw-1", remote));
     }
 
     @ParameterizedTest
@@ -100,6 +122,43 @@ class ControllerSerializationTest {
         Object back = serialization.deserialize(bytes, JACKSON_CBOR_ID, Serializers.manifestFor(serializer, message))
                 .get();
         assertEquals(message, back);
+    }
+
+    /** A snapshot of a backlog reads back with the same segments, horizon and members. */
+    @Test
+    void backlogSnapshotsRoundTrip() {
+        BacklogState state = BacklogState.empty(7, new io.stare.actors.backlog.BacklogLimits(1 << 20, 1000));
+        state.apply(new BacklogState.Declared(3));
+        state.apply(new BacklogState.Stored(List.of(new Segment(7, 3, 4, 2, 0, new byte[] {1}),
+                new Segment(7, 3, 4, 2, 1, new byte[] {2}), new Segment(7, 3, 5, 1, 0, new byte[] {3}))));
+        state.apply(new BacklogState.Truncated(5));
+        state.apply(new BacklogState.SubscriberJoined("mw-2", queries));
+        state.apply(new BacklogState.PublisherJoined("mw-1", remote));
+        BacklogState back = (BacklogState) roundTrip(state);
+        assertEquals(state.backlogSnapshot(), back.backlogSnapshot());
+        assertEquals(3, back.publisherVnfId());
+        assertEquals(state.subscribers(), back.subscribers());
+        assertEquals(state.publishers(), back.publishers());
+    }
+
+    /** A snapshot of the registry reads back with the same assignments. */
+    @Test
+    void registrySnapshotsRoundTrip() {
+        RegistryState state = RegistryState.empty(1023, 4_194_303);
+        state.apply(new RegistryState.VnfAssigned("a", 0));
+        state.apply(new RegistryState.VnfAssigned("b", 1));
+        state.apply(new RegistryState.StateAssigned("s", 0, 1));
+        RegistryState back = (RegistryState) roundTrip(state);
+        assertEquals(state.vnfIds(), back.vnfIds());
+        assertEquals(state.stateIds(), back.stateIds());
+        assertEquals(state.publishers(), back.publishers());
+    }
+
+    private static Object roundTrip(Object message) {
+        Serializer serializer = serialization.findSerializerFor(message);
+        assertEquals(JACKSON_CBOR_ID, serializer.identifier(), serializer.getClass().getName());
+        byte[] bytes = serialization.serialize(message).get();
+        return serialization.deserialize(bytes, JACKSON_CBOR_ID, Serializers.manifestFor(serializer, message)).get();
     }
 
     /** A request type missing from the annotation would fail only when first sent: check them all. */

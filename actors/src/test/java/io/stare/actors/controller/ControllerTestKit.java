@@ -19,6 +19,8 @@ final class ControllerTestKit {
         return ConfigFactory.parseString("""
                         pekko.actor.serialize-messages = on
                         pekko.loglevel = WARNING
+                        # The first journal access of a JVM starts H2 and Slick: allow for it.
+                        pekko.actor.testkit.typed.single-expect-default = 10s
                         """)
                 .withFallback(ManualTime.config())
                 .withFallback(ConfigFactory.load());

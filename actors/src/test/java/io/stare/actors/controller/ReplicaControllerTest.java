@@ -2,6 +2,7 @@ package io.stare.actors.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.backlog.BacklogLimits;
 import io.stare.protocol.control.ControlFailure;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -235,6 +237,82 @@ class ReplicaControllerTest {
         assertEquals(4_194_303, defaults.maxStateId());
     }
 
+    // ---- durability ----
+
+    @Test
+    void idsSurviveARestartOfTheController() {
+        Client before = new Client(SETTINGS.withIdSpaces(3, 1_000), "restart-ids");
+        int a = before.registerVnf("a");
+        int b = before.registerVnf("b");
+        int flows = before.declare(b, "flows");
+        before.stop();
+
+        Client after = new Client(SETTINGS.withIdSpaces(3, 1_000), "restart-ids");
+        assertEquals(b, after.registerVnf("b"), "the same name gets the same ID after a restart");
+        assertEquals(a, after.registerVnf("a"));
+        assertEquals(flows, after.declare(b, "flows"));
+        assertFailure(ControlFailure.Code.NOT_PUBLISHER, after.ask(new DeclareState(a, "flows")));
+        int c = after.registerVnf("c");
+        assertTrue(c != a && c != b, "a new name never gets an ID already given");
+        after.registerVnf("d");
+        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, after.ask(new RegisterVnf("e", "mw")));
+        after.stop();
+
+        Client third = new Client(SETTINGS.withIdSpaces(3, 1_000), "restart-ids");
+        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, third.ask(new RegisterVnf("e", "mw")));
+    }
+
+    @Test
+    void aBacklogSurvivesARestartThroughSnapshotsAndEvents() {
+        // A snapshot every 3 events: the restart reads a snapshot, then replays the events after it.
+        ControllerSettings settings = SETTINGS.withSnapshotEvery(3);
+        Client before = new Client(settings, "restart-backlog");
+        int state = before.declare(before.registerVnf("vnf"), "flows");
+        for (int u = 0; u < 10; u++) {
+            before.append(update(state, u, 2));
+            before.expectAppended(state, u);
+        }
+        TestProbe<TruncationQuery> subscriber = kit.createTestProbe();
+        before.controller.tell(new ReplicaController.SubscriberJoined(state, "mw", subscriber.ref()));
+        before.controller.tell(new ReplicaController.Truncation(new TruncationReport(0, state, "mw", 3, 1)));
+        assertEquals(List.of(MissingUpdate.whole(3)), before.truncated(state, 3));
+        before.stop();
+
+        Client after = new Client(settings, "restart-backlog");
+        List<MissingUpdate> all = LongStream.range(0, 10).mapToObj(MissingUpdate::whole).toList();
+        Recovered recovered = (Recovered) after.ask(new Recover(5, state, "mw", all));
+        List<Segment> expected = new ArrayList<>();
+        for (int u = 4; u < 10; u++) {
+            expected.addAll(update(state, u, 2));
+        }
+        assertEquals(new Recovered(5, state, expected, all.subList(0, 4), 9), recovered,
+                "the truncation and every segment after it came back");
+        assertEquals(new LatestUpdate(state, 9), after.ask(new LatestUpdateQuery(state)));
+        // The subscriber is still known: its truncation queries resume.
+        time.timePasses(INTERVAL);
+        assertEquals(state, subscriber.receiveMessage().stateId());
+        after.stop();
+    }
+
+    @Test
+    void thePublisherHearsWhetherAnotherServerSubscribes() {
+        Client client = new Client(SETTINGS);
+        int state = client.declare(client.registerVnf("vnf"), "flows");
+        TestProbe<ReplicaController.RemoteSubscribers> updates = kit.createTestProbe();
+        TestProbe<ReplicaController.RemoteSubscribers> answer = kit.createTestProbe();
+        client.controller.tell(new ReplicaController.PublisherJoined(state, "h1", updates.ref(), answer.ref()));
+        assertEquals(new ReplicaController.RemoteSubscribers(state, false), answer.receiveMessage());
+
+        TestProbe<TruncationQuery> queries = kit.createTestProbe();
+        client.controller.tell(new ReplicaController.SubscriberJoined(state, "h2", queries.ref()));
+        assertEquals(new ReplicaController.RemoteSubscribers(state, true), updates.receiveMessage());
+        client.controller.tell(new ReplicaController.SubscriberJoined(state, "h3", queries.ref()));
+        client.controller.tell(new ReplicaController.SubscriberLeft(state, "h2"));
+        updates.expectNoMessage(Duration.ofMillis(100));
+        client.controller.tell(new ReplicaController.SubscriberLeft(state, "h3"));
+        assertEquals(new ReplicaController.RemoteSubscribers(state, false), updates.receiveMessage());
+    }
+
     // ---- helpers ----
 
     private static List<Segment> update(int state, long update, int totalSegments) {
@@ -255,6 +333,15 @@ class ReplicaControllerTest {
 
         Client(ControllerSettings settings) {
             controller = kit.spawn(ReplicaController.create(settings));
+        }
+
+        /** A controller that persists under {@code namespace}: a second one takes over the first's state. */
+        Client(ControllerSettings settings, String namespace) {
+            controller = kit.spawn(ReplicaController.create(settings, namespace));
+        }
+
+        void stop() {
+            kit.stop(controller);
         }
 
         ControlReply ask(ControlRequest request) {

@@ -1,0 +1,154 @@
+package io.stare.actors.controller;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+
+/**
+ * Where the replica controller's journal and snapshots live ({@code stare.persistence}):
+ * <ul>
+ *   <li>{@code memory}: H2 in memory, gone with the JVM. Tests and the in-process demo.</li>
+ *   <li>{@code h2-file}: an embedded H2 database file; no service to run, and nodes on one machine
+ *       share it ({@code AUTO_SERVER}). The default of {@code stare controller}.</li>
+ *   <li>{@code postgres}: PostgreSQL, in a schema of its own. Production.</li>
+ * </ul>
+ * All three go through pekko-persistence-jdbc with one shared connection pool. An actor system
+ * gets the store's settings from {@link #configure(Config)} before it starts, and its schema from
+ * {@link #prepare(ActorSystem)} before the first entity starts.
+ */
+public final class ControllerStore {
+
+    /** The stores there are. */
+    public enum Kind {
+        MEMORY, H2_FILE, POSTGRES;
+
+        /** The kind for a configuration name ({@code memory}, {@code h2-file}, {@code postgres}). */
+        public static Kind parse(String name) {
+            for (Kind kind : values()) {
+                if (kind.configName().equals(name.trim().toLowerCase(Locale.ROOT))) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("stare.persistence.store must be memory, h2-file or postgres, got '"
+                    + name + "'");
+        }
+
+        /** The name in the configuration. */
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final String SLICK = "pekko-persistence-jdbc.shared-databases.slick";
+
+    private ControllerStore() {
+    }
+
+    /** The store {@code config} selects. */
+    public static Kind kind(Config config) {
+        return Kind.parse(config.getString("stare.persistence.store"));
+    }
+
+    /**
+     * {@code config} with the connection settings of the store it selects, ready for an actor
+     * system: the memory store is the reference configuration already; the others replace the
+     * shared database's profile, driver and URL.
+     *
+     * @throws IllegalArgumentException for an unknown store or a bad PostgreSQL schema name
+     */
+    public static Config configure(Config config) {
+        Config p = config.getConfig("stare.persistence");
+        Kind kind = kind(config);
+        Config db;
+        switch (kind) {
+            case H2_FILE -> {
+                Path file = Path.of(p.getString("h2-file.path")).toAbsolutePath();
+                db = ConfigFactory.empty()
+                        .withValue("profile", ConfigValueFactory.fromAnyRef("slick.jdbc.H2Profile$"))
+                        .withValue("db.driver", ConfigValueFactory.fromAnyRef("org.h2.Driver"))
+                        .withValue("db.url", ConfigValueFactory.fromAnyRef("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE"))
+                        .withValue("db.user", ConfigValueFactory.fromAnyRef("sa"))
+                        .withValue("db.password", ConfigValueFactory.fromAnyRef(""));
+            }
+            case POSTGRES -> {
+                String schema = postgresSchema(config);
+                String url = p.getString("postgres.url");
+                db = ConfigFactory.empty()
+                        .withValue("profile", ConfigValueFactory.fromAnyRef("slick.jdbc.PostgresProfile$"))
+                        .withValue("db.driver", ConfigValueFactory.fromAnyRef("org.postgresql.Driver"))
+                        .withValue("db.url", ConfigValueFactory.fromAnyRef(
+                                url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema))
+                        .withValue("db.user", ConfigValueFactory.fromAnyRef(p.getString("postgres.user")))
+                        .withValue("db.password", ConfigValueFactory.fromAnyRef(p.getString("postgres.password")));
+            }
+            default -> {
+                return config;
+            }
+        }
+        return db.atPath(SLICK).withFallback(config);
+    }
+
+    /**
+     * The prefix of every persistence ID: {@code stare.persistence.namespace}, or when it is empty
+     * {@code stare} (a fresh random one for the memory store, so actor systems sharing a JVM never
+     * share state by accident).
+     */
+    public static String namespace(Config config) {
+        String namespace = config.getString("stare.persistence.namespace").trim();
+        if (!namespace.isEmpty()) {
+            return namespace;
+        }
+        return kind(config) == Kind.MEMORY ? "mem-" + UUID.randomUUID() : "stare";
+    }
+
+    /** Creates the journal and snapshot tables if they do not exist (and the PostgreSQL schema). */
+    public static CompletionStage<Done> prepare(ActorSystem<?> system) {
+        Config config = system.settings().config();
+        if (kind(config) != Kind.POSTGRES) {
+            return SchemaUtils.createIfNotExists(system);
+        }
+        // The bundled script names schema public; ours gets the tables in its own schema.
+        String schema = postgresSchema(config);
+        String script = bundledScript("schema/postgres/postgres-create-schema.sql").replace("public.", "");
+        return SchemaUtils.applyScript("CREATE SCHEMA IF NOT EXISTS " + schema, system)
+                .thenCompose(done -> SchemaUtils.applyScript(script, system));
+    }
+
+    /** Drops the PostgreSQL schema and everything in it (tests clean up with it). */
+    public static CompletionStage<Done> dropPostgresSchema(ActorSystem<?> system) {
+        return SchemaUtils.applyScript("DROP SCHEMA IF EXISTS " + postgresSchema(system.settings().config())
+                + " CASCADE", system);
+    }
+
+    private static String postgresSchema(Config config) {
+        String schema = config.getString("stare.persistence.postgres.schema");
+        if (!SCHEMA_NAME.matcher(schema).matches()) {
+            throw new IllegalArgumentException("stare.persistence.postgres.schema must be a lower-case SQL name "
+                    + "(letters, digits, _), got '" + schema + "'");
+        }
+        return schema;
+    }
+
+    private static String bundledScript(String resource) {
+        try (InputStream in = ControllerStore.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is missing from pekko-persistence-jdbc");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + resource, e);
+        }
+    }
+}

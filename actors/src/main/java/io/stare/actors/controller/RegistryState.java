@@ -1,0 +1,100 @@
+package io.stare.actors.controller;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.stare.actors.ids.IdSpace;
+import io.stare.protocol.CborSerializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the {@link IdRegistry} holds: the VNF and state ID spaces and who publishes each state.
+ * Changed in place by events ({@link #apply}); a snapshot is this object written as CBOR (the
+ * assignments only: the spaces' limits come from the configuration).
+ */
+public final class RegistryState implements CborSerializable {
+
+    /** What the registry persists. */
+    public sealed interface Event extends CborSerializable {
+    }
+
+    /** A VNF name got its ID. */
+    public record VnfAssigned(String name, int vnfId) implements Event {
+    }
+
+    /** A state name got its ID, published by {@code publisherVnfId}. */
+    public record StateAssigned(String name, int stateId, int publisherVnfId) implements Event {
+    }
+
+    private final IdSpace vnfs;
+    private final IdSpace states;
+    private final Map<Integer, Integer> publishers;
+
+    static RegistryState empty(int maxVnfId, int maxStateId) {
+        return new RegistryState(new IdSpace("VNF", maxVnfId), new IdSpace("state", maxStateId), new HashMap<>());
+    }
+
+    private RegistryState(IdSpace vnfs, IdSpace states, Map<Integer, Integer> publishers) {
+        this.vnfs = vnfs;
+        this.states = states;
+        this.publishers = publishers;
+    }
+
+    /** Reads a snapshot; the registry applies the configured limits once recovered ({@link #limit}). */
+    @JsonCreator
+    static RegistryState fromSnapshot(@JsonProperty("vnfs") Map<String, Integer> vnfIds,
+                                      @JsonProperty("states") Map<String, Integer> stateIds,
+                                      @JsonProperty("publishers") Map<Integer, Integer> publishers) {
+        RegistryState state = empty(Integer.MAX_VALUE, Integer.MAX_VALUE);
+        vnfIds.forEach(state.vnfs::restore);
+        stateIds.forEach(state.states::restore);
+        state.publishers.putAll(publishers);
+        return state;
+    }
+
+    void limit(int maxVnfId, int maxStateId) {
+        vnfs.limit(maxVnfId);
+        states.limit(maxStateId);
+    }
+
+    RegistryState apply(Event event) {
+        if (event instanceof VnfAssigned v) {
+            vnfs.restore(v.name(), v.vnfId());
+        } else if (event instanceof StateAssigned s) {
+            states.restore(s.name(), s.stateId());
+            publishers.put(s.stateId(), s.publisherVnfId());
+        }
+        return this;
+    }
+
+    @JsonProperty("vnfs")
+    Map<String, Integer> vnfIds() {
+        return vnfs.assignments();
+    }
+
+    @JsonProperty("states")
+    Map<String, Integer> stateIds() {
+        return states.assignments();
+    }
+
+    @JsonProperty("publishers")
+    Map<Integer, Integer> publishers() {
+        return Map.copyOf(publishers);
+    }
+
+    @JsonIgnore
+    IdSpace vnfSpace() {
+        return vnfs;
+    }
+
+    @JsonIgnore
+    IdSpace stateSpace() {
+        return states;
+    }
+
+    /** The publishing VNF of a state, or -1. */
+    int publisherOf(int stateId) {
+        return publishers.getOrDefault(stateId, -1);
+    }
+}
