@@ -112,8 +112,11 @@ public final class IntModule {
 
     /** Stops both queues (the VNF left). */
     void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
-        inbound.complete();
-        outbound.complete();
+        ReceivePath.completeQuietly(inbound);
+        ReceivePath.completeQuietly(outbound);
     }
 }

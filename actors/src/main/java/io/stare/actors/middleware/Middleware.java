@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -71,8 +72,12 @@ import org.apache.pekko.stream.Materializer;
  */
 public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
-    /** What the EXT module accepts. */
-    public sealed interface Command {
+    /**
+     * What the EXT module accepts. Node-local: a VNF attaches to the middleware of its own server
+     * (in its JVM), so these never cross the cluster and are not serialized. What does cross (the
+     * controller's answers) arrives through message adapters.
+     */
+    public sealed interface Command extends NoSerializationVerificationNeeded {
     }
 
     /** A VNF attaches: the controller assigns its VNF ID, the middleware creates its INT module. */
@@ -161,7 +166,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     /** Answers to Attach, Declare, Subscribe and Unsubscribe. */
-    public sealed interface Reply {
+    public sealed interface Reply extends NoSerializationVerificationNeeded {
     }
 
     /** The VNF is attached under {@code vnfId}; {@code intModule} is its queue pair. */
@@ -207,7 +212,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
                         long publishesRefused, long recoverRequests, AgentView.ArqCounters arq,
-                        int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal) {
+                        int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal)
+            implements NoSerializationVerificationNeeded {
     }
 
     /** Where the server stands with the network for one state it subscribes to. */

@@ -1,7 +1,9 @@
 package io.stare.actors.middleware;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+
 /** The outcome of a publish, as a value (publishing never throws). */
-public sealed interface PublishResult {
+public sealed interface PublishResult extends NoSerializationVerificationNeeded {
 
     /**
      * The update was numbered, sent and delivered to local subscribers.

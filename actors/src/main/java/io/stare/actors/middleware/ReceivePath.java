@@ -148,7 +148,16 @@ final class ReceivePath {
     }
 
     void close() {
-        inputs.complete();
+        completeQuietly(inputs);
+    }
+
+    /** Completes a queue whose stream may already be gone (the actor system is shutting down). */
+    static void completeQuietly(BoundedSourceQueue<?> queue) {
+        try {
+            queue.complete();
+        } catch (IllegalStateException alreadyCompleted) {
+            // Nothing left to stop.
+        }
     }
 
     /** Decode stage: a bad frame is counted and dropped, never thrown. */

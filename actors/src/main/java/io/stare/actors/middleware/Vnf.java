@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -33,8 +34,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class Vnf extends AbstractBehavior<Vnf.Command> {
 
-    /** What a VNF accepts. */
-    public sealed interface Command {
+    /** What a VNF accepts. Node-local, like the middleware's protocol: never serialized. */
+    public sealed interface Command extends NoSerializationVerificationNeeded {
     }
 
     /** Answers {@link Middleware.Attached} once attached, or {@link Middleware.Failed}. */
