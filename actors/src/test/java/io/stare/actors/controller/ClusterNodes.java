@@ -44,9 +44,9 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts a node with {@code roles}; {@code crashes} makes terminate() a crash (no leave). */
     ActorSystem<Void> start(List<String> roles, boolean crashes) {
-        Config config = ControllerCluster.nodeConfig("127.0.0.1", 0, List.of(), roles,
+        Config config = ControllerStore.configure(ControllerCluster.nodeConfig("127.0.0.1", 0, List.of(), roles,
                 crashes ? ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-actor-system-terminate = off")
-                        .withFallback(common) : common);
+                        .withFallback(common) : common));
         ActorSystem<Void> node = ActorSystem.create(Behaviors.empty(), "stare", config);
         nodes.add(node);
         return node;
