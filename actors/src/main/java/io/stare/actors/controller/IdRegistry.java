@@ -11,9 +11,11 @@ import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.StateUnknown;
 import io.stare.protocol.control.VnfRegistered;
+import java.time.Duration;
 import java.util.OptionalInt;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -71,7 +73,8 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
     }
 
     private IdRegistry(ActorContext<Command> context, ControllerSettings settings, PersistenceId persistenceId) {
-        super(persistenceId);
+        // A journal that fails a write restarts the actor (with backoff) instead of stopping it.
+        super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         this.context = context;
         this.settings = settings;
     }

@@ -11,6 +11,7 @@ import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.TruncationReport;
 import io.stare.protocol.segment.Segment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,6 +24,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -152,7 +154,8 @@ public final class StateBacklog
 
     private StateBacklog(ActorContext<Command> context, TimerScheduler<Command> timers, int stateId,
                          ControllerSettings settings, PersistenceId persistenceId) {
-        super(persistenceId);
+        // A journal that fails a write restarts the actor (with backoff) instead of stopping it.
+        super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         // withTimers hides this class from the logger's default name.
         context.setLoggerName(StateBacklog.class);
         this.context = context;

@@ -154,6 +154,23 @@ class ControllerSerializationTest {
         assertEquals(state.publishers(), back.publishers());
     }
 
+    /**
+     * The price of sending every update to the backlog besides the data plane: an Append batch
+     * (CBOR, payloads as byte strings) is barely larger than the payload it carries.
+     */
+    @Test
+    void anAppendBatchCostsLittleMoreThanItsPayload() {
+        List<Segment> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 89; i++) { // 89 x (1464 + 32) bytes: the 128 KiB budget of AppendBatches
+            batch.add(new Segment(7, 3, 1000 + i / 4, 4, i % 4, new byte[1464]));
+        }
+        long payload = batch.stream().mapToLong(Segment::payloadLength).sum();
+        byte[] bytes = serialization.serialize(new ReplicaController.Append(batch, appended)).get();
+        double overhead = (double) bytes.length / payload - 1;
+        assertTrue(overhead < 0.05, "CBOR overhead " + overhead);
+        assertTrue(bytes.length < 1 << 20, "fits the cluster's 1 MiB frame");
+    }
+
     private static Object roundTrip(Object message) {
         Serializer serializer = serialization.findSerializerFor(message);
         assertEquals(JACKSON_CBOR_ID, serializer.identifier(), serializer.getClass().getName());
