@@ -27,8 +27,8 @@ public final class BacklogState implements CborSerializable {
     public sealed interface Event extends CborSerializable {
     }
 
-    /** The registry declared the state, published by this VNF. */
-    public record Declared(int publisherVnfId) implements Event {
+    /** The registry declared the state {@code stateName}, published by this VNF. */
+    public record Declared(int publisherVnfId, String stateName) implements Event {
     }
 
     /** Segments kept (only ones the backlog did not hold). */
@@ -54,26 +54,33 @@ public final class BacklogState implements CborSerializable {
      * The publishing server's middleware wants to know whether another server subscribes (so it
      * can keep publishes that only local VNFs receive off the network).
      */
-    public record PublisherJoined(String serverId, ActorRef<ReplicaController.RemoteSubscribers> updates)
-            implements Event {
+    public record PublisherJoined(String serverId, ActorRef<ReplicaController.RemoteSubscribers> updates,
+                                  ActorRef<ReplicaController.Appended> appended) implements Event {
     }
 
     private final Backlog backlog;
     private int publisherVnfId;
+    private String stateName;
     private final Map<String, ActorRef<TruncationQuery>> subscribers;
     private final Map<String, ActorRef<ReplicaController.RemoteSubscribers>> publishers;
+    /** Where each publishing server hears that an update is held (for updates ingested from the data plane). */
+    private final Map<String, ActorRef<ReplicaController.Appended>> confirmations;
 
     /** A state nobody declared yet. */
     static BacklogState empty(int stateId, BacklogLimits limits) {
-        return new BacklogState(new Backlog(stateId, limits), -1, Map.of(), Map.of());
+        return new BacklogState(new Backlog(stateId, limits), -1, null, Map.of(), Map.of(), Map.of());
     }
 
-    private BacklogState(Backlog backlog, int publisherVnfId, Map<String, ActorRef<TruncationQuery>> subscribers,
-                         Map<String, ActorRef<ReplicaController.RemoteSubscribers>> publishers) {
+    private BacklogState(Backlog backlog, int publisherVnfId, String stateName,
+                         Map<String, ActorRef<TruncationQuery>> subscribers,
+                         Map<String, ActorRef<ReplicaController.RemoteSubscribers>> publishers,
+                         Map<String, ActorRef<ReplicaController.Appended>> confirmations) {
         this.backlog = backlog;
         this.publisherVnfId = publisherVnfId;
+        this.stateName = stateName;
         this.subscribers = new LinkedHashMap<>(subscribers);
         this.publishers = new LinkedHashMap<>(publishers);
+        this.confirmations = new LinkedHashMap<>(confirmations);
     }
 
     /**
@@ -83,11 +90,15 @@ public final class BacklogState implements CborSerializable {
     @JsonCreator
     static BacklogState fromSnapshot(@JsonProperty("backlog") Backlog.Snapshot backlog,
                                      @JsonProperty("publisherVnfId") int publisherVnfId,
+                                     @JsonProperty("stateName") String stateName,
                                      @JsonProperty("subscribers") Map<String, ActorRef<TruncationQuery>> subscribers,
                                      @JsonProperty("publishers")
-                                     Map<String, ActorRef<ReplicaController.RemoteSubscribers>> publishers) {
-        return new BacklogState(Backlog.of(backlog, BacklogLimits.UNBOUNDED), publisherVnfId,
-                subscribers == null ? Map.of() : subscribers, publishers == null ? Map.of() : publishers);
+                                     Map<String, ActorRef<ReplicaController.RemoteSubscribers>> publishers,
+                                     @JsonProperty("confirmations")
+                                     Map<String, ActorRef<ReplicaController.Appended>> confirmations) {
+        return new BacklogState(Backlog.of(backlog, BacklogLimits.UNBOUNDED), publisherVnfId, stateName,
+                subscribers == null ? Map.of() : subscribers, publishers == null ? Map.of() : publishers,
+                confirmations == null ? Map.of() : confirmations);
     }
 
     /** Applies the configured cap (a state read from a snapshot has none). */
@@ -99,6 +110,7 @@ public final class BacklogState implements CborSerializable {
     BacklogState apply(Event event) {
         if (event instanceof Declared d) {
             publisherVnfId = d.publisherVnfId();
+            stateName = d.stateName();
         } else if (event instanceof Stored s) {
             s.segments().forEach(backlog::append);
         } else if (event instanceof Truncated t) {
@@ -109,6 +121,9 @@ public final class BacklogState implements CborSerializable {
             subscribers.remove(l.subscriberId());
         } else if (event instanceof PublisherJoined p) {
             publishers.put(p.serverId(), p.updates());
+            if (p.appended() != null) {
+                confirmations.put(p.serverId(), p.appended());
+            }
         }
         return this;
     }
@@ -121,6 +136,16 @@ public final class BacklogState implements CborSerializable {
     @JsonProperty("publisherVnfId")
     int publisherVnfId() {
         return publisherVnfId;
+    }
+
+    @JsonProperty("stateName")
+    String stateName() {
+        return stateName;
+    }
+
+    @JsonProperty("confirmations")
+    Map<String, ActorRef<ReplicaController.Appended>> confirmations() {
+        return confirmations;
     }
 
     @JsonProperty("subscribers")

@@ -3,6 +3,9 @@ package io.stare.actors.controller;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.stare.actors.ingest.BacklogIngest;
+import io.stare.actors.middleware.MiddlewareSettings;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -79,9 +82,14 @@ public final class ControllerCluster {
                 : CompletableFuture.completedFuture(null);
         return ready.thenApply(prepared -> {
             ClusterSharding sharding = ClusterSharding.get(system);
+            BacklogIngest ingest = hostsEntities && dataPlaneIngest(config)
+                    ? new BacklogIngest(system, ingestSettings(system),
+                            stateId -> sharding.entityRefFor(StateBacklog.TYPE_KEY, Integer.toString(stateId)))
+                    : null;
+            DataPlaneIngest follow = ingest == null ? DataPlaneIngest.NONE : ingest;
             sharding.init(Entity.of(StateBacklog.TYPE_KEY, entity -> {
                 int stateId = Integer.parseInt(entity.getEntityId());
-                return StateBacklog.create(stateId, settings, StateBacklog.persistenceId(namespace, stateId));
+                return StateBacklog.create(stateId, settings, StateBacklog.persistenceId(namespace, stateId), follow);
             }).withRole(role));
             ActorRef<IdRegistry.Command> registry = ClusterSingleton.get(system).init(
                     SingletonActor.of(IdRegistry.create(settings, IdRegistry.persistenceId(namespace)), "stare-ids")
@@ -97,7 +105,37 @@ public final class ControllerCluster {
                     return sharding.entityRefFor(StateBacklog.TYPE_KEY, Integer.toString(stateId));
                 }
             };
-            return system.systemActorOf(ReplicaController.create(backends), "replica-controller", Props.empty());
+            ActorRef<ReplicaController.Command> router =
+                    system.systemActorOf(ReplicaController.create(backends), "replica-controller", Props.empty());
+            if (ingest != null) {
+                ingest.start(router);
+            }
+            return router;
         });
+    }
+
+    private static boolean dataPlaneIngest(Config config) {
+        String mode = config.getString("stare.controller.ingest.mode").trim();
+        if (!mode.equals("append") && !mode.equals("data-plane")) {
+            throw new IllegalArgumentException("stare.controller.ingest.mode must be append or data-plane, got '"
+                    + mode + "'");
+        }
+        return mode.equals("data-plane");
+    }
+
+    /** The middleware of a controller node that ingests from the data plane: its own switch port. */
+    private static MiddlewareSettings ingestSettings(ActorSystem<?> system) {
+        Config config = system.settings().config();
+        String port = config.getString("stare.controller.ingest.switch-port").trim();
+        int colon = port.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("stare.controller.ingest.switch-port must be host:port for the "
+                    + "data-plane ingest, got '" + port + "'");
+        }
+        org.apache.pekko.actor.Address self = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address();
+        return MiddlewareSettings.fromConfig(config).forServer(
+                "controller@" + self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0),
+                config.getInt("stare.controller.ingest.sender-id"),
+                new InetSocketAddress(port.substring(0, colon), Integer.parseInt(port.substring(colon + 1))));
     }
 }

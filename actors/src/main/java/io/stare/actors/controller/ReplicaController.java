@@ -102,7 +102,8 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
      * While none does, the middleware keeps the state's publishes off the network.
      */
     public record PublisherJoined(int stateId, String serverId, ActorRef<RemoteSubscribers> updates,
-                                  ActorRef<RemoteSubscribers> replyTo) implements Command {
+                                  ActorRef<Appended> appended, ActorRef<RemoteSubscribers> replyTo)
+            implements Command {
     }
 
     /** Whether a server other than the publisher's subscribes to {@code stateId}. */
@@ -201,7 +202,8 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
                 .onMessage(Truncation.class, truncation -> tellBacklog(truncation.report().stateId(),
                         new StateBacklog.Report(truncation.report())))
                 .onMessage(PublisherJoined.class, joined -> tellBacklog(joined.stateId(),
-                        new StateBacklog.JoinAsPublisher(joined.serverId(), joined.updates(), joined.replyTo())))
+                        new StateBacklog.JoinAsPublisher(joined.serverId(), joined.updates(), joined.appended(),
+                                joined.replyTo())))
                 .onMessage(GetBacklogStatus.class, get -> tellBacklog(get.stateId(),
                         new StateBacklog.GetStatus(get.replyTo())))
                 .onMessage(GetRegistryStatus.class, get -> {
@@ -238,7 +240,8 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
     private Behavior<Command> onDeclareAnswer(DeclareAnswer answer) {
         if (answer.reply() instanceof StateDeclared declared) {
             // Also on a repeated declaration: telling the backlog again is harmless and covers a lost telling.
-            backends.backlog(declared.stateId()).tell(new StateBacklog.Declared(declared.publisherVnfId()));
+            backends.backlog(declared.stateId()).tell(
+                    new StateBacklog.Declared(declared.publisherVnfId(), declared.stateName()));
             answer.replyTo().tell(declared);
         } else if (answer.reply() != null) {
             answer.replyTo().tell(answer.reply());

@@ -24,6 +24,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -64,11 +65,14 @@ public final class StateBacklog
     public sealed interface Command extends CborSerializable {
     }
 
-    /** The registry declared this state, published by {@code publisherVnfId}. */
-    public record Declared(int publisherVnfId) implements Command {
+    /** The registry declared this state, {@code stateName}, published by {@code publisherVnfId}. */
+    public record Declared(int publisherVnfId, String stateName) implements Command {
     }
 
-    /** Segments of this state to keep; each update held whole is confirmed to {@code replyTo}. */
+    /**
+     * Segments of this state to keep; each update held whole is confirmed to {@code replyTo}, or
+     * when it is null (segments received from the data plane) to the publishing servers.
+     */
     public record AppendSegments(List<Segment> segments, ActorRef<ReplicaController.Appended> replyTo)
             implements Command {
 
@@ -102,6 +106,7 @@ public final class StateBacklog
      * {@code replyTo}, and at {@code updates} whenever the answer changes.
      */
     public record JoinAsPublisher(String serverId, ActorRef<ReplicaController.RemoteSubscribers> updates,
+                                  ActorRef<ReplicaController.Appended> appended,
                                   ActorRef<ReplicaController.RemoteSubscribers> replyTo) implements Command {
     }
 
@@ -133,6 +138,7 @@ public final class StateBacklog
     private final TimerScheduler<Command> timers;
     private final int stateId;
     private final ControllerSettings settings;
+    private final DataPlaneIngest ingest;
     private final long intervalMillis;
     /** What subscribers reported: not persisted, asked again after a restart. */
     private final Truncation truncation;
@@ -146,14 +152,20 @@ public final class StateBacklog
         return PersistenceId.of(namespace + "-backlog", Integer.toString(stateId));
     }
 
-    /** Creates the backlog of {@code stateId}, persisted under {@code persistenceId}. */
+    /** Creates the backlog of {@code stateId}, persisted under {@code persistenceId}, fed by Appends only. */
     public static Behavior<Command> create(int stateId, ControllerSettings settings, PersistenceId persistenceId) {
+        return create(stateId, settings, persistenceId, DataPlaneIngest.NONE);
+    }
+
+    /** The same, also following its state through {@code ingest} while it runs on this node. */
+    public static Behavior<Command> create(int stateId, ControllerSettings settings, PersistenceId persistenceId,
+                                           DataPlaneIngest ingest) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new StateBacklog(context, timers, stateId, settings, persistenceId)));
+                new StateBacklog(context, timers, stateId, settings, persistenceId, ingest)));
     }
 
     private StateBacklog(ActorContext<Command> context, TimerScheduler<Command> timers, int stateId,
-                         ControllerSettings settings, PersistenceId persistenceId) {
+                         ControllerSettings settings, PersistenceId persistenceId, DataPlaneIngest ingest) {
         // A journal that fails a write restarts the actor (with backoff) instead of stopping it.
         super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         // withTimers hides this class from the logger's default name.
@@ -162,6 +174,7 @@ public final class StateBacklog
         this.timers = timers;
         this.stateId = stateId;
         this.settings = settings;
+        this.ingest = ingest;
         this.intervalMillis = settings.truncationInterval().toMillis();
         this.truncation = new Truncation(settings.subscriberTimeout().toMillis());
     }
@@ -183,7 +196,14 @@ public final class StateBacklog
 
     @Override
     public SignalHandler<BacklogState> signalHandler() {
-        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+                .onSignal(PostStop.instance(), state -> {
+                    if (state.isDeclared()) {
+                        ingest.unfollow(stateId, state.stateName()); // passivated, moved or stopped
+                    }
+                })
+                .build();
     }
 
     @Override
@@ -212,11 +232,18 @@ public final class StateBacklog
             timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.truncationInterval());
         }
         tellPublishers(state, true);
+        if (state.isDeclared()) {
+            ingest.follow(stateId, state.stateName());
+        }
     }
 
     private Effect<BacklogState.Event, BacklogState> onDeclared(BacklogState state, Declared declared) {
-        return state.publisherVnfId() == declared.publisherVnfId() ? Effect().none()
-                : Effect().persist(new BacklogState.Declared(declared.publisherVnfId()));
+        if (state.publisherVnfId() == declared.publisherVnfId()
+                && Objects.equals(state.stateName(), declared.stateName())) {
+            return Effect().none();
+        }
+        return Effect().persist(new BacklogState.Declared(declared.publisherVnfId(), declared.stateName()))
+                .thenRun(after -> ingest.follow(stateId, after.stateName()));
     }
 
     private Effect<BacklogState.Event, BacklogState> onAppend(BacklogState state, AppendSegments append) {
@@ -246,7 +273,12 @@ public final class StateBacklog
                 // Below the horizon there is nothing left to keep: confirming stops useless retries.
                 if (!inconsistent.contains(update)
                         && (after.backlog().holdsWhole(update) || update < after.backlog().horizon())) {
-                    append.replyTo().tell(new ReplicaController.Appended(stateId, update));
+                    ReplicaController.Appended confirmation = new ReplicaController.Appended(stateId, update);
+                    if (append.replyTo() != null) {
+                        append.replyTo().tell(confirmation);
+                    } else {
+                        after.confirmations().values().forEach(publisher -> publisher.tell(confirmation));
+                    }
                 }
             }
         };
@@ -323,10 +355,12 @@ public final class StateBacklog
             toldPublishers.put(join.serverId(), any);
             join.replyTo().tell(new ReplicaController.RemoteSubscribers(stateId, any));
         };
-        if (join.updates().equals(state.publishers().get(join.serverId()))) {
+        if (join.updates().equals(state.publishers().get(join.serverId()))
+                && Objects.equals(join.appended(), state.confirmations().get(join.serverId()))) {
             return Effect().none().thenRun(answer);
         }
-        return Effect().persist(new BacklogState.PublisherJoined(join.serverId(), join.updates())).thenRun(answer);
+        return Effect().persist(new BacklogState.PublisherJoined(join.serverId(), join.updates(), join.appended()))
+                .thenRun(answer);
     }
 
     private Effect<BacklogState.Event, BacklogState> onGetStatus(BacklogState state, GetStatus get) {

@@ -208,11 +208,13 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * @param unconfirmedAppends published updates the backlog has not confirmed yet
      * @param tunnelAddress the transport socket's local address, null until bound
      * @param keptLocal published updates not sent to the network because no other server subscribes
+     * @param segmentsAppended segments sent to the backlog by Append (at once, or as repairs)
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
                         long publishesRefused, long recoverRequests, AgentView.ArqCounters arq,
-                        int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal)
+                        int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
+                        long segmentsAppended)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -277,6 +279,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      */
     private final Map<Integer, Boolean> remoteSubscribers = new HashMap<>();
     private long keptLocal;
+    private long segmentsAppended;
 
     private final Survivors survivors;
     private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
@@ -468,7 +471,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 // Learn whether another server subscribes before the first publish (unknown: send).
                 getContext().ask(ReplicaController.RemoteSubscribers.class, controller, settings.controlTimeout(),
                         replyTo -> new ReplicaController.PublisherJoined(state, settings.serverId(), remoteAdapter,
-                                replyTo),
+                                appendedAdapter, replyTo),
                         (remote, failure) -> new PublisherAnswer(state, remote,
                                 () -> declare.replyTo().tell(new Declared(declare.stateName(), state))));
             });
@@ -526,9 +529,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 localDeliveries++;
             }
         }
-        sendAppends(appendBatches.add(segments));
-        if (!appendBatches.isEmpty() && !timers.isTimerActive(Timer.FLUSH)) {
-            timers.startSingleTimer(Timer.FLUSH, Timer.FLUSH, settings.tick());
+        if (settings.eagerAppends()) {
+            sendAppends(appendBatches.add(segments));
+            if (!appendBatches.isEmpty() && !timers.isTimerActive(Timer.FLUSH)) {
+                timers.startSingleTimer(Timer.FLUSH, Timer.FLUSH, settings.tick());
+            }
         }
         unconfirmed.put(appendKey(state, update), new PendingAppend(segments, System.nanoTime()));
         updatesPublished++;
@@ -565,6 +570,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private void sendAppends(List<List<Segment>> batches) {
         for (List<Segment> batch : batches) {
             controller.tell(new ReplicaController.Append(batch, appendedAdapter));
+            segmentsAppended += batch.size();
         }
     }
 
@@ -885,7 +891,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         get.replyTo().tell(new Stats(transport.counters(), receivePath.decodeErrors().total(),
                 receivePath.publishFrames(), receivePath.delivered(), localDeliveries, updatesPublished,
                 publishesRefused, recoverRequests, arq.counters(), unconfirmed.size(),
-                transport.localAddress().toCompletableFuture().getNow(null), keptLocal));
+                transport.localAddress().toCompletableFuture().getNow(null), keptLocal, segmentsAppended));
         return this;
     }
 

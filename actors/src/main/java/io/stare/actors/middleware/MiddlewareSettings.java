@@ -42,13 +42,16 @@ import java.util.Objects;
  *     that a lost last update is noticed (zero disables it)
  * @param reassembly the reassembler's limits and timers
  * @param transport how frames reach the network ({@code tunnel} or {@code multicast})
+ * @param eagerAppends whether every published update is sent to its backlog at once (the
+ *     controller gets publishes only this way), or only if unconfirmed after control-timeout
+ *     (the controller nodes subscribe through the data plane and confirm what they got)
  */
 public record MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
                                  Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
                                  Duration controlTimeout, int sendQueue, int controlQueue,
                                  int inboundQueue, int outboundQueue, int unconfirmedAppends,
                                  Duration tick, Duration latestPoll, ReassemblyConfig reassembly,
-                                 TransportSettings transport) {
+                                 TransportSettings transport, boolean eagerAppends) {
 
     public MiddlewareSettings {
         ControlChecks.name("serverId", serverId);
@@ -82,7 +85,7 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                               Duration tick, Duration latestPoll, ReassemblyConfig reassembly) {
         this(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit, controlTimeout, sendQueue,
                 controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
-                TransportSettings.TUNNEL);
+                TransportSettings.TUNNEL, true);
     }
 
     /** Reads {@code stare.middleware} (give it the whole configuration, e.g. {@code system.settings().config()}). */
@@ -103,42 +106,59 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                 c.getInt("mtu"), c.getDuration("arq.timeout"), c.getDuration("arq.max-timeout"), c.getInt("arq.limit"),
                 c.getDuration("control-timeout"), c.getInt("send-queue"), c.getInt("control-queue"),
                 c.getInt("inbound-queue"), c.getInt("outbound-queue"), c.getInt("unconfirmed-appends"),
-                c.getDuration("tick"), c.getDuration("latest-poll"), reassembly, TransportSettings.fromConfig(c));
+                c.getDuration("tick"), c.getDuration("latest-poll"), reassembly, TransportSettings.fromConfig(c),
+                appendsFromConfig(c.getString("appends")));
     }
 
     /** The same settings for another server on another switch port (tests start several). */
     public MiddlewareSettings forServer(String newServerId, int newSenderId, InetSocketAddress newSwitchPort) {
         return new MiddlewareSettings(newServerId, newSenderId, newSwitchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, transport);
+                latestPoll, reassembly, transport, eagerAppends);
     }
 
     /** The same settings with another SUB-* ARQ. */
     public MiddlewareSettings withArq(Duration timeout, Duration maxTimeout, int limit) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, timeout, maxTimeout, limit, controlTimeout,
                 sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
-                transport);
+                transport, eagerAppends);
     }
 
     /** The same settings with other INT queue sizes. */
     public MiddlewareSettings withIntQueues(int inbound, int outbound) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inbound, outbound, unconfirmedAppends, tick, latestPoll,
-                reassembly, transport);
+                reassembly, transport, eagerAppends);
     }
 
     /** The same settings with another period of latest-update queries (zero disables them). */
     public MiddlewareSettings withLatestPoll(Duration period) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, period,
-                reassembly, transport);
+                reassembly, transport, eagerAppends);
     }
 
     /** The same settings with another transport. */
     public MiddlewareSettings withTransport(TransportSettings newTransport) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, newTransport);
+                latestPoll, reassembly, newTransport, eagerAppends);
+    }
+
+    /** The same settings with Appends sent at once ({@code true}) or only as repairs. */
+    public MiddlewareSettings withEagerAppends(boolean eager) {
+        return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
+                controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
+                latestPoll, reassembly, transport, eager);
+    }
+
+    private static boolean appendsFromConfig(String mode) {
+        return switch (mode.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "eager" -> true;
+            case "repair" -> false;
+            default -> throw new IllegalArgumentException("stare.middleware.appends must be eager or repair, got '"
+                    + mode + "'");
+        };
     }
 
     private static void positive(String name, Duration d) {

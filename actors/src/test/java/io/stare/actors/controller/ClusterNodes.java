@@ -44,9 +44,15 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts a node with {@code roles}; {@code crashes} makes terminate() a crash (no leave). */
     ActorSystem<Void> start(List<String> roles, boolean crashes) {
+        return start(roles, crashes, "");
+    }
+
+    /** The same, with settings of this node only. */
+    ActorSystem<Void> start(List<String> roles, boolean crashes, String own) {
+        Config overrides = ConfigFactory.parseString(own).withFallback(common);
         Config config = ControllerStore.configure(ControllerCluster.nodeConfig("127.0.0.1", 0, List.of(), roles,
                 crashes ? ConfigFactory.parseString("pekko.coordinated-shutdown.run-by-actor-system-terminate = off")
-                        .withFallback(common) : common));
+                        .withFallback(overrides) : overrides));
         ActorSystem<Void> node = ActorSystem.create(Behaviors.empty(), "stare", config);
         nodes.add(node);
         return node;

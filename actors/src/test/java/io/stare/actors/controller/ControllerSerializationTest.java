@@ -84,7 +84,7 @@ class ControllerSerializationTest {
                 new ReplicaController.SubscriberJoined(7, "mw-2", queries),
                 new ReplicaController.SubscriberLeft(7, "mw-2"),
                 new ReplicaController.Truncation(report),
-                new ReplicaController.PublisherJoined(7, "mw-1", remote, remote),
+                new ReplicaController.PublisherJoined(7, "mw-1", remote, appended, remote),
                 new ReplicaController.RemoteSubscribers(7, true),
                 new ReplicaController.GetBacklogStatus(7, backlogStatus),
                 new ReplicaController.GetRegistryStatus(registryStatus),
@@ -95,22 +95,23 @@ class ControllerSerializationTest {
                 new IdRegistry.Status(3, 4),
                 new RegistryState.VnfAssigned("vnf", 3),
                 new RegistryState.StateAssigned("counters", 7, 3),
-                new StateBacklog.Declared(3),
+                new StateBacklog.Declared(3, "counters"),
                 new StateBacklog.AppendSegments(List.of(segment), appended),
                 new StateBacklog.RecoverSegments(recover, replies),
                 new StateBacklog.QueryLatest(new LatestUpdateQuery(7), replies),
                 new StateBacklog.Subscribe("mw-2", queries),
                 new StateBacklog.Unsubscribe("mw-2"),
                 new StateBacklog.Report(report),
-                new StateBacklog.JoinAsPublisher("mw-1", remote, remote),
+                new StateBacklog.JoinAsPublisher("mw-1", remote, appended, remote),
                 new StateBacklog.GetStatus(backlogStatus),
                 new StateBacklog.Status(7, 3, 1, 2, 3, 4, 5, 6, 7, 8),
-                new BacklogState.Declared(3),
+                new BacklogState.Declared(3, "counters"),
                 new BacklogState.Stored(List.of(segment)),
                 new BacklogState.Truncated(70_000L),
                 new BacklogState.SubscriberJoined("mw-2", queries),
                 new BacklogState.SubscriberLeft("mw-2"),
-                new BacklogState.PublisherJoined("mw-1", remote));
+                new BacklogState.PublisherJoined("mw-1", remote, appended),
+                new StateBacklog.AppendSegments(List.of(segment), null));
     }
 
     @ParameterizedTest
@@ -128,17 +129,19 @@ class ControllerSerializationTest {
     @Test
     void backlogSnapshotsRoundTrip() {
         BacklogState state = BacklogState.empty(7, new io.stare.actors.backlog.BacklogLimits(1 << 20, 1000));
-        state.apply(new BacklogState.Declared(3));
+        state.apply(new BacklogState.Declared(3, "counters"));
         state.apply(new BacklogState.Stored(List.of(new Segment(7, 3, 4, 2, 0, new byte[] {1}),
                 new Segment(7, 3, 4, 2, 1, new byte[] {2}), new Segment(7, 3, 5, 1, 0, new byte[] {3}))));
         state.apply(new BacklogState.Truncated(5));
         state.apply(new BacklogState.SubscriberJoined("mw-2", queries));
-        state.apply(new BacklogState.PublisherJoined("mw-1", remote));
+        state.apply(new BacklogState.PublisherJoined("mw-1", remote, appended));
         BacklogState back = (BacklogState) roundTrip(state);
         assertEquals(state.backlogSnapshot(), back.backlogSnapshot());
         assertEquals(3, back.publisherVnfId());
         assertEquals(state.subscribers(), back.subscribers());
         assertEquals(state.publishers(), back.publishers());
+        assertEquals(state.confirmations(), back.confirmations());
+        assertEquals("counters", back.stateName());
     }
 
     /** A snapshot of the registry reads back with the same assignments. */

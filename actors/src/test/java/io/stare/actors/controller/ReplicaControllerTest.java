@@ -300,7 +300,7 @@ class ReplicaControllerTest {
         int state = client.declare(client.registerVnf("vnf"), "flows");
         TestProbe<ReplicaController.RemoteSubscribers> updates = kit.createTestProbe();
         TestProbe<ReplicaController.RemoteSubscribers> answer = kit.createTestProbe();
-        client.controller.tell(new ReplicaController.PublisherJoined(state, "h1", updates.ref(), answer.ref()));
+        client.controller.tell(new ReplicaController.PublisherJoined(state, "h1", updates.ref(), null, answer.ref()));
         assertEquals(new ReplicaController.RemoteSubscribers(state, false), answer.receiveMessage());
 
         TestProbe<TruncationQuery> queries = kit.createTestProbe();

@@ -1,0 +1,128 @@
+package io.stare.actors.ingest;
+
+import io.stare.actors.controller.DataPlaneIngest;
+import io.stare.actors.controller.ReplicaController;
+import io.stare.actors.controller.StateBacklog;
+import io.stare.actors.middleware.Delivery;
+import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.MiddlewareSettings;
+import io.stare.actors.middleware.StareClient;
+import io.stare.actors.middleware.StateListener;
+import io.stare.protocol.segment.Segmenter;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A controller node receiving publishes from the data plane, like any subscriber (the paper's
+ * design): the node runs a middleware of its own on a switch port, and a VNF on it subscribes to
+ * every state whose backlog runs on this node, following the shards as they move
+ * ({@link DataPlaneIngest}). Each update it receives whole is appended to the local backlog, which
+ * confirms it to the publishing servers; a publisher appends an update itself only if no
+ * confirmation came (stare.middleware.appends = repair), so a hole in the backlog is repaired from
+ * the publisher.
+ */
+public final class BacklogIngest implements DataPlaneIngest {
+
+    private static final Logger log = LoggerFactory.getLogger(BacklogIngest.class);
+    private static final int FOLLOW_ATTEMPTS = 5;
+
+    private final ActorSystem<?> system;
+    private final MiddlewareSettings settings;
+    private final IntFunction<RecipientRef<StateBacklog.Command>> backlogs;
+    private final Segmenter segmenter;
+    private final CompletableFuture<StareClient> client = new CompletableFuture<>();
+    private final Set<String> following = ConcurrentHashMap.newKeySet();
+    private final LongAdder ingested = new LongAdder();
+    private final StateListener listener = new StateListener() {
+        @Override
+        public void onUpdate(int stateId, long update, byte[] value) {
+            throw new UnsupportedOperationException("onDelivery is used");
+        }
+
+        @Override
+        public void onDelivery(Delivery.Update update) {
+            ingested.increment();
+            backlogs.apply(update.stateId()).tell(new StateBacklog.AppendSegments(
+                    segmenter.split(update.stateId(), update.publisherVnfId(), update.update(), update.value()), null));
+        }
+    };
+
+    /**
+     * An ingest whose middleware is started by {@link #start}; until then, the states to follow
+     * wait.
+     *
+     * @param settings the node's middleware: its server ID, switch port and transport
+     * @param backlogs the backlog of a state (the sharded entity)
+     */
+    public BacklogIngest(ActorSystem<?> system, MiddlewareSettings settings,
+                         IntFunction<RecipientRef<StateBacklog.Command>> backlogs) {
+        this.system = system;
+        this.settings = settings;
+        this.backlogs = backlogs;
+        this.segmenter = new Segmenter(settings.mtu());
+    }
+
+    /** Starts the node's middleware, talking to {@code router}, and attaches the ingesting VNF. */
+    public void start(ActorRef<ReplicaController.Command> router) {
+        ActorRef<Middleware.Command> middleware = system.systemActorOf(Middleware.create(settings, router),
+                "ingest-middleware", Props.empty());
+        StareClient.connect(system, middleware, "replica-controller@" + settings.serverId())
+                .whenComplete((connected, error) -> {
+                    if (error != null) {
+                        log.error("Data-plane ingest of {} cannot attach: {}", settings.serverId(), error.toString());
+                        client.completeExceptionally(error);
+                    } else {
+                        client.complete(connected);
+                    }
+                });
+    }
+
+    @Override
+    public void follow(int stateId, String stateName) {
+        if (following.add(stateName)) {
+            subscribe(stateName, 1);
+        }
+    }
+
+    @Override
+    public void unfollow(int stateId, String stateName) {
+        if (following.remove(stateName)) {
+            client.thenCompose(c -> c.unsubscribe(stateName)).whenComplete((done, error) -> {
+                if (error != null) {
+                    log.debug("Data-plane ingest: unsubscribing {} failed: {}", stateName, error.toString());
+                }
+            });
+        }
+    }
+
+    /** Updates received from the data plane and appended to a backlog. */
+    public long ingested() {
+        return ingested.sum();
+    }
+
+    private void subscribe(String stateName, int attempt) {
+        client.thenCompose(c -> c.subscribe(stateName, listener)).whenComplete((state, error) -> {
+            if (error == null || !following.contains(stateName)) {
+                return;
+            }
+            if (attempt >= FOLLOW_ATTEMPTS) {
+                log.warn("Data-plane ingest: cannot subscribe to {} ({}); its publishers' repairs keep its backlog "
+                        + "whole", stateName, error.toString());
+                return;
+            }
+            CompletableFuture.delayedExecutor(Duration.ofSeconds(attempt).toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> subscribe(stateName, attempt + 1));
+        });
+    }
+}
