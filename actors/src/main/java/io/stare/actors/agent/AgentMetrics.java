@@ -1,7 +1,6 @@
 package io.stare.actors.agent;
 
-import java.util.List;
-import java.util.Locale;
+import io.stare.actors.observability.PrometheusText;
 import java.util.Map;
 
 /**
@@ -10,71 +9,36 @@ import java.util.Map;
  */
 public final class AgentMetrics {
 
-    private record Metric(String name, String type, String help) {
-    }
-
-    private static final List<Metric> METRICS = List.of(
-            new Metric("stare_agent_connected", "gauge", "1 while the StreamChannel is open and arbitrated"),
-            new Metric("stare_agent_primary", "gauge", "1 while this agent is the primary controller"),
-            new Metric("stare_agent_ready", "gauge", "1 once, as primary, the switch is set up"),
-            new Metric("stare_agent_pipeline_pushes_total", "counter", "pipelines pushed by this agent"),
-            new Metric("stare_agent_rules", "gauge", "entities the agent knows on the switch"),
-            new Metric("stare_agent_subscribed_states", "gauge", "states with at least one subscriber port"),
-            new Metric("stare_agent_state_capacity", "gauge", "register mode: state slots of the pipeline"),
-            new Metric("stare_agent_table_utilisation", "gauge", "register mode: subscribed states / capacity"),
-            new Metric("stare_agent_rule_installs_total", "counter", "embedded mode: rule installations"),
-            new Metric("stare_agent_rule_install_seconds_max", "gauge", "embedded mode: longest rule installation"),
-            new Metric("stare_agent_arq_pending", "gauge", "propagated SUB messages awaiting the neighbour's SUB-ack"),
-            new Metric("stare_agent_arq_retransmissions_total", "counter", "propagated SUB messages repeated"),
-            new Metric("stare_agent_arq_abandoned_total", "counter", "propagated SUB messages given up"),
-            new Metric("stare_agent_reconnects_total", "counter", "StreamChannel re-establishments"),
-            new Metric("stare_agent_reconfigurations_last_pause_seconds", "gauge",
-                    "last State4 reconfiguration: COMMIT sent to acknowledged"));
+    private static final PrometheusText<AgentView> TEXT = new PrometheusText<AgentView>("switch")
+            .gauge("stare_agent_connected", "1 while the StreamChannel is open and arbitrated",
+                    v -> v.connected() ? 1 : 0)
+            .gauge("stare_agent_primary", "1 while this agent is the primary controller", v -> v.primary() ? 1 : 0)
+            .gauge("stare_agent_ready", "1 once, as primary, the switch is set up", v -> v.ready() ? 1 : 0)
+            .counter("stare_agent_pipeline_pushes_total", "pipelines pushed by this agent", AgentView::pipelinePushes)
+            .gauge("stare_agent_rules", "entities the agent knows on the switch", AgentView::rulesInstalled)
+            .gauge("stare_agent_subscribed_states", "states with at least one subscriber port",
+                    v -> v.subscriptions().size())
+            .gauge("stare_agent_state_capacity", "register mode: state slots of the pipeline", AgentView::stateCapacity)
+            .gauge("stare_agent_table_utilisation", "register mode: subscribed states / capacity",
+                    v -> v.stateCapacity() == 0 ? 0 : (double) v.subscriptions().size() / v.stateCapacity())
+            .counter("stare_agent_rule_installs_total", "embedded mode: rule installations", v -> v.installs().count())
+            .gauge("stare_agent_rule_install_seconds_max", "embedded mode: longest rule installation",
+                    v -> v.installs().max().toNanos() / 1e9)
+            .gauge("stare_agent_arq_pending", "propagated SUB messages awaiting the neighbour's SUB-ack",
+                    v -> v.arq().pending())
+            .counter("stare_agent_arq_retransmissions_total", "propagated SUB messages repeated",
+                    v -> v.arq().retransmissions())
+            .counter("stare_agent_arq_abandoned_total", "propagated SUB messages given up", v -> v.arq().abandoned())
+            .counter("stare_agent_reconnects_total", "StreamChannel re-establishments", AgentView::reconnects)
+            .gauge("stare_agent_reconfigurations_last_pause_seconds",
+                    "last State4 reconfiguration: COMMIT sent to acknowledged",
+                    v -> v.lastReconfiguration().map(r -> r.commitTime().toNanos() / 1e9).orElse(0.0));
 
     private AgentMetrics() {
     }
 
     /** The exposition text for the agents' views, keyed by switch name. */
     public static String render(Map<String, AgentView> views) {
-        StringBuilder out = new StringBuilder();
-        for (Metric metric : METRICS) {
-            out.append("# HELP ").append(metric.name()).append(' ').append(metric.help()).append('\n');
-            out.append("# TYPE ").append(metric.name()).append(' ').append(metric.type()).append('\n');
-            views.forEach((name, view) -> out.append(metric.name()).append("{switch=\"").append(escape(name))
-                    .append("\"} ").append(format(value(metric.name(), view))).append('\n'));
-        }
-        return out.toString();
-    }
-
-    private static double value(String metric, AgentView v) {
-        return switch (metric) {
-            case "stare_agent_connected" -> v.connected() ? 1 : 0;
-            case "stare_agent_primary" -> v.primary() ? 1 : 0;
-            case "stare_agent_ready" -> v.ready() ? 1 : 0;
-            case "stare_agent_pipeline_pushes_total" -> v.pipelinePushes();
-            case "stare_agent_rules" -> v.rulesInstalled();
-            case "stare_agent_subscribed_states" -> v.subscriptions().size();
-            case "stare_agent_state_capacity" -> v.stateCapacity();
-            case "stare_agent_table_utilisation" -> v.stateCapacity() == 0 ? 0
-                    : (double) v.subscriptions().size() / v.stateCapacity();
-            case "stare_agent_rule_installs_total" -> v.installs().count();
-            case "stare_agent_rule_install_seconds_max" -> v.installs().max().toNanos() / 1e9;
-            case "stare_agent_arq_pending" -> v.arq().pending();
-            case "stare_agent_arq_retransmissions_total" -> v.arq().retransmissions();
-            case "stare_agent_arq_abandoned_total" -> v.arq().abandoned();
-            case "stare_agent_reconnects_total" -> v.reconnects();
-            case "stare_agent_reconfigurations_last_pause_seconds" ->
-                    v.lastReconfiguration().map(r -> r.commitTime().toNanos() / 1e9).orElse(0.0);
-            default -> throw new IllegalStateException("no value for " + metric);
-        };
-    }
-
-    private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15
-                ? Long.toString((long) value) : String.format(Locale.ROOT, "%.6g", value);
-    }
-
-    private static String escape(String label) {
-        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+        return TEXT.render(views);
     }
 }

@@ -209,12 +209,19 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * @param tunnelAddress the transport socket's local address, null until bound
      * @param keptLocal published updates not sent to the network because no other server subscribes
      * @param segmentsAppended segments sent to the backlog by Append (at once, or as repairs)
+     * @param recoveredSegments segments the controller's RECOVER answers brought
+     * @param unrecoverableUpdates updates reported to subscribers as lost for good
+     * @param inactiveDropped publish frames of states this server does not receive (or not from
+     *     their publisher)
+     * @param unexpectedFrames well-formed frames a server never gets (SUB-register, SUB-remove)
+     * @param inboundDropped updates the INT modules dropped because a VNF did not keep up
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
                         long publishesRefused, long recoverRequests, AgentView.ArqCounters arq,
                         int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
-                        long segmentsAppended)
+                        long segmentsAppended, long recoveredSegments, long unrecoverableUpdates,
+                        long inactiveDropped, long unexpectedFrames, long inboundDropped)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -280,6 +287,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final Map<Integer, Boolean> remoteSubscribers = new HashMap<>();
     private long keptLocal;
     private long segmentsAppended;
+    /** Inbound drops of INT modules already closed (their VNFs left). */
+    private long inboundDropped;
 
     private final Survivors survivors;
     private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
@@ -442,6 +451,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         }
         getContext().unwatch(vnf.actor());
         survivors.vnfs.remove(vnf.name(), vnf.actor());
+        inboundDropped += vnf.intModule().inboundDropped();
         for (int state : directory.removeVnf(vnfId)) {
             leave(state);
         }
@@ -891,7 +901,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         get.replyTo().tell(new Stats(transport.counters(), receivePath.decodeErrors().total(),
                 receivePath.publishFrames(), receivePath.delivered(), localDeliveries, updatesPublished,
                 publishesRefused, recoverRequests, arq.counters(), unconfirmed.size(),
-                transport.localAddress().toCompletableFuture().getNow(null), keptLocal, segmentsAppended));
+                transport.localAddress().toCompletableFuture().getNow(null), keptLocal, segmentsAppended,
+                receivePath.recoveredSegments(), receivePath.unrecoverableUpdates(), receivePath.inactiveDropped(),
+                receivePath.unexpected(), inboundDropped + vnfs.values().stream()
+                        .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum()));
         return this;
     }
 

@@ -84,6 +84,8 @@ final class ReceivePath {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder inactiveDropped = new LongAdder();
     private final LongAdder unexpected = new LongAdder();
+    private final LongAdder recoveredSegments = new LongAdder();
+    private final LongAdder unrecoverableUpdates = new LongAdder();
     private final LongAdder publishFrames = new LongAdder();
     private final BoundedSourceQueue<Input> inputs;
     private final Sink<byte[], NotUsed> sink;
@@ -145,6 +147,16 @@ final class ReceivePath {
     /** Well-formed frames a server should never get (SUB-register or SUB-remove). */
     long unexpected() {
         return unexpected.sum();
+    }
+
+    /** Segments the controller's RECOVER answers brought. */
+    long recoveredSegments() {
+        return recoveredSegments.sum();
+    }
+
+    /** Updates reported to subscribers as unrecoverable. */
+    long unrecoverableUpdates() {
+        return unrecoverableUpdates.sum();
     }
 
     void close() {
@@ -221,6 +233,7 @@ final class ReceivePath {
         for (Segment segment : recovered.segments()) {
             reassembler.acceptRecovered(segment, now);
         }
+        recoveredSegments.add(recovered.segments().size());
         if (!recovered.truncated().isEmpty()) {
             reassembler.declareUnrecoverable(recovered.stateId(), input.publisherVnfId(), recovered.truncated(), now);
         }
@@ -263,6 +276,7 @@ final class ReceivePath {
 
         @Override
         public void onUnrecoverable(int stateId, int vnfId, long first, long last) {
+            unrecoverableUpdates.add(last - first + 1);
             Delivery.Loss loss = new Delivery.Loss(stateId, vnfId, first, last, Delivery.Loss.Reason.UNRECOVERABLE);
             for (IntModule subscriber : routes.subscribers(stateId)) {
                 subscriber.deliver(loss);

@@ -1,9 +1,11 @@
 package io.stare.deploy.agent;
 
 import com.typesafe.config.Config;
+import io.stare.actors.agent.AgentMetrics;
 import io.stare.actors.agent.AgentSettings;
 import io.stare.actors.agent.AgentView;
 import io.stare.actors.agent.SwitchAgent;
+import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
 import io.stare.p4.softswitch.StareProgram;
@@ -101,29 +103,31 @@ public final class AgentCommand implements Callable<Integer> {
                         + ", " + settings.mode().name().toLowerCase(Locale.ROOT) + ", tree ports "
                         + Long.toBinaryString(settings.treePorts()) + ")");
             });
+            java.util.concurrent.atomic.AtomicBoolean allReady = new java.util.concurrent.atomic.AtomicBoolean();
             if (metrics != null) {
                 InetSocketAddress at = CliParsing.address("--metrics", metrics);
-                org.apache.pekko.http.javadsl.ServerBinding binding = org.apache.pekko.http.javadsl.Http.get(system)
-                        .newServerAt(at.getHostString(), at.getPort())
-                        .bind((org.apache.pekko.japi.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
-                                java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse>>)
-                                request -> serveMetrics(system, refs, request))
+                ObservabilityServer server = ObservabilityServer.start(system, at.getHostString(), at.getPort(),
+                                () -> views(system, refs).thenApply(AgentMetrics::render), allReady::get)
                         .toCompletableFuture().get(10, TimeUnit.SECONDS);
-                out.println("metrics at http://" + binding.localAddress().getHostString() + ":"
-                        + binding.localAddress().getPort() + "/metrics");
+                out.println("metrics at http://" + server.localAddress().getHostString() + ":"
+                        + server.localAddress().getPort() + "/metrics (and /health, /ready)");
             }
             out.println(runFor.map(d -> "running for " + d.toSeconds() + " s").orElse("running; Ctrl-C to stop"));
             out.flush();
             long deadline = runFor.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
             Map<String, String> lastLine = new LinkedHashMap<>();
             while (System.nanoTime() < deadline && !system.getWhenTerminated().toCompletableFuture().isDone()) {
+                boolean ready = true;
                 for (Map.Entry<String, ActorRef<SwitchAgent.Command>> agent : refs.entrySet()) {
-                    String line = describe(agent.getKey(), ask(system, agent.getValue()));
+                    AgentView view = ask(system, agent.getValue());
+                    ready &= view.ready();
+                    String line = describe(agent.getKey(), view);
                     if (!line.equals(lastLine.put(agent.getKey(), line))) {
                         out.println(line);
                         out.flush();
                     }
                 }
+                allReady.set(ready);
                 Thread.sleep(Math.max(1, Math.min(500, (deadline - System.nanoTime()) / 1_000_000)));
             }
         } finally {
@@ -164,27 +168,18 @@ public final class AgentCommand implements Callable<Integer> {
         return agents;
     }
 
-    /** GET /metrics: every agent's view in the Prometheus text format; anything else 404. */
-    private static java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> serveMetrics(
-            ActorSystem<Void> system, Map<String, ActorRef<SwitchAgent.Command>> refs,
-            org.apache.pekko.http.javadsl.model.HttpRequest request) {
-        request.discardEntityBytes(system);
-        if (!request.getUri().path().equals("/metrics")) {
-            return java.util.concurrent.CompletableFuture.completedFuture(
-                    org.apache.pekko.http.javadsl.model.HttpResponse.create().withStatus(404));
-        }
+    /** Every agent's view, asked at once. */
+    private static java.util.concurrent.CompletionStage<Map<String, AgentView>> views(
+            ActorSystem<Void> system, Map<String, ActorRef<SwitchAgent.Command>> refs) {
         Map<String, java.util.concurrent.CompletableFuture<AgentView>> asks = new LinkedHashMap<>();
         refs.forEach((sw, ref) -> asks.put(sw, AskPattern.<SwitchAgent.Command, AgentView>ask(ref,
                 SwitchAgent.GetView::new, Duration.ofSeconds(5), system.scheduler()).toCompletableFuture()));
-        return java.util.concurrent.CompletableFuture.allOf(asks.values().toArray(java.util.concurrent.CompletableFuture[]::new))
+        return java.util.concurrent.CompletableFuture.allOf(
+                        asks.values().toArray(java.util.concurrent.CompletableFuture[]::new))
                 .thenApply(done -> {
                     Map<String, AgentView> views = new LinkedHashMap<>();
                     asks.forEach((sw, view) -> views.put(sw, view.join()));
-                    return org.apache.pekko.http.javadsl.model.HttpResponse.create().withEntity(
-                            org.apache.pekko.http.javadsl.model.ContentTypes.create(
-                                    org.apache.pekko.http.javadsl.model.MediaTypes.TEXT_PLAIN,
-                                    org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8),
-                            io.stare.actors.agent.AgentMetrics.render(views));
+                    return views;
                 });
     }
 

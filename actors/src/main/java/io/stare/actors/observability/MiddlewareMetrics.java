@@ -1,0 +1,56 @@
+package io.stare.actors.observability;
+
+import io.stare.actors.middleware.Middleware;
+import java.util.Map;
+
+/** The middlewares' counters ({@link Middleware.Stats}) as Prometheus metrics, labelled {@code server}. */
+public final class MiddlewareMetrics {
+
+    private static final PrometheusText<Middleware.Stats> TEXT = new PrometheusText<Middleware.Stats>("server")
+            .counter("stare_middleware_publishes_total", "updates published by this server's VNFs",
+                    Middleware.Stats::updatesPublished)
+            .counter("stare_middleware_publishes_refused_total", "publishes refused (undeclared state, "
+                    + "back-pressure, too large, unavailable)", Middleware.Stats::publishesRefused)
+            .counter("stare_middleware_deliveries_network_total", "whole updates received from the network",
+                    Middleware.Stats::deliveredFromNetwork)
+            .counter("stare_middleware_deliveries_local_total", "updates delivered from a VNF of the same server",
+                    Middleware.Stats::localDeliveries)
+            .counter("stare_middleware_kept_local_total", "updates not sent to the network: no other server subscribes",
+                    Middleware.Stats::keptLocal)
+            .counter("stare_middleware_recover_requests_total", "RECOVER requests sent to the replica controller",
+                    Middleware.Stats::recoverRequests)
+            .counter("stare_middleware_recovered_segments_total", "segments recovered from the backlog",
+                    Middleware.Stats::recoveredSegments)
+            .counter("stare_middleware_unrecoverable_updates_total", "updates reported to VNFs as lost for good",
+                    Middleware.Stats::unrecoverableUpdates)
+            .counter("stare_middleware_inbound_dropped_total", "updates dropped because a VNF did not keep up",
+                    Middleware.Stats::inboundDropped)
+            .counter("stare_middleware_sub_retransmissions_total", "SUB-register / SUB-remove repeated (ARQ)",
+                    s -> s.arq().retransmissions())
+            .counter("stare_middleware_sub_abandoned_total", "SUB messages given up after every retransmission",
+                    s -> s.arq().abandoned())
+            .gauge("stare_middleware_sub_pending", "SUB messages awaiting the switch's SUB-ack", s -> s.arq().pending())
+            .gauge("stare_middleware_unconfirmed_appends", "published updates the backlog has not confirmed",
+                    Middleware.Stats::unconfirmedAppends)
+            .counter("stare_middleware_appended_segments_total", "segments sent to the backlog by Append",
+                    Middleware.Stats::segmentsAppended)
+            .counter("stare_middleware_frames_sent_total", "frames sent to the network", s -> s.transport().sent())
+            .counter("stare_middleware_frames_received_total", "frames received from the network",
+                    s -> s.transport().received())
+            .counter("stare_middleware_frames_dropped_total", "frames MAIN SEND dropped (queue full, oversize)",
+                    s -> s.transport().dropped())
+            .counter("stare_middleware_frames_foreign_total", "datagrams ignored: not from the switch port or "
+                    + "not for this server", s -> s.transport().foreign())
+            .counter("stare_middleware_decode_errors_total", "received frames the decoder refused",
+                    s -> s.decodeErrors() + s.transport().malformed())
+            .counter("stare_middleware_frames_inactive_total", "publish frames of states this server does not receive",
+                    Middleware.Stats::inactiveDropped);
+
+    private MiddlewareMetrics() {
+    }
+
+    /** The exposition text for these middlewares' stats, keyed by server ID. */
+    public static String render(Map<String, Middleware.Stats> stats) {
+        return TEXT.render(stats);
+    }
+}
