@@ -2,7 +2,10 @@ package io.stare.deploy;
 
 import io.stare.deploy.agent.AgentCommand;
 import io.stare.deploy.bench.BenchCommand;
+import io.stare.deploy.controller.ControllerCommand;
+import io.stare.deploy.demo.DemoCommand;
 import io.stare.deploy.softswitch.SoftSwitchCommand;
+import io.stare.deploy.topology.TopologyCommand;
 import io.stare.deploy.wire.WireCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -16,8 +19,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = StareCommand.Version.class,
         description = "STARE: state replication between VNFs through programmable switches.",
-        subcommands = {WireCommand.class, SoftSwitchCommand.class, AgentCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, WireCommand.class, TopologyCommand.class, SoftSwitchCommand.class,
+                AgentCommand.class, ControllerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class StareCommand implements Runnable {
 
     @CommandLine.Spec

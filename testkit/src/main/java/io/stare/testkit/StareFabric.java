@@ -59,6 +59,7 @@ public final class StareFabric implements AutoCloseable {
     private final ActorTestKit testKit;
     private final SoftSwitchNetwork network;
     private final List<ActorRef<SwitchAgent.Command>> agents = new ArrayList<>();
+    private final Map<String, ActorRef<SwitchAgent.Command>> agentsBySwitch = new LinkedHashMap<>();
     private final ActorRef<ReplicaController.Command> controller;
     private final Map<String, ActorRef<Middleware.Command>> middlewares = new LinkedHashMap<>();
     private final Map<String, FabricLink> links = new LinkedHashMap<>();
@@ -162,9 +163,11 @@ public final class StareFabric implements AutoCloseable {
                 var config = testKit.system().settings().config();
                 for (Map.Entry<String, SoftSwitchNode> node : started.nodes().entrySet()) {
                     long deviceId = agents.size() + 1L;
-                    agents.add(testKit.spawn(SwitchAgent.create(AgentSettings.fromConfig(config, "127.0.0.1",
-                            node.getValue().grpcAddress().getPort(), deviceId, BigInteger.ONE, b.mode,
-                            tree.treePorts(node.getKey()))), "agent-" + node.getKey()));
+                    ActorRef<SwitchAgent.Command> agent = testKit.spawn(SwitchAgent.create(AgentSettings.fromConfig(
+                            config, "127.0.0.1", node.getValue().grpcAddress().getPort(), deviceId, BigInteger.ONE,
+                            b.mode, tree.treePorts(node.getKey()))), "agent-" + node.getKey());
+                    agents.add(agent);
+                    agentsBySwitch.put(node.getKey(), agent);
                 }
                 for (ActorRef<SwitchAgent.Command> agent : agents) {
                     awaitReady(agent);
@@ -425,6 +428,11 @@ public final class StareFabric implements AutoCloseable {
     /** The replica controller actor. */
     public ActorRef<ReplicaController.Command> controller() {
         return controller;
+    }
+
+    /** The switch agents by switch name (empty when the fabric runs without agents). */
+    public Map<String, ActorRef<SwitchAgent.Command>> agents() {
+        return Map.copyOf(agentsBySwitch);
     }
 
     /** The actor test kit whose system runs everything. */

@@ -1,0 +1,97 @@
+package io.stare.deploy.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stare.deploy.StareCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code stare demo} through the real entry point. */
+@Timeout(90)
+class DemoCommandTest {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run stare(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void theMetricsEndpointServesTheCountersWhileTheDemoRunsAndTheSummaryFollows() throws Exception {
+        int port = 24_000 + (int) (ProcessHandle.current().pid() % 2_000);
+        CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> stare("demo", "--duration", "8s",
+                "--speedup", "20", "--devices", "20", "--plain", "--metrics", "127.0.0.1:" + port));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Pattern publishes = Pattern.compile("(?m)^stare_middleware_publishes_total\\{server=\"h1\"} (\\d+)$");
+        String metrics = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        boolean sawReady = false;
+        while (System.nanoTime() < deadline && !running.isDone()) {
+            try {
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                sawReady |= ready.statusCode() == 200;
+                if (ready.statusCode() == 200) {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                    Matcher m = publishes.matcher(r.body());
+                    if (r.statusCode() == 200 && m.find() && Long.parseLong(m.group(1)) > 0) {
+                        metrics = r.body();
+                        break;
+                    }
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        Run run = running.get(60, TimeUnit.SECONDS);
+        assertEquals(0, run.exitCode(), run.out() + run.err());
+        assertTrue(sawReady, run.out());
+        assertTrue(metrics != null, "no publishes counted by h1 in the metrics while the demo ran\n" + run.out());
+        assertTrue(metrics.contains("stare_demo_publishes_total{vnf=\"tracker-area-1\"}"), metrics);
+        assertTrue(metrics.contains("stare_demo_devices_tracked{vnf=\"tracker-area-2\"}"), metrics);
+        assertTrue(metrics.contains("stare_demo_backlog_updates{state=\"scans/area-3\"}"), metrics);
+        assertTrue(metrics.contains("stare_demo_switch_subscriber_ports{switch=\"s1\"}"), metrics);
+        assertTrue(metrics.contains("stare_middleware_recovered_segments_total{server=\"h2\"}"), metrics);
+        assertTrue(run.out().contains("tracker-area-4   h3"), run.out());
+        assertTrue(run.out().contains("Summary: "), run.out());
+        assertTrue(run.out().contains("Trajectories inferred: "), run.out());
+    }
+
+    @Test
+    void badFlagsGetOneLine() {
+        assertOneLine(stare("demo", "--loss", "1.5"), "--loss must be a probability in [0, 1)");
+        assertOneLine(stare("demo", "--mode", "fast"), "--mode must be register or embedded");
+        assertOneLine(stare("demo", "--duration", "soon"), "--duration 'soon' is not a duration");
+        assertOneLine(stare("demo", "--devices", "500"), "--devices must be 0 to 50");
+        assertOneLine(stare("demo", "--topology", "/no/such/file"), "cannot read topology file");
+        assertOneLine(stare("demo", "--metrics", "nowhere"), "--metrics 'nowhere' is not HOST:PORT");
+        Run unknown = stare("demo", "--speed", "3");
+        assertEquals(2, unknown.exitCode());
+        assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+    }
+
+    private static void assertOneLine(Run run, String expected) {
+        assertEquals(1, run.exitCode(), run.out() + run.err());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().startsWith("stare: ") && run.err().contains(expected), run.err());
+        assertEquals("", run.out());
+    }
+}
