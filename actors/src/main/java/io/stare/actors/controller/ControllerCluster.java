@@ -78,6 +78,12 @@ public final class ControllerCluster {
         // All nodes must agree: no random namespace in a cluster, whatever the store.
         String namespace = configured.isEmpty() ? "stare" : configured;
         boolean hostsEntities = config.getStringList("pekko.cluster.roles").contains(role);
+        if (hostsEntities && ControllerStore.kind(config) == ControllerStore.Kind.MEMORY) {
+            // Each process has its own in-memory database: a backlog moving to another process starts empty.
+            org.slf4j.LoggerFactory.getLogger(ControllerCluster.class).warn("The replica controller's store is "
+                    + "'memory': backlogs and IDs are lost when they move to a node in another process or the "
+                    + "process stops; use h2-file or postgres for a cluster of several processes");
+        }
         CompletionStage<?> ready = hostsEntities ? ControllerStore.prepare(system)
                 : CompletableFuture.completedFuture(null);
         return ready.thenApply(prepared -> {
