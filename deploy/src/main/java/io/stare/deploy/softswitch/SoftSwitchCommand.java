@@ -1,5 +1,7 @@
 package io.stare.deploy.softswitch;
 
+import io.stare.actors.observability.ObservabilityServer;
+import io.stare.actors.observability.SwitchMetrics;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,6 +73,11 @@ public final class SoftSwitchCommand implements Callable<Integer> {
     @Option(names = "--topology", description = "run every switch of this topology file, linked as it says")
     Path topology;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve the switches' counters as Prometheus metrics at http://HOST:PORT/metrics, with "
+                    + "/health and /ready (e.g. 127.0.0.1:9464)")
+    String metrics;
+
     @Option(names = "--duration", description = "stop after this long, e.g. 30s or 5m (default: until Ctrl-C)")
     String duration;
 
@@ -79,6 +87,8 @@ public final class SoftSwitchCommand implements Callable<Integer> {
         InetSocketAddress grpcAddress = CliParsing.address("--grpc", grpc);
         Optional<Duration> runFor = duration == null ? Optional.empty() : Optional.of(CliParsing.duration("--duration", duration));
         Optional<Topology> topo = topology == null ? Optional.empty() : Optional.of(CliParsing.topology(topology));
+        Optional<InetSocketAddress> metricsAt = metrics == null ? Optional.empty()
+                : Optional.of(CliParsing.address("--metrics", metrics));
         if (topo.isEmpty() && (ports < 1 || ports > 16)) {
             throw new UserInputException("--ports " + ports + " is out of range 1..16");
         }
@@ -87,9 +97,11 @@ public final class SoftSwitchCommand implements Callable<Integer> {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-softswitch");
         try {
             Supplier<CompletionStage<Done>> stop;
+            Map<String, SoftSwitchNode> nodes;
             if (topo.isPresent()) {
                 SoftSwitchNetwork network = SoftSwitchNetwork.start(system, new SoftSwitchNetwork.Settings(topo.get(),
                         grpcAddress.getHostString(), grpcAddress.getPort(), udpBase, mode));
+                nodes = network.nodes();
                 print(out, network.nodes(), mode, Optional.of(SpanningTree.of(topo.get())));
                 stop = network::stop;
             } else {
@@ -100,8 +112,17 @@ public final class SoftSwitchCommand implements Callable<Integer> {
                 }
                 SoftSwitchNode node = SoftSwitchNode.start(system,
                         new SoftSwitchNode.Settings(name, deviceId, bindings, grpcAddress, mode, 0));
+                nodes = Map.of(name, node);
                 print(out, Map.of(name, node), mode, Optional.empty());
                 stop = node::stop;
+            }
+            if (metricsAt.isPresent()) {
+                ObservabilityServer server = ObservabilityServer.start(system, metricsAt.get().getHostString(),
+                                metricsAt.get().getPort(),
+                                () -> CompletableFuture.completedFuture(SwitchMetrics.render(nodes)), () -> true)
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                out.println("metrics at http://" + server.localAddress().getHostString() + ":"
+                        + server.localAddress().getPort() + "/metrics (and /health, /ready)");
             }
             // Ctrl-C runs Pekko's coordinated shutdown: the switches close their ports first.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-switches",

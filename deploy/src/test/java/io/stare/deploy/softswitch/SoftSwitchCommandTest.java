@@ -38,6 +38,36 @@ class SoftSwitchCommandTest {
     }
 
     @Test
+    void servesItsCountersAsMetrics() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> stare("softswitch", "--ports", "2", "--grpc", "127.0.0.1:0", "--program", "register",
+                        "--metrics", "127.0.0.1:" + port, "--duration", "5s"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String body = null;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        while (body == null && System.nanoTime() < deadline) {
+            try {
+                body = http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(body != null, "no metrics within 5 s");
+        assertTrue(body.contains("stare_switch_pipeline_installed{switch=\"s1\"} 1"), body);
+        assertTrue(body.contains("stare_switch_drops_no_subscriber_total{switch=\"s1\"} 0"), body);
+        assertTrue(body.contains("stare_switch_port_received_total{port=\"s1:1\"} 0"), body);
+        Run run = running.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("metrics at http://127.0.0.1:" + port + "/metrics"), run.out());
+    }
+
+    @Test
     void badInputGivesOneClearLine(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.txt");
         Files.writeString(bad, "switch s1 ports 2\nlink s1:1 s9:0\n");
