@@ -4,10 +4,19 @@ import io.stare.deploy.agent.AgentCommand;
 import io.stare.deploy.bench.BenchCommand;
 import io.stare.deploy.controller.ControllerCommand;
 import io.stare.deploy.demo.DemoCommand;
+import io.stare.deploy.middleware.MiddlewareCommand;
 import io.stare.deploy.softswitch.SoftSwitchCommand;
 import io.stare.deploy.topology.TopologyCommand;
+import io.stare.deploy.vnf.VnfCommand;
 import io.stare.deploy.wire.WireCommand;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import io.stare.deploy.config.ConfigCommand;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,11 +29,19 @@ import picocli.CommandLine.Command;
         versionProvider = StareCommand.Version.class,
         description = "STARE: state replication between VNFs through programmable switches.",
         subcommands = {DemoCommand.class, WireCommand.class, TopologyCommand.class, SoftSwitchCommand.class,
-                AgentCommand.class, ControllerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                AgentCommand.class, ControllerCommand.class, MiddlewareCommand.class, VnfCommand.class, BenchCommand.class,
+                ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class StareCommand implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = "--config", paramLabel = "FILE",
+            description = "a HOCON file of settings for every role (the keys of the modules' reference.conf, "
+                    + "e.g. stare.middleware.mtu = 9000); it wins over the built-in defaults and the STARE_* "
+                    + "environment variables they read, and a command's flags win over it. 'stare config show' "
+                    + "prints the result.")
+    private Path configFile;
 
     public static void main(String[] args) {
         // Initialise logging before any thread logs, so SLF4J has nothing to replay.
@@ -39,6 +56,29 @@ public final class StareCommand implements Runnable {
         cli.setErr(err);
         cli.setParameterExceptionHandler(StareCommand::onBadArguments);
         cli.setExecutionExceptionHandler(StareCommand::onFailure);
+        cli.setExecutionStrategy(parseResult -> {
+            Path file = ((StareCommand) cli.getCommand()).configFile;
+            String previous = System.getProperty("config.file");
+            try {
+                if (file != null) {
+                    useConfigFile(file);
+                }
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (UserInputException e) {
+                err.println("stare: " + e.getMessage());
+                err.flush();
+                return UserInputException.EXIT_CODE;
+            } finally {
+                if (file != null) {
+                    if (previous == null) {
+                        System.clearProperty("config.file");
+                    } else {
+                        System.setProperty("config.file", previous);
+                    }
+                    ConfigFactory.invalidateCaches();
+                }
+            }
+        });
         return cli.execute(args);
     }
 
@@ -68,6 +108,32 @@ public final class StareCommand implements Runnable {
         e.printStackTrace(err);
         err.flush();
         return cmd.getCommandSpec().exitCodeOnExecutionException();
+    }
+
+    /**
+     * Makes every configuration loaded from now on read {@code file} on top of the tool's own
+     * application.conf (which the file must not replace: it carries settings the shaded jar needs).
+     */
+    private static void useConfigFile(Path file) {
+        Path absolute = file.toAbsolutePath();
+        if (!Files.isRegularFile(absolute) || !Files.isReadable(absolute)) {
+            throw new UserInputException("cannot read config file " + file);
+        }
+        try {
+            ConfigFactory.parseFile(absolute.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new UserInputException("config file " + e.getMessage());
+        }
+        try {
+            Path combined = Files.createTempFile("stare-config-", ".conf");
+            combined.toFile().deleteOnExit();
+            String quoted = absolute.toString().replace("\\", "\\\\").replace("\"", "\\\"");
+            Files.writeString(combined, "include classpath(\"application.conf\")\ninclude file(\"" + quoted + "\")\n");
+            System.setProperty("config.file", combined.toString());
+            ConfigFactory.invalidateCaches();
+        } catch (IOException e) {
+            throw new UserInputException("cannot prepare the configuration: " + e.getMessage());
+        }
     }
 
     /** Reports the version the jar was built as. */

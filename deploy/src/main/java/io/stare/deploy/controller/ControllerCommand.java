@@ -7,6 +7,8 @@ import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ControllerStore;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
+import io.stare.deploy.cluster.ClusterNode;
+import io.stare.deploy.cluster.MemberLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,11 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import picocli.CommandLine.Command;
@@ -131,24 +131,7 @@ public final class ControllerCommand implements Callable<Integer> {
         ActorSystem<Void> system = ClusterNode.start(config, host, port);
         CompletableFuture<Void> up = new CompletableFuture<>();
         try {
-            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-                    "stare-say-goodbye", () -> {
-                        if (!up.isDone()) {
-                            return CompletableFuture.completedFuture(Done.getInstance());
-                        }
-                        MemberStatus status = Cluster.get(system).selfMember().status();
-                        boolean downed = CoordinatedShutdown.get(system).getShutdownReason()
-                                .map(reason -> reason == CoordinatedShutdown.clusterDowningReason()).orElse(false);
-                        String line = !downed && (status == MemberStatus.removed() || status == MemberStatus.exiting())
-                                ? "left the cluster; node stopped"
-                                : "node stopped without leaving the cluster (it was "
-                                + (downed ? "downed" : status.toString()) + "); its backlogs recover on other nodes";
-                        synchronized (out) {
-                            out.println(line);
-                            out.flush();
-                        }
-                        return CompletableFuture.completedFuture(Done.getInstance());
-                    });
+            ClusterNode.sayGoodbye(system, out, up, "its backlogs recover on other nodes");
             try {
                 ControllerCluster.start(system, settings).toCompletableFuture().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {

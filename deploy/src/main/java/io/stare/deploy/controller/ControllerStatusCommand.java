@@ -9,6 +9,7 @@ import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.controller.StateBacklog;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
+import io.stare.deploy.cluster.ClusterNode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

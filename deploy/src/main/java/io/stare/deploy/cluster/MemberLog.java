@@ -1,4 +1,4 @@
-package io.stare.deploy.controller;
+package io.stare.deploy.cluster;
 
 import java.io.PrintWriter;
 import java.util.HashMap;
@@ -17,11 +17,11 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 
 /**
- * Prints a controller node's life in the cluster: one line when this node is Up, then one short
+ * Prints a cluster node's life in the cluster: one line when this node is Up, then one short
  * line per membership or reachability change. Before this node is Up, the members it learns of
  * are the existing cluster, not changes, and are not printed.
  */
-final class MemberLog {
+public final class MemberLog {
 
     private MemberLog() {
     }
@@ -31,7 +31,7 @@ final class MemberLog {
      * @param upLine the line saying this node is Up, given the number of members
      * @param up completed when this node is Up
      */
-    static Behavior<Object> create(PrintWriter out, IntFunction<String> upLine, CompletableFuture<Void> up) {
+    public static Behavior<Object> create(PrintWriter out, IntFunction<String> upLine, CompletableFuture<Void> up) {
         return Behaviors.setup(context -> {
             Cluster cluster = Cluster.get(Adapter.toClassic(context.getSystem()));
             Address self = cluster.selfAddress();
@@ -102,7 +102,7 @@ final class MemberLog {
     }
 
     /** The line for another member's change, or null for changes not worth a line. */
-    static String describe(ClusterEvent.MemberEvent event, int count) {
+    public static String describe(ClusterEvent.MemberEvent event, int count) {
         Member m = event.member();
         String who = m.address() + roles(m);
         if (event instanceof ClusterEvent.MemberUp || event instanceof ClusterEvent.MemberWeaklyUp) {

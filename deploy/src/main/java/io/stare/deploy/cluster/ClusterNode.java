@@ -1,4 +1,4 @@
-package io.stare.deploy.controller;
+package io.stare.deploy.cluster;
 
 import com.typesafe.config.Config;
 import io.stare.deploy.CliParsing;
@@ -14,15 +14,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
-/** What both controller commands need to be a cluster node: seeds, the actor system, leaving. */
-final class ClusterNode {
+/** What every STARE cluster-node command (controller, middleware, status) needs: seeds, the actor system, leaving. */
+public final class ClusterNode {
 
     /** The actor system name every STARE cluster node has (cluster members must share it). */
-    static final String SYSTEM = "stare";
+    public static final String SYSTEM = "stare";
 
     private static final Pattern PEKKO_ADDRESS = Pattern.compile("pekko://([^@/]+)@(.+?)/?");
 
@@ -30,7 +33,7 @@ final class ClusterNode {
     }
 
     /** Seed nodes given as {@code HOST:PORT} (or {@code pekko://stare@HOST:PORT}) as Pekko addresses. */
-    static List<String> seeds(List<String> texts) {
+    public static List<String> seeds(List<String> texts) {
         List<String> seeds = new ArrayList<>();
         for (String text : texts) {
             seeds.add(seed(text));
@@ -38,7 +41,7 @@ final class ClusterNode {
         return List.copyOf(seeds);
     }
 
-    static String seed(String text) {
+    public static String seed(String text) {
         String hostPort = text.trim();
         Matcher m = PEKKO_ADDRESS.matcher(hostPort);
         if (m.matches()) {
@@ -56,7 +59,7 @@ final class ClusterNode {
     }
 
     /** The host part of a seed address from {@link #seed}. */
-    static InetSocketAddress hostPort(String seed) {
+    public static InetSocketAddress hostPort(String seed) {
         return CliParsing.address("--seed", seed.substring(seed.indexOf('@') + 1));
     }
 
@@ -64,7 +67,7 @@ final class ClusterNode {
      * The local address this machine reaches {@code seed} from (no packet is sent), so the cluster
      * can reach this node back; 127.0.0.1 if there is no route.
      */
-    static String localAddressTowards(String seed) {
+    public static String localAddressTowards(String seed) {
         InetSocketAddress target = hostPort(seed);
         try (DatagramSocket probe = new DatagramSocket()) {
             probe.connect(InetAddress.getByName(target.getHostString()), target.getPort());
@@ -76,7 +79,7 @@ final class ClusterNode {
     }
 
     /** A port option's value: 0..65535. */
-    static int port(int port) {
+    public static int port(int port) {
         if (port < 0 || port > 65535) {
             throw new UserInputException("--port " + port + " is out of range 0..65535");
         }
@@ -87,7 +90,7 @@ final class ClusterNode {
      * Starts the node's actor system; a port that is taken (or a host that is not this machine's)
      * is a one-line error.
      */
-    static ActorSystem<Void> start(Config config, String host, int port) {
+    public static ActorSystem<Void> start(Config config, String host, int port) {
         // Try the port first: Pekko would log a stack trace before failing the same way.
         if (port != 0) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
@@ -140,7 +143,7 @@ final class ClusterNode {
      * over, the node is removed) and stops the actor system, waiting at most {@code bound}; if that
      * does not finish, the system is stopped anyway.
      */
-    static void leave(ActorSystem<?> system, CoordinatedShutdown.Reason reason, Duration bound) {
+    public static void leave(ActorSystem<?> system, CoordinatedShutdown.Reason reason, Duration bound) {
         try {
             CoordinatedShutdown.get(system).runAll(reason).toCompletableFuture()
                     .get(bound.toMillis(), TimeUnit.MILLISECONDS);
@@ -159,8 +162,35 @@ final class ClusterNode {
         }
     }
 
+    /**
+     * Prints the node's last line as its actor system stops: "left the cluster; node stopped", or,
+     * when it stopped without leaving (downed, or before it left), why, followed by
+     * {@code consequence}. Nothing if the node never was Up ({@code up} not completed).
+     */
+    public static void sayGoodbye(ActorSystem<?> system, java.io.PrintWriter out,
+                                  java.util.concurrent.CompletableFuture<Void> up, String consequence) {
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                "stare-say-goodbye", () -> {
+                    if (!up.isDone()) {
+                        return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+                    }
+                    MemberStatus status = Cluster.get(system).selfMember().status();
+                    boolean downed = CoordinatedShutdown.get(system).getShutdownReason()
+                            .map(reason -> reason == CoordinatedShutdown.clusterDowningReason()).orElse(false);
+                    String line = !downed && (status == MemberStatus.removed() || status == MemberStatus.exiting())
+                            ? "left the cluster; node stopped"
+                            : "node stopped without leaving the cluster (it was "
+                            + (downed ? "downed" : status.toString()) + "); " + consequence;
+                    synchronized (out) {
+                        out.println(line);
+                        out.flush();
+                    }
+                    return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+                });
+    }
+
     /** {@code 10 s}, {@code 500 ms}. */
-    static String human(Duration duration) {
+    public static String human(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 }

@@ -1,0 +1,408 @@
+package io.stare.deploy.vnf;
+
+import io.stare.protocol.DecodeResult;
+import io.stare.protocol.vnf.VnfFrameCodec;
+import io.stare.protocol.vnf.VnfFrameDecoder;
+import io.stare.protocol.vnf.VnfMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+/**
+ * A blocking VNF client of a middleware's TCP gateway ({@code docs/protocol.md} section 6): a plain
+ * socket and the protocol codec, no Pekko. Requests block until their reply (bounded by the
+ * timeout given to {@link #connect}); a reader thread reads every frame, completes the waiting
+ * request and hands DELIVER and LOSS_NOTICE frames to the callbacks, in the order they arrive.
+ *
+ * <pre>{@code
+ * try (TcpVnfClient client = TcpVnfClient.connect(new InetSocketAddress("127.0.0.1", 65431), "my-vnf",
+ *         Duration.ofSeconds(10), loss -> {})) {
+ *     client.register("my-vnf");
+ *     int state = client.declare("flow-counts");
+ *     client.publish(state, "hello".getBytes(StandardCharsets.UTF_8));
+ *     client.subscribe("alerts", deliver -> System.out.println(deliver.updateNo()));
+ * }
+ * }</pre>
+ *
+ * <p>A refusal is a {@link StareException} with the ERROR frame's code; a broken or closed
+ * connection is a {@link ClosedException}. Thread-safe; callbacks run on the reader thread, so
+ * they must not block on requests of the same client.
+ */
+public final class TcpVnfClient implements AutoCloseable {
+
+    /** An ERROR frame from the middleware, or a request that got no answer in time. */
+    public static class StareException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient VnfMessage.Error.Code code;
+        private final String detail;
+
+        /** @param detail the ERROR frame's message (or what went wrong); the message adds the code */
+        public StareException(VnfMessage.Error.Code code, String detail) {
+            super(code == null ? detail : code + ": " + detail);
+            this.code = code;
+            this.detail = detail;
+        }
+
+        /** The ERROR frame's message, without the code. */
+        public String detail() {
+            return detail;
+        }
+
+        /** The ERROR frame's code; null when the request timed out or the connection closed. */
+        public VnfMessage.Error.Code code() {
+            return code;
+        }
+    }
+
+    /** The connection closed (or broke, or could not be opened) before the answer came. */
+    public static final class ClosedException extends StareException {
+        private static final long serialVersionUID = 1L;
+
+        public ClosedException(String message) {
+            super(null, message);
+        }
+    }
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private final Duration timeout;
+    private final Consumer<VnfMessage.LossNotice> onLoss;
+    private final Object lock = new Object();
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private final Map<Integer, Consumer<VnfMessage.Deliver>> listeners = new HashMap<>();
+    /** Deliveries of states whose SUBSCRIBED has not been read yet (never expected; kept in order). */
+    private final Map<Integer, List<VnfMessage.Deliver>> early = new HashMap<>();
+    private final VnfMessage.HelloAck helloAck;
+    private final Thread reader;
+    private long nextRequest = 1;
+    private String closedBecause;
+
+    private record Pending(CompletableFuture<VnfMessage> reply, Consumer<VnfMessage.Deliver> listener) {
+    }
+
+    private TcpVnfClient(Socket socket, Duration timeout, String clientName,
+                         Consumer<VnfMessage.LossNotice> onLoss) throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.in = socket.getInputStream();
+        this.timeout = timeout;
+        this.onLoss = onLoss;
+        VnfFrameDecoder decoder = new VnfFrameDecoder();
+        send(new VnfMessage.Hello(VnfFrameCodec.PROTOCOL_VERSION, VnfFrameCodec.PROTOCOL_VERSION, clientName));
+        List<VnfMessage> leftover = new ArrayList<>();
+        VnfMessage first = readOne(decoder, leftover);
+        if (first instanceof VnfMessage.Error error) {
+            throw new StareException(error.code(), error.message());
+        }
+        if (!(first instanceof VnfMessage.HelloAck ack)) {
+            throw new StareException(VnfMessage.Error.Code.BAD_REQUEST, "expected HELLO_ACK, got " + first);
+        }
+        this.helloAck = ack;
+        socket.setSoTimeout(0);
+        this.reader = new Thread(() -> readLoop(decoder, leftover), "stare-vnf-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Connects to a gateway and performs the handshake.
+     *
+     * @param clientName the name in HELLO (for the middleware's logs)
+     * @param timeout bound on connecting and on every request
+     * @param onLoss hears of updates of subscribed states that were lost (and of their recovery)
+     * @throws ClosedException when the gateway cannot be reached
+     */
+    public static TcpVnfClient connect(InetSocketAddress gateway, String clientName, Duration timeout,
+                                       Consumer<VnfMessage.LossNotice> onLoss) throws IOException {
+        Objects.requireNonNull(onLoss, "onLoss");
+        Socket socket = new Socket();
+        try {
+            socket.connect(gateway, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            return new TcpVnfClient(socket, timeout, clientName, onLoss);
+        } catch (java.net.ConnectException e) {
+            socket.close();
+            throw new ClosedException("cannot connect to the middleware's gateway at " + describe(gateway)
+                    + ": connection refused (is `stare middleware` running with --gateway " + describe(gateway) + "?)");
+        } catch (SocketTimeoutException e) {
+            socket.close();
+            throw new ClosedException("the middleware's gateway at " + describe(gateway) + " did not answer within "
+                    + timeout.toMillis() + " ms");
+        } catch (StareException e) {
+            socket.close();
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw new ClosedException("cannot talk to the middleware's gateway at " + describe(gateway) + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** The middleware's name (its server ID) from HELLO_ACK. */
+    public String serverName() {
+        return helloAck.serverName();
+    }
+
+    /** Registers this VNF under {@code name}; returns its VNF ID. */
+    public int register(String name) throws IOException {
+        return call(id -> new VnfMessage.RegisterVnf(id, name), VnfMessage.VnfRegistered.class, null).vnfId();
+    }
+
+    /** Declares a state this VNF publishes; returns its state ID. */
+    public int declare(String state) throws IOException {
+        return call(id -> new VnfMessage.DeclarePublishState(id, state), VnfMessage.StateDeclared.class, null)
+                .stateId();
+    }
+
+    /** The ID of a declared state ({@code UNKNOWN_STATE} otherwise). */
+    public int lookup(String state) throws IOException {
+        return call(id -> new VnfMessage.LookupState(id, state), VnfMessage.StateFound.class, null).stateId();
+    }
+
+    /** Publishes an update of a declared state; returns its update number. */
+    public long publish(int stateId, byte[] payload) throws IOException {
+        return call(id -> new VnfMessage.Publish(id, stateId, payload), VnfMessage.Published.class, null).updateNo();
+    }
+
+    /**
+     * Subscribes to a state by name; {@code listener} gets every update from now on, on the reader
+     * thread. Returns the state ID.
+     */
+    public int subscribe(String state, Consumer<VnfMessage.Deliver> listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        return call(id -> new VnfMessage.Subscribe(id, state), VnfMessage.Subscribed.class, listener).stateId();
+    }
+
+    /** Ends a subscription. */
+    public void unsubscribe(int stateId) throws IOException {
+        call(id -> new VnfMessage.Unsubscribe(id, stateId), VnfMessage.Unsubscribed.class, null);
+        synchronized (lock) {
+            listeners.remove(stateId);
+        }
+    }
+
+    /** Whether the connection is still open. */
+    public boolean isOpen() {
+        synchronized (lock) {
+            return closedBecause == null;
+        }
+    }
+
+    /** Closes the connection; the middleware detaches the VNF and ends its subscriptions. */
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closed as far as it goes.
+        }
+        try {
+            reader.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private <T extends VnfMessage> T call(LongFunction<VnfMessage> request, Class<T> answer,
+                                          Consumer<VnfMessage.Deliver> listener) throws IOException {
+        CompletableFuture<VnfMessage> reply = new CompletableFuture<>();
+        long id;
+        VnfMessage message;
+        synchronized (lock) {
+            if (closedBecause != null) {
+                throw new ClosedException(closedBecause);
+            }
+            id = nextRequest;
+            nextRequest = nextRequest % 0xFFFF_FFFFL + 1; // never 0
+            message = request.apply(id);
+            pending.put(id, new Pending(reply, listener));
+        }
+        try {
+            byte[] frame = VnfFrameCodec.encode(message, helloAck.maxFrameBytes());
+            synchronized (out) {
+                out.write(frame);
+                out.flush();
+            }
+        } catch (IllegalArgumentException e) {
+            forget(id);
+            throw new StareException(VnfMessage.Error.Code.PAYLOAD_TOO_LARGE, e.getMessage());
+        } catch (IOException e) {
+            forget(id);
+            throw new ClosedException("connection to the middleware lost: " + e.getMessage());
+        }
+        VnfMessage got;
+        try {
+            got = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            forget(id);
+            throw new StareException(null, "no answer from the middleware within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            forget(id);
+            Thread.currentThread().interrupt();
+            throw new ClosedException("interrupted");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StareException s ? s : new ClosedException(String.valueOf(e.getCause()));
+        }
+        if (got instanceof VnfMessage.Error error) {
+            throw new StareException(error.code(), error.message());
+        }
+        if (!answer.isInstance(got)) {
+            throw new StareException(VnfMessage.Error.Code.INTERNAL, "unexpected answer " + got);
+        }
+        return answer.cast(got);
+    }
+
+    private void forget(long id) {
+        synchronized (lock) {
+            pending.remove(id);
+        }
+    }
+
+    private void send(VnfMessage message) throws IOException {
+        synchronized (out) {
+            out.write(VnfFrameCodec.encode(message));
+            out.flush();
+        }
+    }
+
+    /** The next frame, reading as needed; frames beyond it stay in {@code queued}. */
+    private VnfMessage readOne(VnfFrameDecoder decoder, List<VnfMessage> queued) throws IOException {
+        byte[] chunk = new byte[65536];
+        while (queued.isEmpty()) {
+            int n = in.read(chunk);
+            if (n < 0) {
+                throw new ClosedException("the middleware closed the connection");
+            }
+            for (DecodeResult<VnfMessage> result : decoder.feed(chunk, 0, n)) {
+                queued.add(result.orElseThrow());
+            }
+        }
+        return queued.remove(0);
+    }
+
+    private void readLoop(VnfFrameDecoder decoder, List<VnfMessage> leftover) {
+        String reason = "the middleware closed the connection";
+        byte[] chunk = new byte[65536];
+        try {
+            for (VnfMessage message : leftover) {
+                dispatch(message);
+            }
+            while (true) {
+                int n = in.read(chunk);
+                if (n < 0) {
+                    break;
+                }
+                for (DecodeResult<VnfMessage> result : decoder.feed(chunk, 0, n)) {
+                    dispatch(result.orElseThrow());
+                }
+            }
+        } catch (IOException e) {
+            reason = socket.isClosed() ? "the connection is closed" : "connection to the middleware lost: "
+                    + e.getMessage();
+        } catch (RuntimeException e) {
+            reason = "the middleware sent a frame this client cannot read: " + e.getMessage();
+        }
+        List<Pending> waiting;
+        synchronized (lock) {
+            if (closedBecause == null) {
+                closedBecause = reason;
+            }
+            waiting = new ArrayList<>(pending.values());
+            pending.clear();
+        }
+        for (Pending p : waiting) {
+            p.reply().completeExceptionally(new ClosedException(closedBecause));
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Closing anyway.
+        }
+    }
+
+    private void dispatch(VnfMessage message) {
+        if (message instanceof VnfMessage.Deliver deliver) {
+            Consumer<VnfMessage.Deliver> listener;
+            synchronized (lock) {
+                listener = listeners.get(deliver.stateId());
+                if (listener == null) {
+                    early.computeIfAbsent(deliver.stateId(), s -> new ArrayList<>()).add(deliver);
+                    return;
+                }
+            }
+            safely(listener, deliver);
+        } else if (message instanceof VnfMessage.LossNotice loss) {
+            safely(onLoss, loss);
+        } else {
+            long requestId = requestId(message);
+            Pending p;
+            List<VnfMessage.Deliver> held = List.of();
+            synchronized (lock) {
+                p = pending.remove(requestId);
+                if (p == null && message instanceof VnfMessage.Error error && requestId == 0) {
+                    closedBecause = error.code() + ": " + error.message();
+                }
+                if (p != null && p.listener() != null && message instanceof VnfMessage.Subscribed subscribed) {
+                    listeners.put(subscribed.stateId(), p.listener());
+                    List<VnfMessage.Deliver> before = early.remove(subscribed.stateId());
+                    held = before == null ? List.of() : before;
+                }
+            }
+            if (p != null) {
+                for (VnfMessage.Deliver d : held) {
+                    safely(p.listener(), d);
+                }
+                p.reply().complete(message);
+            }
+        }
+    }
+
+    private static long requestId(VnfMessage message) {
+        if (message instanceof VnfMessage.Error m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.VnfRegistered m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.StateDeclared m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.StateFound m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.Subscribed m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.Unsubscribed m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.Published m) {
+            return m.requestId();
+        }
+        return -1;
+    }
+
+    private static <T> void safely(Consumer<T> callback, T value) {
+        try {
+            callback.accept(value);
+        } catch (RuntimeException e) {
+            // The caller's code: it must not stop the reader.
+            System.err.println("stare: a VNF callback failed: " + e);
+        }
+    }
+
+    private static String describe(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}
