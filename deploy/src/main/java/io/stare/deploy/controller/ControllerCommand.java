@@ -5,6 +5,9 @@ import com.typesafe.config.ConfigFactory;
 import io.stare.actors.controller.ControllerCluster;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ControllerStore;
+import io.stare.actors.controller.ControllerStatus;
+import io.stare.actors.observability.ControllerMetrics;
+import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
 import io.stare.deploy.cluster.ClusterNode;
@@ -99,6 +102,12 @@ public final class ControllerCommand implements Callable<Integer> {
                     + "node of a cluster needs the same (default: stare, or $STARE_PERSISTENCE_NAMESPACE)")
     String namespace;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve the controller's status as Prometheus metrics at http://HOST:PORT/metrics (members, "
+                    + "shards of this node and the others, ID counts, the backlogs of the first 100 states), with "
+                    + "/health and /ready (ready once the node is Up)")
+    String metrics;
+
     @Option(names = "--duration", paramLabel = "DURATION", description = "leave the cluster and stop after this long, e.g. 30s or 5m "
             + "(default: until Ctrl-C)")
     String duration;
@@ -109,6 +118,8 @@ public final class ControllerCommand implements Callable<Integer> {
         List<String> seedNodes = ClusterNode.seeds(seeds);
         Optional<Duration> runFor = duration == null ? Optional.empty()
                 : Optional.of(CliParsing.duration("--duration", duration));
+        Optional<java.net.InetSocketAddress> metricsAt = metrics == null ? Optional.empty()
+                : Optional.of(CliParsing.address("--metrics", metrics));
         Config overrides = overrides();
         Config config;
         try {
@@ -132,8 +143,9 @@ public final class ControllerCommand implements Callable<Integer> {
         CompletableFuture<Void> up = new CompletableFuture<>();
         try {
             ClusterNode.sayGoodbye(system, out, up, "its backlogs recover on other nodes");
+            org.apache.pekko.actor.typed.ActorRef<io.stare.actors.controller.ReplicaController.Command> router;
             try {
-                ControllerCluster.start(system, settings).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                router = ControllerCluster.start(system, settings).toCompletableFuture().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 throw new UserInputException("the store (" + storeLine + ") cannot be prepared: " + cause.getMessage());
@@ -145,6 +157,19 @@ public final class ControllerCommand implements Callable<Integer> {
                     + storeLine + "; members: " + members, up), "stare-member-log", Props.empty());
             if (seedNodes.isEmpty()) {
                 Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
+            }
+            if (metricsAt.isPresent()) {
+                ObservabilityServer server = ObservabilityServer.start(system, metricsAt.get().getHostString(),
+                                metricsAt.get().getPort(),
+                                () -> ControllerStatus.collect(system, router, 100, Duration.ofSeconds(5))
+                                        .thenApply(ControllerMetrics::render),
+                                up::isDone)
+                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                synchronized (out) {
+                    out.println("metrics at http://" + server.localAddress().getHostString() + ":"
+                            + server.localAddress().getPort() + "/metrics (and /health, /ready)");
+                    out.flush();
+                }
             }
             CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
             long deadline = runFor.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);

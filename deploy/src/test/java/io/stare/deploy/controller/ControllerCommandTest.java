@@ -67,8 +67,12 @@ class ControllerCommandTest {
         StringWriter controllerOut = new StringWriter();
         StringWriter controllerErr = new StringWriter();
         CompletableFuture<Integer> controller = new CompletableFuture<>();
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            metricsPort = free.getLocalPort();
+        }
         Thread runner = new Thread(() -> controller.complete(StareCommand.run(new String[] {"controller",
-                "--port", "0", "--store", "memory", "--namespace", namespace},
+                "--port", "0", "--store", "memory", "--namespace", namespace, "--metrics", "127.0.0.1:" + metricsPort},
                 new PrintWriter(controllerOut, true), new PrintWriter(controllerErr, true))), "stare-controller");
         runner.setDaemon(true);
         runner.start();
@@ -120,6 +124,14 @@ class ControllerCommandTest {
             assertTrue(out.indexOf(" 300 ") < out.indexOf(" 7 "), "largest first: " + out);
             assertFalse(out.contains("partial"), out);
             assertEquals("", status.err());
+
+            // The same figures as Prometheus metrics.
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("stare_ids_states{cluster=\"stare\"} 2"), metrics);
+            assertTrue(metrics.contains("stare_backlog_bytes{state=\"" + positions + "\"} 300"), metrics);
+            assertTrue(metrics.contains("stare_controller_shards{node=\"" + address + "\"} 2"), metrics);
             awaitLine(controllerOut, Pattern.compile("member removed: pekko://stare@127\\.0\\.0\\.1:\\d+ \\(stare-cli\\) "
                     + "\\(was Exiting\\); members: 2"), controller);
 
