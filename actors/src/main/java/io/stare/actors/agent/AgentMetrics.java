@@ -30,6 +30,8 @@ public final class AgentMetrics {
                     v -> v.arq().retransmissions())
             .counter("stare_agent_arq_abandoned_total", "propagated SUB messages given up", v -> v.arq().abandoned())
             .counter("stare_agent_reconnects_total", "StreamChannel re-establishments", AgentView::reconnects)
+            .counter("stare_agent_errors_total", "failures seen: StreamChannel ends, failed P4Runtime calls, "
+                    + "set-ups, rule installations, reconfigurations", AgentView::errors)
             .gauge("stare_agent_reconfigurations_last_pause_seconds",
                     "last State4 reconfiguration: COMMIT sent to acknowledged",
                     v -> v.lastReconfiguration().map(r -> r.commitTime().toNanos() / 1e9).orElse(0.0));

@@ -28,12 +28,14 @@ import java.util.TreeMap;
  * @param stateCapacity register mode: state slots of the pipeline the agent runs (0 in embedded mode)
  * @param reconfiguring whether a State4 reconfiguration is under way
  * @param lastReconfiguration the last State4 reconfiguration's report, if any
+ * @param errors failures the agent saw: StreamChannel ends, failed P4Runtime calls, set-ups, rule
+ *     installations and reconfigurations ({@code lastError} is the latest)
  */
 public record AgentView(String target, StareProgram.Mode mode, boolean connected, boolean primary, boolean ready,
                         int pipelinePushes, int rulesInstalled, SortedMap<Integer, Long> subscriptions,
                         InstallTimes installs, ArqCounters arq, int reconnects, Optional<String> lastError,
                         int stateCapacity, boolean reconfiguring,
-                        Optional<ReconfigurationReport> lastReconfiguration) {
+                        Optional<ReconfigurationReport> lastReconfiguration, long errors) {
 
     public AgentView {
         subscriptions = Collections.unmodifiableSortedMap(new TreeMap<>(subscriptions));

@@ -209,6 +209,7 @@ public final class SwitchAgent {
     /** Tags each session's messages, so that those of an earlier session are recognised. */
     private int nextEpoch;
     private Optional<String> lastError = Optional.empty();
+    private long errors;
     // State4 reconfiguration: at most one at a time.
     private Reconfiguration reconf;
     private ReconfPhase reconfPhase;
@@ -347,7 +348,7 @@ public final class SwitchAgent {
                         Status.Code.values().length - 1, response.getError().getCanonicalCode()))]
                         + ": " + response.getError().getMessage();
                 context.getLog().warn("{}: {}", settings.target(), error);
-                lastError = Optional.of(error);
+                recordError(error);
                 return Behaviors.same();
             }
             default -> {
@@ -429,13 +430,13 @@ public final class SwitchAgent {
         setupFailures++;
         String error = "set-up failed: " + describe(cause);
         context.getLog().warn("{}: {}", settings.target(), error);
-        lastError = Optional.of(error);
+        recordError(error);
         return restart(s, Math.max(attempt, setupFailures - 1));
     }
 
     private Behavior<Command> onStreamEnded(Session s, int attempt, String reason) {
         context.getLog().info("{}: stream ended: {}", settings.target(), reason);
-        lastError = Optional.of("stream ended: " + reason);
+        recordError("stream ended: " + reason);
         return restart(s, attempt);
     }
 
@@ -648,7 +649,7 @@ public final class SwitchAgent {
             // their senders, who got no SUB-ack.
             String error = "rule installation failed: " + describe(done.failure().get());
             context.getLog().warn("{}: {}", settings.target(), error);
-            lastError = Optional.of(error);
+            recordError(error);
             stopServing();
             return startSetup(s.in(Phase.SETTING_UP));
         }
@@ -836,7 +837,7 @@ public final class SwitchAgent {
 
     private Behavior<Command> failReconfiguration(Session s, String why) {
         context.getLog().warn("{}: reconfiguration failed: {}", settings.target(), why);
-        lastError = Optional.of("reconfiguration failed: " + why);
+        recordError("reconfiguration failed: " + why);
         growthFailedTo = reconf.toCapacity();
         boolean committed = reconfPhase != ReconfPhase.COPYING;
         abortReconfiguration(Optional.of(why));
@@ -895,7 +896,7 @@ public final class SwitchAgent {
             String error = "no SUB-ack from the neighbour on port " + key.port() + " for state " + key.stateId()
                     + " after " + settings.arqLimit() + " retransmissions";
             context.getLog().warn("{}: {}", settings.target(), error);
-            lastError = Optional.of(error);
+            recordError(error);
         }
         scheduleArq();
         return Behaviors.same();
@@ -931,8 +932,14 @@ public final class SwitchAgent {
                 s != null && s.phase() == Phase.READY, pipelinePushes, rules, subscriptions, installTimes,
                 arq.counters(), reconnects, lastError,
                 settings.mode() == StareProgram.Mode.REGISTER ? entities.stateCapacity() : 0, reconf != null,
-                lastReconfiguration));
+                lastReconfiguration, errors));
         return Behaviors.same();
+    }
+
+    /** A failure the agent saw: kept as the view's last error and counted. */
+    private void recordError(String error) {
+        lastError = Optional.of(error);
+        errors++;
     }
 
     private static String describe(Throwable failure) {

@@ -16,7 +16,7 @@ class AgentMetricsTest {
         TreeMap<Integer, Long> subscriptions = new TreeMap<>(Map.of(1, 0b10L, 7, 0b110L));
         AgentView view = new AgentView("127.0.0.1:9559", StareProgram.Mode.REGISTER, true, true, true, 1, 257,
                 subscriptions, AgentView.InstallTimes.NONE, new AgentView.ArqCounters(2, 5, 3, 1), 4, Optional.empty(),
-                2048, false, Optional.empty());
+                2048, false, Optional.empty(), 6);
         Map<String, AgentView> views = new LinkedHashMap<>();
         views.put("s1", view);
         views.put("s\"2", view);
@@ -24,6 +24,7 @@ class AgentMetricsTest {
         assertTrue(text.contains("# TYPE stare_agent_primary gauge\n"), text);
         assertTrue(text.contains("stare_agent_primary{switch=\"s1\"} 1\n"), text);
         assertTrue(text.contains("stare_agent_rules{switch=\"s1\"} 257\n"), text);
+        assertTrue(text.contains("stare_agent_errors_total{switch=\"s1\"} 6\n"), text);
         assertTrue(text.contains("stare_agent_subscribed_states{switch=\"s1\"} 2\n"), text);
         assertTrue(text.contains("stare_agent_table_utilisation{switch=\"s1\"} 0.000976563\n"), text);
         assertTrue(text.contains("stare_agent_arq_retransmissions_total{switch=\"s1\"} 3\n"), text);
