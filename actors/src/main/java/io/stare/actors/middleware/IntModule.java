@@ -105,6 +105,16 @@ public final class IntModule {
         return result;
     }
 
+    /** Updates waiting in the inbound queue for the VNF (approximate). */
+    public int inboundQueued() {
+        return inbound.size();
+    }
+
+    /** Publishes waiting in the outbound queue for the EXT module (approximate). */
+    public int outboundQueued() {
+        return outbound.size();
+    }
+
     /** Updates dropped because the VNF did not keep up. */
     public long inboundDropped() {
         return inboundDropped.sum();

@@ -215,13 +215,16 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      *     their publisher)
      * @param unexpectedFrames well-formed frames a server never gets (SUB-register, SUB-remove)
      * @param inboundDropped updates the INT modules dropped because a VNF did not keep up
+     * @param inboundQueued updates waiting in the INT modules for their VNFs (queue depth, summed)
+     * @param outboundQueued publishes waiting in the INT modules for the EXT module (summed)
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
                         long publishesRefused, long recoverRequests, AgentView.ArqCounters arq,
                         int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
                         long segmentsAppended, long recoveredSegments, long unrecoverableUpdates,
-                        long inactiveDropped, long unexpectedFrames, long inboundDropped)
+                        long inactiveDropped, long unexpectedFrames, long inboundDropped, int inboundQueued,
+                        int outboundQueued)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -904,7 +907,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 transport.localAddress().toCompletableFuture().getNow(null), keptLocal, segmentsAppended,
                 receivePath.recoveredSegments(), receivePath.unrecoverableUpdates(), receivePath.inactiveDropped(),
                 receivePath.unexpected(), inboundDropped + vnfs.values().stream()
-                        .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum()));
+                        .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum(),
+                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().inboundQueued()).sum(),
+                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().outboundQueued()).sum()));
         return this;
     }
 

@@ -32,6 +32,10 @@ public final class MiddlewareMetrics {
             .gauge("stare_middleware_sub_pending", "SUB messages awaiting the switch's SUB-ack", s -> s.arq().pending())
             .gauge("stare_middleware_unconfirmed_appends", "published updates the backlog has not confirmed",
                     Middleware.Stats::unconfirmedAppends)
+            .gauge("stare_middleware_inbound_queued", "updates waiting in the INT modules for their VNFs",
+                    Middleware.Stats::inboundQueued)
+            .gauge("stare_middleware_outbound_queued", "publishes waiting in the INT modules for the EXT module",
+                    Middleware.Stats::outboundQueued)
             .counter("stare_middleware_appended_segments_total", "segments sent to the backlog by Append",
                     Middleware.Stats::segmentsAppended)
             .counter("stare_middleware_frames_sent_total", "frames sent to the network", s -> s.transport().sent())

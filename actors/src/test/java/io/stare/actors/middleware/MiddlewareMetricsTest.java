@@ -56,6 +56,7 @@ class MiddlewareMetricsTest {
                 assertTrue(text.contains("stare_middleware_publishes_total{server=\"h1\"} 7"), text);
                 assertTrue(text.contains("stare_middleware_deliveries_network_total{server=\"h3\"} 7"), text);
                 assertTrue(text.contains("stare_middleware_unconfirmed_appends{server=\"h2\"} 0"), text);
+                assertTrue(text.contains("stare_middleware_inbound_queued{server=\"h3\"} 0"), text);
             } finally {
                 await(server.close());
             }
