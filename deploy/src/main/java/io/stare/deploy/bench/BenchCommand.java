@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 /** {@code stare bench}: the evaluation's benchmarks, each printing its figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark and print its figures (see docs/evaluation.md).",
-        subcommands = {BenchCommand.Rules.class, BacklogCommand.class})
+        subcommands = {BenchCommand.Rules.class, BacklogCommand.class, Table4Command.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
