@@ -1,14 +1,12 @@
 package io.stare.deploy.agent;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.deploy.StareCommand;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.topology.TopologyFile;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -22,15 +20,6 @@ class AgentCommandTest {
 
     private static final String LINE = "switch s1 ports 3\nswitch s2 ports 3\nlink s1:2 s2:1\nhost h1 s1:0\nhost h2 s2:0\n";
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void agentsTakeChargeOfEverySwitchOfATopology(@TempDir Path dir) throws Exception {
@@ -43,13 +32,13 @@ class AgentCommandTest {
                 Optional.empty()));
         try {
             int metricsPort = grpcBase + 1_000;
-            java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> stare("agent", "--topology", file.toString(), "--switch", "127.0.0.1:" + grpcBase,
+            java.util.concurrent.CompletableFuture<Cli> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Cli.run("agent", "--topology", file.toString(), "--switch", "127.0.0.1:" + grpcBase,
                             "--duration", "5s", "--metrics", "127.0.0.1:" + metricsPort));
             String metrics = fetchMetricsWhenReady(metricsPort);
             assertTrue(metrics.contains("stare_agent_primary{switch=\"s1\"} 1"), metrics);
             assertTrue(metrics.contains("stare_agent_rules{switch=\"s2\"} 257"), metrics);
-            Run run = running.get(30, TimeUnit.SECONDS);
+            Cli run = running.get(30, TimeUnit.SECONDS);
             assertEquals(0, run.exitCode(), run.err());
             assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s1 ") && l.contains("primary, ready")), run.out());
             assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s2 ") && l.contains("primary, ready")), run.out());
@@ -68,7 +57,7 @@ class AgentCommandTest {
                 ((TopologyFile.ParseResult.Parsed) TopologyFile.parse("switch s1 ports 3\n")).topology(), "127.0.0.1",
                 grpc, 0, Optional.empty()));
         try {
-            Run run = stare("agent", "reconfigure", "--switch", "127.0.0.1:" + grpc, "--capacity", "4096");
+            Cli run = Cli.run("agent", "reconfigure", "--switch", "127.0.0.1:" + grpc, "--capacity", "4096");
             assertEquals(0, run.exitCode(), run.out() + run.err());
             assertTrue(run.out().contains("capacity             2048 -> 4096 states"), run.out());
             assertEquals(4096, network.nodes().get("s1").softSwitch().withPipeline(
@@ -77,18 +66,18 @@ class AgentCommandTest {
             network.stop().toCompletableFuture().get(15, TimeUnit.SECONDS);
             kit.shutdownTestKit();
         }
-        assertOneLine(stare("agent", "reconfigure", "--capacity", "3000"), "--capacity must be one of");
+        assertOneLine(Cli.run("agent", "reconfigure", "--capacity", "3000"), "--capacity must be one of");
     }
 
     @Test
     void badInputGivesOneClearLine(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("line.txt");
         Files.writeString(file, LINE);
-        assertOneLine(stare("agent", "--mode", "bogus"), "--mode must be register or embedded");
-        assertOneLine(stare("agent", "--name", "s1"), "--name needs --topology");
-        assertOneLine(stare("agent", "--topology", file.toString(), "--name", "s9"), "switch 's9' is not in");
-        assertOneLine(stare("agent", "--switch", "localhost"), "is not HOST:PORT");
-        assertOneLine(stare("agent", "--election-id", "-1"), "--election-id must be 0..2^128-1");
+        assertOneLine(Cli.run("agent", "--mode", "bogus"), "--mode must be register or embedded");
+        assertOneLine(Cli.run("agent", "--name", "s1"), "--name needs --topology");
+        assertOneLine(Cli.run("agent", "--topology", file.toString(), "--name", "s9"), "switch 's9' is not in");
+        assertOneLine(Cli.run("agent", "--switch", "localhost"), "is not HOST:PORT");
+        assertOneLine(Cli.run("agent", "--election-id", "-1"), "--election-id must be 0..2^128-1");
     }
 
     /** GETs /metrics until both agents report ready (bounded: 10 s). */
@@ -112,7 +101,7 @@ class AgentCommandTest {
         throw new AssertionError("agents not ready on /metrics within 10 s: " + last);
     }
 
-    private static void assertOneLine(Run run, String mention) {
+    private static void assertOneLine(Cli run, String mention) {
         assertEquals(1, run.exitCode(), run.out() + run.err());
         String err = run.err().strip();
         assertFalse(err.contains("\n"), err);

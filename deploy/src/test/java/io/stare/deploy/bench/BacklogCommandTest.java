@@ -1,14 +1,12 @@
 package io.stare.deploy.bench;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.controller.ControllerStore;
 import io.stare.bench.backlog.BacklogIngestion;
-import io.stare.deploy.StareCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,15 +18,6 @@ import picocli.CommandLine;
  */
 class BacklogCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static BacklogIngestion.Options parse(String... args) {
         BacklogCommand command = new BacklogCommand();
@@ -69,30 +58,30 @@ class BacklogCommandTest {
 
     @Test
     void badFlagsGiveOneLineAndNoStackTrace() {
-        assertOneLine(stare("bench", "backlog", "--stores", "memory,redis"), "unknown store 'redis'");
-        assertOneLine(stare("bench", "backlog", "--stores", "memory,"), "has an empty item");
-        assertOneLine(stare("bench", "backlog", "--nodes", "0"), "--nodes: 0 is out of range 1..5");
-        assertOneLine(stare("bench", "backlog", "--nodes", "two"), "--nodes: 'two' is not a number");
-        assertOneLine(stare("bench", "backlog", "--duration", "10x"), "--duration '10x' is not a duration");
-        assertOneLine(stare("bench", "backlog", "--states", "0"), "states 0 is out of range 1..4096");
-        assertOneLine(stare("bench", "backlog", "--batch", "128"), "does not fit the 128 KiB Append budget");
-        assertOneLine(stare("bench", "backlog", "--driver", "elsewhere"), "--driver must be separate or controller");
-        assertOneLine(stare("bench", "backlog", "--csv", "/nonexistent-dir/x.csv", "--quick"), "does not exist");
-        assertOneLine(stare("bench", "backlog", "--states", "many"), "--states");
+        assertOneLine(Cli.run("bench", "backlog", "--stores", "memory,redis"), "unknown store 'redis'");
+        assertOneLine(Cli.run("bench", "backlog", "--stores", "memory,"), "has an empty item");
+        assertOneLine(Cli.run("bench", "backlog", "--nodes", "0"), "--nodes: 0 is out of range 1..5");
+        assertOneLine(Cli.run("bench", "backlog", "--nodes", "two"), "--nodes: 'two' is not a number");
+        assertOneLine(Cli.run("bench", "backlog", "--duration", "10x"), "--duration '10x' is not a duration");
+        assertOneLine(Cli.run("bench", "backlog", "--states", "0"), "states 0 is out of range 1..4096");
+        assertOneLine(Cli.run("bench", "backlog", "--batch", "128"), "does not fit the 128 KiB Append budget");
+        assertOneLine(Cli.run("bench", "backlog", "--driver", "elsewhere"), "--driver must be separate or controller");
+        assertOneLine(Cli.run("bench", "backlog", "--csv", "/nonexistent-dir/x.csv", "--quick"), "does not exist");
+        assertOneLine(Cli.run("bench", "backlog", "--states", "many"), "--states");
     }
 
     @Test
     void helpListsTheFlags() {
-        Run run = stare("bench", "backlog", "--help");
+        Cli run = Cli.run("bench", "backlog", "--help");
         assertEquals(0, run.exitCode(), run.err());
         for (String flag : List.of("--stores", "--nodes", "--states", "--segment-bytes", "--batch", "--duration",
                 "--warmup", "--repetitions", "--csv", "--quick")) {
             assertTrue(run.out().contains(flag), flag + " in " + run.out());
         }
-        assertTrue(stare("bench", "--help").out().contains("backlog"));
+        assertTrue(Cli.run("bench", "--help").out().contains("backlog"));
     }
 
-    private static void assertOneLine(Run run, String expected) {
+    private static void assertOneLine(Cli run, String expected) {
         assertTrue(run.exitCode() != 0, "fails: " + run.out());
         String err = run.err().strip();
         assertFalse(err.contains("\n"), "one line: " + err);

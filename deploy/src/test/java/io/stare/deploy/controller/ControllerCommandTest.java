@@ -1,5 +1,6 @@
 package io.stare.deploy.controller;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -50,15 +51,6 @@ class ControllerCommandTest {
             "replica controller node (pekko://stare@127\\.0\\.0\\.1:(\\d+)) up; store memory, namespace (\\S+); members: 1");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     @Timeout(90)
@@ -104,7 +96,7 @@ class ControllerCommandTest {
                     + "members: 2"), controller);
 
             long started = System.nanoTime();
-            Run status = stare("controller", "status", "--seed", "127.0.0.1:" + port, "--timeout", "10s");
+            Cli status = Cli.run("controller", "status", "--seed", "127.0.0.1:" + port, "--timeout", "10s");
             long took = (System.nanoTime() - started) / 1_000_000;
             assertEquals(0, status.exitCode(), status.out() + status.err());
             String out = status.out();
@@ -136,7 +128,7 @@ class ControllerCommandTest {
                     + "\\(was Exiting\\); members: 2"), controller);
 
             // --limit 1 asks state 0 only.
-            Run limited = stare("controller", "status", "--seed", "127.0.0.1:" + port, "--limit", "1");
+            Cli limited = Cli.run("controller", "status", "--seed", "127.0.0.1:" + port, "--limit", "1");
             assertEquals(0, limited.exitCode(), limited.out() + limited.err());
             assertTrue(limited.out().contains("backlogs of states 0..0 of 2, largest first (raise --limit for more)"),
                     limited.out());
@@ -171,7 +163,7 @@ class ControllerCommandTest {
             free = probe.getLocalPort();
         }
         long started = System.nanoTime();
-        assertOneLine(stare("controller", "status", "--seed", "127.0.0.1:" + free, "--timeout", "2s"),
+        assertOneLine(Cli.run("controller", "status", "--seed", "127.0.0.1:" + free, "--timeout", "2s"),
                 "no seed node answered within 2 s (pekko://stare@127.0.0.1:" + free + ")");
         long took = (System.nanoTime() - started) / 1_000_000;
         assertTrue(took < 10_000, "gave up after " + took + " ms");
@@ -182,44 +174,44 @@ class ControllerCommandTest {
     void aPortInUseIsOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            assertOneLine(stare("controller", "--port", Integer.toString(port), "--store", "memory", "--duration", "5s"),
+            assertOneLine(Cli.run("controller", "--port", Integer.toString(port), "--store", "memory", "--duration", "5s"),
                     "cannot listen on 127.0.0.1:" + port + ": the port is in use");
         }
     }
 
     @Test
     void badFlagsGiveOneClearLine() {
-        assertOneLine(stare("controller", "--store", "bogus"), "--store must be memory, h2-file or postgres, not 'bogus'");
-        assertOneLine(stare("controller", "--seed", "localhost"), "--seed 'localhost' is not HOST:PORT");
-        assertOneLine(stare("controller", "--seed", "127.0.0.1:0"), "--seed '127.0.0.1:0' needs a port, not 0");
-        assertOneLine(stare("controller", "--seed", "pekko://other@127.0.0.1:25520"), "names actor system 'other'");
-        assertOneLine(stare("controller", "--port", "70000"), "--port 70000 is out of range 0..65535");
-        assertOneLine(stare("controller", "--duration", "soon"), "--duration 'soon' is not a duration");
-        assertOneLine(stare("controller", "--namespace", " "), "--namespace must not be empty");
-        assertOneLine(stare("controller", "--store", "postgres", "--postgres-schema", "Bad-Name"),
+        assertOneLine(Cli.run("controller", "--store", "bogus"), "--store must be memory, h2-file or postgres, not 'bogus'");
+        assertOneLine(Cli.run("controller", "--seed", "localhost"), "--seed 'localhost' is not HOST:PORT");
+        assertOneLine(Cli.run("controller", "--seed", "127.0.0.1:0"), "--seed '127.0.0.1:0' needs a port, not 0");
+        assertOneLine(Cli.run("controller", "--seed", "pekko://other@127.0.0.1:25520"), "names actor system 'other'");
+        assertOneLine(Cli.run("controller", "--port", "70000"), "--port 70000 is out of range 0..65535");
+        assertOneLine(Cli.run("controller", "--duration", "soon"), "--duration 'soon' is not a duration");
+        assertOneLine(Cli.run("controller", "--namespace", " "), "--namespace must not be empty");
+        assertOneLine(Cli.run("controller", "--store", "postgres", "--postgres-schema", "Bad-Name"),
                 "stare.persistence.postgres.schema must be a lower-case SQL name");
-        assertOneLine(stare("controller", "status", "--seed", "nowhere"), "--seed 'nowhere' is not HOST:PORT");
-        assertOneLine(stare("controller", "status", "--seed", "127.0.0.1:99999"), "is out of range 0..65535");
-        assertOneLine(stare("controller", "status", "--limit", "-1"), "--limit must be 0 or more, not -1");
-        assertOneLine(stare("controller", "status", "--timeout", "2x"), "--timeout '2x' is not a duration");
-        assertOneLine(stare("controller", "status", "--timeout", "0s"), "--timeout must be longer than 0");
-        Run unknown = stare("controller", "--bogus");
+        assertOneLine(Cli.run("controller", "status", "--seed", "nowhere"), "--seed 'nowhere' is not HOST:PORT");
+        assertOneLine(Cli.run("controller", "status", "--seed", "127.0.0.1:99999"), "is out of range 0..65535");
+        assertOneLine(Cli.run("controller", "status", "--limit", "-1"), "--limit must be 0 or more, not -1");
+        assertOneLine(Cli.run("controller", "status", "--timeout", "2x"), "--timeout '2x' is not a duration");
+        assertOneLine(Cli.run("controller", "status", "--timeout", "0s"), "--timeout must be longer than 0");
+        Cli unknown = Cli.run("controller", "--bogus");
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().contains("Unknown option: '--bogus'"), unknown.err());
     }
 
     @Test
     void helpDescribesBothCommands() {
-        Run root = stare("--help");
+        Cli root = Cli.run("--help");
         assertTrue(root.out().contains("controller"), root.out());
-        Run help = stare("controller", "--help");
+        Cli help = Cli.run("controller", "--help");
         assertEquals(0, help.exitCode());
         for (String option : List.of("--host", "--port", "--seed", "--store", "--h2-path", "--postgres-url",
                 "--postgres-user", "--postgres-schema", "--namespace", "--duration", "status", "h2-file",
                 "STARE_POSTGRES_PASSWORD")) {
             assertTrue(help.out().contains(option), option + " in " + help.out());
         }
-        Run status = stare("controller", "status", "--help");
+        Cli status = Cli.run("controller", "status", "--help");
         assertEquals(0, status.exitCode());
         for (String option : List.of("--seed", "--host", "--limit", "--timeout", "stare-cli", "default: 20",
                 "default: 10s", "default: 127.0.0.1:25520")) {
@@ -275,7 +267,7 @@ class ControllerCommandTest {
         return out.lines().anyMatch(line -> pattern.matcher(line).matches());
     }
 
-    private static void assertOneLine(Run run, String mention) {
+    private static void assertOneLine(Cli run, String mention) {
         assertEquals(1, run.exitCode(), run.out() + run.err());
         String err = run.err().strip();
         assertFalse(err.contains("\n"), err);

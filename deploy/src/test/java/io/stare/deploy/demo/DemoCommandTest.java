@@ -1,11 +1,9 @@
 package io.stare.deploy.demo;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.deploy.StareCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,20 +20,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class DemoCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void theMetricsEndpointServesTheCountersWhileTheDemoRunsAndTheSummaryFollows() throws Exception {
         int port = 24_000 + (int) (ProcessHandle.current().pid() % 2_000);
-        CompletableFuture<Run> running = CompletableFuture.supplyAsync(() -> stare("demo", "--duration", "8s",
+        CompletableFuture<Cli> running = CompletableFuture.supplyAsync(() -> Cli.run("demo", "--duration", "8s",
                 "--speedup", "20", "--devices", "20", "--plain", "--metrics", "127.0.0.1:" + port));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Pattern publishes = Pattern.compile("(?m)^stare_middleware_publishes_total\\{server=\"h1\"} (\\d+)$");
@@ -61,7 +50,7 @@ class DemoCommandTest {
             }
             Thread.sleep(200);
         }
-        Run run = running.get(60, TimeUnit.SECONDS);
+        Cli run = running.get(60, TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(sawReady, run.out());
         assertTrue(metrics != null, "no publishes counted by h1 in the metrics while the demo ran\n" + run.out());
@@ -77,18 +66,18 @@ class DemoCommandTest {
 
     @Test
     void badFlagsGetOneLine() {
-        assertOneLine(stare("demo", "--loss", "1.5"), "--loss must be a probability in [0, 1)");
-        assertOneLine(stare("demo", "--mode", "fast"), "--mode must be register or embedded");
-        assertOneLine(stare("demo", "--duration", "soon"), "--duration 'soon' is not a duration");
-        assertOneLine(stare("demo", "--devices", "500"), "--devices must be 0 to 50");
-        assertOneLine(stare("demo", "--topology", "/no/such/file"), "cannot read topology file");
-        assertOneLine(stare("demo", "--metrics", "nowhere"), "--metrics 'nowhere' is not HOST:PORT");
-        Run unknown = stare("demo", "--speed", "3");
+        assertOneLine(Cli.run("demo", "--loss", "1.5"), "--loss must be a probability in [0, 1)");
+        assertOneLine(Cli.run("demo", "--mode", "fast"), "--mode must be register or embedded");
+        assertOneLine(Cli.run("demo", "--duration", "soon"), "--duration 'soon' is not a duration");
+        assertOneLine(Cli.run("demo", "--devices", "500"), "--devices must be 0 to 50");
+        assertOneLine(Cli.run("demo", "--topology", "/no/such/file"), "cannot read topology file");
+        assertOneLine(Cli.run("demo", "--metrics", "nowhere"), "--metrics 'nowhere' is not HOST:PORT");
+        Cli unknown = Cli.run("demo", "--speed", "3");
         assertEquals(2, unknown.exitCode());
         assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
     }
 
-    private static void assertOneLine(Run run, String expected) {
+    private static void assertOneLine(Cli run, String expected) {
         assertEquals(1, run.exitCode(), run.out() + run.err());
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().startsWith("stare: ") && run.err().contains(expected), run.err());

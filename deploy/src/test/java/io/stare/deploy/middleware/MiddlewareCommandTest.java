@@ -1,5 +1,6 @@
 package io.stare.deploy.middleware;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,15 +48,6 @@ class MiddlewareCommandTest {
     private static final Pattern UP = Pattern.compile("middleware (h\\d) up: switch port 127\\.0\\.0\\.1:\\d+, gateway "
             + "127\\.0\\.0\\.1:(\\d+), controller cluster pekko://stare@127\\.0\\.0\\.1:\\d+ \\(members: \\d\\)");
 
-    record Run(int exitCode, String out, String err) {
-    }
-
-    static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** A command running on its own thread. */
     static final class Background {
@@ -137,7 +129,7 @@ class MiddlewareCommandTest {
             String g2 = "127.0.0.1:" + gateways[1];
 
             // The publisher declares the state (and publishes update 0) first, so there is something to subscribe to.
-            Run first = stare("vnf", "--gateway", g1, "--name", "pub", "publish", "--state", "positions");
+            Cli first = Cli.run("vnf", "--gateway", g1, "--name", "pub", "publish", "--state", "positions");
             assertEquals(0, first.exitCode(), first.out() + first.err());
             assertTrue(first.out().contains("declared positions (state "), first.out());
             assertTrue(first.out().contains("published positions update 0 (1 segment)\n"), first.out());
@@ -146,7 +138,7 @@ class MiddlewareCommandTest {
                     "subscribe", "--state", "positions", "--count", "3", "--duration", "30s");
             subscriber.await(Pattern.compile("subscribed to positions \\(state \\d+\\) as VNF sub at middleware h2"));
 
-            Run publish = stare("vnf", "--gateway", g1, "--name", "pub", "publish", "--state", "positions",
+            Cli publish = Cli.run("vnf", "--gateway", g1, "--name", "pub", "publish", "--state", "positions",
                     "--count", "3", "--every", "100ms");
             assertEquals(0, publish.exitCode(), publish.out() + publish.err());
             for (int update = 1; update <= 3; update++) {
@@ -165,12 +157,12 @@ class MiddlewareCommandTest {
             assertEquals("", subscriber.err.toString());
 
             // Refusals are one line each.
-            Run notPublisher = stare("vnf", "--gateway", g2, "--name", "intruder", "publish", "--state", "positions");
+            Cli notPublisher = Cli.run("vnf", "--gateway", g2, "--name", "intruder", "publish", "--state", "positions");
             assertEquals(1, notPublisher.exitCode(), notPublisher.out() + notPublisher.err());
             assertTrue(notPublisher.err().startsWith("stare: declare positions refused: NOT_PUBLISHER: state "
                     + "'positions' is published by VNF "), notPublisher.err());
             assertEquals(1, notPublisher.err().lines().count(), notPublisher.err());
-            Run unknown = stare("vnf", "--gateway", g2, "--name", "sub", "subscribe", "--state", "nobody-declared");
+            Cli unknown = Cli.run("vnf", "--gateway", g2, "--name", "sub", "subscribe", "--state", "nobody-declared");
             assertEquals(1, unknown.exitCode(), unknown.out() + unknown.err());
             assertEquals("stare: subscribe to nobody-declared refused: UNKNOWN_STATE: no VNF has declared it yet "
                     + "(--wait waits for one)\n", unknown.err());
@@ -179,7 +171,7 @@ class MiddlewareCommandTest {
             Background waiting = new Background("stare-vnf-wait", "vnf", "--gateway", g2, "--name", "sub-2",
                     "subscribe", "--state", "alarms", "--wait", "--count", "1", "--duration", "20s");
             waiting.await(Pattern.compile("no VNF has declared alarms yet; waiting\n"));
-            Run alarms = stare("vnf", "--gateway", g1, "--name", "pub", "publish", "--state", "alarms", "--count", "8",
+            Cli alarms = Cli.run("vnf", "--gateway", g1, "--name", "pub", "publish", "--state", "alarms", "--count", "8",
                     "--every", "400ms", "--value", "\u0001\u0002");
             assertEquals(0, alarms.exitCode(), alarms.out() + alarms.err());
             assertEquals(0, waiting.awaitExit(), waiting.out + "" + waiting.err);
@@ -226,27 +218,27 @@ class MiddlewareCommandTest {
     @Test
     @Timeout(30)
     void badFlagsAreOneLineErrors() {
-        Run noSwitchPort = stare("middleware", "--server-id", "h1", "--seed", "127.0.0.1:25520");
+        Cli noSwitchPort = Cli.run("middleware", "--server-id", "h1", "--seed", "127.0.0.1:25520");
         assertEquals(1, noSwitchPort.exitCode());
         assertTrue(noSwitchPort.err().startsWith("stare: --switch-port is required with the tunnel transport"),
                 noSwitchPort.err());
-        Run noSeed = stare("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000");
+        Cli noSeed = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000");
         assertEquals(2, noSeed.exitCode());
         assertTrue(noSeed.err().startsWith("stare: Missing required option: '--seed=HOST:PORT'"), noSeed.err());
-        Run badSeed = stare("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed", "nowhere");
+        Cli badSeed = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed", "nowhere");
         assertEquals(1, badSeed.exitCode());
         assertEquals("stare: --seed 'nowhere' is not HOST:PORT\n", badSeed.err());
-        Run badTransport = stare("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
+        Cli badTransport = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
                 "127.0.0.1:25520", "--transport", "carrier-pigeon");
         assertEquals("stare: --transport must be tunnel or multicast, not 'carrier-pigeon'\n", badTransport.err());
-        Run badSwitch = stare("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1", "--seed",
+        Cli badSwitch = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1", "--seed",
                 "127.0.0.1:25520");
         assertEquals("stare: --switch-port '127.0.0.1' is not HOST:PORT\n", badSwitch.err());
-        Run badId = stare("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
+        Cli badId = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
                 "127.0.0.1:25520", "--sender-id", "4000");
         assertEquals(1, badId.exitCode());
         assertEquals("stare: --sender-id 4000 is out of range 0..1023\n", badId.err());
-        Run badInterface = stare("middleware", "--server-id", "h1", "--transport", "multicast", "--interface",
+        Cli badInterface = Cli.run("middleware", "--server-id", "h1", "--transport", "multicast", "--interface",
                 "no-such-if0", "--seed", "127.0.0.1:25520");
         assertEquals(1, badInterface.exitCode());
         assertEquals("stare: --interface 'no-such-if0' is neither the name nor an address of a network interface of "
@@ -261,14 +253,14 @@ class MiddlewareCommandTest {
             freePort = free.getLocalPort();
         }
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            Run inUse = stare("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
+            Cli inUse = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
                     "127.0.0.1:" + freePort, "--gateway", "127.0.0.1:" + taken.getLocalPort());
             assertEquals(1, inUse.exitCode(), inUse.out() + inUse.err());
             assertEquals("stare: cannot listen for VNFs on 127.0.0.1:" + taken.getLocalPort() + ": the port is in use "
                     + "(another middleware on this machine? choose another with --gateway HOST:PORT, 0 for any)\n",
                     inUse.err());
         }
-        Run noAnswer = stare("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
+        Cli noAnswer = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
                 "127.0.0.1:" + freePort, "--gateway", "127.0.0.1:0", "--join-timeout", "2s");
         assertEquals(1, noAnswer.exitCode(), noAnswer.out() + noAnswer.err());
         assertTrue(noAnswer.err().startsWith("stare: no seed node let this node in within 2 s (pekko://stare@127.0.0.1:"

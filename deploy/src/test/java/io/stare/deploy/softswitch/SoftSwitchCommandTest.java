@@ -1,12 +1,10 @@
 package io.stare.deploy.softswitch;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.deploy.StareCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,21 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code stare softswitch} as an operator runs it, through the real entry point. */
 class SoftSwitchCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void runsATopologyAndPrintsWhereEverythingListens(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("line.txt");
         Files.writeString(file, "switch s1 ports 2\nswitch s2 ports 2\nlink s1:1 s2:0\nhost h1 s1:0\nhost h2 s2:1\n");
-        Run run = stare("softswitch", "--topology", file.toString(), "--grpc", "127.0.0.1:0", "--program", "register",
+        Cli run = Cli.run("softswitch", "--topology", file.toString(), "--grpc", "127.0.0.1:0", "--program", "register",
                 "--duration", "500ms");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s1 ") && l.contains("register")), run.out());
@@ -43,8 +32,8 @@ class SoftSwitchCommandTest {
         try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        java.util.concurrent.CompletableFuture<Run> running = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> stare("softswitch", "--ports", "2", "--grpc", "127.0.0.1:0", "--program", "register",
+        java.util.concurrent.CompletableFuture<Cli> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Cli.run("softswitch", "--ports", "2", "--grpc", "127.0.0.1:0", "--program", "register",
                         "--metrics", "127.0.0.1:" + port, "--duration", "5s"));
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         String body = null;
@@ -62,7 +51,7 @@ class SoftSwitchCommandTest {
         assertTrue(body.contains("stare_switch_pipeline_installed{switch=\"s1\"} 1"), body);
         assertTrue(body.contains("stare_switch_drops_no_subscriber_total{switch=\"s1\"} 0"), body);
         assertTrue(body.contains("stare_switch_port_received_total{port=\"s1:1\"} 0"), body);
-        Run run = running.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        Cli run = running.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("metrics at http://127.0.0.1:" + port + "/metrics"), run.out());
     }
@@ -71,15 +60,15 @@ class SoftSwitchCommandTest {
     void badInputGivesOneClearLine(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("bad.txt");
         Files.writeString(bad, "switch s1 ports 2\nlink s1:1 s9:0\n");
-        assertOneLine(stare("softswitch", "--topology", bad.toString()), "bad.txt:2: link names unknown switch 's9'");
-        assertOneLine(stare("softswitch", "--topology", dir.resolve("missing.txt").toString()), "cannot read topology file");
-        assertOneLine(stare("softswitch", "--program", "bogus"), "--program must be register, embedded or none");
-        assertOneLine(stare("softswitch", "--grpc", "nowhere"), "is not HOST:PORT");
-        assertOneLine(stare("softswitch", "--ports", "17", "--grpc", "127.0.0.1:0"), "out of range 1..16");
-        assertOneLine(stare("softswitch", "--duration", "soon"), "is not a duration");
+        assertOneLine(Cli.run("softswitch", "--topology", bad.toString()), "bad.txt:2: link names unknown switch 's9'");
+        assertOneLine(Cli.run("softswitch", "--topology", dir.resolve("missing.txt").toString()), "cannot read topology file");
+        assertOneLine(Cli.run("softswitch", "--program", "bogus"), "--program must be register, embedded or none");
+        assertOneLine(Cli.run("softswitch", "--grpc", "nowhere"), "is not HOST:PORT");
+        assertOneLine(Cli.run("softswitch", "--ports", "17", "--grpc", "127.0.0.1:0"), "out of range 1..16");
+        assertOneLine(Cli.run("softswitch", "--duration", "soon"), "is not a duration");
     }
 
-    private static void assertOneLine(Run run, String mention) {
+    private static void assertOneLine(Cli run, String mention) {
         assertEquals(1, run.exitCode(), run.out() + run.err());
         String err = run.err().strip();
         assertFalse(err.contains("\n"), err);

@@ -1,11 +1,9 @@
 package io.stare.deploy.topology;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.deploy.StareCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,15 +14,6 @@ class TopologyCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void showPrintsSwitchesLinksHostsAndTheDistributionTree() throws Exception {
@@ -40,8 +29,8 @@ class TopologyCommandTest {
                 host h2 s2:0
                 host h3 s3:0
                 """);
-        Run run = stare("topology", "show", file.toString());
-        assertEquals(0, run.code(), run.err());
+        Cli run = Cli.run("topology", "show", file.toString());
+        assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().startsWith("3 switches, 3 links, 3 hosts"), run.out());
         assertTrue(run.out().contains("s2:2 <-> s3:2") || run.out().contains("s2:2"), run.out());
         assertEquals(1, run.out().lines().filter(l -> l.endsWith("off the tree")).count(), run.out());
@@ -50,29 +39,29 @@ class TopologyCommandTest {
                 run.out());
         assertTrue(run.out().lines().anyMatch(l -> l.trim().equals("s2  hosts h2")), run.out());
 
-        Run rooted = stare("topology", "show", "--root", "s2", file.toString());
+        Cli rooted = Cli.run("topology", "show", "--root", "s2", file.toString());
         assertTrue(rooted.out().contains("distribution tree (root s2)"), rooted.out());
     }
 
     @Test
     void badFilesGetOneLine() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.topo"), "switch s1 ports 2\nlink s1:0 s9:0\n");
-        Run run = stare("topology", "show", bad.toString());
-        assertEquals(1, run.code());
+        Cli run = Cli.run("topology", "show", bad.toString());
+        assertEquals(1, run.exitCode());
         assertEquals(1, run.err().lines().count(), run.err());
         assertTrue(run.err().contains("bad.topo:2"), run.err());
 
-        Run missing = stare("topology", "show", dir.resolve("nowhere.topo").toString());
-        assertEquals(1, missing.code());
+        Cli missing = Cli.run("topology", "show", dir.resolve("nowhere.topo").toString());
+        assertEquals(1, missing.exitCode());
         assertTrue(missing.err().contains("cannot read topology file"), missing.err());
 
         Path split = Files.writeString(dir.resolve("split.topo"), "switch s1 ports 1\nswitch s2 ports 1\n");
-        Run disconnected = stare("topology", "show", split.toString());
-        assertEquals(1, disconnected.code());
+        Cli disconnected = Cli.run("topology", "show", split.toString());
+        assertEquals(1, disconnected.exitCode());
         assertTrue(disconnected.err().contains("disconnected"), disconnected.err());
 
-        Run root = stare("topology", "show", "--root", "s7", split.toString());
-        assertEquals(1, root.code());
+        Cli root = Cli.run("topology", "show", "--root", "s7", split.toString());
+        assertEquals(1, root.exitCode());
         assertEquals(1, root.err().lines().count(), root.err());
     }
 }

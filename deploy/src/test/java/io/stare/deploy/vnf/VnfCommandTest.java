@@ -1,11 +1,9 @@
 package io.stare.deploy.vnf;
 
+import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.deploy.StareCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -14,15 +12,6 @@ import org.junit.jupiter.api.Timeout;
 /** {@code stare vnf}'s errors that need no middleware, and how payloads are shown. */
 class VnfCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run stare(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = StareCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     @Timeout(20)
@@ -31,7 +20,7 @@ class VnfCommandTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Run refused = stare("vnf", "--gateway", "127.0.0.1:" + port, "--name", "a", "publish", "--state", "s");
+        Cli refused = Cli.run("vnf", "--gateway", "127.0.0.1:" + port, "--name", "a", "publish", "--state", "s");
         assertEquals(1, refused.exitCode(), refused.out() + refused.err());
         assertEquals("stare: cannot connect to the middleware's gateway at 127.0.0.1:" + port + ": connection refused "
                 + "(is `stare middleware` running with --gateway 127.0.0.1:" + port + "?)\n", refused.err());
@@ -39,17 +28,17 @@ class VnfCommandTest {
 
     @Test
     void badFlags() {
-        Run noAction = stare("vnf", "--name", "a");
+        Cli noAction = Cli.run("vnf", "--name", "a");
         assertEquals(2, noAction.exitCode());
         assertTrue(noAction.err().startsWith("stare: say what to do: publish or subscribe"), noAction.err());
-        Run noName = stare("vnf", "publish", "--state", "s");
+        Cli noName = Cli.run("vnf", "publish", "--state", "s");
         assertEquals(2, noName.exitCode());
         assertTrue(noName.err().contains("--name"), noName.err());
-        Run both = stare("vnf", "--name", "a", "publish", "--state", "s", "--value", "x", "--stdin");
+        Cli both = Cli.run("vnf", "--name", "a", "publish", "--state", "s", "--value", "x", "--stdin");
         assertEquals("stare: --value and --stdin exclude each other\n", both.err());
-        Run badGateway = stare("vnf", "--gateway", "localhost", "--name", "a", "subscribe", "--state", "s");
+        Cli badGateway = Cli.run("vnf", "--gateway", "localhost", "--name", "a", "subscribe", "--state", "s");
         assertEquals("stare: --gateway 'localhost' is not HOST:PORT\n", badGateway.err());
-        Run badEvery = stare("vnf", "--name", "a", "publish", "--state", "s", "--every", "soon");
+        Cli badEvery = Cli.run("vnf", "--name", "a", "publish", "--state", "s", "--every", "soon");
         assertEquals("stare: --every 'soon' is not a duration like 500ms, 30s, 5m or 1h\n", badEvery.err());
     }
 
