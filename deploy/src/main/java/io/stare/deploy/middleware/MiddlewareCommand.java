@@ -63,7 +63,8 @@ import picocli.CommandLine.Spec;
                 + "docs/protocol.md section 6; `stare vnf` and clients/python/stare_client.py speak it).",
                 "It prints one line when it is ready and a line of counters whenever they change; on Ctrl-C or "
                         + "after --duration it closes the gateway, leaves the cluster and stops. The other "
-                        + "stare.middleware settings come from application.conf or -D system properties."})
+                        + "stare.middleware settings come from 'stare --config FILE' (see "
+                        + "'stare config show stare.middleware')."})
 public final class MiddlewareCommand implements Callable<Integer> {
 
     /** The cluster role of a middleware's node. */
