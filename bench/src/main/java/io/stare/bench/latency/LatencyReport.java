@@ -1,0 +1,95 @@
+package io.stare.bench.latency;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The latency harness's table and CSV; every figure beside its ratio to STARE's in the same run. */
+public final class LatencyReport {
+
+    /** The CSV header line. */
+    public static final String CSV_HEADER = "system,subscribers,payload_bytes,offered_rate,status,p50_us,p99_us,"
+            + "p999_us,max_us,sent,delivered,lost,refused,send_rate,throughput_per_subscriber,"
+            + "p50_vs_stare,p99_vs_stare,p999_vs_stare,first_refusal";
+
+    private LatencyReport() {
+    }
+
+    static String progressLine(LatencyBenchmark.Row row) {
+        if (!row.ok()) {
+            return String.format(Locale.ROOT, "  %-6s N=%-2d %6d B  %s", row.system(), row.subscribers(),
+                    row.payload(), row.status());
+        }
+        return String.format(Locale.ROOT, "  %-6s N=%-2d %6d B  p50 %.1f us  p99 %.1f us  p99.9 %.1f us  lost %d%s",
+                row.system(), row.subscribers(), row.payload(), row.p50(), row.p99(), row.p999(), row.lost(),
+                row.refused() > 0 ? "  refused " + row.refused() + ", first: " + row.firstRefusal() : "");
+    }
+
+    /** STARE's row for the same subscriber count and payload, if it ran. */
+    static Optional<LatencyBenchmark.Row> stareOf(LatencyBenchmark.Row row, List<LatencyBenchmark.Row> rows) {
+        return rows.stream().filter(r -> r.system().equals("stare") && r.ok()
+                && r.subscribers() == row.subscribers() && r.payload() == row.payload()).findFirst();
+    }
+
+    private static double ratio(double value, double stare) {
+        return Double.isNaN(value) || Double.isNaN(stare) || stare <= 0 ? Double.NaN : value / stare;
+    }
+
+    /** The results table. */
+    public static void print(List<LatencyBenchmark.Row> rows, PrintWriter out) {
+        out.println();
+        out.println("Publish-to-delivery latency, measured from each update's intended send time (µs), "
+                + "\"x\" = ratio to STARE for the same N and payload in this run");
+        out.printf(Locale.ROOT, "%-7s %3s %7s %7s  %-20s %-20s %-20s %9s %9s %8s %7s %7s %11s%n",
+                "system", "N", "payload", "rate", "p50 µs (x)", "p99 µs (x)", "p99.9 µs (x)", "max µs",
+                "sent", "deliv", "lost", "refused", "thru/sub/s");
+        for (LatencyBenchmark.Row row : rows) {
+            if (!row.ok()) {
+                out.printf(Locale.ROOT, "%-7s %3d %7d %7d  %s%n", row.system(), row.subscribers(), row.payload(),
+                        row.rate(), row.status());
+                continue;
+            }
+            Optional<LatencyBenchmark.Row> stare = stareOf(row, rows);
+            out.printf(Locale.ROOT, "%-7s %3d %7d %7d  %-20s %-20s %-20s %9.1f %9d %8d %7d %7d %11.1f%n",
+                    row.system(), row.subscribers(), row.payload(), row.rate(),
+                    withRatio(row.p50(), stare.map(LatencyBenchmark.Row::p50)),
+                    withRatio(row.p99(), stare.map(LatencyBenchmark.Row::p99)),
+                    withRatio(row.p999(), stare.map(LatencyBenchmark.Row::p999)),
+                    row.max(), row.sent(), row.delivered(), row.lost(), row.refused(), row.throughput());
+        }
+        out.flush();
+    }
+
+    private static String withRatio(double value, Optional<Double> stare) {
+        String ratio = stare.map(s -> ratio(value, s)).filter(r -> !Double.isNaN(r))
+                .map(r -> String.format(Locale.ROOT, "%.3gx", r)).orElse("-");
+        return String.format(Locale.ROOT, "%.1f (%s)", value, ratio);
+    }
+
+    /** The rows as CSV, header first. */
+    public static void writeCsv(List<LatencyBenchmark.Row> rows, PrintWriter out) {
+        out.println(CSV_HEADER);
+        for (LatencyBenchmark.Row row : rows) {
+            Optional<LatencyBenchmark.Row> stare = stareOf(row, rows);
+            out.println(String.join(",", row.system(), Integer.toString(row.subscribers()),
+                    Integer.toString(row.payload()), Integer.toString(row.rate()), quote(row.status()),
+                    num(row.p50()), num(row.p99()), num(row.p999()), num(row.max()),
+                    Long.toString(row.sent()), Long.toString(row.delivered()), Long.toString(row.lost()),
+                    Long.toString(row.refused()), num(row.sendRate()), num(row.throughput()),
+                    num(ratio(row.p50(), stare.map(LatencyBenchmark.Row::p50).orElse(Double.NaN))),
+                    num(ratio(row.p99(), stare.map(LatencyBenchmark.Row::p99).orElse(Double.NaN))),
+                    num(ratio(row.p999(), stare.map(LatencyBenchmark.Row::p999).orElse(Double.NaN))),
+                    quote(row.firstRefusal())));
+        }
+        out.flush();
+    }
+
+    private static String num(double value) {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String quote(String text) {
+        return "\"" + text.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,27 @@
+package io.stare.bench.latency;
+
+import java.util.List;
+
+/** The systems the harness knows, by command-line name. Add the next ones (nats, mqtt, ddata, aeron) here. */
+public final class Systems {
+
+    /** Every name {@link #create} accepts, in the default order (STARE first: every ratio is to it). */
+    public static final List<String> KNOWN = List.of("stare", "udp", "redis");
+
+    private Systems() {
+    }
+
+    /** A new system named {@code name}. */
+    public static PubSubSystem create(String name) {
+        switch (name) {
+            case "stare":
+                return new StareSystem();
+            case "udp":
+                return new UdpFloorSystem();
+            case "redis":
+                return new RedisSystem();
+            default:
+                throw new IllegalArgumentException("unknown system " + name + "; known: " + String.join(",", KNOWN));
+        }
+    }
+}
