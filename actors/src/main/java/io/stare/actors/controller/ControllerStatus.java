@@ -152,8 +152,9 @@ public final class ControllerStatus {
             return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
                     .thenApply(done -> asks.stream().map(CompletableFuture::join).toList());
         });
+        // Everything joined below is complete first: the continuation never blocks a thread.
         CompletableFuture<?> all = CompletableFuture.allOf(
-                CompletableFuture.allOf(shardAsks.toArray(CompletableFuture[]::new)), backlogs);
+                CompletableFuture.allOf(shardAsks.toArray(CompletableFuture[]::new)), backlogs, registry);
         return all.thenApply(done -> {
             List<StateBacklog.Status> answered = new ArrayList<>();
             List<Integer> unanswered = new ArrayList<>();

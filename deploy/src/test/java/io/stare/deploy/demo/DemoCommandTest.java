@@ -59,6 +59,16 @@ class DemoCommandTest {
         assertTrue(metrics.contains("stare_demo_backlog_updates{state=\"scans/area-3\"}"), metrics);
         assertTrue(metrics.contains("stare_demo_switch_subscriber_ports{switch=\"s1\"}"), metrics);
         assertTrue(metrics.contains("stare_middleware_recovered_segments_total{server=\"h2\"}"), metrics);
+        // The counters: deliveries, losses recovered and unrecoverable, SUB retransmissions,
+        // backlog sizes, rule counts, P4Runtime errors and queue depths.
+        for (String family : new String[] {"stare_middleware_deliveries_network_total{server=\"h3\"}",
+                "stare_middleware_unrecoverable_updates_total{server=\"h2\"}",
+                "stare_middleware_sub_retransmissions_total{server=\"h2\"}",
+                "stare_middleware_inbound_queued{server=\"h2\"}",
+                "stare_middleware_unconfirmed_appends{server=\"h1\"}",
+                "stare_agent_rules{switch=\"s1\"}", "stare_agent_errors_total{switch=\"s1\"}"}) {
+            assertTrue(metrics.contains(family), family + " missing:\n" + metrics);
+        }
         assertTrue(run.out().contains("tracker-area-4   h3"), run.out());
         assertTrue(run.out().contains("Summary: "), run.out());
         assertTrue(run.out().contains("Trajectories inferred: "), run.out());
