@@ -91,6 +91,29 @@ class MiddlewareLinkTest {
         assertTrue(testbed.stats(2).recoverRequests() > 0, "nothing was recovered");
     }
 
+    /**
+     * The last update is lost and nothing follows it to reveal the gap: the periodic latest-update
+     * query (200 ms here) tells the subscriber's middleware it exists, and RECOVER brings it.
+     */
+    @Test
+    void aLostLastUpdateIsFoundThroughTheLatestUpdateQuery() throws Exception {
+        start(frame -> false, frame -> LossyRelay.is(frame, MessageKind.PUBLISH)
+                && Frames.decode(frame).orElseThrow().header().updateNo() == 4, Duration.ofMillis(100), 8);
+        StareClient a = testbed.vnf(0, "a");
+        StareClient d = testbed.vnf(2, "d");
+        await(a.declare("state-a"));
+        Recorder atD = new Recorder();
+        await(d.subscribe("state-a", atD));
+        for (int i = 0; i < 5; i++) {
+            assertInstanceOf(PublishResult.Published.class, await(a.publish("state-a", new byte[] {(byte) i})));
+        }
+        List<Recorder.Heard> heard = atD.awaitCount(5, Duration.ofSeconds(20));
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), heard.stream().map(Recorder.Heard::update).toList());
+        assertEquals(1, relay.droppedDown(), "only update 4 was dropped");
+        assertTrue(testbed.stats(2).recoverRequests() > 0, "update 4 came back through RECOVER");
+        assertEquals(1, testbed.stats(2).recoveredSegments());
+    }
+
     @Test
     void subscriptionCompletesWhileSubAcksAreDropped() throws Exception {
         AtomicInteger acksToDrop = new AtomicInteger(3);
