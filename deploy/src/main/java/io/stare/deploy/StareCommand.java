@@ -43,7 +43,15 @@ public final class StareCommand implements Runnable {
                     + "prints the result.")
     private Path configFile;
 
+    private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     public static void main(String[] args) {
+        // Pekko's Java ask and pipeToSelf continue on the common pool; with its parallelism at 1 (any
+        // machine under 3 cores) CompletableFuture starts a thread per continuation instead. Our hot
+        // paths avoid that (InlineExecutor); this covers the rest. It must be set before first use.
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() < 3) {
+            System.setProperty(COMMON_POOL_PARALLELISM, "2");
+        }
         // Initialise logging before any thread logs, so SLF4J has nothing to replay.
         org.slf4j.LoggerFactory.getLogger(StareCommand.class);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

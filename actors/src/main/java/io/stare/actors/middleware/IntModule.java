@@ -49,18 +49,18 @@ public final class IntModule {
                 .mapAsync(1, delivery -> AskPattern.<Vnf.Command, Done>ask(vnf,
                                 ack -> new Vnf.Deliver(delivery, ack), timeout, system.scheduler())
                         // A VNF that does not answer loses this delivery, not its module.
-                        .exceptionally(error -> Done.getInstance()))
+                        .exceptionallyAsync(error -> Done.getInstance(), InlineExecutor.INSTANCE))
                 .to(Sink.ignore())
                 .run(materializer);
         this.outbound = Source.<Outgoing>queue(settings.outboundQueue())
                 .mapAsync(1, out -> AskPattern.<Middleware.Command, PublishResult>ask(ext,
                                 replyTo -> new Middleware.Publish(vnfId, out.stateId(), out.value(), replyTo), timeout,
                                 system.scheduler())
-                        .handle((result, error) -> {
+                        .handleAsync((result, error) -> {
                             out.result().complete(error == null ? result : new PublishResult.Refused(
                                     PublishResult.Reason.UNAVAILABLE, "middleware did not answer: " + error));
                             return Done.getInstance();
-                        }))
+                        }, InlineExecutor.INSTANCE))
                 .to(Sink.ignore())
                 .run(materializer);
     }

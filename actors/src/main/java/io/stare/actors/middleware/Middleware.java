@@ -43,6 +43,7 @@ import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -883,9 +884,15 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private void control(ControlRequest request, BiConsumer<ControlReply, Throwable> then) {
-        getContext().ask(ControlReply.class, controller, settings.controlTimeout(),
-                replyTo -> new ReplicaController.Control(request, replyTo),
-                (reply, error) -> new ControlAnswer(reply, error, then));
+        // Not getContext().ask: the Java DSL pipes its answer through a plain continuation of Scala's
+        // CompletableFuture adapter, which costs a new thread per answer on 2 cores (see InlineExecutor),
+        // and RECOVER sends one of these per gap.
+        ActorRef<Command> self = getContext().getSelf();
+        AskPattern.<ReplicaController.Command, ControlReply>ask(controller,
+                        replyTo -> new ReplicaController.Control(request, replyTo), settings.controlTimeout(),
+                        getContext().getSystem().scheduler())
+                .whenCompleteAsync((reply, error) -> self.tell(new ControlAnswer(reply, error, then)),
+                        InlineExecutor.INSTANCE);
     }
 
     private Behavior<Command> onControlAnswer(ControlAnswer answer) {

@@ -114,7 +114,8 @@ public final class StareClient implements AutoCloseable {
     public CompletionStage<PublishResult> publish(int stateId, byte[] value) {
         return AskPattern.<Vnf.Command, PublishResult>ask(vnf, replyTo -> new Vnf.Publish(stateId, value.clone(), replyTo),
                         timeout, system.scheduler())
-                .exceptionally(error -> new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE, String.valueOf(error)));
+                .exceptionallyAsync(error -> new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE, String.valueOf(error)),
+                        InlineExecutor.INSTANCE);
     }
 
     /**
