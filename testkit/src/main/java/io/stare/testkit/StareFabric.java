@@ -17,11 +17,13 @@ import io.stare.p4.pipeline.ReplicationEngine;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.softswitch.StarePrograms;
 import io.stare.p4.softswitch.transport.PortCounters;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 
 import java.math.BigInteger;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +58,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class StareFabric implements AutoCloseable {
 
     private final Duration timeout;
+    private final boolean relays;
     private final ActorTestKit testKit;
     private final SoftSwitchNetwork network;
     private final List<ActorRef<SwitchAgent.Command>> agents = new ArrayList<>();
@@ -85,6 +88,7 @@ public final class StareFabric implements AutoCloseable {
         private Topology topology;
         private StareProgram.Mode mode = StareProgram.Mode.REGISTER;
         private boolean agents = true;
+        private boolean relays = true;
         private long seed = 1;
         private Duration timeout = Duration.ofSeconds(20);
 
@@ -113,6 +117,18 @@ public final class StareFabric implements AutoCloseable {
         }
 
         /**
+         * Whether every link runs through a {@link FabricLink} relay (default), which can drop,
+         * duplicate and reorder, or middlewares and switches talk to each other directly, as they do
+         * in a deployment. Without relays there is no impairment and {@link #link(String)} and
+         * {@link #link(String, String)} refuse; benchmarks use it so that the relays' extra UDP hop
+         * and threads on every link are not measured as STARE's.
+         */
+        public Builder relays(boolean relays) {
+            this.relays = relays;
+            return this;
+        }
+
+        /**
          * Seeds the links' random sources: the link of the {@code i}-th host (from 1, in topology
          * order) gets {@code seed + i}, the {@code j}-th switch link (from 1) {@code seed + hosts + j}.
          */
@@ -135,7 +151,15 @@ public final class StareFabric implements AutoCloseable {
 
     private StareFabric(Builder b) throws Exception {
         this.timeout = b.timeout;
+        this.relays = b.relays;
         Topology topology = b.topology != null ? b.topology : singleSwitch("h1", "h2");
+        for (Topology.Switch sw : topology.switches()) {
+            // The programs ignore ports past their compiled width: fail here, not as lost SUB-acks later.
+            if (sw.ports() > StarePrograms.FRONT_PORTS) {
+                throw new IllegalArgumentException("switch " + sw.name() + " has " + sw.ports() + " ports; the STARE "
+                        + "programs are compiled for " + StarePrograms.FRONT_PORTS + " (STARE_PORTS)");
+            }
+        }
         // P4Runtime is gRPC over HTTP/2; stare-p4's reference.conf turns it on, but pekko-http's own
         // "off" may come later on a test classpath, so say it here.
         testKit = ActorTestKit.create("stare-fabric", ConfigFactory
@@ -148,7 +172,7 @@ public final class StareFabric implements AutoCloseable {
                     "127.0.0.1", 0, 0, b.agents ? Optional.empty() : Optional.of(b.mode)));
             // Before any agent or middleware runs: re-point both ends of each switch link at a relay.
             long linkSeed = b.seed + topology.hosts().size();
-            for (Topology.Link link : topology.links()) {
+            for (Topology.Link link : b.relays ? topology.links() : List.<Topology.Link>of()) {
                 SoftSwitchNode a = started.nodes().get(link.a().switchName());
                 SoftSwitchNode z = started.nodes().get(link.b().switchName());
                 FabricLink relay = FabricLink.betweenSwitches(link.toString(),
@@ -178,11 +202,15 @@ public final class StareFabric implements AutoCloseable {
             MiddlewareSettings base = MiddlewareSettings.fromConfig(testKit.system().settings().config());
             int sender = 1;
             for (Topology.Host host : topology.hosts()) {
-                FabricLink link = FabricLink.toHost(host.name(), host.attachment().switchName(),
-                        started.hostPortAddress(host.name()), b.seed + sender);
-                links.put(host.name(), link);
+                InetSocketAddress switchPort = started.hostPortAddress(host.name());
+                if (b.relays) {
+                    FabricLink link = FabricLink.toHost(host.name(), host.attachment().switchName(), switchPort,
+                            b.seed + sender);
+                    links.put(host.name(), link);
+                    switchPort = link.nearSide();
+                }
                 middlewares.put(host.name(), testKit.spawn(Middleware.create(
-                        base.forServer(host.name(), sender, link.nearSide()), replicaController),
+                        base.forServer(host.name(), sender, switchPort), replicaController),
                         "middleware-" + host.name()));
                 sender++;
             }
@@ -232,6 +260,7 @@ public final class StareFabric implements AutoCloseable {
 
     /** The link between {@code host}'s middleware and its switch port. */
     public FabricLink link(String host) {
+        requireRelays();
         FabricLink link = links.get(host);
         if (link == null) {
             throw new IllegalArgumentException("no host " + host + " in " + links.keySet());
@@ -246,6 +275,7 @@ public final class StareFabric implements AutoCloseable {
      * @throws IllegalArgumentException if no link joins them
      */
     public FabricLink link(String a, String b) {
+        requireRelays();
         for (Map.Entry<Topology.Link, FabricLink> entry : switchLinks.entrySet()) {
             String x = entry.getKey().a().switchName();
             String y = entry.getKey().b().switchName();
@@ -257,12 +287,19 @@ public final class StareFabric implements AutoCloseable {
                 + switchLinks.keySet());
     }
 
-    /** Every switch-to-switch link, in topology order (empty with one switch). */
+    private void requireRelays() {
+        if (!relays) {
+            throw new IllegalStateException("this fabric was started with relays(false): its links are direct and "
+                    + "cannot be impaired or counted");
+        }
+    }
+
+    /** Every switch-to-switch link, in topology order (empty with one switch, or without relays). */
     public List<FabricLink> switchLinks() {
         return List.copyOf(switchLinks.values());
     }
 
-    /** Every link: the hosts' links in topology order, then the switch links. */
+    /** Every link: the hosts' links in topology order, then the switch links (empty without relays). */
     public List<FabricLink> links() {
         List<FabricLink> all = new ArrayList<>(links.values());
         all.addAll(switchLinks.values());

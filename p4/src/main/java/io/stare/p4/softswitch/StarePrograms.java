@@ -23,6 +23,13 @@ public final class StarePrograms {
         return build(mode.packageName(), DeviceConfig.BMV2_JSON);
     }
 
+    /**
+     * The front ports the shipped programs are compiled for ({@code STARE_PORTS}): a switch running
+     * them uses ports {@code 0..FRONT_PORTS-1} and ignores the rest, so a topology must not give a
+     * switch more.
+     */
+    public static final int FRONT_PORTS = 8;
+
     /** The state capacity the shipped {@code stare_register} program is compiled with. */
     public static final int DEFAULT_STATE_CAPACITY = 2048;
 
