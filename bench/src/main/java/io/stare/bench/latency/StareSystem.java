@@ -4,21 +4,32 @@ import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
 import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.topology.Topology;
 import io.stare.testkit.StareFabric;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * STARE through the software switch: the test kit's in-JVM fabric ({@link StareFabric}), one switch
- * programmed by its switch agent over P4Runtime, the publisher VNF on host {@code pub}, one
+ * STARE through the software switch: the test kit's in-JVM fabric ({@link StareFabric}), switches
+ * programmed by their switch agents over P4Runtime, the publisher VNF on host {@code pub}, one
  * subscriber VNF on each of the hosts {@code sub0 .. sub(N-1)}. Every middleware talks to its switch
- * port over UDP on 127.0.0.1 (the tunnel transport) through the fabric's link relay, which adds a
- * hop of its own. The replica controller (in-memory store) receives the backlog appends.
+ * port directly over UDP on 127.0.0.1 (the tunnel transport; the fabric's impairment relays are
+ * off, as there is nothing to impair here). The replica controller (in-memory store) receives the
+ * backlog appends.
+ *
+ * <p>Up to 8 hosts share one switch: the shipped P4 programs are compiled for 8 front ports
+ * ({@link StarePrograms#FRONT_PORTS}). More subscribers sit on leaf switches of up to 7 below the
+ * publisher's switch: two switch hops instead of one (N = 16 gives leaves of 7, 7 and 2).
  */
 public final class StareSystem implements PubSubSystem {
 
     private static final String STATE = "bench";
+    /** Hosts one switch can take: the programs' front ports. */
+    static final int ONE_SWITCH_HOSTS = StarePrograms.FRONT_PORTS;
+    /** Subscribers per leaf switch when they do not fit on one (one port goes up to the root). */
+    static final int HOSTS_PER_LEAF = StarePrograms.FRONT_PORTS - 1;
     private final StareProgram.Mode mode;
 
     public StareSystem(StareProgram.Mode mode) {
@@ -36,9 +47,10 @@ public final class StareSystem implements PubSubSystem {
 
     @Override
     public String path() {
-        return "StareClient -> Vnf actor -> middleware (EXT) -> UDP tunnel -> fabric link relay -> software switch ("
-                + mode.name().toLowerCase(java.util.Locale.ROOT) + " mode) -> link relay -> N middlewares -> Vnf actor "
-                + "-> listener, 127.0.0.1";
+        return "StareClient -> Vnf actor -> INT queue -> middleware (EXT) -> UDP tunnel -> software switch ("
+                + mode.name().toLowerCase(java.util.Locale.ROOT) + " mode; over " + (ONE_SWITCH_HOSTS - 1)
+                + " subscribers a second level of leaf switches) -> N middlewares -> INT queue -> Vnf actor -> listener, "
+                + "127.0.0.1";
     }
 
     @Override
@@ -48,7 +60,7 @@ public final class StareSystem implements PubSubSystem {
         for (int i = 0; i < subscribers; i++) {
             hosts[i + 1] = "sub" + i;
         }
-        StareFabric fabric = StareFabric.builder().topology(StareFabric.singleSwitch(hosts)).mode(mode)
+        StareFabric fabric = StareFabric.builder().topology(topology(hosts)).mode(mode).relays(false)
                 .timeout(Duration.ofSeconds(30)).start();
         try {
             StareClient publisher = fabric.vnf("pub", "bench-publisher");
@@ -69,6 +81,29 @@ public final class StareSystem implements PubSubSystem {
             fabric.close();
             throw e;
         }
+    }
+
+    /** One switch for all hosts when they fit, else the publisher's switch s0 above leaves s1, s2, ... of subscribers. */
+    static Topology topology(String[] hosts) {
+        if (hosts.length <= ONE_SWITCH_HOSTS) {
+            return StareFabric.singleSwitch(hosts);
+        }
+        int subscribers = hosts.length - 1;
+        int leaves = (subscribers + HOSTS_PER_LEAF - 1) / HOSTS_PER_LEAF;
+        if (leaves + 1 > ONE_SWITCH_HOSTS) {
+            throw new IllegalArgumentException(subscribers + " subscribers need more than one level of leaf switches");
+        }
+        Topology.Builder builder = Topology.builder().addSwitch("s0", leaves + 1).addHost(hosts[0], "s0", 0);
+        for (int leaf = 0; leaf < leaves; leaf++) {
+            int first = leaf * HOSTS_PER_LEAF;
+            int count = Math.min(HOSTS_PER_LEAF, subscribers - first);
+            String name = "s" + (leaf + 1);
+            builder.addSwitch(name, count + 1).addLink("s0", leaf + 1, name, 0);
+            for (int j = 0; j < count; j++) {
+                builder.addHost(hosts[1 + first + j], name, j + 1);
+            }
+        }
+        return builder.build();
     }
 
     private static final class StareSession implements Session {
