@@ -3,7 +3,10 @@ package io.stare.bench.latency;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +30,25 @@ import org.HdrHistogram.Recorder;
  */
 public final class LatencyBenchmark {
 
-    /** What to run. */
+    /** Which cells also search for the highest rate they sustain without loss. */
+    public enum Search {
+        /** None. */
+        OFF,
+        /** Only the cell of the first subscriber count and the first payload size (per system). */
+        FIRST,
+        /** Every cell. */
+        ALL
+    }
+
+    /**
+     * What to run.
+     *
+     * @param search which cells search for their highest sustained rate, with trials of {@code trial}
+     *               (each followed by up to {@code drain} for the deliveries still on their way)
+     */
     public record Options(List<String> systems, List<Integer> subscribers, List<Integer> payloads, int rate,
-                          Duration duration, Duration warmup, int repetitions, Duration drain) {
+                          Duration duration, Duration warmup, int repetitions, Duration drain,
+                          Search search, Duration trial) {
         public Options {
             systems = List.copyOf(systems);
             subscribers = List.copyOf(subscribers);
@@ -51,6 +70,9 @@ public final class LatencyBenchmark {
                     throw new IllegalArgumentException("subscribers " + n + " is out of range 1..64");
                 }
             }
+            if (search == null || trial == null || trial.isNegative() || trial.isZero()) {
+                throw new IllegalArgumentException("a search mode and a positive trial duration are needed");
+            }
             for (String system : systems) {
                 if (!Systems.KNOWN.contains(system)) {
                     throw new IllegalArgumentException("unknown system " + system + "; known: "
@@ -59,27 +81,39 @@ public final class LatencyBenchmark {
             }
         }
 
-        /** The full scenario at the fixed rate. */
+        /** The full scenario: 10,000 updates/s, 3 x 10 s per cell, and every cell's highest rate. */
         public static Options full() {
             return new Options(Systems.KNOWN, List.of(1, 4, 16), List.of(64, 1024, 16384), 10_000,
-                    Duration.ofSeconds(10), Duration.ofSeconds(3), 3, Duration.ofSeconds(2));
+                    Duration.ofSeconds(10), Duration.ofSeconds(3), 3, Duration.ofSeconds(2), Search.ALL,
+                    Duration.ofSeconds(3));
         }
 
-        /** {@code --quick}: N 1 and 4, 64 B and 1 KB, 2,000 updates/s, 3 s measured once after 2 s of warm-up. */
+        /**
+         * {@code --quick}: N 1 and 4, 64 B and 1 KB, 10,000 updates/s, 2 s measured once after 1 s of
+         * warm-up; the highest rate of N = 1, 64 B only, with 1 s trials.
+         */
         public static Options quick() {
-            return new Options(Systems.KNOWN, List.of(1, 4), List.of(64, 1024), 2_000,
-                    Duration.ofSeconds(3), Duration.ofSeconds(2), 1, Duration.ofSeconds(1));
+            return new Options(Systems.KNOWN, List.of(1, 4), List.of(64, 1024), 10_000,
+                    Duration.ofSeconds(2), Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Search.FIRST,
+                    Duration.ofSeconds(1));
+        }
+
+        boolean searches(int subscribers, int payload) {
+            return search == Search.ALL
+                    || search == Search.FIRST && subscribers == this.subscribers.get(0) && payload == payloads.get(0);
         }
     }
 
     /**
      * One cell's figures; latencies in microseconds, rates per second. {@code status} is "ok",
-     * "skipped: reason" or "failed: reason" (then the figures are NaN or 0).
+     * "skipped: reason" or "failed: reason" (then the figures are NaN or 0). The percentiles are
+     * over all repetitions merged; {@code spread} gives each repetition's own p50 and p99 range.
+     * {@code maxRate} is the highest rate sustained without loss ({@code null} when not searched).
      */
     public record Row(String system, int subscribers, int payload, int rate, String status,
                       double p50, double p99, double p999, double max,
                       long sent, long delivered, long lost, long refused, double sendRate, double throughput,
-                      String firstRefusal) {
+                      String firstRefusal, Spread spread, MaxRate maxRate) {
 
         public boolean ok() {
             return "ok".equals(status);
@@ -87,9 +121,31 @@ public final class LatencyBenchmark {
 
         static Row notRun(String system, int subscribers, int payload, int rate, String status) {
             return new Row(system, subscribers, payload, rate, status, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, "");
+                    Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, "", Spread.NONE, null);
         }
     }
+
+    /** The lowest and highest p50 and p99 of the single repetitions, in microseconds. */
+    public record Spread(double p50Low, double p50High, double p99Low, double p99High) {
+        static final Spread NONE = new Spread(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+        Spread with(double p50, double p99) {
+            return this == NONE ? new Spread(p50, p50, p99, p99) : new Spread(Math.min(p50Low, p50),
+                    Math.max(p50High, p50), Math.min(p99Low, p99), Math.max(p99High, p99));
+        }
+    }
+
+    /**
+     * The search's result: {@code rate} the highest rate sustained (0: not even the lowest tried),
+     * with the p50 and p99 of that trial, and every trial as {@code rate+} (sustained) or {@code rate-}.
+     */
+    public record MaxRate(int rate, double p50, double p99, String trials) {
+    }
+
+    /** The rate search starts here, doubles up to the ceiling, then bisects this many times. */
+    static final int SEARCH_START = 2_500;
+    static final int SEARCH_CEILING = 320_000;
+    static final int SEARCH_REFINEMENTS = 2;
 
     private LatencyBenchmark() {
     }
@@ -125,6 +181,8 @@ public final class LatencyBenchmark {
     private static final class Sink implements PubSubSystem.Receiver {
         final Recorder recorder = new Recorder(3);
         final AtomicLong delivered = new AtomicLong();
+        /** Every delivery, recorded or not: tells when a system has gone quiet. */
+        final AtomicLong arrivals = new AtomicLong();
         volatile long low = Long.MAX_VALUE;
         volatile long high = Long.MAX_VALUE;
 
@@ -133,6 +191,7 @@ public final class LatencyBenchmark {
             if (length < Payloads.HEADER) {
                 return;
             }
+            arrivals.incrementAndGet();
             long sequence = Payloads.sequence(buffer, offset);
             if (sequence >= low && sequence < high) {
                 recorder.recordValue(Math.max(0, receiveNanos - Payloads.intendedNanos(buffer, offset)));
@@ -156,31 +215,91 @@ public final class LatencyBenchmark {
             long refused = 0;
             double sendSeconds = 0;
             long refusedBefore = session.refusedLater();
+            Spread spread = Spread.NONE;
             for (int r = 0; r < options.repetitions(); r++) {
-                long count = count(options.duration(), options.rate());
-                sink.recorder.getIntervalHistogram(); // reset
-                sink.delivered.set(0);
-                sink.high = sequence[0] + count;
-                sink.low = sequence[0];
-                Paced paced = paced(session, payload, sequence, count, interval);
-                drain(sink, paced.accepted * subscribers, options.drain());
-                sink.low = Long.MAX_VALUE;
-                sink.high = Long.MAX_VALUE;
-                merged.add(sink.recorder.getIntervalHistogram());
-                sent += count;
-                delivered += sink.delivered.get();
-                refused += count - paced.accepted;
-                sendSeconds += paced.seconds;
+                Measured m = measure(session, sink, payload, sequence, options.rate(), options.duration(), subscribers,
+                        options.drain());
+                merged.add(m.histogram);
+                spread = spread.with(micros(m.histogram.getValueAtPercentile(50)),
+                        micros(m.histogram.getValueAtPercentile(99)));
+                sent += m.sent;
+                delivered += m.delivered;
+                refused += m.sent - m.accepted;
+                sendSeconds += m.sendSeconds;
             }
             refused += session.refusedLater() - refusedBefore;
             long expected = sent * subscribers;
             double measuredSeconds = options.duration().toNanos() / 1e9 * options.repetitions();
+            MaxRate maxRate = options.searches(subscribers, payloadSize)
+                    ? searchMaxRate(session, sink, payload, sequence, subscribers, options) : null;
             return new Row(system.name(), subscribers, payloadSize, options.rate(), "ok",
                     micros(merged.getValueAtPercentile(50)), micros(merged.getValueAtPercentile(99)),
                     micros(merged.getValueAtPercentile(99.9)), micros(merged.getMaxValue()),
                     sent, delivered, Math.max(0, expected - delivered), refused,
                     sendSeconds > 0 ? sent / sendSeconds : Double.NaN,
-                    delivered / (double) subscribers / measuredSeconds, session.firstRefusal());
+                    delivered / (double) subscribers / measuredSeconds, session.firstRefusal(), spread, maxRate);
+        }
+    }
+
+    /** What one measured stretch at one rate gave. */
+    private record Measured(Histogram histogram, long sent, long accepted, long delivered, double sendSeconds) {
+    }
+
+    /** Publishes at {@code rate} for {@code duration}, waits up to {@code drain}, and records the stretch alone. */
+    private static Measured measure(PubSubSystem.Session session, Sink sink, byte[] payload, long[] sequence, int rate,
+                                    Duration duration, int subscribers, Duration drain) throws Exception {
+        long count = count(duration, rate);
+        sink.recorder.getIntervalHistogram(); // reset
+        sink.delivered.set(0);
+        sink.high = sequence[0] + count;
+        sink.low = sequence[0];
+        Paced paced = paced(session, payload, sequence, count, TimeUnit.SECONDS.toNanos(1) / rate);
+        drain(sink, paced.accepted * subscribers, drain);
+        sink.low = Long.MAX_VALUE;
+        sink.high = Long.MAX_VALUE;
+        return new Measured(sink.recorder.getIntervalHistogram(), count, paced.accepted, sink.delivered.get(),
+                paced.seconds);
+    }
+
+    /**
+     * The highest rate the running session sustains: every update delivered to every subscriber
+     * within the drain, none refused, and the publisher within 3% of its schedule. Each trial runs
+     * on the same session after the previous one's deliveries have stopped arriving.
+     */
+    private static MaxRate searchMaxRate(PubSubSystem.Session session, Sink sink, byte[] payload, long[] sequence,
+                                         int subscribers, Options options) throws Exception {
+        RateSearch search = new RateSearch(SEARCH_START, SEARCH_CEILING, SEARCH_REFINEMENTS);
+        Map<Integer, Measured> byRate = new HashMap<>();
+        StringBuilder trials = new StringBuilder();
+        for (OptionalInt next = search.next(); next.isPresent(); next = search.next()) {
+            int rate = next.getAsInt();
+            long refusedBefore = session.refusedLater();
+            Measured m = measure(session, sink, payload, sequence, rate, options.trial(), subscribers, options.drain());
+            settle(sink);
+            long refused = m.sent - m.accepted + session.refusedLater() - refusedBefore;
+            boolean sustained = refused == 0 && m.delivered >= m.sent * subscribers
+                    && m.sent / m.sendSeconds >= 0.97 * rate;
+            search.record(rate, sustained);
+            byRate.put(rate, m);
+            trials.append(trials.length() == 0 ? "" : " ").append(rate).append(sustained ? '+' : '-');
+        }
+        Measured best = byRate.get(search.best());
+        return best == null ? new MaxRate(0, Double.NaN, Double.NaN, trials.toString())
+                : new MaxRate(search.best(), micros(best.histogram.getValueAtPercentile(50)),
+                micros(best.histogram.getValueAtPercentile(99)), trials.toString());
+    }
+
+    /** Waits until deliveries stop arriving (an overloaded trial leaves queues behind), at most 5 s. */
+    private static void settle(Sink sink) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long last = sink.arrivals.get();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            long now = sink.arrivals.get();
+            if (now == last) {
+                return;
+            }
+            last = now;
         }
     }
 

@@ -1,12 +1,13 @@
 package io.stare.bench.latency;
 
+import io.stare.p4.softswitch.StareProgram;
 import java.util.List;
 
-/** The systems the harness knows, by command-line name. Add the next ones (nats, mqtt, ddata, aeron) here. */
+/** The systems the harness knows, by command-line name. */
 public final class Systems {
 
     /** Every name {@link #create} accepts, in the default order (STARE first: every ratio is to it). */
-    public static final List<String> KNOWN = List.of("stare", "udp", "redis");
+    public static final List<String> KNOWN = List.of("stare", "stare-embedded", "udp", "redis");
 
     private Systems() {
     }
@@ -15,7 +16,9 @@ public final class Systems {
     public static PubSubSystem create(String name) {
         switch (name) {
             case "stare":
-                return new StareSystem();
+                return new StareSystem(StareProgram.Mode.REGISTER);
+            case "stare-embedded":
+                return new StareSystem(StareProgram.Mode.EMBEDDED);
             case "udp":
                 return new UdpFloorSystem();
             case "redis":

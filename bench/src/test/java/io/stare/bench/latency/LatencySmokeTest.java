@@ -1,23 +1,31 @@
 package io.stare.bench.latency;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The harness end to end on the raw UDP floor and STARE, briefly and slowly: deliveries arrive, the CSV has its header. No timing assertions. */
-@Timeout(60)
+@Timeout(120)
 class LatencySmokeTest {
 
     @Test
     void udpFloorAndStareDeliverAndReport() {
         LatencyBenchmark.Options options = new LatencyBenchmark.Options(List.of("stare", "udp"), List.of(2),
-                List.of(64), 200, Duration.ofSeconds(1), Duration.ofMillis(200), 1, Duration.ofMillis(500));
+                List.of(64), 200, Duration.ofSeconds(1), Duration.ofMillis(200), 1, Duration.ofMillis(500),
+                LatencyBenchmark.Search.OFF, Duration.ofSeconds(1));
         StringWriter progress = new StringWriter();
         List<LatencyBenchmark.Row> rows = LatencyBenchmark.run(options, new PrintWriter(progress));
 
@@ -35,6 +43,34 @@ class LatencySmokeTest {
         StringWriter table = new StringWriter();
         LatencyReport.print(rows, new PrintWriter(table));
         assertTrue(table.toString().contains("stare"), table.toString());
+    }
+
+    @Test
+    void theRateSearchFindsWhatTheFloorSustainsAndThePlotsAreWritten(@TempDir Path dir) throws Exception {
+        LatencyBenchmark.Options options = new LatencyBenchmark.Options(List.of("udp"), List.of(1, 2), List.of(64),
+                1_000, Duration.ofMillis(300), Duration.ofMillis(100), 2, Duration.ofMillis(300),
+                LatencyBenchmark.Search.FIRST, Duration.ofMillis(200));
+        List<LatencyBenchmark.Row> rows = LatencyBenchmark.run(options, new PrintWriter(new StringWriter()));
+
+        LatencyBenchmark.Row first = rows.get(0);
+        assertTrue(first.ok(), first.status());
+        assertNotNull(first.maxRate(), "the first cell searches");
+        assertNull(rows.get(1).maxRate(), "only the first cell searches");
+        // The raw floor on loopback sustains at least the search's first rate.
+        assertTrue(first.maxRate().rate() >= LatencyBenchmark.SEARCH_START, first.maxRate().toString());
+        assertTrue(first.maxRate().trials().startsWith(LatencyBenchmark.SEARCH_START + "+"), first.maxRate().trials());
+        assertTrue(first.spread().p50Low() <= first.spread().p50High(), first.spread().toString());
+
+        List<Path> plots = LatencyPlots.write(rows, dir);
+        assertEquals(List.of(dir.resolve("latency-p50-64B.png"), dir.resolve("latency-p99-64B.png"),
+                dir.resolve("latency-max-rate.png")), plots);
+        for (Path plot : plots) {
+            byte[] head = Arrays.copyOf(Files.readAllBytes(plot), 4);
+            assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, head, plot + " is not a PNG");
+        }
+        StringWriter table = new StringWriter();
+        LatencyReport.print(rows, new PrintWriter(table));
+        assertTrue(table.toString().contains("Highest rate sustained without loss"), table.toString());
     }
 
     @Test

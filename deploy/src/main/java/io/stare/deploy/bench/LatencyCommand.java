@@ -1,7 +1,9 @@
 package io.stare.deploy.bench;
 
 import io.stare.bench.latency.LatencyBenchmark;
+import io.stare.bench.latency.LatencyPlots;
 import io.stare.bench.latency.LatencyReport;
+import io.stare.bench.latency.Systems;
 import io.stare.deploy.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,23 +19,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code stare bench latency}: issue 8's publish-to-delivery latency at a fixed offered rate, STARE
- * beside the raw UDP floor and Redis pub/sub. See docs/evaluation-latency.md.
+ * {@code stare bench latency}: issue 8's publish-to-delivery latency at a fixed offered rate and
+ * the highest rate sustained without loss, STARE beside the brokers and the raw UDP floor, with a
+ * CSV and PNG plots. See docs/evaluation-latency.md.
  */
 @Command(name = "latency", mixinStandardHelpOptions = true,
-        description = "Publish-to-delivery latency (p50/p99/p99.9 from intended send times, HdrHistogram) and "
-                + "throughput, one publisher to N subscribers, STARE beside the raw UDP floor and Redis pub/sub, "
-                + "every figure with its ratio to STARE. See docs/evaluation-latency.md.")
+        description = "Publish-to-delivery latency (p50/p99/p99.9 from intended send times, HdrHistogram), "
+                + "throughput and the highest rate sustained without loss, one publisher to N subscribers, STARE "
+                + "beside the brokers and the raw UDP floor, every figure with its ratio to STARE. Writes "
+                + "latency.csv and PNG plots to --out. See docs/evaluation-latency.md.")
 public final class LatencyCommand implements Runnable {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "N 1,4; payloads 64,1024; 2000/s; 3 s once after 2 s warm-up "
-            + "(other options still override)")
+    @Option(names = "--quick", description = "N 1,4; payloads 64,1024; 10000/s; 2 s once after 1 s warm-up; "
+            + "highest rate of the first cell only, 1 s trials (other options still override)")
     boolean quick;
 
-    @Option(names = "--systems", split = ",", paramLabel = "LIST", description = "of stare,udp,redis (default: all)")
+    @Option(names = "--systems", split = ",", paramLabel = "LIST",
+            description = "of ${COMPLETION-CANDIDATES} (default: all)", completionCandidates = KnownSystems.class)
     List<String> systems;
 
     @Option(names = "--subscribers", split = ",", paramLabel = "LIST", description = "subscriber counts (default: 1,4,16)")
@@ -54,8 +59,25 @@ public final class LatencyCommand implements Runnable {
     @Option(names = "--repetitions", paramLabel = "N", description = "measured repetitions per cell (default: 3)")
     Integer repetitions;
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "also write the rows as CSV")
-    Path csv;
+    @Option(names = "--max-rate", paramLabel = "WHICH",
+            description = "search the highest rate sustained without loss in: off, first (the first N and payload), "
+                    + "all cells (default: all; first with --quick)")
+    String maxRate;
+
+    @Option(names = "--trial", paramLabel = "TIME", description = "length of one rate-search trial (default: 3s)")
+    String trial;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results/latency",
+            description = "where latency.csv and the plots go, created if missing (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    /** The system names for the help text. */
+    static final class KnownSystems implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Systems.KNOWN.iterator();
+        }
+    }
 
     @Override
     public void run() {
@@ -70,33 +92,50 @@ public final class LatencyCommand implements Runnable {
                     duration != null ? positive("--duration", duration) : base.duration(),
                     warmup != null ? LatencyBenchmark.parseDuration(warmup) : base.warmup(),
                     repetitions != null ? repetitions : base.repetitions(),
-                    base.drain());
+                    base.drain(),
+                    maxRate != null ? search(maxRate) : base.search(),
+                    trial != null ? positive("--trial", trial) : base.trial());
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }
-        if (csv != null) {
-            Path parent = csv.toAbsolutePath().getParent();
-            if (parent == null || !Files.isDirectory(parent)) {
-                throw new UserInputException("--csv " + csv + ": directory " + parent + " does not exist");
-            }
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UserInputException("--out " + out + ": cannot create the directory (" + e.getMessage() + ")");
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("latency: systems %s, N %s, payloads %s B, %d updates/s, warm-up %s, %s x %d%n",
+        PrintWriter printer = spec.commandLine().getOut();
+        printer.printf("latency: systems %s, N %s, payloads %s B, %d updates/s, warm-up %s, %s x %d, highest rate: %s%n",
                 options.systems(), options.subscribers(), options.payloads(), options.rate(),
-                options.warmup(), options.duration(), options.repetitions());
-        out.flush();
-        List<LatencyBenchmark.Row> rows = LatencyBenchmark.run(options, out);
-        LatencyReport.print(rows, out);
-        if (csv != null) {
-            try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
-                LatencyReport.writeCsv(rows, w);
-            } catch (IOException e) {
-                throw new UserInputException("cannot write --csv " + csv + ": " + e.getMessage());
-            }
-            out.println("wrote " + csv);
+                options.warmup(), options.duration(), options.repetitions(),
+                options.search() == LatencyBenchmark.Search.OFF ? "off"
+                        : options.search().name().toLowerCase(java.util.Locale.ROOT) + " (trials of " + options.trial() + ")");
+        printer.flush();
+        List<LatencyBenchmark.Row> rows = LatencyBenchmark.run(options, printer);
+        LatencyReport.print(rows, printer);
+        Path csv = out.resolve("latency.csv");
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(csv, StandardCharsets.UTF_8))) {
+            LatencyReport.writeCsv(rows, w);
+        } catch (IOException e) {
+            throw new UserInputException("cannot write " + csv + ": " + e.getMessage());
         }
-        out.println("(plots are not produced yet; see docs/evaluation-latency.md)");
-        out.flush();
+        printer.println();
+        printer.println("wrote " + csv);
+        try {
+            for (Path plot : LatencyPlots.write(rows, out)) {
+                printer.println("wrote " + plot);
+            }
+        } catch (IOException | RuntimeException e) {
+            printer.println("plots not written: " + e);
+        }
+        printer.flush();
+    }
+
+    private static LatencyBenchmark.Search search(String text) {
+        try {
+            return LatencyBenchmark.Search.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--max-rate " + text + ": say off, first or all");
+        }
     }
 
     private static List<String> trimmed(List<String> names) {
