@@ -99,6 +99,8 @@ public final class LatencyPlots {
         // Lines with markers, not bars: XChart draws bars from zero, which a log axis cannot show.
         chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         chart.getStyler().setMarkerSize(8);
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setYAxisDecimalPattern("#,###.#");
         return chart;
     }
 
