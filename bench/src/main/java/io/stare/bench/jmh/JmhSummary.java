@@ -36,7 +36,8 @@ public final class JmhSummary {
     private JmhSummary() {
     }
 
-    /** The rows of {@code results}, in the order JMH ran them. */
+    /** The rows of {@code results}, sorted by benchmark, payload sizes in the order JMH ran them. */
+    @SuppressWarnings("rawtypes") // JMH's getSecondaryResults() is a Map<String, Result> of the raw type
     public static List<Row> rows(Collection<RunResult> results) {
         List<Row> rows = new ArrayList<>();
         for (RunResult result : results) {
@@ -56,6 +57,7 @@ public final class JmhSummary {
         return rows;
     }
 
+    @SuppressWarnings("rawtypes")
     private static Double score(Map<String, Result> secondary, String name) {
         Result<?> r = secondary.get(name);
         return r == null ? null : r.getScore();

@@ -12,7 +12,9 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -105,9 +107,14 @@ final class MiddlewareRig implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException, ExecutionException, TimeoutException {
         system.terminate();
-        system.getWhenTerminated().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        switchPort.close();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the fork is being torn down; the socket still closes
+        } finally {
+            switchPort.close();
+        }
     }
 }
