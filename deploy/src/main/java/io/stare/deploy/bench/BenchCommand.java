@@ -11,8 +11,9 @@ import picocli.CommandLine.Spec;
 /** {@code stare bench}: the evaluation's benchmarks, each printing its figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark and print its figures (see docs/evaluation-table4.md, "
-                + "docs/evaluation-latency.md and docs/replica-controller-bench.md).",
-        subcommands = {BenchCommand.Rules.class, BacklogCommand.class, Table4Command.class, LatencyCommand.class})
+                + "docs/evaluation-latency.md, docs/evaluation-scale.md and docs/replica-controller-bench.md).",
+        subcommands = {BenchCommand.Rules.class, BacklogCommand.class, Table4Command.class, LatencyCommand.class,
+                ScaleCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
