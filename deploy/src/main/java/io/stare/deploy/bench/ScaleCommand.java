@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "scale", mixinStandardHelpOptions = true,
         description = "Scale: heap and per-publish latency vs number of states up to 2^22-1 (table), subscriptions "
-                + "per second in both modes, pipeline only and end to end (subs), and recovery latency under 1% and "
-                + "5% link loss (recovery). The table part up to 2^22-1 needs about 2 GB of heap "
+                + "per second in both modes, pipeline only and end to end (subs), and recovery latency under 1%% and "
+                + "5%% link loss (recovery). The table part up to 2^22-1 needs about 2 GB of heap "
                 + "(STARE_JAVA_OPTS=-Xmx3g). See docs/evaluation-scale.md.")
 public final class ScaleCommand implements Runnable {
 
