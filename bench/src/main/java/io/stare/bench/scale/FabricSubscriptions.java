@@ -121,11 +121,9 @@ public final class FabricSubscriptions {
             StateListener ignore = (state, update, value) -> { };
             Probe probe = new Probe(fabric, switchName, port);
             // Warm-up: the same serial path, not recorded.
-            serial(fabric, subscriber, ignore, probe, ids, 0, options.warmup());
+            serial(fabric, subscriber, ignore, probe, ids, 0, options.warmup(), mode);
             List<Row> rows = new ArrayList<>();
-            Row serial = serial(fabric, subscriber, ignore, probe, ids, options.warmup(), k);
-            serial = new Row(mode, "serial", serial.requested(), serial.acked(), serial.routed(), serial.seconds(),
-                    serial.ack(), serial.route(), serial.status());
+            Row serial = serial(fabric, subscriber, ignore, probe, ids, options.warmup(), k, mode);
             rows.add(serial);
             progress.printf(Locale.ROOT, "subs (end to end): %s mode, serial: %,.0f subs/s, ack p50 %.2f ms, route p50 %.2f ms%n",
                     TableScale.name(mode), serial.perSecond(), serial.ack().p50() / 1e6, serial.route().p50() / 1e6);
@@ -151,7 +149,7 @@ public final class FabricSubscriptions {
     }
 
     private static Row serial(StareFabric fabric, StareClient subscriber, StateListener listener, Probe probe, int[] ids,
-                              int from, int count) throws Exception {
+                              int from, int count, StareProgram.Mode mode) throws Exception {
         Histogram ack = Percentiles.histogram();
         Histogram route = Percentiles.histogram();
         int acked = 0;
@@ -186,7 +184,7 @@ public final class FabricSubscriptions {
             routed++;
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new Row(null, "serial", count, acked, routed, seconds, Percentiles.of(ack), Percentiles.of(route), "ok");
+        return new Row(mode, "serial", count, acked, routed, seconds, Percentiles.of(ack), Percentiles.of(route), "ok");
     }
 
     private static Row burst(StareFabric fabric, StareClient subscriber, StateListener listener, Probe probe, int[] ids,
