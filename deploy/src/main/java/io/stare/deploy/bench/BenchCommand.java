@@ -10,10 +10,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code stare bench}: the evaluation's benchmarks, each printing its figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a benchmark and print its figures (see docs/evaluation-table4.md, docs/evaluation-jmh.md, "
-                + "docs/evaluation-latency.md and docs/replica-controller-bench.md).",
+        description = "Run a benchmark and print its figures (see docs/evaluation.md, which links every "
+                + "benchmark's own page).",
         subcommands = {BenchCommand.Rules.class, BacklogCommand.class, Table4Command.class, LatencyCommand.class,
-                JmhCommand.class})
+                JmhCommand.class, ScaleCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
