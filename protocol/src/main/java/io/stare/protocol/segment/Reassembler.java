@@ -261,6 +261,9 @@ public final class Reassembler {
             counters.delivered++;
             listener.onUpdate(stream.stateId, stream.vnfId, stream.next, head.assemble());
             stream.next++;
+            // A gap that becomes the head gets a grace of its own: asked for at once, an update lost
+            // a moment ago is often not in the backlog yet, and its request would wait for the retry.
+            stream.incompleteSince = -1;
             stream.lastRequestAt = -1;
             stream.headAttempts = 0;
         }

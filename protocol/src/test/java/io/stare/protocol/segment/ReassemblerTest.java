@@ -101,6 +101,23 @@ class ReassemblerTest {
     }
 
     @Test
+    void aGapThatBecomesTheHeadWaitsItsOwnGraceBeforeItsRequest() {
+        Reassembler r = reassembler(50);
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0)); // update 0 lost
+        r.poll(50);
+        assertEquals(1, listener.requests.size(), "the first gap is asked for after its grace");
+        segments(3, 10).forEach(s -> feed(r, s, 60)); // update 2 lost after that request went out
+        segments(0, 10).forEach(s -> r.acceptRecovered(s, 70)); // the answer fills update 0
+        assertEquals(List.of(0L, 1L), listener.updateNumbers());
+        assertEquals(1, listener.requests.size(), "update 2 may not have reached the backlog yet");
+        r.poll(119);
+        assertEquals(1, listener.requests.size());
+        r.poll(120);
+        assertEquals(List.of(MissingUpdate.whole(2)), listener.requests.get(1).missing());
+    }
+
+    @Test
     void retriesThenDeclaresTheGapUnrecoverable() {
         Reassembler r = reassembler(0);
         r.expect(STATE, VNF, 0);
