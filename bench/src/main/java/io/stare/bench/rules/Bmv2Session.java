@@ -52,9 +52,12 @@ final class Bmv2Session implements AutoCloseable {
         client.streamChannel(pair.second()).runWith(Sink.foreach(responses::add), system);
     }
 
-    /** Connects to {@code bmv2}'s P4Runtime server and becomes its primary controller. */
-    static Bmv2Session open(ActorSystem<?> system, Bmv2Process bmv2) throws IOException, InterruptedException {
-        Bmv2Session session = new Bmv2Session(system, bmv2.p4RuntimePort());
+    /**
+     * Connects to the P4Runtime server on loopback port {@code port} (BMv2's forwarder, or any
+     * server answering as device {@link Bmv2Process#DEVICE_ID}) and becomes its primary controller.
+     */
+    static Bmv2Session open(ActorSystem<?> system, int port) throws IOException, InterruptedException {
+        Bmv2Session session = new Bmv2Session(system, port);
         try {
             session.arbitrate();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -91,13 +94,22 @@ final class Bmv2Session implements AutoCloseable {
 
     /** One Write inserting every entity of {@code entities}, in order. */
     void insert(List<Entity> entities) throws IOException {
+        write(Update.Type.INSERT, entities);
+    }
+
+    /** One Write deleting every entity of {@code entities} (their keys), in order. */
+    void delete(List<Entity> entities) throws IOException {
+        write(Update.Type.DELETE, entities);
+    }
+
+    private void write(Update.Type type, List<Entity> entities) throws IOException {
         if (entities.isEmpty()) {
             return;
         }
         WriteRequest.Builder request = WriteRequest.newBuilder().setDeviceId(Bmv2Process.DEVICE_ID)
                 .setElectionId(Uint128s.toProto(ELECTION_ID));
-        entities.forEach(e -> request.addUpdates(Update.newBuilder().setType(Update.Type.INSERT).setEntity(e)));
-        await("write " + entities.size() + " entities", client.write(request.build()).toCompletableFuture());
+        entities.forEach(e -> request.addUpdates(Update.newBuilder().setType(type).setEntity(e)));
+        await(type + " " + entities.size() + " entities", client.write(request.build()).toCompletableFuture());
     }
 
     /** How many entities a Read with {@code filter} returns. */
