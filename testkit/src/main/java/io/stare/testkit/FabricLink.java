@@ -73,6 +73,7 @@ public final class FabricLink implements AutoCloseable {
     private volatile double loss;
     private volatile double duplication;
     private volatile double reordering;
+    private volatile LinkObserver observer;
     private final Direction fromNear = new Direction();
     private final Direction fromFar = new Direction();
     private final Thread up;
@@ -155,6 +156,16 @@ public final class FabricLink implements AutoCloseable {
     /** Holds back each datagram behind the next one with this probability, from now on. */
     public FabricLink reordering(double probability) {
         this.reordering = check(probability);
+        return this;
+    }
+
+    /**
+     * Shows every datagram from now on to {@code observer} (replacing any earlier one; {@code null}
+     * stops observing). An observability hook for benchmarks and tests: it changes nothing the
+     * link does.
+     */
+    public FabricLink observe(LinkObserver observer) {
+        this.observer = observer;
         return this;
     }
 
@@ -242,7 +253,12 @@ public final class FabricLink implements AutoCloseable {
                 if (upwards && learnsNear) {
                     nearAddress = (InetSocketAddress) datagram.getSocketAddress();
                 }
-                if (chance(loss)) {
+                boolean lost = chance(loss);
+                LinkObserver watching = observer;
+                if (watching != null) {
+                    watching.onDatagram(upwards ? nearEnd : farEnd, frame, lost, System.nanoTime());
+                }
+                if (lost) {
                     counters.dropped.incrementAndGet();
                     continue;
                 }

@@ -8,9 +8,12 @@ import java.util.Map;
 
 /**
  * Groups the segments a server publishes into Append messages for the replica controller: one
- * batch per state, cut at a byte budget. Batching makes the backlog persist one event per batch
- * instead of one per update, and the budget keeps every message below the cluster transport's
- * frame size (an update may be split across batches; the backlog confirms it once whole).
+ * batch per state, cut at a byte budget or a segment count, whichever comes first. Batching makes
+ * the backlog persist one event per batch instead of one per update, and the budget keeps every
+ * message below the cluster transport's frame size (an update may be split across batches; the
+ * backlog confirms it once whole). The count cut lets a batch of small updates leave before the
+ * middleware's bound on unconfirmed updates is reached: otherwise every batch of 64-byte updates
+ * would wait for the flush timer, capping a publisher at about 26,000 updates/s.
  *
  * <p>Pure logic, not thread-safe: the EXT module drives it.
  */
@@ -20,15 +23,21 @@ final class AppendBatches {
     static final int SEGMENT_OVERHEAD = 32;
 
     private final int budgetBytes;
+    private final int maxSegments;
     private final Map<Integer, List<Segment>> open = new LinkedHashMap<>();
     private final Map<Integer, Integer> openBytes = new LinkedHashMap<>();
 
-    /** @param budgetBytes the most payload (plus overhead) one batch carries; a larger segment travels alone */
-    AppendBatches(int budgetBytes) {
-        if (budgetBytes < 1) {
-            throw new IllegalArgumentException("budget must be positive: " + budgetBytes);
+    /**
+     * @param budgetBytes the most payload (plus overhead) one batch carries; a larger segment travels alone
+     * @param maxSegments the most segments one batch carries
+     */
+    AppendBatches(int budgetBytes, int maxSegments) {
+        if (budgetBytes < 1 || maxSegments < 1) {
+            throw new IllegalArgumentException("budget and segment count must be positive: " + budgetBytes + ", "
+                    + maxSegments);
         }
         this.budgetBytes = budgetBytes;
+        this.maxSegments = maxSegments;
     }
 
     /**
@@ -46,8 +55,13 @@ final class AppendBatches {
                 openBytes.remove(state);
                 used = 0;
             }
-            open.computeIfAbsent(state, s -> new ArrayList<>()).add(segment);
+            List<Segment> batch = open.computeIfAbsent(state, s -> new ArrayList<>());
+            batch.add(segment);
             openBytes.put(state, used + cost);
+            if (batch.size() >= maxSegments) {
+                full.add(open.remove(state));
+                openBytes.remove(state);
+            }
         }
         return full;
     }

@@ -301,7 +301,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final Map<Long, Integer> recoverPublisher = new HashMap<>();
     private final LinkedHashMap<Long, PendingAppend> unconfirmed;
     /** Published segments on their way to the backlog, sent at least once per tick. */
-    private final AppendBatches appendBatches = new AppendBatches(APPEND_BATCH_BYTES);
+    private final AppendBatches appendBatches;
     /** Inputs the receive path's queue refused, offered again in order on the next FEED timer. */
     private final ArrayDeque<ReceivePath.Input> unfed = new ArrayDeque<>();
     private int subSequence;
@@ -333,6 +333,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.nextUpdate = survivors.nextUpdate;
         this.unconfirmed = survivors.unconfirmed;
         this.controller = controller;
+        this.appendBatches = newAppendBatches();
         this.timers = timers;
         this.frames = new Frames(settings.senderId());
         this.segmenter = new Segmenter(settings.mtu());
@@ -563,7 +564,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     /** Appends the backlog has not confirmed within the control timeout are sent again. */
     private Behavior<Command> onAppendsTimer() {
         long now = System.nanoTime();
-        AppendBatches again = new AppendBatches(APPEND_BATCH_BYTES);
+        AppendBatches again = newAppendBatches();
         for (Map.Entry<Long, PendingAppend> entry : unconfirmed.entrySet()) {
             PendingAppend pending = entry.getValue();
             if (now - pending.sentAt() >= settings.controlTimeout().toNanos()) {
@@ -586,6 +587,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             controller.tell(new ReplicaController.Append(batch, appendedAdapter));
             segmentsAppended += batch.size();
         }
+    }
+
+    /** Batches that fill before the unconfirmed bound does, so small updates never wait for the flush tick. */
+    private AppendBatches newAppendBatches() {
+        return new AppendBatches(APPEND_BATCH_BYTES, Math.max(1, settings.unconfirmedAppends() / 4));
     }
 
     private static long appendKey(int state, long update) {

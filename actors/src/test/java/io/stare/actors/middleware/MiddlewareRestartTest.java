@@ -82,7 +82,12 @@ class MiddlewareRestartTest {
         recorder.awaitCount(20, WAIT);
 
         testbed.middlewares.get(1).tell(new Middleware.Crash("test"));
-        publishEach(publisher, 20, 40); // while H2 is down: lost on its link, recovered afterwards
+        // While H2 is down (at least its 100 ms restart back-off, less 20% jitter): lost on its link,
+        // recovered afterwards. Spread over 200 ms so that some surely fall into that window.
+        for (int i = 20; i < 40; i++) {
+            publishEach(publisher, i, i + 1);
+            Thread.sleep(10);
+        }
         publishEach(publisher, 40, 60);
 
         assertEveryUpdateOnceInOrder(recorder, 60);

@@ -38,6 +38,8 @@ public final class LatencyBenchmark {
         OFF,
         /** Only the cell of the first subscriber count and the first payload size (per system). */
         FIRST,
+        /** Every subscriber count at the first payload size. */
+        FIRST_PAYLOAD,
         /** Every cell. */
         ALL
     }
@@ -101,8 +103,12 @@ public final class LatencyBenchmark {
         }
 
         boolean searches(int subscribers, int payload) {
-            return search == Search.ALL
-                    || search == Search.FIRST && subscribers == this.subscribers.get(0) && payload == payloads.get(0);
+            return switch (search) {
+                case OFF -> false;
+                case FIRST -> subscribers == this.subscribers.get(0) && payload == payloads.get(0);
+                case FIRST_PAYLOAD -> payload == payloads.get(0);
+                case ALL -> true;
+            };
         }
     }
 

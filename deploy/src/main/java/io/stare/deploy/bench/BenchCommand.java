@@ -6,9 +6,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code stare bench}: the evaluation's benchmarks, each printing its figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a benchmark and print its figures (see docs/evaluation-rules.md, "
-                + "docs/evaluation-table4.md, docs/evaluation-latency.md and docs/replica-controller-bench.md).",
-        subcommands = {RulesCommand.class, BacklogCommand.class, Table4Command.class, LatencyCommand.class})
+        description = "Run a benchmark and print its figures (see docs/evaluation.md, which links every "
+                + "benchmark's own page).",
+        subcommands = {RulesCommand.class, BacklogCommand.class, Table4Command.class, LatencyCommand.class,
+                JmhCommand.class, ScaleCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

@@ -61,7 +61,7 @@ public final class LatencyCommand implements Runnable {
 
     @Option(names = "--max-rate", paramLabel = "WHICH",
             description = "search the highest rate sustained without loss in: off, first (the first N and payload), "
-                    + "all cells (default: all; first with --quick)")
+                    + "first-payload (every N at the first payload), all cells (default: all; first with --quick)")
     String maxRate;
 
     @Option(names = "--trial", paramLabel = "TIME", description = "length of one rate-search trial (default: 3s)")
@@ -132,9 +132,9 @@ public final class LatencyCommand implements Runnable {
 
     private static LatencyBenchmark.Search search(String text) {
         try {
-            return LatencyBenchmark.Search.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT));
+            return LatencyBenchmark.Search.valueOf(text.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--max-rate " + text + ": say off, first or all");
+            throw new IllegalArgumentException("--max-rate " + text + ": say off, first, first-payload or all");
         }
     }
 

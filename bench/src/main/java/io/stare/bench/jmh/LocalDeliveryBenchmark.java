@@ -1,0 +1,131 @@
+package io.stare.bench.jmh;
+
+import io.stare.actors.middleware.Delivery;
+import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.PublishResult;
+import io.stare.actors.middleware.StareClient;
+import io.stare.actors.middleware.StateListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Local delivery: a publisher VNF and a subscriber VNF on the same middleware, updates delivered per
+ * second to the subscriber's {@link StateListener}. The controller says no other server subscribes,
+ * so the middleware keeps the updates off the network (as the real controller would) and the path is
+ * EXT module → the subscriber's INT inbound queue ({@code mapAsync(1)}: one delivery in flight) → an
+ * ask to the subscriber's VNF actor → the listener → the acknowledgement.
+ *
+ * <p>Each invocation publishes {@value #BATCH} updates and waits until the listener has had every one
+ * that was published, so publishing and delivery overlap as in a steady stream but the inbound queue
+ * (1024) never overflows. {@code viaStareClient} publishes through {@code StareClient.publish};
+ * {@code viaMiddleware} asks the EXT module directly, so that the delivery half shows on its own
+ * when publishing is the slower half.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class LocalDeliveryBenchmark {
+
+    /** Updates published per invocation. */
+    static final int BATCH = 128;
+
+    @Param({"64", "1024", "16384"})
+    public int payloadBytes;
+
+    private MiddlewareRig rig;
+    private StareClient publisher;
+    private int stateId;
+    private byte[] value;
+    /** One permit per update the listener has had (or was told it lost). */
+    private final Semaphore delivered = new Semaphore(0);
+    private final AtomicLong lost = new AtomicLong();
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        rig = MiddlewareRig.start(false);
+        publisher = rig.vnf("jmh-publisher");
+        stateId = MiddlewareRig.await(publisher.declare("jmh-state"));
+        StareClient subscriber = rig.vnf("jmh-subscriber");
+        MiddlewareRig.await(subscriber.subscribe("jmh-state", new StateListener() {
+            @Override
+            public void onUpdate(int state, long update, byte[] bytes) {
+                delivered.release();
+            }
+
+            @Override
+            public void onLoss(Delivery.Loss loss) {
+                int count = (int) (loss.last() - loss.first() + 1);
+                lost.addAndGet(count);
+                delivered.release(count); // accounted for, so the invocation does not wait for them
+            }
+        }));
+        value = Payloads.of(payloadBytes);
+    }
+
+    /** The middleware under test (for the tests, which call the benchmark methods directly). */
+    MiddlewareRig rig() {
+        return rig;
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        System.out.println(rig.statsLine());
+        rig.close();
+    }
+
+    /** {@value #BATCH} updates published through {@code StareClient.publish}, awaited at the listener. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int viaStareClient(Outcomes outcomes) throws Exception {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            results.add(publisher.publish(stateId, value).toCompletableFuture());
+        }
+        return awaitDeliveries(outcomes, outcomes.await(results));
+    }
+
+    /** {@value #BATCH} updates published by {@code Middleware.Publish} asks, awaited at the listener. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int viaMiddleware(Outcomes outcomes) throws Exception {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
+        int vnfId = publisher.vnfId();
+        for (int i = 0; i < BATCH; i++) {
+            results.add(AskPattern.<Middleware.Command, PublishResult>ask(rig.middleware(),
+                    replyTo -> new Middleware.Publish(vnfId, stateId, value, replyTo), MiddlewareRig.TIMEOUT,
+                    rig.system().scheduler()).toCompletableFuture());
+        }
+        return awaitDeliveries(outcomes, outcomes.await(results));
+    }
+
+    private int awaitDeliveries(Outcomes outcomes, int published) throws InterruptedException {
+        if (!delivered.tryAcquire(published, MiddlewareRig.TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the subscriber did not get " + published + " updates within "
+                    + MiddlewareRig.TIMEOUT);
+        }
+        outcomes.lost += lost.getAndSet(0);
+        return published;
+    }
+}

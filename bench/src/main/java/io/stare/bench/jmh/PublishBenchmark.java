@@ -1,0 +1,106 @@
+package io.stare.bench.jmh;
+
+import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.PublishResult;
+import io.stare.actors.middleware.StareClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The publish call through a real middleware actor ({@link MiddlewareRig}): completed publishes per
+ * second. Each invocation issues {@value #BATCH} publishes of one declared state at once and waits
+ * for all their results, so the middleware always has work queued and the score is its sustained
+ * rate, not one round trip's latency. The controller says another server subscribes, so every
+ * update is segmented, encoded and sent on the UDP socket, and appended to the (stub) backlog.
+ *
+ * <ul>
+ *   <li>{@code stareClient}: the VNF's API, {@code StareClient.publish}: an ask to the VNF actor,
+ *       the INT module's outbound queue ({@code mapAsync(1)}: one publish in flight towards the EXT
+ *       module), an ask to the EXT module, and the result back.</li>
+ *   <li>{@code middleware}: the EXT module alone, {@code Middleware.Publish} asked directly with
+ *       all {@value #BATCH} in flight; the difference to {@code stareClient} is the VNF and INT hops.</li>
+ * </ul>
+ * {@value #BATCH} stays below the INT outbound queue (256 by default), so no publish is refused for
+ * a full queue; see {@link Outcomes} for refusals and the middleware's counters printed at the end.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class PublishBenchmark {
+
+    /** Publishes in flight per invocation. */
+    static final int BATCH = 128;
+
+    @Param({"64", "1024", "16384"})
+    public int payloadBytes;
+
+    private MiddlewareRig rig;
+    private StareClient publisher;
+    private int stateId;
+    private byte[] value;
+
+    @Setup(Level.Trial)
+    public void start() throws Exception {
+        rig = MiddlewareRig.start(true);
+        publisher = rig.vnf("jmh-publisher");
+        stateId = MiddlewareRig.await(publisher.declare("jmh-state"));
+        value = Payloads.of(payloadBytes);
+    }
+
+    /** The middleware under test (for the tests, which call the benchmark methods directly). */
+    MiddlewareRig rig() {
+        return rig;
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() throws Exception {
+        System.out.println(rig.statsLine());
+        rig.close();
+    }
+
+    /** {@value #BATCH} publishes through {@code StareClient.publish}; returns how many were published. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int stareClient(Outcomes outcomes) throws Exception {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            results.add(publisher.publish(stateId, value).toCompletableFuture());
+        }
+        return outcomes.await(results);
+    }
+
+    /** {@value #BATCH} {@code Middleware.Publish} asks straight to the EXT module. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int middleware(Outcomes outcomes) throws Exception {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
+        int vnfId = publisher.vnfId();
+        for (int i = 0; i < BATCH; i++) {
+            // As the INT module asks (it hands over its own copy of the value; this one is never changed).
+            results.add(AskPattern.<Middleware.Command, PublishResult>ask(rig.middleware(),
+                    replyTo -> new Middleware.Publish(vnfId, stateId, value, replyTo), MiddlewareRig.TIMEOUT,
+                    rig.system().scheduler()).toCompletableFuture());
+        }
+        return outcomes.await(results);
+    }
+}

@@ -1,0 +1,119 @@
+package io.stare.bench.jmh;
+
+import com.typesafe.config.ConfigFactory;
+import io.stare.actors.middleware.MiddlewareFrames;
+import io.stare.actors.middleware.MiddlewareSettings;
+import io.stare.protocol.DecodeResult;
+import io.stare.protocol.packet.StarePacket;
+import io.stare.protocol.segment.Reassembler;
+import io.stare.protocol.segment.ReassemblyConfig;
+import io.stare.protocol.segment.RecoveryRequest;
+import io.stare.protocol.segment.Segment;
+import io.stare.protocol.segment.Segmenter;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The subscriber's codec work per update, without actors: what {@code ReceivePath} does with the
+ * frames of an update before it hands the whole value to the INT modules. Each frame is decoded by
+ * the middleware's own {@code Frames.decode} (Ethernet, IPv4 and UDP checksums verified, STARE
+ * header) and offered to a {@link Reassembler} with the middleware's configured limits.
+ *
+ * <p>The frames of {@value #UPDATES} consecutive updates are encoded once in setup; each invocation
+ * feeds all of them to a fresh reassembler. Replaying the same frames into one long-lived reassembler
+ * would not work: its 16-bit update numbers would be taken as duplicates the second time round. One
+ * operation is one update delivered whole.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ReceiveDecodeBenchmark {
+
+    /** Updates per invocation: enough that the fresh reassembler's setup cost is small beside them. */
+    static final int UPDATES = 64;
+
+    @Param({"64", "1024", "16384"})
+    public int payloadBytes;
+
+    private ReassemblyConfig reassembly;
+    private byte[][][] frames;
+    private Delivered delivered;
+
+    /** What the reassembler delivered: the receive path's dispatch, reduced to counting. */
+    static final class Delivered implements Reassembler.Listener {
+        long updates;
+        long bytes;
+        long lastUpdate = -1;
+        byte[] lastValue;
+
+        @Override
+        public void onUpdate(int stateId, int vnfId, long update, byte[] value) {
+            updates++;
+            bytes += value.length;
+            lastUpdate = update;
+            lastValue = value;
+        }
+
+        @Override
+        public void onRecoveryRequest(RecoveryRequest request) {
+            throw new IllegalStateException("a recovery was requested with every frame present: " + request);
+        }
+
+        @Override
+        public void onUnrecoverable(int stateId, int vnfId, long first, long last) {
+            throw new IllegalStateException("updates " + first + ".." + last + " reported lost");
+        }
+    }
+
+    @Setup
+    public void setup() {
+        MiddlewareSettings settings = MiddlewareSettings.fromConfig(ConfigFactory.load());
+        reassembly = settings.reassembly();
+        Segmenter segmenter = new Segmenter(settings.mtu());
+        MiddlewareFrames encoder = new MiddlewareFrames(settings.senderId());
+        byte[] value = Payloads.of(payloadBytes);
+        frames = new byte[UPDATES][][];
+        for (int update = 0; update < UPDATES; update++) {
+            List<Segment> segments = segmenter.split(PublishEncodeBenchmark.STATE, PublishEncodeBenchmark.VNF, update,
+                    value);
+            frames[update] = new byte[segments.size()][];
+            for (int i = 0; i < segments.size(); i++) {
+                frames[update][i] = encoder.publish(segments.get(i));
+            }
+        }
+    }
+
+    /** Decodes and reassembles {@value #UPDATES} updates; returns the listener, which JMH consumes. */
+    @Benchmark
+    @OperationsPerInvocation(UPDATES)
+    public Delivered decodeAndReassemble() {
+        delivered = new Delivered();
+        Reassembler reassembler = new Reassembler(reassembly, delivered);
+        // As ReceivePath on Activate: the stream starts at the first update of the batch.
+        reassembler.expect(PublishEncodeBenchmark.STATE, PublishEncodeBenchmark.VNF, 0);
+        for (byte[][] update : frames) {
+            for (byte[] frame : update) {
+                DecodeResult<StarePacket> decoded = MiddlewareFrames.decode(frame);
+                StarePacket packet = decoded.orElseThrow();
+                // The receive path reads its clock once per input, so per frame here too.
+                reassembler.accept(packet.header(), packet.payload(), System.nanoTime() / 1_000_000);
+            }
+        }
+        return delivered;
+    }
+}
