@@ -93,10 +93,18 @@ public final class RuleMemory {
     private static byte[][] subRegisterFrames(int states) {
         byte[][] frames = new byte[states][];
         for (int s = 0; s < states; s++) {
-            frames[s] = Ethernet.wrapIpv4Multicast(0x02_00_00_00_00_01L, PacketCodec.encode(new StarePacket(
-                    0x7f000001, 40000, 64, StareHeader.subscription(MessageKind.SUB_REGISTER, s, 1, 1), new byte[0])));
+            frames[s] = subscriptionFrame(MessageKind.SUB_REGISTER, s);
         }
         return frames;
+    }
+
+    /**
+     * The SUB-register (or SUB-remove) frame for {@code state} with which every rule-memory
+     * measurement installs (or takes back) a subscription.
+     */
+    static byte[] subscriptionFrame(MessageKind kind, int state) {
+        return Ethernet.wrapIpv4Multicast(0x02_00_00_00_00_01L, PacketCodec.encode(new StarePacket(
+                0x7f000001, 40000, 64, StareHeader.subscription(kind, state, 1, 1), new byte[0])));
     }
 
     /** Heap in use after the collector has settled. */

@@ -49,7 +49,8 @@ import p4.v1.WriteRequest;
  */
 final class P4RuntimeController implements AutoCloseable {
 
-    static final long DEVICE_ID = 1;
+    /** The device both targets answer as: BMv2 is started with it, the software switch serves it. */
+    static final long DEVICE_ID = Bmv2Process.DEVICE_ID;
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final ActorSystem<?> system;

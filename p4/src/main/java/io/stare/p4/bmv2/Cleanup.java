@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Last-resort cleanup: actions registered here run in a JVM shutdown hook if the test did not run
- * them itself (a test killed by its timeout, an aborted build). Every resource of this package
- * (processes, the network namespace, temporary files) registers its release here when it is
- * created and unregisters it when it is released normally.
+ * Last-resort cleanup: actions registered here run in a JVM shutdown hook if their owner did not
+ * run them itself (a test killed by its timeout, an aborted build, Ctrl-C during a benchmark).
+ * Every resource of this package (processes, the network namespace, temporary files) registers its
+ * release here when it is created and unregisters it when it is released normally.
  */
 final class Cleanup {
 

@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  * Sends and captures raw Ethernet frames on the test side of the veth pairs, through the Python
  * helper {@code frames.py} (Java cannot open AF_PACKET sockets) run inside the namespace. Port
  * {@code i} is interface {@code vhI}. Only IPv4 frames are captured; the helper drops the rest.
+ * Frames the switch sends pile up in the helper's sockets until {@link #collect}, so a caller
+ * sending many frames collects every few dozen (a raw socket's buffer holds a few hundred).
  */
-final class FrameTap implements AutoCloseable {
+public final class FrameTap implements AutoCloseable {
 
     /** The helper exits by itself after this long, whatever happens to the JVM. */
     private static final int HELPER_LIFETIME_SECONDS = 300;
@@ -39,11 +41,11 @@ final class FrameTap implements AutoCloseable {
     }
 
     /** Starts the helper on the namespace's test-side interfaces; {@code dir} receives the script. */
-    static FrameTap start(NetworkNamespace namespace, Path dir) throws IOException {
+    public static FrameTap start(NetworkNamespace namespace, Path dir) throws IOException {
         Path script = dir.resolve("frames.py");
         try (InputStream in = FrameTap.class.getResourceAsStream("frames.py")) {
             if (in == null) {
-                throw new IOException("frames.py is missing from the test classpath");
+                throw new IOException("frames.py is missing from the classpath");
             }
             Files.copy(in, script);
         }
@@ -69,7 +71,7 @@ final class FrameTap implements AutoCloseable {
     }
 
     /** Sends {@code frame} into the switch's port {@code port}. */
-    synchronized void send(int port, byte[] frame) throws IOException {
+    public synchronized void send(int port, byte[] frame) throws IOException {
         command("send " + port + " " + HexFormat.of().formatHex(frame));
         String reply = reply(Duration.ofSeconds(5));
         if (!"ok".equals(reply)) {
@@ -81,7 +83,7 @@ final class FrameTap implements AutoCloseable {
      * The IPv4 frames the switch sent since the last call: returns once {@code expected} have arrived
      * and no more for {@code quiet}, or after {@code max} in all.
      */
-    synchronized List<PipelineResult.Emission> collect(int expected, Duration max, Duration quiet) throws IOException {
+    public synchronized List<PipelineResult.Emission> collect(int expected, Duration max, Duration quiet) throws IOException {
         command("collect " + expected + " " + max.toMillis() + " " + quiet.toMillis());
         List<PipelineResult.Emission> frames = new ArrayList<>();
         Duration wait = max.plusSeconds(5);

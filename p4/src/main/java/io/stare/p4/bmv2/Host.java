@@ -11,19 +11,20 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What this machine offers the BMv2 tests: the tools they need, root rights, and bounded command
- * execution. {@link #missing()} says why the tests cannot run here, for the JUnit assumption.
+ * What this machine offers BMv2 runs (the integration tests and {@code stare bench rules --bmv2}):
+ * the tools they need, root rights, and bounded command execution. {@link #missing()} says why
+ * BMv2 cannot run here, for a JUnit assumption or a one-line message.
  */
 public final class Host {
 
     /** The environment variable that may name the BMv2 binary (default: simple_switch_grpc on PATH). */
-    static final String BMV2_VARIABLE = "STARE_BMV2";
+    public static final String BMV2_VARIABLE = "STARE_BMV2";
 
     private Host() {
     }
 
     /** The BMv2 P4Runtime switch, if installed. */
-    static Optional<Path> bmv2() {
+    public static Optional<Path> bmv2() {
         String configured = System.getenv(BMV2_VARIABLE);
         if (configured != null && !configured.isBlank()) {
             Path path = Path.of(configured);
@@ -45,7 +46,24 @@ public final class Host {
         return Optional.empty();
     }
 
-    /** Why the BMv2 tests cannot run here, or empty if they can. */
+    /**
+     * Why BMv2 is not found, with how to point at it, or empty if it is: the variable is checked
+     * first because a set but wrong {@value #BMV2_VARIABLE} hides a binary on PATH.
+     */
+    public static Optional<String> bmv2NotFound() {
+        if (bmv2().isPresent()) {
+            return Optional.empty();
+        }
+        String configured = System.getenv(BMV2_VARIABLE);
+        if (configured != null && !configured.isBlank()) {
+            return Optional.of("BMv2 not found: " + BMV2_VARIABLE + "=" + configured
+                    + " is not an executable file (point it at simple_switch_grpc, or unset it to search PATH)");
+        }
+        return Optional.of("BMv2 not found: simple_switch_grpc is not on PATH and " + BMV2_VARIABLE
+                + " is not set (put it on PATH or set " + BMV2_VARIABLE + "=/path/to/simple_switch_grpc)");
+    }
+
+    /** Why BMv2 cannot run here, or empty if it can. */
     public static Optional<String> missing() {
         List<String> missing = new ArrayList<>();
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -64,7 +82,7 @@ public final class Host {
             missing.add("root rights (network namespaces, raw sockets)");
         }
         return missing.isEmpty() ? Optional.empty()
-                : Optional.of("BMv2 integration tests skipped, missing: " + String.join(", ", missing));
+                : Optional.of("BMv2 cannot run here, missing: " + String.join(", ", missing));
     }
 
     private static boolean isRoot() {
@@ -114,7 +132,7 @@ public final class Host {
         children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** Deletes a directory tree this test created; best effort. */
+    /** Deletes a directory tree this harness created; best effort. */
     static void deleteTree(Path root) {
         if (root == null || !Files.exists(root)) {
             return;

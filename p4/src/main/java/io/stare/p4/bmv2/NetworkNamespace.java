@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A network namespace of our own with veth pairs in it: switch port {@code i} is interface
- * {@code vsI} (given to BMv2), its peer {@code vhI} is where the test sends and captures frames.
+ * {@code vsI} (given to BMv2), its peer {@code vhI} is where frames are sent and captured.
  * Nothing in it has an address and IPv6 is off, so the kernel sends no traffic of its own into the
  * switch; the namespace's loopback stays down. Deleting the namespace deletes the veths.
  */
