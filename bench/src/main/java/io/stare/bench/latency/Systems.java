@@ -2,11 +2,11 @@ package io.stare.bench.latency;
 
 import java.util.List;
 
-/** The systems the harness knows, by command-line name. Add the next ones (nats, mqtt, ddata, aeron) here. */
+/** The systems the harness knows, by command-line name. */
 public final class Systems {
 
     /** Every name {@link #create} accepts, in the default order (STARE first: every ratio is to it). */
-    public static final List<String> KNOWN = List.of("stare", "udp", "redis");
+    public static final List<String> KNOWN = List.of("stare", "udp", "redis", "nats");
 
     private Systems() {
     }
@@ -20,6 +20,8 @@ public final class Systems {
                 return new UdpFloorSystem();
             case "redis":
                 return new RedisSystem();
+            case "nats":
+                return new NatsSystem();
             default:
                 throw new IllegalArgumentException("unknown system " + name + "; known: " + String.join(",", KNOWN));
         }
