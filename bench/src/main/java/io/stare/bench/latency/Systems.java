@@ -6,7 +6,7 @@ import java.util.List;
 public final class Systems {
 
     /** Every name {@link #create} accepts, in the default order (STARE first: every ratio is to it). */
-    public static final List<String> KNOWN = List.of("stare", "udp", "redis", "nats", "mqtt", "aeron");
+    public static final List<String> KNOWN = List.of("stare", "udp", "redis", "nats", "mqtt", "aeron", "ddata");
 
     private Systems() {
     }
@@ -26,6 +26,8 @@ public final class Systems {
                 return new MqttSystem();
             case "aeron":
                 return new AeronSystem();
+            case "ddata":
+                return new DistributedDataSystem();
             default:
                 throw new IllegalArgumentException("unknown system " + name + "; known: " + String.join(",", KNOWN));
         }
