@@ -18,11 +18,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code stare bench latency}: issue 8's publish-to-delivery latency at a fixed offered rate, STARE
- * beside the raw UDP floor and Redis pub/sub. See docs/evaluation-latency.md.
+ * beside the raw UDP floor, brokers (Redis, NATS, MQTT), Aeron and Pekko Distributed Data. See
+ * docs/evaluation-latency.md.
  */
 @Command(name = "latency", mixinStandardHelpOptions = true,
         description = "Publish-to-delivery latency (p50/p99/p99.9 from intended send times, HdrHistogram) and "
-                + "throughput, one publisher to N subscribers, STARE beside the raw UDP floor and Redis pub/sub, "
+                + "throughput, one publisher to N subscribers, STARE beside the raw UDP floor, Redis, NATS, MQTT, Aeron "
+                + "and Pekko Distributed Data, "
                 + "every figure with its ratio to STARE. See docs/evaluation-latency.md.")
 public final class LatencyCommand implements Runnable {
 
@@ -33,7 +35,8 @@ public final class LatencyCommand implements Runnable {
             + "(other options still override)")
     boolean quick;
 
-    @Option(names = "--systems", split = ",", paramLabel = "LIST", description = "of stare,udp,redis (default: all)")
+    @Option(names = "--systems", split = ",", paramLabel = "LIST",
+            description = "of stare,udp,redis,nats,mqtt,aeron,ddata (default: all)")
     List<String> systems;
 
     @Option(names = "--subscribers", split = ",", paramLabel = "LIST", description = "subscriber counts (default: 1,4,16)")
