@@ -39,10 +39,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p><b>Threads and idling.</b> The machine has 2 cores, so the driver runs {@link ThreadingMode#SHARED}
  * (conductor, sender and receiver on one thread) and every agent that waits for work, the driver and
  * the subscribers' poll loops, uses a {@link BackoffIdleStrategy}: a few spins and yields, then parks
- * that grow from 1 µs to {@value #MAX_PARK_US} µs. Aeron's low-latency default is busy spinning,
- * which with N + 1 agents would take every core from the publisher; the backoff costs a little latency
- * when traffic is sparse (an idle agent can be parked for up to {@value #MAX_PARK_US} µs) and keeps an
- * idle session's CPU small.
+ * that grow from 1 µs to {@value #MAX_PARK_US} µs. Aeron's low-latency setup busy-spins every agent,
+ * which with N + 1 agents would take every core from the publisher; its default backoff parks for up to
+ * 1 ms, which would show as latency whenever an agent has gone idle between updates. The 100 µs ceiling
+ * is between the two: an idle agent wakes about 10,000 times a second, a small share of a core, and a
+ * message can wait up to about {@value #MAX_PARK_US} µs (plus timer slack) for a parked agent.
  *
  * <p><b>Publishing.</b> {@link #start} returns once every subscription has an image of the
  * publication (all N connected). {@code offer} is retried while it answers {@code BACK_PRESSURED}
@@ -105,7 +106,7 @@ public final class AeronSystem implements PubSubSystem {
         private MediaDriver driver;
         private Aeron aeron;
         private ExclusivePublication publication;
-        private String firstRefusal = "";
+        private volatile String firstRefusal = "";
 
         AeronSession(int subscribers, int payloadSize, Receiver receiver) throws Exception {
             try {
