@@ -56,6 +56,8 @@ import org.apache.pekko.util.ByteString;
  * gossip of 16 KB values would take more CPU than the updates). {@code log-data-size-exceeding} is off
  * (16 KB values would log a warning per session). Cluster gossip and leader actions run every 200 ms
  * so the cluster forms quickly; dispatchers are capped at 2 threads per node for the 2-core machine.
+ * Any of them can be varied per run with a JVM system property (for example
+ * {@code -Dpekko.cluster.distributed-data.notify-subscribers-interval=10ms}), which wins over these.
  *
  * <p><b>Semantics: latest value, not every update.</b> A subscriber is told the register's current
  * value at most once per notify tick (and a write that arrives while an older one is still pending
@@ -126,7 +128,9 @@ public final class DistributedDataSystem implements PubSubSystem {
 
         DdataSession(int subscribers, Receiver receiver) throws Exception {
             try {
-                Config config = NODE_CONFIG.withFallback(ConfigFactory.load());
+                // System properties (-Dpekko...) still win, so the settings can be varied per run.
+                Config config = ConfigFactory.systemProperties().withFallback(NODE_CONFIG)
+                        .withFallback(ConfigFactory.load());
                 for (int i = 0; i <= subscribers; i++) {
                     nodes.add(ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config));
                 }
