@@ -7,7 +7,8 @@ import java.util.List;
 public final class Systems {
 
     /** Every name {@link #create} accepts, in the default order (STARE first: every ratio is to it). */
-    public static final List<String> KNOWN = List.of("stare", "stare-embedded", "udp", "redis");
+    public static final List<String> KNOWN = List.of("stare", "stare-embedded", "udp", "redis", "nats", "mqtt", "aeron",
+            "ddata");
 
     private Systems() {
     }
@@ -23,6 +24,14 @@ public final class Systems {
                 return new UdpFloorSystem();
             case "redis":
                 return new RedisSystem();
+            case "nats":
+                return new NatsSystem();
+            case "mqtt":
+                return new MqttSystem();
+            case "aeron":
+                return new AeronSystem();
+            case "ddata":
+                return new DistributedDataSystem();
             default:
                 throw new IllegalArgumentException("unknown system " + name + "; known: " + String.join(",", KNOWN));
         }

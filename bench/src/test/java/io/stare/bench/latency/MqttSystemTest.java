@@ -1,0 +1,26 @@
+package io.stare.bench.latency;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** MqttSystem against the local server at 127.0.0.1:1883; skipped when it is not running. */
+@Timeout(20)
+class MqttSystemTest {
+
+    @Test
+    void everySubscriberGetsEveryPayloadIntact() throws Exception {
+        MqttSystem system = new MqttSystem();
+        Optional<String> unavailable = system.unavailable();
+        assumeTrue(unavailable.isEmpty(), () -> unavailable.orElseThrow());
+        SmokeCheck.assertAllDelivered(system);
+    }
+
+    @Test
+    void anUnreachableServerIsSkippedWithAReason() {
+        assertTrue(new MqttSystem("127.0.0.1", 1, 0).unavailable().isPresent());
+    }
+}
