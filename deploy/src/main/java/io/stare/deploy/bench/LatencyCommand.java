@@ -33,7 +33,7 @@ public final class LatencyCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--quick", description = "N 1,4; payloads 64,1024; 10000/s; 2 s once after 1 s warm-up; "
+    @Option(names = "--quick", description = "N 1,4; payloads 64,1024; 10000/s; 1.5 s once after 1 s warm-up; "
             + "highest rate of the first cell only, 1 s trials (other options still override)")
     boolean quick;
 
