@@ -1,17 +1,11 @@
 package io.stare.bench.jmh;
 
 import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.Middleware;
-import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -99,25 +93,16 @@ public class LocalDeliveryBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int viaStareClient(Outcomes outcomes) throws Exception {
-        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
-        for (int i = 0; i < BATCH; i++) {
-            results.add(publisher.publish(stateId, value).toCompletableFuture());
-        }
-        return awaitDeliveries(outcomes, outcomes.await(results));
+        return awaitDeliveries(outcomes,
+                outcomes.await(MiddlewareRig.publishThroughClient(publisher, stateId, value, BATCH)));
     }
 
     /** {@value #BATCH} updates published by {@code Middleware.Publish} asks, awaited at the listener. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int viaMiddleware(Outcomes outcomes) throws Exception {
-        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
-        int vnfId = publisher.vnfId();
-        for (int i = 0; i < BATCH; i++) {
-            results.add(AskPattern.<Middleware.Command, PublishResult>ask(rig.middleware(),
-                    replyTo -> new Middleware.Publish(vnfId, stateId, value, replyTo), MiddlewareRig.TIMEOUT,
-                    rig.system().scheduler()).toCompletableFuture());
-        }
-        return awaitDeliveries(outcomes, outcomes.await(results));
+        return awaitDeliveries(outcomes,
+                outcomes.await(rig.publishToMiddleware(publisher.vnfId(), stateId, value, BATCH)));
     }
 
     private int awaitDeliveries(Outcomes outcomes, int published) throws InterruptedException {

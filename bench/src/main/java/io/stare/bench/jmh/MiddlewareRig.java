@@ -5,12 +5,16 @@ import com.typesafe.config.ConfigFactory;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
+import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +104,28 @@ final class MiddlewareRig implements AutoCloseable {
                 + s.transport().sent() + " frames sent, " + s.transport().dropped() + " frames dropped by MAIN SEND, "
                 + s.keptLocal() + " kept local, " + s.localDeliveries() + " local deliveries, " + s.inboundDropped()
                 + " inbound drops, " + s.unconfirmedAppends() + " appends unconfirmed";
+    }
+
+    /** {@code count} publishes of {@code value} through {@code StareClient.publish}, not awaited. */
+    static List<CompletableFuture<PublishResult>> publishThroughClient(StareClient publisher, int stateId,
+                                                                       byte[] value, int count) {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            results.add(publisher.publish(stateId, value).toCompletableFuture());
+        }
+        return results;
+    }
+
+    /** {@code count} {@code Middleware.Publish} asks straight to the EXT module, as the INT module makes them. */
+    List<CompletableFuture<PublishResult>> publishToMiddleware(int vnfId, int stateId, byte[] value, int count) {
+        List<CompletableFuture<PublishResult>> results = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            // The INT module hands over its own copy of the value; this one is never changed.
+            results.add(AskPattern.<Middleware.Command, PublishResult>ask(middleware(),
+                    replyTo -> new Middleware.Publish(vnfId, stateId, value, replyTo), TIMEOUT,
+                    system().scheduler()).toCompletableFuture());
+        }
+        return results;
     }
 
     static <T> T await(CompletionStage<T> stage) throws Exception {

@@ -1,13 +1,7 @@
 package io.stare.bench.jmh;
 
-import io.stare.actors.middleware.Middleware;
-import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -82,25 +76,13 @@ public class PublishBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int stareClient(Outcomes outcomes) throws Exception {
-        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
-        for (int i = 0; i < BATCH; i++) {
-            results.add(publisher.publish(stateId, value).toCompletableFuture());
-        }
-        return outcomes.await(results);
+        return outcomes.await(MiddlewareRig.publishThroughClient(publisher, stateId, value, BATCH));
     }
 
     /** {@value #BATCH} {@code Middleware.Publish} asks straight to the EXT module. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int middleware(Outcomes outcomes) throws Exception {
-        List<CompletableFuture<PublishResult>> results = new ArrayList<>(BATCH);
-        int vnfId = publisher.vnfId();
-        for (int i = 0; i < BATCH; i++) {
-            // As the INT module asks (it hands over its own copy of the value; this one is never changed).
-            results.add(AskPattern.<Middleware.Command, PublishResult>ask(rig.middleware(),
-                    replyTo -> new Middleware.Publish(vnfId, stateId, value, replyTo), MiddlewareRig.TIMEOUT,
-                    rig.system().scheduler()).toCompletableFuture());
-        }
-        return outcomes.await(results);
+        return outcomes.await(rig.publishToMiddleware(publisher.vnfId(), stateId, value, BATCH));
     }
 }

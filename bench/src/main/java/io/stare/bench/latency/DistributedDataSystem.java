@@ -9,8 +9,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -116,8 +114,7 @@ public final class DistributedDataSystem implements PubSubSystem {
     private static final class DdataSession implements Session {
         private final List<ActorSystem<Void>> nodes = new ArrayList<>();
         private final Key<LWWRegister<ByteString>> key = LWWRegisterKey.create("stare-bench-" + System.nanoTime());
-        private final AtomicLong refused = new AtomicLong();
-        private final AtomicReference<String> firstRefusal = new AtomicReference<>("");
+        private final Refusals refusals = new Refusals();
         private final ActorSystem<Void> publisherNode;
         private final ActorRef<Replicator.Command> replicator;
         private final SelfUniqueAddress self;
@@ -196,8 +193,7 @@ public final class DistributedDataSystem implements PubSubSystem {
         private Behavior<Replicator.UpdateResponse<LWWRegister<ByteString>>> responseCounter() {
             return Behaviors.receiveMessage(response -> {
                 if (!(response instanceof Replicator.UpdateSuccess)) {
-                    refused.incrementAndGet();
-                    firstRefusal.compareAndSet("", response instanceof Replicator.UpdateTimeout
+                    refusals.add(response instanceof Replicator.UpdateTimeout
                             ? "UpdateTimeout: not every node acknowledged the write within " + WRITE_TIMEOUT_MS + " ms"
                             : response.toString());
                 }
@@ -249,12 +245,12 @@ public final class DistributedDataSystem implements PubSubSystem {
 
         @Override
         public long refusedLater() {
-            return refused.get();
+            return refusals.count();
         }
 
         @Override
         public String firstRefusal() {
-            return firstRefusal.get();
+            return refusals.first();
         }
 
         @Override

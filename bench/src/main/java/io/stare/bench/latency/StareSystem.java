@@ -8,8 +8,6 @@ import io.stare.p4.softswitch.StarePrograms;
 import io.stare.p4.topology.Topology;
 import io.stare.testkit.StareFabric;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * STARE through the software switch: the test kit's in-JVM fabric ({@link StareFabric}), switches
@@ -110,8 +108,7 @@ public final class StareSystem implements PubSubSystem {
         private final StareFabric fabric;
         private final StareClient publisher;
         private final int stateId;
-        private final AtomicLong refused = new AtomicLong();
-        private final AtomicReference<String> firstRefusal = new AtomicReference<>("");
+        private final Refusals refusals = new Refusals();
 
         StareSession(StareFabric fabric, StareClient publisher, int stateId) {
             this.fabric = fabric;
@@ -124,8 +121,7 @@ public final class StareSystem implements PubSubSystem {
             // Asynchronous: the harness paces by intended time; a refusal is counted when it comes back.
             publisher.publish(stateId, payload).whenComplete((result, error) -> {
                 if (error != null || result instanceof PublishResult.Refused) {
-                    refused.incrementAndGet();
-                    firstRefusal.compareAndSet("", error != null ? String.valueOf(error) : String.valueOf(result));
+                    refusals.add(error != null ? String.valueOf(error) : String.valueOf(result));
                 }
             });
             return true;
@@ -133,12 +129,12 @@ public final class StareSystem implements PubSubSystem {
 
         @Override
         public long refusedLater() {
-            return refused.get();
+            return refusals.count();
         }
 
         @Override
         public String firstRefusal() {
-            return firstRefusal.get();
+            return refusals.first();
         }
 
         @Override
