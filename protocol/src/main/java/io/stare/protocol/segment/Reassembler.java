@@ -2,6 +2,7 @@ package io.stare.protocol.segment;
 
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.header.UpdateNumbers;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -110,9 +111,7 @@ public final class Reassembler {
             stream.highest = latest;
             return;
         }
-        if (latest > stream.highest) {
-            stream.highest = latest;
-        }
+        raiseHighest(stream, latest, nowMillis);
         maybeRequest(stream, nowMillis);
     }
 
@@ -182,7 +181,7 @@ public final class Reassembler {
             counters.duplicates++;
             return Verdict.DUPLICATE;
         }
-        stream.highest = Math.max(stream.highest, update);
+        raiseHighest(stream, update, now);
         Partial partial = stream.pending.get(update);
         Verdict verdict;
         if (partial != null && partial.total != total) {
@@ -261,12 +260,37 @@ public final class Reassembler {
             counters.delivered++;
             listener.onUpdate(stream.stateId, stream.vnfId, stream.next, head.assemble());
             stream.next++;
-            // A gap that becomes the head gets a grace of its own: asked for at once, an update lost
-            // a moment ago is often not in the backlog yet, and its request would wait for the retry.
-            stream.incompleteSince = -1;
+            // The new head's grace runs from when its gap became visible, not from when the stream
+            // first went incomplete: a gap seen a moment ago may not have reached the backlog yet
+            // (asked for at once, it waited a whole retry), while one seen long ago is asked for now.
+            stream.incompleteSince = visibleSince(stream);
             stream.lastRequestAt = -1;
             stream.headAttempts = 0;
         }
+    }
+
+    /** Raises the highest known update, noting when, if it leaves a possible gap behind it. */
+    private static void raiseHighest(Stream stream, long update, long now) {
+        if (update <= stream.highest) {
+            return;
+        }
+        stream.highest = update;
+        if (update > stream.next) {
+            long[] last = stream.raised.peekLast();
+            if (last != null && last[1] == now) {
+                last[0] = update;
+            } else {
+                stream.raised.addLast(new long[] {update, now});
+            }
+        }
+    }
+
+    /** When the gap at the head became visible (the highest known update first reached it), or -1. */
+    private static long visibleSince(Stream stream) {
+        while (!stream.raised.isEmpty() && stream.raised.peekFirst()[0] < stream.next) {
+            stream.raised.pollFirst();
+        }
+        return stream.raised.isEmpty() ? -1 : stream.raised.peekFirst()[1];
     }
 
     private void maybeRequest(Stream stream, long now) {
@@ -403,6 +427,8 @@ public final class Reassembler {
         final TreeSet<Long> skipped = new TreeSet<>();
         long bytes;
         long incompleteSince = -1;
+        /** {highest, millis}: when the highest known update rose past {@code next}, oldest first. */
+        final ArrayDeque<long[]> raised = new ArrayDeque<>();
         long lastRequestAt = -1;
         int headAttempts;
 

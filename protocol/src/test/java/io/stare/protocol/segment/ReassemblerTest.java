@@ -111,9 +111,23 @@ class ReassemblerTest {
         segments(0, 10).forEach(s -> r.acceptRecovered(s, 70)); // the answer fills update 0
         assertEquals(List.of(0L, 1L), listener.updateNumbers());
         assertEquals(1, listener.requests.size(), "update 2 may not have reached the backlog yet");
-        r.poll(119);
-        assertEquals(1, listener.requests.size());
-        r.poll(120);
+        r.poll(109);
+        assertEquals(1, listener.requests.size(), "its grace runs from 60, when update 3 showed the gap");
+        r.poll(110);
+        assertEquals(List.of(MissingUpdate.whole(2)), listener.requests.get(1).missing());
+    }
+
+    @Test
+    void aGapSeenLongAgoIsAskedForAsSoonAsItBecomesTheHead() {
+        Reassembler r = reassembler(50);
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0));
+        segments(3, 10).forEach(s -> feed(r, s, 0)); // updates 0 and 2 lost, both visible at 0
+        r.poll(50);
+        assertEquals(List.of(MissingUpdate.whole(0), MissingUpdate.whole(2)), listener.requests.get(0).missing());
+        segments(0, 10).forEach(s -> r.acceptRecovered(s, 60)); // a bounded answer brought only update 0
+        assertEquals(List.of(0L, 1L), listener.updateNumbers());
+        assertEquals(2, listener.requests.size(), "update 2 has been missing for 60 ms: asked for again at once");
         assertEquals(List.of(MissingUpdate.whole(2)), listener.requests.get(1).missing());
     }
 
