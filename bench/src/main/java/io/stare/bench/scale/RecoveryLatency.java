@@ -4,6 +4,7 @@ import io.stare.actors.middleware.Delivery;
 import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
+import io.stare.bench.latency.Payloads;
 import io.stare.p4.softswitch.StareProgram;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
@@ -66,9 +67,9 @@ public final class RecoveryLatency {
             if (subscribers < 1 || updates < 1 || rate < 1 || warmup < 1) {
                 throw new IllegalArgumentException("subscribers, updates, rate and warm-up must be positive");
             }
-            if (payloadBytes < StampedPayload.MIN_BYTES || payloadBytes > 1000) {
+            if (payloadBytes < Payloads.HEADER || payloadBytes > 1000) {
                 throw new IllegalArgumentException("payload " + payloadBytes + " B is out of range "
-                        + StampedPayload.MIN_BYTES + "..1000 (one segment)");
+                        + Payloads.HEADER + "..1000 (one segment)");
             }
         }
 
@@ -156,7 +157,7 @@ public final class RecoveryLatency {
             }
             // Warm-up, loss-free: the paths are hot, and every listener learns the update-number offset.
             for (int i = 0; i < warmup; i++) {
-                fabric.await(publisher.publish(stateId, StampedPayload.of(i, System.nanoTime(), options.payloadBytes())));
+                fabric.await(publisher.publish(stateId, stamped(i, System.nanoTime(), options.payloadBytes())));
             }
             awaitCount(warmDelivered, (long) warmup * subscribers, options.drain());
 
@@ -183,7 +184,7 @@ public final class RecoveryLatency {
                 }
                 int index = n;
                 CompletableFuture<PublishResult> answer = publisher.publish(stateId,
-                        StampedPayload.of(warmup + n, due, options.payloadBytes())).toCompletableFuture();
+                        stamped(warmup + n, due, options.payloadBytes())).toCompletableFuture();
                 // The list holds the callbacks' futures, so waiting for it waits for the ledger entries.
                 answers.add(answer.whenComplete((result, error) -> {
                     if (error != null || result instanceof PublishResult.Refused) {
@@ -250,7 +251,7 @@ public final class RecoveryLatency {
         if (packet.header().kind() != MessageKind.PUBLISH || packet.header().stateId() != stateId) {
             return -1;
         }
-        long seq = StampedPayload.seq(packet.payload());
+        long seq = seqOf(packet.payload());
         return seq < warmup ? -1 : (int) (seq - warmup);
     }
 
@@ -303,7 +304,7 @@ public final class RecoveryLatency {
         @Override
         public void onUpdate(int stateId, long update, byte[] value) {
             long now = System.nanoTime();
-            long seq = StampedPayload.seq(value);
+            long seq = seqOf(value);
             if (offset == Long.MIN_VALUE) {
                 offset = update - seq;
             }
@@ -327,5 +328,17 @@ public final class RecoveryLatency {
                 }
             }
         }
+    }
+
+    /** A payload of {@code size} bytes for update {@code seq} due at {@code intendedNanos} (the latency harness's layout). */
+    static byte[] stamped(long seq, long intendedNanos, int size) {
+        byte[] payload = Payloads.allocate(size);
+        Payloads.stamp(payload, intendedNanos, seq);
+        return payload;
+    }
+
+    /** The sequence number of a payload made by {@link #stamped}, or -1 if it is too short to be one. */
+    static long seqOf(byte[] payload) {
+        return payload.length < Payloads.HEADER ? -1 : Payloads.sequence(payload, 0);
     }
 }

@@ -37,8 +37,8 @@ class RecoveryLatencyTest {
 
     @Test
     void theStampedPayloadCarriesItsSequenceNumber() {
-        assertEquals(42, StampedPayload.seq(StampedPayload.of(42, 7, 64)));
-        assertEquals(-1, StampedPayload.seq(new byte[3]));
+        assertEquals(42, RecoveryLatency.seqOf(RecoveryLatency.stamped(42, 7, 64)));
+        assertEquals(-1, RecoveryLatency.seqOf(new byte[3]));
         byte[] frame = ScaleFrames.publish(9, 0, 0);
         assertEquals(-1, RecoveryLatency.measuredUpdate(frame, 9, 0), "a payload too short is not a benchmark update");
     }
