@@ -32,10 +32,17 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *       0 of {@code state_ports[state]} and answers a SUB-ack, which is awaited for every frame. This
  *       is in-band on purpose: BMv2's P4Runtime server does not implement register writes, and it is
  *       how the network installs the rule;</li>
+ *   <li>register-based control: the same frames and acks as register-based, but SUB-remove frames for
+ *       states nobody subscribed, so no rule is installed. Whatever RSS this grows by is BMv2's cost
+ *       of processing frames (allocator, packet buffers), not of rules; register-based minus control
+ *       is what the rules themselves take;</li>
  *   <li>embedded controller: what the local controller writes over P4Runtime for a subscription, as
  *       the paper's controller did: a multicast group of the state's own (one replica, port 0) and a
  *       {@code state_forwarding} entry state → that group. STARE's own embedded controller shares
- *       port-mask groups between states instead, which costs less per rule.</li>
+ *       port-mask groups between states instead;</li>
+ *   <li>embedded, STARE's shared groups: the table entry only, every state naming the port-mask
+ *       group installed before the baseline, as STARE's embedded controller writes it. Embedded
+ *       minus this is what a group of one's own costs.</li>
  * </ul>
  * The RSS readings of the repetitions are averaged step by step and the line is fitted through the
  * averages (the paper's "linear regression over the average values"); each repetition's own slope
@@ -49,10 +56,14 @@ public final class Bmv2RuleMemory {
     /** Rules installed and taken back before the baseline reading. */
     private static final int WARM_UP_RULES = 32;
 
-    /** The two STARE modes, as the paper's Table III names them. */
+    /** The two STARE modes, as the paper's Table III names them, and the register mode's control. */
     public enum Mode {
         REGISTER("register-based", StareProgram.Mode.REGISTER),
-        EMBEDDED("embedded controller", StareProgram.Mode.EMBEDDED);
+        /** As many frames and acks as {@link #REGISTER}, no rule: SUB-removes of unsubscribed states. */
+        REGISTER_CONTROL("register-based control (same frames, no rule)", StareProgram.Mode.REGISTER),
+        EMBEDDED("embedded controller", StareProgram.Mode.EMBEDDED),
+        /** STARE's own embedded rules: a table entry per state, all naming one shared port-mask group. */
+        EMBEDDED_SHARED_GROUP("embedded, STARE's shared groups (entry only)", StareProgram.Mode.EMBEDDED);
 
         private final String label;
         private final StareProgram.Mode program;
@@ -215,17 +226,22 @@ public final class Bmv2RuleMemory {
             FrameTap tap = null;
             try {
                 Installer installer;
-                if (mode == Mode.REGISTER) {
+                if (mode.program == StareProgram.Mode.REGISTER) {
                     // What the agent installs before any subscription: the SUB-ack leaves through
                     // the group of the ingress port's mask. Part of the baseline, not of a rule.
                     session.insert(MulticastGroups.portMasks());
                     tap = FrameTap.start(namespace, bmv2.dir());
                     InBandSubscriptions inBand = new InBandSubscriptions(tap, SUBSCRIBER_PORT);
+                    // The control clears bits that are already clear: the pipeline reads and writes
+                    // the cell and acks exactly as for a subscription, but no port is ever set.
+                    MessageKind install = mode == Mode.REGISTER ? MessageKind.SUB_REGISTER : MessageKind.SUB_REMOVE;
                     installer = new Installer(
-                            (from, to) -> inBand.send(MessageKind.SUB_REGISTER, from, to),
+                            (from, to) -> inBand.send(install, from, to),
                             (from, to) -> inBand.send(MessageKind.SUB_REMOVE, from, to));
                 } else {
-                    EmbeddedRules rules = EmbeddedRules.of(SUBSCRIBER_PORT);
+                    EmbeddedRules rules = mode == Mode.EMBEDDED ? EmbeddedRules.perState(SUBSCRIBER_PORT)
+                            : EmbeddedRules.sharedGroup(SUBSCRIBER_PORT);
+                    rules.prepare(session);
                     installer = new Installer((from, to) -> rules.install(session, from, to),
                             (from, to) -> rules.remove(session, from, to));
                 }
@@ -240,8 +256,8 @@ public final class Bmv2RuleMemory {
                     installer.install().apply(counts.get(i - 1), counts.get(i));
                     resident[i] = read(pid, settings.settle());
                 }
-                if (mode == Mode.EMBEDDED) {
-                    EmbeddedRules.of(SUBSCRIBER_PORT).verify(session, settings.rules());
+                if (mode.program == StareProgram.Mode.EMBEDDED) {
+                    EmbeddedRules.perState(SUBSCRIBER_PORT).verify(session, settings.rules());
                 }
             } finally {
                 if (tap != null) {

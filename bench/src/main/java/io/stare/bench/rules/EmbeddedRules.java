@@ -13,44 +13,74 @@ import p4.v1.TableAction;
 import p4.v1.TableEntry;
 
 /**
- * Embedded-mode rules as the paper's local controller wrote them over P4Runtime: per subscribed
- * state, a multicast group of its own (group {@code state + 1}, one replica on the subscriber's
- * port; group 0 means "none" in v1model) and a {@code state_forwarding} entry state → that group.
- * STARE's own embedded controller shares port-mask groups between states instead, which costs less
- * per rule; here the paper's per-rule cost is what is measured.
+ * Embedded-mode rules over P4Runtime, in one of two shapes:
+ * <ul>
+ *   <li>{@linkplain #perState as the paper's local controller wrote them}: per subscribed state, a
+ *       multicast group of its own (group {@code state + 1}, one replica on the subscriber's port;
+ *       group 0 means "none" in v1model) and a {@code state_forwarding} entry state → that group;</li>
+ *   <li>{@linkplain #sharedGroup as STARE's own embedded controller writes them}: the states share
+ *       the group of their port mask, installed once beforehand ({@link #prepare}), so a rule is
+ *       the table entry only.</li>
+ * </ul>
  */
 final class EmbeddedRules {
 
     private final int tableId;
     private final int actionId;
     private final int port;
+    private final boolean shared;
 
-    private EmbeddedRules(StareProgram program, int port) {
+    private EmbeddedRules(StareProgram program, int port, boolean shared) {
         this.tableId = program.tableId("state_forwarding").orElseThrow();
         this.actionId = program.actionId("set_group").orElseThrow();
         this.port = port;
+        this.shared = shared;
     }
 
-    /** The rules of the shipped embedded program, replicating to {@code port}. */
-    static EmbeddedRules of(int port) {
+    /** The paper's rules for the shipped embedded program: a group per state, replicating to {@code port}. */
+    static EmbeddedRules perState(int port) {
+        return new EmbeddedRules(embeddedProgram(), port, false);
+    }
+
+    /** STARE's rules for the shipped embedded program: every state names the group of {@code port}'s mask. */
+    static EmbeddedRules sharedGroup(int port) {
+        return new EmbeddedRules(embeddedProgram(), port, true);
+    }
+
+    private static StareProgram embeddedProgram() {
         try {
-            return new EmbeddedRules(StareProgram.recognise(
-                    StarePrograms.config(StareProgram.Mode.EMBEDDED).getP4Info()), port);
+            return StareProgram.recognise(StarePrograms.config(StareProgram.Mode.EMBEDDED).getP4Info());
         } catch (StareProgram.UnsupportedProgramException e) {
             throw new IllegalStateException("the shipped embedded program is not recognised", e);
         }
     }
 
+    /** What precedes any rule: the shared group, when the states share one (nothing per state). */
+    void prepare(Bmv2Session session) throws IOException {
+        if (shared) {
+            session.insert(List.of(MulticastGroups.group(sharedGroupId(), 1L << port)));
+        }
+    }
+
     /** Installs the rules of states {@code from .. to-1}: the groups first, so no entry names a missing group. */
     void install(Bmv2Session session, int from, int to) throws IOException {
-        session.insert(groups(from, to));
+        if (!shared) {
+            session.insert(groups(from, to));
+        }
         session.insert(entries(from, to));
     }
 
     /** Deletes the rules of states {@code from .. to-1}: the entries first, so no entry names a missing group. */
     void remove(Bmv2Session session, int from, int to) throws IOException {
         session.delete(keysOf(entries(from, to)));
-        session.delete(keysOf(groups(from, to)));
+        if (!shared) {
+            session.delete(keysOf(groups(from, to)));
+        }
+    }
+
+    /** The port-mask group's ID, as the switch agent numbers it: the mask itself. */
+    private int sharedGroupId() {
+        return 1 << port;
     }
 
     /** Reads the table back: a measurement of rules that are not all there would be meaningless. */
@@ -78,7 +108,7 @@ final class EmbeddedRules {
                             .setValue(P4Values.canonical(state))))
                     .setAction(TableAction.newBuilder().setAction(Action.newBuilder().setActionId(actionId)
                             .addParams(Action.Param.newBuilder().setParamId(1)
-                                    .setValue(P4Values.canonical(state + 1))))))
+                                    .setValue(P4Values.canonical(shared ? sharedGroupId() : state + 1))))))
                     .build());
         }
         return entries;

@@ -58,15 +58,19 @@ class Bmv2RuleMemoryTest {
         var settings = new Bmv2RuleMemory.Settings(200, 100, 1, Duration.ZERO);
         var register = Bmv2RuleMemory.curve(Bmv2RuleMemory.Mode.REGISTER, settings,
                 List.<long[]>of(new long[] {40 << 20, 40 << 20, (40 << 20) + 4096}));
+        var control = Bmv2RuleMemory.curve(Bmv2RuleMemory.Mode.REGISTER_CONTROL, settings,
+                List.<long[]>of(new long[] {40 << 20, 40 << 20, 40 << 20}));
         var embedded = Bmv2RuleMemory.curve(Bmv2RuleMemory.Mode.EMBEDDED, settings,
                 List.<long[]>of(new long[] {41 << 20, (41 << 20) + 20_480, (41 << 20) + 36_864}));
         StringWriter out = new StringWriter();
         Bmv2RuleMemoryReport.print(new Bmv2RuleMemory.Result(settings, Path.of("/opt/bmv2/simple_switch_grpc"),
-                List.of(register, embedded)), new PrintWriter(out));
+                List.of(register, control, embedded)), new PrintWriter(out));
         String text = out.toString();
         assertTrue(text.contains("| register-based | 20.5 B |"), text);
         assertTrue(text.contains("| embedded controller | 184.3 B |"), text);
         assertTrue(text.contains("| 119 B |") && text.contains("| 184 B |"), text);
+        // The control has no paper figure: it is ours, to tell frame processing from rules.
+        assertTrue(text.contains("| register-based control (same frames, no rule) | 0.0 B |") && text.contains("| - |"), text);
     }
 
     @Test
@@ -82,12 +86,12 @@ class Bmv2RuleMemoryTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void measuresBmv2sResidentMemoryPerRuleInBothModes() throws Exception {
+    void measuresBmv2sResidentMemoryPerRuleInBothModesAndTheControl() throws Exception {
         Optional<String> unavailable = Bmv2RuleMemory.unavailable();
         assumeTrue(unavailable.isEmpty(), () -> "BMv2 rule-memory measurement skipped: " + unavailable.get());
         var settings = new Bmv2RuleMemory.Settings(200, 50, 1, Duration.ofMillis(100));
         Bmv2RuleMemory.Result result = Bmv2RuleMemory.measure(settings, System.out::println);
-        assertEquals(2, result.curves().size());
+        assertEquals(List.of(Bmv2RuleMemory.Mode.values()), result.curves().stream().map(Bmv2RuleMemory.Curve::mode).toList());
         for (Bmv2RuleMemory.Curve curve : result.curves()) {
             assertEquals(List.of(0, 50, 100, 150, 200), curve.readings().stream().map(Bmv2RuleMemory.Reading::rules).toList());
             assertTrue(curve.baselineBytes() > 1 << 20, "BMv2 with a pipeline has more than 1 MiB resident: " + curve);

@@ -59,7 +59,7 @@ class EmbeddedRulesTest {
         ServerBinding binding = softSwitch();
         try (Bmv2Session session = Bmv2Session.open(system, binding.localAddress().getPort())) {
             session.push(StarePrograms.config(StareProgram.Mode.EMBEDDED));
-            EmbeddedRules rules = EmbeddedRules.of(0);
+            EmbeddedRules rules = EmbeddedRules.perState(0);
             // The warm-up's pattern: in and out again, leaving nothing behind.
             rules.install(session, 0, 32);
             rules.remove(session, 0, 32);
@@ -74,6 +74,24 @@ class EmbeddedRulesTest {
             assertTrue(wrong.getMessage().contains("250"), wrong.getMessage());
             // A rule installed twice is refused, not silently counted twice.
             assertThrows(IOException.class, () -> rules.install(session, 249, 250));
+        } finally {
+            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void sharedGroupRulesAreEntriesOnlyAllNamingOneGroup() throws Exception {
+        ServerBinding binding = softSwitch();
+        try (Bmv2Session session = Bmv2Session.open(system, binding.localAddress().getPort())) {
+            session.push(StarePrograms.config(StareProgram.Mode.EMBEDDED));
+            EmbeddedRules rules = EmbeddedRules.sharedGroup(0);
+            rules.prepare(session);
+            rules.install(session, 0, 32);
+            rules.remove(session, 0, 32);
+            rules.verify(session, 0);
+            rules.install(session, 0, 200);
+            rules.verify(session, 200);
+            assertEquals(1, session.count(allGroups()), "every state shares the port's group");
         } finally {
             binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
