@@ -49,6 +49,22 @@ class EmbeddedRulesTest {
         return server.bind(system, "127.0.0.1", 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** What a test does with a session to a fresh software switch running {@code mode}'s program. */
+    @FunctionalInterface
+    private interface SessionTest {
+        void run(Bmv2Session session) throws Exception;
+    }
+
+    private static void withSession(StareProgram.Mode mode, SessionTest test) throws Exception {
+        ServerBinding binding = softSwitch();
+        try (Bmv2Session session = Bmv2Session.open(system, binding.localAddress().getPort())) {
+            session.push(StarePrograms.config(mode));
+            test.run(session);
+        } finally {
+            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private static Entity allGroups() {
         return Entity.newBuilder().setPacketReplicationEngineEntry(PacketReplicationEngineEntry.newBuilder()
                 .setMulticastGroupEntry(MulticastGroupEntry.newBuilder().setMulticastGroupId(0))).build();
@@ -56,9 +72,7 @@ class EmbeddedRulesTest {
 
     @Test
     void embeddedRulesAreInstalledRemovedAndCounted() throws Exception {
-        ServerBinding binding = softSwitch();
-        try (Bmv2Session session = Bmv2Session.open(system, binding.localAddress().getPort())) {
-            session.push(StarePrograms.config(StareProgram.Mode.EMBEDDED));
+        withSession(StareProgram.Mode.EMBEDDED, session -> {
             EmbeddedRules rules = EmbeddedRules.perState(0);
             // The warm-up's pattern: in and out again, leaving nothing behind.
             rules.install(session, 0, 32);
@@ -74,16 +88,12 @@ class EmbeddedRulesTest {
             assertTrue(wrong.getMessage().contains("250"), wrong.getMessage());
             // A rule installed twice is refused, not silently counted twice.
             assertThrows(IOException.class, () -> rules.install(session, 249, 250));
-        } finally {
-            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+        });
     }
 
     @Test
     void sharedGroupRulesAreEntriesOnlyAllNamingOneGroup() throws Exception {
-        ServerBinding binding = softSwitch();
-        try (Bmv2Session session = Bmv2Session.open(system, binding.localAddress().getPort())) {
-            session.push(StarePrograms.config(StareProgram.Mode.EMBEDDED));
+        withSession(StareProgram.Mode.EMBEDDED, session -> {
             EmbeddedRules rules = EmbeddedRules.sharedGroup(0);
             rules.prepare(session);
             rules.install(session, 0, 32);
@@ -92,20 +102,14 @@ class EmbeddedRulesTest {
             rules.install(session, 0, 200);
             rules.verify(session, 200);
             assertEquals(1, session.count(allGroups()), "every state shares the port's group");
-        } finally {
-            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+        });
     }
 
     @Test
     void theRegisterProgramTakesThePortMaskGroups() throws Exception {
-        ServerBinding binding = softSwitch();
-        try (Bmv2Session session = Bmv2Session.open(system, binding.localAddress().getPort())) {
-            session.push(StarePrograms.config(StareProgram.Mode.REGISTER));
+        withSession(StareProgram.Mode.REGISTER, session -> {
             session.insert(MulticastGroups.portMasks());
             assertEquals(255, session.count(allGroups()));
-        } finally {
-            binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        }
+        });
     }
 }
