@@ -7,12 +7,17 @@ package io.stare.protocol.segment;
  *     largest update
  * @param maxBytesPerPeer payload bytes buffered for all streams of one publishing VNF
  * @param maxPendingUpdates updates buffered ahead of the next one to deliver, per stream
- * @param reorderGraceMillis how long a stream may stay incomplete before its missing pieces are
- *     requested: the reordering the reassembler tolerates without asking
- * @param retryMillis how long an unanswered recovery request waits before it is repeated
- * @param maxAttempts recovery requests for the same head of a stream before its gaps are declared
- *     unrecoverable
- * @param maxRequestEntries missing updates named in one request (the rest follow in later ones)
+ * @param reorderGraceMillis the reordering the reassembler tolerates without asking: a missing piece
+ *     is requested only once the highest known update has stood at or beyond it this long; and how
+ *     long a stream must go without a segment from the network before the controller's latest
+ *     update may reveal lost trailing updates (while data flows, the backlog is not chased)
+ * @param retryMillis how long a recovery request may stay in flight (unanswered, or its answer not
+ *     reported) before it is repeated; also how long the next request waits after an answer that
+ *     brought nothing for the stream's oldest gap
+ * @param maxAttempts recovery requests without the oldest gap of a stream moving before its overdue
+ *     gaps are declared unrecoverable
+ * @param maxRequestEntries missing updates named in one request (the rest follow in later ones, one
+ *     request in flight per stream at a time)
  */
 public record ReassemblyConfig(int maxBytesPerStream, long maxBytesPerPeer, int maxPendingUpdates,
                                long reorderGraceMillis, long retryMillis, int maxAttempts, int maxRequestEntries) {

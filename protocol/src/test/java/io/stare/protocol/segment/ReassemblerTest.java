@@ -2,6 +2,7 @@ package io.stare.protocol.segment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.protocol.address.MessageKind;
@@ -109,6 +110,7 @@ class ReassemblerTest {
         assertEquals(1, listener.requests.size(), "the first gap is asked for after its grace");
         segments(3, 10).forEach(s -> feed(r, s, 60)); // update 2 lost after that request went out
         segments(0, 10).forEach(s -> r.acceptRecovered(s, 70)); // the answer fills update 0
+        r.recoveryAnswered(STATE, VNF, 70);
         assertEquals(List.of(0L, 1L), listener.updateNumbers());
         assertEquals(1, listener.requests.size(), "update 2 may not have reached the backlog yet");
         r.poll(109);
@@ -127,6 +129,8 @@ class ReassemblerTest {
         assertEquals(List.of(MissingUpdate.whole(0), MissingUpdate.whole(2)), listener.requests.get(0).missing());
         segments(0, 10).forEach(s -> r.acceptRecovered(s, 60)); // a bounded answer brought only update 0
         assertEquals(List.of(0L, 1L), listener.updateNumbers());
+        assertEquals(1, listener.requests.size(), "nothing is asked while the answer is being offered");
+        r.recoveryAnswered(STATE, VNF, 60);
         assertEquals(2, listener.requests.size(), "update 2 has been missing for 60 ms: asked for again at once");
         assertEquals(List.of(MissingUpdate.whole(2)), listener.requests.get(1).missing());
     }
@@ -185,5 +189,139 @@ class ReassemblerTest {
             r.poll(1000L * (round + 1));
         }
         assertEquals(List.of(0L, 1L, 2L), listener.updateNumbers());
+    }
+    /** The backlog's answer to a request: every segment of what it names, from {@code updates}. */
+    private void answer(Reassembler r, RecoveryRequest request, long now, long... updates) {
+        for (MissingUpdate missing : request.missing()) {
+            if (java.util.Arrays.stream(updates).noneMatch(u -> u == missing.update())) {
+                continue;
+            }
+            for (Segment s : segments(missing.update(), 10)) {
+                if (missing.isWhole() || missing.segments().contains(s.segmentNo())) {
+                    r.acceptRecovered(s, now);
+                }
+            }
+        }
+    }
+
+    @Test
+    void oneRequestIsInFlightUntilItsAnswerIsReportedOrItsRetryIsDue() {
+        Reassembler r = reassembler(0); // retry 100
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0));
+        segments(3, 10).forEach(s -> feed(r, s, 0)); // updates 0 and 2 lost
+        assertEquals(1, listener.requests.size());
+        assertTrue(r.recoveryInFlight(STATE, VNF, 1));
+        segments(5, 10).forEach(s -> feed(r, s, 10)); // update 4 lost while the request is in flight
+        r.poll(99);
+        assertEquals(1, listener.requests.size(), "no second request while the first is unanswered");
+        answer(r, listener.requests.get(0), 20, 0); // a bounded answer: update 0 only
+        r.noteLatest(STATE, VNF, 5, 20);
+        assertEquals(1, listener.requests.size(), "nothing is asked while the answer is being offered");
+        r.recoveryAnswered(STATE, VNF, 20);
+        assertEquals(List.of(0L, 1L), listener.updateNumbers());
+        assertEquals(List.of(MissingUpdate.whole(2), MissingUpdate.whole(4)), listener.requests.get(1).missing(),
+                "an answer that filled the oldest gap lets the next request go at once");
+        r.poll(119);
+        assertEquals(2, listener.requests.size());
+        r.poll(120);
+        assertEquals(3, listener.requests.size(), "an answer lost: the retry interval re-arms the stream");
+        assertEquals(listener.requests.get(1), listener.requests.get(2));
+    }
+
+    @Test
+    void anAnswerThatBringsNothingForTheOldestGapWaitsOutTheRetry() {
+        Reassembler r = reassembler(0);
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0)); // update 0 lost, not in the backlog yet
+        assertEquals(1, listener.requests.size());
+        r.noteLatest(STATE, VNF, 1, 2);
+        r.recoveryAnswered(STATE, VNF, 2); // an empty answer
+        assertFalse(r.recoveryInFlight(STATE, VNF, 2));
+        r.poll(99);
+        assertEquals(1, listener.requests.size(), "asking again at once would spin on the backlog");
+        r.poll(100);
+        assertEquals(2, listener.requests.size());
+    }
+
+    @Test
+    void aCallerThatDoesNotReportAnswersIsPacedByItsNextSegmentOrTick() {
+        Reassembler r = reassembler(0);
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0));
+        segments(3, 10).forEach(s -> feed(r, s, 0)); // updates 0 and 2 lost
+        answer(r, listener.requests.get(0), 5, 0);
+        r.noteLatest(STATE, VNF, 3, 5); // the end of the answer's report, as the receive path makes it
+        assertEquals(1, listener.requests.size(), "the answer's latest may not end it");
+        r.poll(5);
+        assertEquals(2, listener.requests.size(), "the tick after the answer's segments ends it");
+        assertEquals(List.of(MissingUpdate.whole(2)), listener.requests.get(1).missing());
+    }
+
+    @Test
+    void aRequestNamesOnlyGapsOlderThanTheGrace() {
+        Reassembler r = reassembler(50);
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0)); // update 0 lost, visible at 0
+        segments(3, 10).forEach(s -> feed(r, s, 40)); // update 2 lost, visible at 40
+        r.poll(50);
+        assertEquals(List.of(MissingUpdate.whole(0)), listener.requests.get(0).missing(),
+                "update 2 may still come within its grace");
+        answer(r, listener.requests.get(0), 51, 0);
+        r.recoveryAnswered(STATE, VNF, 51);
+        r.poll(89);
+        assertEquals(1, listener.requests.size());
+        r.poll(90);
+        assertEquals(List.of(MissingUpdate.whole(2)), listener.requests.get(1).missing());
+    }
+
+    @Test
+    void theBacklogsLatestIsNotChasedWhileDataFlowsButRevealsLostTrailingUpdatesOnceIdle() {
+        Reassembler r = reassembler(50);
+        r.expect(STATE, VNF, 0);
+        for (long u = 0; u <= 20; u++) {
+            long now = u;
+            segments(u, 10).forEach(s -> feed(r, s, now));
+            if (u == 5) {
+                r.noteLatest(STATE, VNF, 100, 5); // the backlog is ahead of a lagging data plane
+                assertEquals(List.of(), r.missing(STATE, VNF), "updates 6..100 are still on their way");
+            }
+        }
+        r.poll(69);
+        assertEquals(List.of(), r.missing(STATE, VNF), "idle only after a grace without segments");
+        assertTrue(listener.requests.isEmpty());
+        // The data plane stopped at 20; say 21..30 arrive late, and the rest is lost.
+        for (long u = 21; u <= 30; u++) {
+            long now = 40 + u;
+            segments(u, 10).forEach(s -> feed(r, s, now));
+        }
+        r.poll(119);
+        assertTrue(listener.requests.isEmpty());
+        r.poll(120); // idle since 70: the latest applies now, its gaps are overdue a grace later
+        assertTrue(listener.requests.isEmpty());
+        assertEquals(70, r.missing(STATE, VNF).size());
+        r.poll(170);
+        assertEquals(1, listener.requests.size());
+        assertEquals(31, listener.requests.get(0).missing().get(0).update());
+        assertEquals(100, listener.requests.get(0).missing().get(69).update());
+    }
+
+    @Test
+    void givingUpOnAnOldGapSparesAYoungOne() {
+        Reassembler r = new Reassembler(new ReassemblyConfig(1 << 20, 1 << 22, 1024, 50, 100, 1, 1024), listener);
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0)); // update 0 lost for good
+        r.poll(50);
+        assertEquals(1, listener.requests.size());
+        segments(3, 10).forEach(s -> feed(r, s, 120)); // update 2 lost, visible at 120
+        r.poll(150); // the one attempt for update 0 is spent
+        assertArrayEquals(new long[] {0, 0}, listener.gaps.get(0));
+        assertEquals(List.of(1L), listener.updateNumbers());
+        assertEquals(1, listener.gaps.size(), "update 2 is not overdue yet");
+        r.poll(170);
+        assertEquals(List.of(MissingUpdate.whole(2)), listener.requests.get(1).missing());
+        segments(2, 10).forEach(s -> r.acceptRecovered(s, 171));
+        r.recoveryAnswered(STATE, VNF, 171);
+        assertEquals(List.of(1L, 2L, 3L), listener.updateNumbers());
     }
 }
