@@ -87,6 +87,8 @@ public final class Reassembler {
     private final Map<Long, Stream> streams = new HashMap<>();
     private final Map<Integer, Long> bytesPerPeer = new HashMap<>();
     private final Counters counters = new Counters();
+    /** The stream the fast path used last: most traffic is one stream at a time. */
+    private Stream last;
 
     /** A reassembler with the given limits and timers, reporting to {@code listener}. */
     public Reassembler(ReassemblyConfig config, Listener listener) {
@@ -125,6 +127,42 @@ public final class Reassembler {
         Verdict verdict = offer(stream, update, header.totalSegments(), header.segmentNo(), payload, nowMillis);
         maybeRequest(stream, nowMillis, false);
         return verdict;
+    }
+
+    /**
+     * The fast path for a segment from the network that is a whole update (one segment) and exactly
+     * the next its stream delivers, with nothing held or skipped ahead of it: counts it as delivered
+     * and returns its extended update number, and the caller hands it to the subscribers from its
+     * own buffer, before anything else of the stream. Otherwise returns -1 and changes nothing: the
+     * caller offers the segment through {@link #accept} (with a copy of its payload). The listener is
+     * not called either way; what follows is the same as after {@link #accept} delivered it.
+     */
+    public long acceptInPlace(int stateId, int vnfId, int updateNo, int totalSegments, long nowMillis) {
+        if (totalSegments != 1) {
+            return -1;
+        }
+        Stream stream = last;
+        if (stream == null || stream.stateId != stateId || stream.vnfId != vnfId) {
+            stream = streams.get(key(stateId, vnfId));
+            if (stream == null) {
+                return -1;
+            }
+            last = stream;
+        }
+        if (stream.next < 0 || !stream.pending.isEmpty() || !stream.skipped.isEmpty()) {
+            return -1;
+        }
+        long update = UpdateNumbers.extend(updateNo, Math.max(stream.next, stream.highest + 1));
+        if (update != stream.next) {
+            return -1;
+        }
+        stream.lastNetworkAt = nowMillis;
+        raiseHighest(stream, update, nowMillis);
+        counters.delivered++;
+        stream.next++;
+        stream.headAttempts = 0;
+        maybeRequest(stream, nowMillis, false);
+        return update;
     }
 
     /**
@@ -224,6 +262,9 @@ public final class Reassembler {
             if (stream.stateId == stateId) {
                 for (Partial partial : stream.pending.values()) {
                     release(stream, partial);
+                }
+                if (stream == last) {
+                    last = null;
                 }
                 it.remove();
             }
