@@ -33,6 +33,8 @@ public final class StareFrameEncoder {
     private final int ttl;
 
     /**
+     * An encoder for one sender's frames.
+     *
      * @param sourceMac Ethernet source MAC, 48 bits
      * @param sourceAddress IPv4 source address as a 32-bit value
      * @param sourcePort UDP source port, 0..65535
