@@ -2,7 +2,9 @@ package io.stare.p4.pipeline;
 
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.packet.StareFrameFlyweight;
 import io.stare.protocol.packet.StarePacket;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +34,8 @@ public final class EmbeddedPipeline implements Pipeline {
     private final ReplicationEngine replication;
     private final Ipv4Lpm ipv4Lpm;
     private final DropCounters drops = new DropCounters();
+    // The fast path's one flyweight, re-pointed at each frame (the pipeline has one caller at a time).
+    private final StareFrameFlyweight fastFrame = new StareFrameFlyweight();
 
     /**
      * A pipeline with empty tables and no groups.
@@ -117,6 +121,34 @@ public final class EmbeddedPipeline implements Pipeline {
             }
         }
         return PipelineResult.of(emissions, List.of());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: {@code state_forwarding} names the group, and egress prunes the copies for the
+     * ingress port, as in {@code process}; the fast path takes it when the copies left go one per
+     * port in ascending port order (every group {@link EmbeddedController} makes does).
+     */
+    @Override
+    public long forwardInPlace(int ingressPort, ByteBuffer buffer, int offset, int length) {
+        StareFrameFlyweight frame = Stages.wrap(fastFrame, ingressPort, portCount, buffer, offset, length);
+        if (!Stages.isFastPublish(frame)) {
+            return SLOW;
+        }
+        // The same checks, in the same order, as publish makes them.
+        int group = stateForwarding.groupOf(frame.stateId());
+        if (group == 0) {
+            return Stages.dropInPlace(drops, DropReason.NO_SUBSCRIBER);
+        }
+        if (frame.ttl() <= 1) {
+            return Stages.dropInPlace(drops, DropReason.TTL_EXPIRED);
+        }
+        ReplicationEngine.Fanout fanout = replication.fanout(group);
+        if (!fanout.isAscendingWithout(ingressPort)) {
+            return SLOW;
+        }
+        return Stages.forwardInPlace(frame, fanout.ports() & ~PortMask.bit(ingressPort));
     }
 
     private static PipelineResult toCpu(int ingressPort, CpuHeaders.Reason reason, byte[] frame) {

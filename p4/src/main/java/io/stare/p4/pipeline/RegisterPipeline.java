@@ -2,6 +2,7 @@ package io.stare.p4.pipeline;
 
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.packet.StareFrameFlyweight;
 import io.stare.protocol.packet.StarePacket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ public final class RegisterPipeline implements Pipeline {
     private final ReplicationEngine replication;
     private final Ipv4Lpm ipv4Lpm;
     private final DropCounters drops = new DropCounters();
+    // The fast path's one flyweight, re-pointed at each frame (the pipeline has one caller at a time).
+    private final StareFrameFlyweight fastFrame = new StareFrameFlyweight();
     private long treePorts;
     private boolean cloneFlag;
 
@@ -151,6 +154,38 @@ public final class RegisterPipeline implements Pipeline {
             emissions.add(new PipelineResult.Emission(replica.port(), copy));
         }
         return PipelineResult.of(emissions, List.of());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: {@code state_ports[s]} without the ingress port names the group, as in
+     * {@code process}; the fast path takes it when the group's replicas go one per port in ascending
+     * port order (every group {@link ReplicationEngine#installPortMaskGroups} makes does).
+     */
+    @Override
+    public long forwardInPlace(int ingressPort, ByteBuffer buffer, int offset, int length) {
+        StareFrameFlyweight frame = Stages.wrap(fastFrame, ingressPort, portCount, buffer, offset, length);
+        if (!Stages.isFastPublish(frame)) {
+            return SLOW;
+        }
+        // The same checks, in the same order, as process and publish make them.
+        int state = frame.stateId();
+        if (!statePorts.inRange(state)) {
+            return Stages.dropInPlace(drops, DropReason.STATE_OUT_OF_RANGE);
+        }
+        long out = statePorts.read(state) & ~PortMask.bit(ingressPort);
+        if (out == 0) {
+            return Stages.dropInPlace(drops, DropReason.NO_SUBSCRIBER);
+        }
+        if (frame.ttl() <= 1) {
+            return Stages.dropInPlace(drops, DropReason.TTL_EXPIRED);
+        }
+        ReplicationEngine.Fanout fanout = replication.fanout((int) out);
+        if (!fanout.ascending()) {
+            return SLOW;
+        }
+        return Stages.forwardInPlace(frame, fanout.ports());
     }
 
     private PipelineResult subscription(int ingressPort, byte[] frame, MessageKind kind, int state) {

@@ -36,9 +36,65 @@ public final class ReplicationEngine {
     public record Replica(int port, int instance) {
     }
 
+    /**
+     * What the pipelines' zero-allocation fast path needs of one group, computed when the group is
+     * written so that forwarding a frame reads one object and iterates over nothing.
+     *
+     * @param ports the mask of the ports the group's replicas go to
+     * @param ascending whether the replicas' ports strictly ascend (so the group sends one copy per
+     *     port of {@code ports}, in port order)
+     * @param ascendingWithout bit {@code p} set when the replicas left after removing those for port
+     *     {@code p} strictly ascend (the embedded pipeline's egress prunes the ingress port's copies)
+     */
+    record Fanout(long ports, boolean ascending, long ascendingWithout) {
+
+        /** A missing group, or one without replicas: sends nothing. */
+        static final Fanout NONE = new Fanout(0, true, -1L);
+
+        /** The fanout of a group with these replicas on a switch of {@code portCount} ports. */
+        static Fanout of(List<Replica> replicas, int portCount) {
+            long ports = 0;
+            for (Replica replica : replicas) {
+                ports |= 1L << replica.port();
+            }
+            long ascendingWithout = 0;
+            for (int pruned = 0; pruned < portCount; pruned++) {
+                if (ascendingPorts(replicas, pruned)) {
+                    ascendingWithout |= 1L << pruned;
+                }
+            }
+            return new Fanout(ports, ascendingPorts(replicas, -1), ascendingWithout);
+        }
+
+        /** Whether the replicas left after removing port {@code port}'s strictly ascend in port. */
+        boolean isAscendingWithout(int port) {
+            return (ascendingWithout >>> port & 1) != 0;
+        }
+
+        private static boolean ascendingPorts(List<Replica> replicas, int pruned) {
+            int last = -1;
+            for (Replica replica : replicas) {
+                if (replica.port() == pruned) {
+                    continue;
+                }
+                if (replica.port() <= last) {
+                    return false;
+                }
+                last = replica.port();
+            }
+            return true;
+        }
+    }
+
+    // Fanouts by group id in pages of 256, made on the first write to a page: a lookup without
+    // boxing, and memory for the ids in use only (the mask groups of 8 ports fill one page).
+    private static final int FANOUT_PAGE_BITS = 8;
+    private static final int FANOUT_PAGE_MASK = (1 << FANOUT_PAGE_BITS) - 1;
+
     private final int portCount;
     private final Map<Integer, List<Replica>> groups = new HashMap<>();
     private final Map<Integer, Integer> cloneSessions = new HashMap<>();
+    private final Fanout[][] fanouts = new Fanout[(MAX_GROUP_ID >>> FANOUT_PAGE_BITS) + 1][];
 
     /** An empty engine for a switch with {@code portCount} front ports. */
     public ReplicationEngine(int portCount) {
@@ -60,7 +116,7 @@ public final class ReplicationEngine {
         if (groups.containsKey(id)) {
             return WriteResult.refused(WriteResult.Reason.ALREADY_EXISTS, "multicast group " + id + " exists");
         }
-        groups.put(id, List.copyOf(replicas));
+        putGroup(id, List.copyOf(replicas));
         return WriteResult.DONE;
     }
 
@@ -73,7 +129,7 @@ public final class ReplicationEngine {
         if (!groups.containsKey(id)) {
             return WriteResult.refused(WriteResult.Reason.NOT_FOUND, "multicast group " + id + " does not exist");
         }
-        groups.put(id, List.copyOf(replicas));
+        putGroup(id, List.copyOf(replicas));
         return WriteResult.DONE;
     }
 
@@ -82,6 +138,7 @@ public final class ReplicationEngine {
         if (groups.remove(id) == null) {
             return WriteResult.refused(WriteResult.Reason.NOT_FOUND, "multicast group " + id + " does not exist");
         }
+        fanouts[id >>> FANOUT_PAGE_BITS][id & FANOUT_PAGE_MASK] = null;
         return WriteResult.DONE;
     }
 
@@ -91,6 +148,19 @@ public final class ReplicationEngine {
      */
     public List<Replica> replicate(int id) {
         return groups.getOrDefault(id, List.of());
+    }
+
+    /**
+     * The fast path's view of group {@code id}: {@link Fanout#NONE} when it does not exist (or the
+     * id is out of range). Allocates nothing.
+     */
+    Fanout fanout(int id) {
+        if (id < 1 || id > MAX_GROUP_ID) {
+            return Fanout.NONE;
+        }
+        Fanout[] page = fanouts[id >>> FANOUT_PAGE_BITS];
+        Fanout fanout = page == null ? null : page[id & FANOUT_PAGE_MASK];
+        return fanout == null ? Fanout.NONE : fanout;
     }
 
     /** Whether group {@code id} exists. */
@@ -120,7 +190,7 @@ public final class ReplicationEngine {
             }
         }
         for (int g = 1; g <= last; g++) {
-            groups.put(g, replicasOf(g));
+            putGroup(g, replicasOf(g));
         }
         return WriteResult.DONE;
     }
@@ -168,6 +238,16 @@ public final class ReplicationEngine {
     /** Every clone session, by id. */
     public SortedMap<Integer, Integer> cloneSessions() {
         return Collections.unmodifiableSortedMap(new TreeMap<>(cloneSessions));
+    }
+
+    /** Every group write goes through here, so the fanout can never describe an older group. */
+    private void putGroup(int id, List<Replica> replicas) {
+        groups.put(id, replicas);
+        int page = id >>> FANOUT_PAGE_BITS;
+        if (fanouts[page] == null) {
+            fanouts[page] = new Fanout[FANOUT_PAGE_MASK + 1];
+        }
+        fanouts[page][id & FANOUT_PAGE_MASK] = Fanout.of(replicas, portCount);
     }
 
     private WriteResult checkGroup(int id, List<Replica> replicas) {

@@ -1,9 +1,12 @@
 package io.stare.p4.pipeline;
 
+import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.Ethernet;
-
 import io.stare.protocol.packet.Ipv4;
+import io.stare.protocol.packet.StareFrameFlyweight;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Pipeline stages the register and embedded pipelines share. */
@@ -17,6 +20,39 @@ final class Stages {
             throw new IllegalArgumentException(
                     "ingress port " + ingressPort + " is not a front port (0.." + (portCount - 1) + ")");
         }
+    }
+
+    /**
+     * Whether the fast path may take the frame {@code frame} wraps: a valid STARE Publish (exactly
+     * what {@link Ingress#parse} turns into a Publish) in a buffer it may rewrite.
+     */
+    static boolean isFastPublish(StareFrameFlyweight frame) {
+        return !frame.buffer().isReadOnly() && frame.validate().isValid()
+                && frame.kindCode() == MessageKind.PUBLISH.code();
+    }
+
+    /** Wraps the fast path's frame after the checks {@code process} makes of its arguments. */
+    static StareFrameFlyweight wrap(StareFrameFlyweight frame, int ingressPort, int portCount, ByteBuffer buffer,
+                                    int offset, int length) {
+        checkIngressPort(ingressPort, portCount);
+        return frame.wrap(Objects.requireNonNull(buffer, "buffer"), offset, length);
+    }
+
+    /** The fast path's drop: counted as {@link #drop} counts it; nothing leaves. */
+    static long dropInPlace(DropCounters drops, DropReason reason) {
+        drops.increment(reason);
+        return 0;
+    }
+
+    /**
+     * The fast path's forward to {@code ports}: the TTL decremented in place as every copy the slow
+     * path makes has it; an empty mask (a group that sends nothing) leaves the frame alone.
+     */
+    static long forwardInPlace(StareFrameFlyweight frame, long ports) {
+        if (ports != 0) {
+            frame.decrementTtl();
+        }
+        return ports;
     }
 
     static PipelineResult drop(DropCounters drops, DropReason reason) {

@@ -1,9 +1,8 @@
 package io.stare.p4.pipeline;
 
 import io.stare.protocol.address.StareAddress;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -13,6 +12,9 @@ import java.util.TreeMap;
  * {@code set_group(group)}. A Publish whose state has no entry is dropped (NO_SUBSCRIBER). Writes
  * follow P4Runtime's rules and report refusals as {@link WriteResult} values.
  *
+ * <p>Entries live in an open-addressing hash table of primitive ints (linear probing, backward-shift
+ * deletion), so that a Publish's lookup on the fast path neither boxes nor allocates.
+ *
  * <p>Not thread-safe, like its pipeline.
  */
 public final class StateGroupTable {
@@ -20,8 +22,15 @@ public final class StateGroupTable {
     /** The table size the embedded P4 program declares. */
     public static final int DEFAULT_CAPACITY = 65536;
 
+    // STATE_IDs are never negative, group ids never 0: either marks an empty slot or a miss.
+    private static final int FREE = -1;
+    private static final int MISS = 0;
+    private static final int INITIAL_SLOTS = 16;
+
     private final int capacity;
-    private final Map<Integer, Integer> groups = new HashMap<>();
+    private int[] keys = free(INITIAL_SLOTS);
+    private int[] values = new int[INITIAL_SLOTS];
+    private int size;
 
     /** An empty table holding up to {@code capacity} entries. */
     public StateGroupTable(int capacity) {
@@ -38,7 +47,7 @@ public final class StateGroupTable {
 
     /** Number of entries. */
     public int size() {
-        return groups.size();
+        return size;
     }
 
     /** Adds {@code state -> group}; refused if the state has an entry, the ids are invalid or the table is full. */
@@ -47,14 +56,23 @@ public final class StateGroupTable {
         if (invalid != null) {
             return invalid;
         }
-        if (groups.containsKey(stateId)) {
+        if (slot(stateId) >= 0) {
             return WriteResult.refused(WriteResult.Reason.ALREADY_EXISTS, "state " + stateId + " has an entry");
         }
-        if (groups.size() == capacity) {
+        if (size == capacity) {
             return WriteResult.refused(WriteResult.Reason.RESOURCE_EXHAUSTED,
                     "state_forwarding is full (" + capacity + " entries)");
         }
-        groups.put(stateId, groupId);
+        if (2 * (size + 1) > keys.length) {
+            resize(2 * keys.length);
+        }
+        int i = home(stateId);
+        while (keys[i] != FREE) {
+            i = (i + 1) & (keys.length - 1);
+        }
+        keys[i] = stateId;
+        values[i] = groupId;
+        size++;
         return WriteResult.DONE;
     }
 
@@ -64,30 +82,109 @@ public final class StateGroupTable {
         if (invalid != null) {
             return invalid;
         }
-        if (!groups.containsKey(stateId)) {
+        int slot = slot(stateId);
+        if (slot < 0) {
             return WriteResult.refused(WriteResult.Reason.NOT_FOUND, "state " + stateId + " has no entry");
         }
-        groups.put(stateId, groupId);
+        values[slot] = groupId;
         return WriteResult.DONE;
     }
 
     /** Removes a state's entry; refused if there is none. */
     public WriteResult delete(int stateId) {
-        if (groups.remove(stateId) == null) {
+        int slot = slot(stateId);
+        if (slot < 0) {
             return WriteResult.refused(WriteResult.Reason.NOT_FOUND, "state " + stateId + " has no entry");
         }
+        removeAt(slot);
+        size--;
         return WriteResult.DONE;
     }
 
     /** The group of a state, or empty on a miss. */
     public OptionalInt lookup(int stateId) {
-        Integer group = groups.get(stateId);
-        return group == null ? OptionalInt.empty() : OptionalInt.of(group);
+        int group = groupOf(stateId);
+        return group == MISS ? OptionalInt.empty() : OptionalInt.of(group);
+    }
+
+    /** The group of a state, or 0 on a miss (group ids start at 1): the fast path's allocation-free lookup. */
+    int groupOf(int stateId) {
+        int slot = slot(stateId);
+        return slot < 0 ? MISS : values[slot];
     }
 
     /** Every entry, by state. */
     public SortedMap<Integer, Integer> entries() {
-        return Collections.unmodifiableSortedMap(new TreeMap<>(groups));
+        SortedMap<Integer, Integer> entries = new TreeMap<>();
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != FREE) {
+                entries.put(keys[i], values[i]);
+            }
+        }
+        return Collections.unmodifiableSortedMap(entries);
+    }
+
+    /** The slot holding {@code stateId}, or -1. A negative id is never stored, so it misses. */
+    private int slot(int stateId) {
+        if (stateId < 0) {
+            return -1;
+        }
+        int mask = keys.length - 1;
+        for (int i = home(stateId); keys[i] != FREE; i = (i + 1) & mask) {
+            if (keys[i] == stateId) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The slot a key's probe starts at: Fibonacci hashing spreads neighbouring STATE_IDs. */
+    private int home(int stateId) {
+        int h = stateId * 0x9e3779b9;
+        return (h ^ (h >>> 16)) & (keys.length - 1);
+    }
+
+    /**
+     * Empties slot {@code i} and moves back the entries after it whose probe would otherwise pass
+     * the hole (Knuth's algorithm R), so lookups stop at the first free slot without tombstones.
+     */
+    private void removeAt(int i) {
+        int mask = keys.length - 1;
+        int hole = i;
+        for (int j = (hole + 1) & mask; keys[j] != FREE; j = (j + 1) & mask) {
+            int home = home(keys[j]);
+            // The entry at j may stay if its home lies cyclically in (hole, j].
+            boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+            if (!stays) {
+                keys[hole] = keys[j];
+                values[hole] = values[j];
+                hole = j;
+            }
+        }
+        keys[hole] = FREE;
+    }
+
+    private void resize(int slots) {
+        int[] oldKeys = keys;
+        int[] oldValues = values;
+        keys = free(slots);
+        values = new int[slots];
+        for (int i = 0; i < oldKeys.length; i++) {
+            if (oldKeys[i] != FREE) {
+                int j = home(oldKeys[i]);
+                while (keys[j] != FREE) {
+                    j = (j + 1) & (slots - 1);
+                }
+                keys[j] = oldKeys[i];
+                values[j] = oldValues[i];
+            }
+        }
+    }
+
+    private static int[] free(int slots) {
+        int[] keys = new int[slots];
+        Arrays.fill(keys, FREE);
+        return keys;
     }
 
     private static WriteResult check(int stateId, int groupId) {

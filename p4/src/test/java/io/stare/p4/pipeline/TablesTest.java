@@ -2,6 +2,8 @@ package io.stare.p4.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,5 +152,32 @@ class TablesTest {
         assertEquals("00100010", PortMask.format(0b0010_0010, 8));
         assertEquals(0xffff_ffffL, PortMask.all(32));
         assertTrue(PortMask.contains(0b100, 2));
+    }
+
+    /** The fast path's per-group summary is rewritten with the group, so it never lags a write. */
+    @Test
+    void fanoutsFollowEveryGroupWrite() {
+        ReplicationEngine engine = new ReplicationEngine(8);
+        assertSame(ReplicationEngine.Fanout.NONE, engine.fanout(5));
+        assertSame(ReplicationEngine.Fanout.NONE, engine.fanout(0));
+        assertSame(ReplicationEngine.Fanout.NONE, engine.fanout(ReplicationEngine.MAX_GROUP_ID + 1));
+        assertTrue(engine.insertGroup(5, List.of(new Replica(3, 0),
+                new Replica(3, 1), new Replica(4, 0))).isDone());
+        ReplicationEngine.Fanout twoOnThree = engine.fanout(5);
+        assertEquals(0b1_1000, twoOnThree.ports());
+        assertFalse(twoOnThree.ascending());
+        assertTrue(twoOnThree.isAscendingWithout(3));
+        assertFalse(twoOnThree.isAscendingWithout(4));
+        assertTrue(engine.modifyGroup(5, ReplicationEngine.replicasOf(0b101)).isDone());
+        assertEquals(new ReplicationEngine.Fanout(0b101, true, 0xff), engine.fanout(5));
+        assertTrue(engine.deleteGroup(5).isDone());
+        assertSame(ReplicationEngine.Fanout.NONE, engine.fanout(5));
+        assertTrue(engine.installPortMaskGroups(8).isDone());
+        for (int g = 1; g < 256; g++) {
+            assertEquals(new ReplicationEngine.Fanout(g, true, 0xff), engine.fanout(g));
+        }
+        // A refused write changes nothing.
+        assertFalse(engine.modifyGroup(1, List.of(new Replica(9, 0))).isDone());
+        assertEquals(new ReplicationEngine.Fanout(1, true, 0xff), engine.fanout(1));
     }
 }
