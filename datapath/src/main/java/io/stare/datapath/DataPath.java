@@ -76,6 +76,9 @@ public final class DataPath<C> {
     final long tickNanos;
     final Selector selector;
     final PortTable ports = new PortTable();
+    final Egress egress = new Egress(ports);
+    /** The thread the stage runs on, once it has run (the dispatcher is pinned: always the same). */
+    volatile Thread thread;
     private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboxSize = new AtomicInteger();
     private volatile boolean signalled;
@@ -150,6 +153,17 @@ public final class DataPath<C> {
         return Optional.ofNullable(ports.get(id).peer);
     }
 
+    /**
+     * Fixes the peer of port {@code id} from now on, with the framing to use towards it: for a
+     * link whose far end was bound after this end (two software switches, say). The port stops
+     * learning its peer. Safe from any thread.
+     */
+    public void fixPeer(int id, InetSocketAddress peer, PortSpec.Framing framing) {
+        Objects.requireNonNull(framing, "framing");
+        portsView.fixPeer(id, peer);
+        ports.get(id).framing = framing;
+    }
+
     /** A snapshot of port {@code id}'s counters. */
     public PortCounters counters(int id) {
         return ports.get(id).counters();
@@ -172,6 +186,29 @@ public final class DataPath<C> {
     public void signal() {
         signalled = true;
         wakeIfSleeping();
+    }
+
+    /**
+     * Runs {@code task} on the data path's thread between two cycles, in order with control
+     * messages; the task may write frames into {@link #egress()}. False if the queue is full or the
+     * data path is closing.
+     */
+    public boolean execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return enqueue(new Run(task));
+    }
+
+    /** Whether the caller runs on the data path's thread (inside the logic or a task). */
+    public boolean inDataPathThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * Where frames to send are written. Only on the data path's thread: inside the logic's step or
+     * a task given to {@link #execute}.
+     */
+    public Egress egress() {
+        return egress;
     }
 
     /** Runs {@code task} on the data path's thread between two cycles; completes with its result. */
@@ -227,7 +264,10 @@ public final class DataPath<C> {
 
     // ---- used by the ports stage, on the data path's thread
 
-    /** Runs waiting tasks and moves control messages into {@code ingress}; true when asked to close. */
+    /**
+     * Runs waiting tasks and moves control messages into {@code ingress} (a task counts as a signal,
+     * so that what it wrote is flushed this cycle); true when asked to close.
+     */
     @SuppressWarnings("unchecked")
     boolean drainInbox(Ingress<C> ingress) {
         Object item;
@@ -239,6 +279,14 @@ public final class DataPath<C> {
             inboxSize.decrementAndGet();
             if (item instanceof Task<?> task) {
                 task.run(portsView);
+                ingress.signalled(true);
+            } else if (item instanceof Run run) {
+                try {
+                    run.task().run();
+                } catch (RuntimeException e) {
+                    log.error("data path {}: a task failed", name, e);
+                }
+                ingress.signalled(true);
             } else {
                 ingress.addControl((C) item);
             }
@@ -253,6 +301,7 @@ public final class DataPath<C> {
         signalled = false;
         return true;
     }
+
 
     /**
      * Waits in the kernel for a datagram, a writable socket, a control message or a signal, at most
@@ -360,6 +409,10 @@ public final class DataPath<C> {
             port.peer = peer;
         }
     };
+
+    /** A task for the data path's thread, apart from control messages (which may be Runnables too). */
+    private record Run(Runnable task) {
+    }
 
     /** A task for the data path's thread and the future it completes. */
     private record Task<T>(Function<Ports, T> task, CompletableFuture<T> result) {

@@ -53,8 +53,7 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
 
     private final class Logic extends GraphStageLogic {
         private final ByteBuffer receive = ByteBuffer.allocateDirect(path.settings.receiveBuffer());
-        private final Egress egress = new Egress(path.ports);
-        private final Ingress<C> ingress = new Ingress<>(receive, egress);
+        private final Ingress<C> ingress = new Ingress<>(receive, path.egress);
         private final long idleYieldMillis = Math.max(1, path.settings.idleYield().toMillis());
         private int[] ready = new int[8];
         private int readyCount;
@@ -125,12 +124,15 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
         private void cycle() throws IOException {
             while (true) {
                 long now = System.nanoTime();
+                path.thread = Thread.currentThread();
                 ingress.reset(now);
                 if (path.drainInbox(ingress)) {
                     completeStage();
                     return;
                 }
-                ingress.signalled(path.takeSignal());
+                if (path.takeSignal()) {
+                    ingress.signalled(true);
+                }
                 path.selector.selectNow(this::onReady);
                 receiveReady();
                 if (path.tickNanos > 0 && now - lastTick >= path.tickNanos) {

@@ -31,6 +31,8 @@ final class Port {
     volatile InetSocketAddress peer;
     /** Set when the peer was fixed after the port started learning: it stops learning. */
     volatile boolean fixedPeer;
+    /** How frames go out; starts as the spec says, a later {@code fixPeer} may change it. */
+    volatile PortSpec.Framing framing;
     /** Whether the peer was heard sending batches ({@link PortSpec.Framing#MIRROR}). */
     volatile boolean peerBatches;
 
@@ -63,6 +65,7 @@ final class Port {
         this.channel = channel;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.out = ByteBuffer.allocateDirect(egressBuffer);
+        this.framing = spec.framing();
         if (spec.peer() instanceof PortSpec.Fixed fixed) {
             peer = fixed.address();
         }
@@ -92,7 +95,7 @@ final class Port {
     }
 
     boolean batching() {
-        return switch (spec.framing()) {
+        return switch (framing) {
             case RAW -> false;
             case BATCH -> true;
             case MIRROR -> peerBatches;

@@ -245,7 +245,8 @@ class ReconfigurationTest {
                 Thread.sleep(20);
             }
             assertTrue(receivers.get(port).acks.get() >= perPort[port], "port " + port + ": "
-                    + receivers.get(port).acks.get() + " SUB-acks for " + perPort[port] + " SUB messages");
+                    + receivers.get(port).acks.get() + " SUB-acks for " + perPort[port] + " SUB messages; switch port "
+                    + node.ports().counters(port) + ", without pipeline " + node.softSwitch().framesWithoutPipeline());
         }
         assertTrue(frames.size() > 1000, "only " + frames.size() + " SUB messages sent");
         return report;

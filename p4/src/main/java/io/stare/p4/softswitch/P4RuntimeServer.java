@@ -95,6 +95,8 @@ public final class P4RuntimeServer implements P4Runtime {
     private final Materializer materializer;
     private final Object lock = new Object();
     private final Arbitration<Session> arbitration;
+    /** The default role's primary, as the last arbitration change left it (read without the lock). */
+    private volatile Optional<Session> defaultPrimary = Optional.empty();
     private Loaded installed;
     private Loaded saved;
     private final LongAdder packetInsWithoutController = new LongAdder();
@@ -174,6 +176,7 @@ public final class P4RuntimeServer implements P4Runtime {
         Arbitration.Outcome<Session> outcome;
         synchronized (lock) {
             outcome = arbitration.arbitrate(session, update.getDeviceId(), role, electionId);
+            defaultPrimary = arbitration.primaryOf("");
         }
         if (outcome instanceof Arbitration.Refused<Session> refused) {
             failSession(session, Status.fromCode(Status.Code.valueOf(refused.code())).withDescription(refused.message()));
@@ -186,6 +189,7 @@ public final class P4RuntimeServer implements P4Runtime {
         List<Arbitration.Notice<Session>> notices;
         synchronized (lock) {
             notices = arbitration.close(session);
+            defaultPrimary = arbitration.primaryOf("");
         }
         send(notices);
     }
@@ -265,10 +269,9 @@ public final class P4RuntimeServer implements P4Runtime {
     }
 
     private void onPacketIn(PipelineResult.PacketInMessage message) {
-        Optional<Session> primary;
-        synchronized (lock) {
-            primary = arbitration.primaryOf("");
-        }
+        // Not under the lock: this runs on the switch's data path, which a write holding the lock may
+        // be waiting for (a pipeline step), so taking it here could stall both.
+        Optional<Session> primary = defaultPrimary;
         if (primary.isEmpty()) {
             packetInsWithoutController.increment();
             return;
@@ -393,10 +396,14 @@ public final class P4RuntimeServer implements P4Runtime {
                     throw status(Status.Code.UNIMPLEMENTED, "only CONTINUE_ON_ERROR atomicity is supported");
                 }
                 Loaded target = target();
-                for (Update update : in.getUpdatesList()) {
-                    outcomes.add(target == saved
-                            ? target.entities().apply(update, target.pipeline())
-                            : softSwitch.withPipeline(p -> target.entities().apply(update, p)).orElseThrow());
+                if (target == saved) {
+                    for (Update update : in.getUpdatesList()) {
+                        outcomes.add(target.entities().apply(update, target.pipeline()));
+                    }
+                } else {
+                    // One trip to the data path's thread for the whole batch.
+                    outcomes.addAll(softSwitch.withPipeline(p -> in.getUpdatesList().stream()
+                            .map(update -> target.entities().apply(update, p)).toList()).orElseThrow());
                 }
             }
             if (outcomes.stream().allMatch(RuntimeEntities.Outcome::ok)) {

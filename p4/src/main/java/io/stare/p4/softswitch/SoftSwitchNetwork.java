@@ -57,12 +57,13 @@ public final class SoftSwitchNetwork {
                         tree.treePorts(sw.name()))));
                 index++;
             }
-            // Both ends of a link are bound now: point each at the other.
+            // Both ends of a link are bound now: point each at the other. Both are STARE switches, so
+            // they put several frames in a datagram.
             for (Topology.Link link : topology.links()) {
                 SoftSwitchNode a = nodes.get(link.a().switchName());
                 SoftSwitchNode b = nodes.get(link.b().switchName());
-                a.ports().fixPeer(link.a().port(), b.portAddresses().get(link.b().port()));
-                b.ports().fixPeer(link.b().port(), a.portAddresses().get(link.a().port()));
+                a.ports().link(link.a().port(), b.portAddresses().get(link.b().port()));
+                b.ports().link(link.b().port(), a.portAddresses().get(link.a().port()));
             }
         } catch (Exception e) {
             nodes.values().forEach(SoftSwitchNode::stop);
