@@ -23,6 +23,11 @@ public final class DecodeErrorCounters {
         counts.get(error.kind()).increment();
     }
 
+    /** Counts one refusal of the given kind (for decoders that report kinds, not error objects). */
+    public void record(DecodeError.Kind kind) {
+        counts.get(kind).increment();
+    }
+
     /** The number of refusals of one kind so far. */
     public long count(DecodeError.Kind kind) {
         return counts.get(kind).sum();

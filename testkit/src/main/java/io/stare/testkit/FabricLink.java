@@ -1,11 +1,14 @@
 package io.stare.testkit;
 
+import io.stare.datapath.TunnelFraming;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -13,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One link of the fabric as a loopback relay (two sockets, two threads) that can drop, duplicate
- * and reorder datagrams in both directions, with probabilities adjustable while the fabric runs
+ * and reorder frames in both directions (a datagram that carries several frames is split, each frame
+ * crossing in a datagram of its own), with probabilities adjustable while the fabric runs
  * and a seeded random source, so a failing run can be replayed. A fresh link is perfect (all
  * probabilities 0).
  *
@@ -248,38 +252,49 @@ public final class FabricLink implements AutoCloseable {
                     }
                     continue;
                 }
-                byte[] frame = Arrays.copyOf(buffer, datagram.getLength());
-                counters.received.incrementAndGet();
                 if (upwards && learnsNear) {
                     nearAddress = (InetSocketAddress) datagram.getSocketAddress();
                 }
-                boolean lost = chance(loss);
-                LinkObserver watching = observer;
-                if (watching != null) {
-                    watching.onDatagram(upwards ? nearEnd : farEnd, frame, lost, System.nanoTime());
-                }
-                if (lost) {
-                    counters.dropped.incrementAndGet();
-                    continue;
-                }
-                if (held == null && chance(reordering)) {
-                    counters.reordered.incrementAndGet();
-                    held = frame;
-                    continue;
-                }
-                send(out, frame, upwards, counters);
-                if (chance(duplication)) {
-                    counters.duplicated.incrementAndGet();
-                    send(out, frame, upwards, counters);
-                }
-                if (held != null) {
-                    send(out, held, upwards, counters);
-                    held = null;
+                // A datagram of an emulated link may carry several frames: each crosses (or is lost,
+                // held back, duplicated) on its own, in a datagram of its own, as on a real wire.
+                List<byte[]> frames = new ArrayList<>();
+                TunnelFraming.scan(ByteBuffer.wrap(buffer, 0, datagram.getLength()), 0, datagram.getLength(),
+                        (offset, length) -> frames.add(Arrays.copyOfRange(buffer, offset, offset + length)));
+                for (byte[] frame : frames) {
+                    held = relay(frame, held, out, upwards, counters);
                 }
             } catch (IOException e) {
                 return; // closed
             }
         }
+    }
+
+    /** One frame across the link; returns the frame now held back for reordering, if any. */
+    private byte[] relay(byte[] frame, byte[] held, DatagramSocket out, boolean upwards, Direction counters)
+            throws IOException {
+        counters.received.incrementAndGet();
+        boolean lost = chance(loss);
+        LinkObserver watching = observer;
+        if (watching != null) {
+            watching.onDatagram(upwards ? nearEnd : farEnd, frame, lost, System.nanoTime());
+        }
+        if (lost) {
+            counters.dropped.incrementAndGet();
+            return held;
+        }
+        if (held == null && chance(reordering)) {
+            counters.reordered.incrementAndGet();
+            return frame;
+        }
+        send(out, frame, upwards, counters);
+        if (chance(duplication)) {
+            counters.duplicated.incrementAndGet();
+            send(out, frame, upwards, counters);
+        }
+        if (held != null) {
+            send(out, held, upwards, counters);
+        }
+        return null;
     }
 
     private void send(DatagramSocket out, byte[] frame, boolean upwards, Direction counters) throws IOException {

@@ -57,8 +57,9 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
 
     /**
      * The publishing middleware hands the state's backlog segments to keep; the backlog confirms
-     * each update with Appended once it holds it whole (possibly after a later Append completes
-     * it). Segments must all be of one state; an empty or mixed Append is dropped (logged).
+     * the updates it holds whole with Appended, one message per run of consecutive updates
+     * (possibly after a later Append completes one). Segments must all be of one state; an empty or
+     * mixed Append is dropped (logged).
      */
     public record Append(List<Segment> segments, ActorRef<Appended> replyTo) implements Command {
 
@@ -77,10 +78,27 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
     }
 
     /**
-     * Confirmation of an Append: the backlog holds update {@code update} of state {@code stateId}
-     * whole (or had already truncated it: every subscriber holds it, nothing left to keep).
+     * Confirmation of an Append: the backlog holds every update {@code first..last} of state
+     * {@code stateId} whole (or had already truncated it: every subscriber holds it, nothing left to
+     * keep). One message confirms a whole batch, so a publisher at 200,000 updates/s gets a few
+     * hundred of them a second, not one per update.
      */
-    public record Appended(int stateId, long update) implements CborSerializable {
+    public record Appended(int stateId, long first, long last) implements CborSerializable {
+        public Appended {
+            if (first > last) {
+                throw new IllegalArgumentException("confirmed range " + first + ".." + last + " is empty");
+            }
+        }
+
+        /** One update confirmed. */
+        public Appended(int stateId, long update) {
+            this(stateId, update, update);
+        }
+
+        /** How many updates this confirms. */
+        public long count() {
+            return last - first + 1;
+        }
     }
 
     /** A middleware subscribes a state (for truncation bookkeeping); no reply. */

@@ -58,6 +58,13 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 public final class StateBacklog
         extends EventSourcedBehavior<StateBacklog.Command, BacklogState.Event, BacklogState> {
 
+    /**
+     * Commands waiting inside one backlog (stashed behind a persist) beyond which RECOVER and latest
+     * queries are answered busy and Appends turned away ({@link BacklogGate}): well under Pekko
+     * Persistence's stash capacity (4096 by default), which drops what exceeds it.
+     */
+    static final int QUEUE_LIMIT = 1024;
+
     /** The entity type in cluster sharding; the entity ID is the state ID in decimal. */
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "StateBacklog");
 
@@ -145,6 +152,8 @@ public final class StateBacklog
     /** The last answer each publishing server was given, so only changes are pushed. */
     private final Map<String, Boolean> toldPublishers = new HashMap<>();
     private Set<String> needResync = Set.of();
+    /** Commands let in by the gate and not yet handled: one less per command handled. */
+    private final BacklogGate.Load load;
     private long rounds;
 
     /** The persistence ID of a state's backlog in a deployment's journal. */
@@ -160,12 +169,17 @@ public final class StateBacklog
     /** The same, also following its state through {@code ingest} while it runs on this node. */
     public static Behavior<Command> create(int stateId, ControllerSettings settings, PersistenceId persistenceId,
                                            DataPlaneIngest ingest) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new StateBacklog(context, timers, stateId, settings, persistenceId, ingest)));
+        return Behaviors.setup(context -> {
+            BacklogGate.Load load = new BacklogGate.Load();
+            return Behaviors.intercept(() -> new BacklogGate(load, QUEUE_LIMIT, stateId),
+                    Behaviors.withTimers(timers -> new StateBacklog(context, timers, stateId, settings, persistenceId,
+                            ingest, load)));
+        });
     }
 
     private StateBacklog(ActorContext<Command> context, TimerScheduler<Command> timers, int stateId,
-                         ControllerSettings settings, PersistenceId persistenceId, DataPlaneIngest ingest) {
+                         ControllerSettings settings, PersistenceId persistenceId, DataPlaneIngest ingest,
+                         BacklogGate.Load load) {
         // A journal that fails a write restarts the actor (with backoff) instead of stopping it.
         super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         // withTimers hides this class from the logger's default name.
@@ -177,6 +191,7 @@ public final class StateBacklog
         this.ingest = ingest;
         this.intervalMillis = settings.truncationInterval().toMillis();
         this.truncation = new Truncation(settings.subscriberTimeout().toMillis());
+        this.load = load;
     }
 
     @Override
@@ -208,7 +223,7 @@ public final class StateBacklog
 
     @Override
     public CommandHandler<Command, BacklogState.Event, BacklogState> commandHandler() {
-        return newCommandHandlerBuilder().forAnyState()
+        CommandHandler<Command, BacklogState.Event, BacklogState> handlers = newCommandHandlerBuilder().forAnyState()
                 .onCommand(Declared.class, this::onDeclared)
                 .onCommand(AppendSegments.class, this::onAppend)
                 .onCommand(RecoverSegments.class, this::onRecover)
@@ -220,6 +235,10 @@ public final class StateBacklog
                 .onCommand(GetStatus.class, this::onGetStatus)
                 .onCommand(Tick.class, (state, tick) -> onTick(state))
                 .build();
+        return (state, command) -> {
+            load.handled(); // it left the stash (or never entered it)
+            return handlers.apply(state, command);
+        };
     }
 
     /** The configured cap, the subscribers' truncation bookkeeping and the publishers' answers resume. */
@@ -269,21 +288,41 @@ public final class StateBacklog
             }
         }
         org.apache.pekko.japi.function.Procedure<BacklogState> confirm = after -> {
+            // One confirmation per run of consecutive updates held, not one per update.
+            long runFirst = -1;
+            long runLast = -1;
             for (long update : updates) {
                 // Below the horizon there is nothing left to keep: confirming stops useless retries.
-                if (!inconsistent.contains(update)
-                        && (after.backlog().holdsWhole(update) || update < after.backlog().horizon())) {
-                    ReplicaController.Appended confirmation = new ReplicaController.Appended(stateId, update);
-                    if (append.replyTo() != null) {
-                        append.replyTo().tell(confirmation);
-                    } else {
-                        after.confirmations().values().forEach(publisher -> publisher.tell(confirmation));
-                    }
+                boolean held = !inconsistent.contains(update)
+                        && (after.backlog().holdsWhole(update) || update < after.backlog().horizon());
+                if (held && runFirst >= 0 && update == runLast + 1) {
+                    runLast = update;
+                    continue;
                 }
+                if (runFirst >= 0) {
+                    confirm(append, after, runFirst, runLast);
+                    runFirst = -1;
+                }
+                if (held) {
+                    runFirst = update;
+                    runLast = update;
+                }
+            }
+            if (runFirst >= 0) {
+                confirm(append, after, runFirst, runLast);
             }
         };
         return fresh.isEmpty() ? Effect().none().thenRun(confirm)
                 : Effect().persist(new BacklogState.Stored(fresh)).thenRun(confirm);
+    }
+
+    private void confirm(AppendSegments append, BacklogState after, long first, long last) {
+        ReplicaController.Appended confirmation = new ReplicaController.Appended(stateId, first, last);
+        if (append.replyTo() != null) {
+            append.replyTo().tell(confirmation);
+        } else {
+            after.confirmations().values().forEach(publisher -> publisher.tell(confirmation));
+        }
     }
 
     private Effect<BacklogState.Event, BacklogState> onRecover(BacklogState state, RecoverSegments recover) {

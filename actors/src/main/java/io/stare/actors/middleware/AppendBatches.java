@@ -2,9 +2,7 @@ package io.stare.actors.middleware;
 
 import io.stare.protocol.segment.Segment;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Groups the segments a server publishes into Append messages for the replica controller: one
@@ -24,8 +22,19 @@ final class AppendBatches {
 
     private final int budgetBytes;
     private final int maxSegments;
-    private final Map<Integer, List<Segment>> open = new LinkedHashMap<>();
-    private final Map<Integer, Integer> openBytes = new LinkedHashMap<>();
+    /** Open batches by state, and the order their states first came in (for drain). */
+    private final StateMap<Batch> open = new StateMap<>();
+    private final List<Batch> order = new ArrayList<>();
+
+    private static final class Batch {
+        final int stateId;
+        List<Segment> segments = new ArrayList<>();
+        int bytes;
+
+        Batch(int stateId) {
+            this.stateId = stateId;
+        }
+    }
 
     /**
      * @param budgetBytes the most payload (plus overhead) one batch carries; a larger segment travels alone
@@ -42,39 +51,66 @@ final class AppendBatches {
 
     /**
      * Adds one update's segments; returns the batches that filled up (to send now), oldest first.
-     * The rest waits for {@link #drain()}.
+     * The rest waits for {@link #drain()}. For tests and tools; the main path adds segment by segment.
      */
     List<List<Segment>> add(List<Segment> segments) {
         List<List<Segment>> full = new ArrayList<>();
         for (Segment segment : segments) {
-            int state = segment.stateId();
-            int cost = segment.payloadLength() + SEGMENT_OVERHEAD;
-            int used = openBytes.getOrDefault(state, 0);
-            if (used > 0 && used + cost > budgetBytes) {
-                full.add(open.remove(state));
-                openBytes.remove(state);
-                used = 0;
-            }
-            List<Segment> batch = open.computeIfAbsent(state, s -> new ArrayList<>());
-            batch.add(segment);
-            openBytes.put(state, used + cost);
-            if (batch.size() >= maxSegments) {
-                full.add(open.remove(state));
-                openBytes.remove(state);
+            List<Segment> filled = add(segment);
+            if (filled != null) {
+                full.add(filled);
             }
         }
         return full;
     }
 
+    /**
+     * Adds one segment; returns a batch of the same state that filled up because of it (to send
+     * now), or null. Allocates nothing but the batch's list.
+     */
+    List<Segment> add(Segment segment) {
+        int state = segment.stateId();
+        int cost = segment.payloadLength() + SEGMENT_OVERHEAD;
+        Batch batch = open.get(state);
+        List<Segment> filled = null;
+        if (batch != null && batch.bytes > 0 && batch.bytes + cost > budgetBytes) {
+            filled = close(batch);
+            batch = null;
+        }
+        if (batch == null) {
+            batch = new Batch(state);
+            open.put(state, batch);
+            order.add(batch);
+        }
+        batch.segments.add(segment);
+        batch.bytes += cost;
+        if (filled == null && batch.segments.size() >= maxSegments) {
+            return close(batch);
+        }
+        return filled; // a batch that also reached its count (count 1) leaves with the next add or drain
+    }
+
+    private List<Segment> close(Batch batch) {
+        open.remove(batch.stateId);
+        order.remove(batch);
+        return batch.segments;
+    }
+
     /** Every batch still open, one per state, in the order the states were first added. */
     List<List<Segment>> drain() {
-        List<List<Segment>> batches = new ArrayList<>(open.values());
-        open.clear();
-        openBytes.clear();
+        if (order.isEmpty()) {
+            return List.of();
+        }
+        List<List<Segment>> batches = new ArrayList<>(order.size());
+        for (Batch batch : order) {
+            batches.add(batch.segments);
+            open.remove(batch.stateId);
+        }
+        order.clear();
         return batches;
     }
 
     boolean isEmpty() {
-        return open.isEmpty();
+        return order.isEmpty();
     }
 }

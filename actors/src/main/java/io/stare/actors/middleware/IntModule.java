@@ -1,74 +1,57 @@
 package io.stare.actors.middleware;
 
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The INT module of one attached VNF: two bounded queues as stream stages, one per direction.
+ * The INT module of one attached VNF (the paper's Fig. 5): its way out to the network and its way
+ * in from it, with no actor message per update in either direction.
  *
  * <pre>
- *   inbound:  Source.queue(inbound-queue)  → mapAsync(IN_FLIGHT, ask VNF Deliver, ack)     (EXT → VNF)
- *   outbound: Source.queue(outbound-queue) → mapAsync(IN_FLIGHT, ask EXT Publish, result)  (VNF → EXT)
+ *   out: VNF thread ── tryPublish(state, bytes) ─▶ the state's Publication ─▶ PublishLog   (a code back)
+ *   in:  main path ── deliver ─┬─ an UpdateHandler: called right there, from the receive buffer
+ *                              └─ a StateListener: copied into the inbound queue; the VNF's actor
+ *                                 drains it (one wake-up message per batch, not per update)
  * </pre>
- * A few messages in flight per direction, in order (both ends are local actors: asks sent in
- * order from the stage land in the target's mailbox in order, and mapAsync emits results in
- * order). With one in flight every update waited for a round trip of about five thread hand-offs,
- * which capped one VNF at about 20,000 updates/s on 2 cores. A slow VNF fills its inbound queue
- * (then updates are dropped, counted and reported to it as a {@link Delivery.Loss}), a fast
- * publisher fills its outbound queue (then a publish is refused as
- * {@link PublishResult.Reason#BACK_PRESSURED}). Neither blocks the EXT module or another VNF.
+ * A slow VNF fills its inbound queue; then updates are dropped, counted and reported to it as a
+ * {@link Delivery.Loss} ({@code INBOUND_OVERFLOW}). A fast publisher fills the publish log; then a
+ * publish is refused as {@link PublishResult#BACK_PRESSURED}. Neither blocks the main path or
+ * another VNF.
  */
 public final class IntModule {
 
-    /** Messages each direction has on their way at once. */
-    static final int IN_FLIGHT = 16;
+    private static final Logger log = LoggerFactory.getLogger(IntModule.class);
 
     private final int vnfId;
     private final ActorRef<Vnf.Command> vnf;
-    private final BoundedSourceQueue<Delivery> inbound;
-    private final BoundedSourceQueue<Outgoing> outbound;
+    private final int inboundCapacity;
+    private final LongAdder handlerErrors;
+    private final LongAdder refused;
+    private final ArrayDeque<Delivery> inbound = new ArrayDeque<>(); // guarded by itself
+    private boolean drainScheduled; // guarded by inbound
     private final LongAdder inboundDropped = new LongAdder();
+    /** Updates this VNF published that the main path has not sent yet (its outbound queue). */
+    private final java.util.concurrent.atomic.AtomicInteger unsent = new java.util.concurrent.atomic.AtomicInteger();
+    /** The states this VNF declared, and the inline handlers of its subscriptions: copy-on-write. */
+    private volatile StateMap<Publication> publications = new StateMap<>();
+    private volatile StateMap<UpdateHandler> handlers = new StateMap<>();
     /** Set when the VNF left or the EXT module stopped; later traffic is not the VNF's overflow. */
     private volatile boolean closed;
 
-    private record Outgoing(int stateId, byte[] value, CompletableFuture<PublishResult> result) {
-    }
-
-    IntModule(ActorSystem<?> system, int vnfId, ActorRef<Vnf.Command> vnf, ActorRef<Middleware.Command> ext,
-              MiddlewareSettings settings) {
+    /**
+     * @param handlerErrors where exceptions of inline handlers are counted (the server's total)
+     * @param refused where publishes refused before they reach a publication are counted
+     */
+    IntModule(int vnfId, ActorRef<Vnf.Command> vnf, int inboundCapacity, LongAdder handlerErrors, LongAdder refused) {
         this.vnfId = vnfId;
         this.vnf = vnf;
-        Materializer materializer = Materializer.matFromSystem(system);
-        Duration timeout = settings.controlTimeout();
-        this.inbound = Source.<Delivery>queue(settings.inboundQueue())
-                .mapAsync(IN_FLIGHT, delivery -> AskPattern.<Vnf.Command, Done>ask(vnf,
-                                ack -> new Vnf.Deliver(delivery, ack), timeout, system.scheduler())
-                        // A VNF that does not answer loses this delivery, not its module.
-                        .exceptionallyAsync(error -> Done.getInstance(), InlineExecutor.INSTANCE))
-                .to(Sink.ignore())
-                .run(materializer);
-        this.outbound = Source.<Outgoing>queue(settings.outboundQueue())
-                .mapAsync(IN_FLIGHT, out -> AskPattern.<Middleware.Command, PublishResult>ask(ext,
-                                replyTo -> new Middleware.Publish(vnfId, out.stateId(), out.value(), replyTo), timeout,
-                                system.scheduler())
-                        .handleAsync((result, error) -> {
-                            out.result().complete(error == null ? result : new PublishResult.Refused(
-                                    PublishResult.Reason.UNAVAILABLE, "middleware did not answer: " + error));
-                            return Done.getInstance();
-                        }, InlineExecutor.INSTANCE))
-                .to(Sink.ignore())
-                .run(materializer);
+        this.inboundCapacity = inboundCapacity;
+        this.handlerErrors = handlerErrors;
+        this.refused = refused;
     }
 
     /** The VNF this module serves. */
@@ -81,44 +64,157 @@ public final class IntModule {
         return vnf;
     }
 
+    // ---- out: publishing
+
     /**
-     * EXT → VNF: queues a delivery, never blocking. When the queue is full the update is dropped,
-     * counted, and the VNF is told of the loss directly (a rare message outside the queue).
+     * Publishes an update of a state this VNF declared, from {@code value[offset, offset + length)}:
+     * the update number (0 or more), or a negative code of {@link PublishResult} ({@code NOT_DECLARED},
+     * {@code BACK_PRESSURED}, {@code TOO_LARGE}, {@code UNAVAILABLE}). Any thread; the bytes are
+     * copied before it returns. Allocates nothing.
      */
-    void deliver(Delivery delivery) {
-        if (inbound.offer(delivery) == QueueOfferResult.enqueued() || closed) {
-            // Closed: the VNF left, or attaches again after a restart and recovers what it missed.
+    public long tryPublish(int stateId, byte[] value, int offset, int length) {
+        Publication publication = publication(stateId);
+        return publication == null ? refusal() : publication.tryPublish(value, offset, length);
+    }
+
+    /** The same from a buffer ({@code value}'s position and limit are left alone). */
+    public long tryPublish(int stateId, ByteBuffer value, int offset, int length) {
+        Publication publication = publication(stateId);
+        return publication == null ? refusal() : publication.tryPublish(value, offset, length);
+    }
+
+    /** The segments an update of {@code length} bytes takes, for the publish's reply. */
+    int segmentsOf(int stateId, int length) {
+        Publication publication = publications.get(stateId);
+        return publication == null ? 0 : publication.segmentsOf(length);
+    }
+
+    /** This VNF's updates published and not yet sent. */
+    java.util.concurrent.atomic.AtomicInteger unsent() {
+        return unsent;
+    }
+
+    /** Publishes waiting for the main path to send them. */
+    public int outboundQueued() {
+        return unsent.get();
+    }
+
+    private Publication publication(int stateId) {
+        return closed ? null : publications.get(stateId);
+    }
+
+    private long refusal() {
+        refused.increment();
+        return closed ? PublishResult.UNAVAILABLE : PublishResult.NOT_DECLARED;
+    }
+
+    /** The EXT module: the VNF now publishes this state. */
+    void declared(Publication publication) {
+        StateMap<Publication> next = publications.copy();
+        next.put(publication.stateId, publication);
+        publications = next;
+    }
+
+    // ---- in: deliveries
+
+    /** The EXT module: updates of {@code stateId} go to {@code handler} inline (null: to the VNF's actor). */
+    void handle(int stateId, UpdateHandler handler) {
+        StateMap<UpdateHandler> next = handlers.copy();
+        next.put(stateId, handler);
+        handlers = next;
+    }
+
+    /** The VNF's inline handler for {@code stateId}, or null. */
+    UpdateHandler handler(int stateId) {
+        return handlers.get(stateId);
+    }
+
+    /** The main path: one whole update, its bytes valid during the call only. */
+    void deliver(int stateId, int publisherVnfId, long update, ByteBuffer buffer, int offset, int length) {
+        if (closed) {
+            return; // the VNF left, or attaches again after a restart and recovers what it missed
+        }
+        UpdateHandler handler = handlers.get(stateId);
+        if (handler != null) {
+            try {
+                handler.onUpdate(stateId, publisherVnfId, update, buffer, offset, length);
+            } catch (RuntimeException e) {
+                handlerFailed(stateId, e);
+            }
             return;
         }
-        inboundDropped.increment();
-        if (delivery instanceof Delivery.Update u) {
-            vnf.tell(new Vnf.Deliver(new Delivery.Loss(u.stateId(), u.publisherVnfId(), u.update(), u.update(),
+        byte[] value = new byte[length];
+        buffer.get(offset, value);
+        Delivery.Update delivery = new Delivery.Update(stateId, publisherVnfId, update, value);
+        if (!enqueue(delivery)) {
+            inboundDropped.increment();
+            vnf.tell(new Vnf.Deliver(new Delivery.Loss(stateId, publisherVnfId, update, update,
                     Delivery.Loss.Reason.INBOUND_OVERFLOW), null));
         }
     }
 
-    /** VNF → EXT: queues a publish; completes with the EXT module's result, or refused when full. */
-    public CompletionStage<PublishResult> publish(int stateId, byte[] value) {
-        CompletableFuture<PublishResult> result = new CompletableFuture<>();
-        QueueOfferResult offered = outbound.offer(new Outgoing(stateId, value.clone(), result));
+    /** The main path: updates that will never arrive. */
+    void lost(Delivery.Loss loss) {
         if (closed) {
-            result.complete(new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE,
-                    "the middleware detached VNF " + vnfId + " (it left, or the middleware restarts)"));
-        } else if (offered != QueueOfferResult.enqueued()) {
-            result.complete(new PublishResult.Refused(PublishResult.Reason.BACK_PRESSURED,
-                    "the INT outbound queue of VNF " + vnfId + " is full"));
+            return;
         }
-        return result;
+        UpdateHandler handler = handlers.get(loss.stateId());
+        if (handler != null) {
+            try {
+                handler.onLoss(loss);
+            } catch (RuntimeException e) {
+                handlerFailed(loss.stateId(), e);
+            }
+        } else if (!enqueue(loss)) {
+            vnf.tell(new Vnf.Deliver(loss, null)); // rare: a notice is never dropped
+        }
     }
 
-    /** Updates waiting in the inbound queue for the VNF (approximate). */
+    private void handlerFailed(int stateId, RuntimeException e) {
+        handlerErrors.increment();
+        long failures = handlerErrors.sum();
+        if (Long.bitCount(failures) == 1) { // 1, 2, 4, ...: visible, but no log flood
+            log.warn("VNF {}: the update handler of state {} threw ({} so far on this server)", vnfId, stateId,
+                    failures, e);
+        }
+    }
+
+    /** Queues a delivery for the VNF's actor, waking it if it was not already draining; false when full. */
+    private boolean enqueue(Delivery delivery) {
+        boolean wake;
+        synchronized (inbound) {
+            if (inbound.size() >= inboundCapacity) {
+                return false;
+            }
+            inbound.addLast(delivery);
+            wake = !drainScheduled;
+            drainScheduled = true;
+        }
+        if (wake) {
+            vnf.tell(Vnf.DeliveriesWaiting.INSTANCE);
+        }
+        return true;
+    }
+
+    /**
+     * The VNF's actor: the next queued delivery, or null when the queue is empty (then the next
+     * delivery wakes the actor again).
+     */
+    Delivery poll() {
+        synchronized (inbound) {
+            Delivery next = inbound.pollFirst();
+            if (next == null) {
+                drainScheduled = false;
+            }
+            return next;
+        }
+    }
+
+    /** Updates waiting in the inbound queue for the VNF. */
     public int inboundQueued() {
-        return inbound.size();
-    }
-
-    /** Publishes waiting in the outbound queue for the EXT module (approximate). */
-    public int outboundQueued() {
-        return outbound.size();
+        synchronized (inbound) {
+            return inbound.size();
+        }
     }
 
     /** Updates dropped because the VNF did not keep up. */
@@ -126,13 +222,12 @@ public final class IntModule {
         return inboundDropped.sum();
     }
 
-    /** Stops both queues (the VNF left). */
+    /** Stops both directions (the VNF left, or the EXT module stopped). */
     void close() {
-        if (closed) {
-            return;
-        }
         closed = true;
-        ReceivePath.completeQuietly(inbound);
-        ReceivePath.completeQuietly(outbound);
+        publications.forEach((state, publication) -> publication.close());
+        synchronized (inbound) {
+            inbound.clear();
+        }
     }
 }

@@ -23,6 +23,7 @@ import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.segment.RecoveryRequest;
 import io.stare.protocol.segment.Segment;
 import io.stare.protocol.segment.Segmenter;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -34,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -63,9 +66,11 @@ import org.apache.pekko.stream.Materializer;
  *       state).</li>
  *   <li><b>SUB-* RESEND</b>: {@link SubRetransmissions} repeats a SUB message, with exponential
  *       backoff, until the first switch's SUB-ack; past the limit the subscribing VNFs are told.</li>
- *   <li><b>MAIN SEND / RECEIVE</b>: a {@link Transport} of stream stages; received frames are
- *       decoded, reassembled and dispatched to INT modules by the {@link ReceivePath} stream, never
- *       through this actor's mailbox. Only SUB-acks and recovery requests come back here.</li>
+ *   <li><b>MAIN SEND / RECEIVE</b>: the {@link MainPath}, a data path of its own (one thread, the
+ *       sockets of a {@link Transport}) that sends what VNFs publish (they write the
+ *       {@link PublishLog} from their own threads), appends it to the backlog, and decodes,
+ *       reassembles and delivers what arrives, never through this actor's mailbox. Only SUB-acks and
+ *       recovery requests come back here; this actor reaches it with {@link MainPath.Input}s.</li>
  * </ul>
  * A publish between two VNFs of this server is delivered locally and never comes back from the
  * network (the switch does not send a publish out of its ingress port). A state published on this
@@ -93,7 +98,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public record Declare(int vnfId, String stateName, ActorRef<Reply> replyTo) implements Command {
     }
 
-    /** An attached VNF publishes an update of a state it declared. */
+    /**
+     * An attached VNF publishes an update of a state it declared, through this actor: for code that
+     * speaks the protocol. VNFs publish faster with {@link IntModule#tryPublish}, which needs no actor.
+     */
     public record Publish(int vnfId, int stateId, byte[] value, ActorRef<PublishResult> replyTo) implements Command {
     }
 
@@ -104,11 +112,19 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      *     (after its middleware restarted): the stream starts there and what the VNF missed is
      *     recovered from the backlog; -1 for a new subscription, which starts after the newest
      *     update in the backlog
+     * @param handler called by the main path with each update in place, or null: the updates go to
+     *     the VNF's actor through its INT module's inbound queue
      */
-    public record Subscribe(int vnfId, String stateName, long resumeFrom, ActorRef<Reply> replyTo) implements Command {
-        /** A new subscription, from the next update on. */
+    public record Subscribe(int vnfId, String stateName, long resumeFrom, UpdateHandler handler,
+                            ActorRef<Reply> replyTo) implements Command {
+        /** A new subscription for the VNF's actor, from the next update on. */
         public Subscribe(int vnfId, String stateName, ActorRef<Reply> replyTo) {
-            this(vnfId, stateName, -1, replyTo);
+            this(vnfId, stateName, -1, null, replyTo);
+        }
+
+        /** A subscription for the VNF's actor, resuming at {@code resumeFrom}. */
+        public Subscribe(int vnfId, String stateName, long resumeFrom, ActorRef<Reply> replyTo) {
+            this(vnfId, stateName, resumeFrom, null, replyTo);
         }
     }
 
@@ -163,7 +179,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private enum Timer implements Command {
-        ARQ, APPENDS, FLUSH, LATEST, FEED, ORPHANS
+        ARQ, LATEST, FEED, ORPHANS
     }
 
     /** Answers to Attach, Declare, Subscribe and Unsubscribe. */
@@ -206,7 +222,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * @param publishesRefused publishes refused (undeclared state, back-pressure, too large)
      * @param recoverRequests RECOVER requests sent to the controller
      * @param arq the SUB-* RESEND counters
-     * @param unconfirmedAppends published updates the backlog has not confirmed yet
+     * @param unconfirmedAppends published updates the backlog has not confirmed yet (or not sent yet)
      * @param tunnelAddress the transport socket's local address, null until bound
      * @param keptLocal published updates not sent to the network because no other server subscribes
      * @param segmentsAppended segments sent to the backlog by Append (at once, or as repairs)
@@ -217,7 +233,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * @param unexpectedFrames well-formed frames a server never gets (SUB-register, SUB-remove)
      * @param inboundDropped updates the INT modules dropped because a VNF did not keep up
      * @param inboundQueued updates waiting in the INT modules for their VNFs (queue depth, summed)
-     * @param outboundQueued publishes waiting in the INT modules for the EXT module (summed)
+     * @param outboundQueued publishes waiting for the main path to send them (summed over VNFs)
+     * @param handlerErrors exceptions thrown by inline update handlers (counted, never rethrown)
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
@@ -225,7 +242,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                         int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
                         long segmentsAppended, long recoveredSegments, long unrecoverableUpdates,
                         long inactiveDropped, long unexpectedFrames, long inboundDropped, int inboundQueued,
-                        int outboundQueued)
+                        int outboundQueued, long handlerErrors)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -245,21 +262,23 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private record AttachedVnf(String name, ActorRef<Vnf.Command> actor, IntModule intModule) {
     }
 
-    private record PendingAppend(List<Segment> segments, long sentAt) {
-    }
-
     /**
      * What outlives a restart of the EXT module: who is attached (so that they can be asked to
-     * attach again), the next update number of each state published here (so that no number is
-     * used twice), and the published updates the backlog has not confirmed yet (so that none goes
-     * missing from it). Everything else is rebuilt when the VNFs attach again.
+     * attach again), each state published here with its next update number (so that no number is
+     * used twice), the publish log with what the backlog has not confirmed (so that none goes
+     * missing from it), the states whose trees were joined, and the main path (the next one starts
+     * once it has stopped). Everything else is rebuilt when the VNFs attach again.
      */
     private static final class Survivors {
         final Map<String, ActorRef<Vnf.Command>> vnfs = new LinkedHashMap<>();
-        final Map<Integer, Long> nextUpdate = new HashMap<>();
-        final LinkedHashMap<Long, PendingAppend> unconfirmed = new LinkedHashMap<>();
+        final Map<Integer, Publication> publications = new HashMap<>();
         /** States whose tree this server joined (SUB-register sent, SUB-remove not yet acknowledged). */
         final Set<Integer> joined = new HashSet<>();
+        final LongAdder published = new LongAdder();
+        final LongAdder refused = new LongAdder();
+        final LongAdder handlerErrors = new LongAdder();
+        PublishLog log;
+        MainPath mainPath;
     }
 
     /**
@@ -270,12 +289,14 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** The uplink is one port as far as the ARQ is concerned. */
     private static final int UPLINK = 0;
+    /** How long a restarted EXT module waits for its predecessor's main path to release the sockets. */
+    private static final Duration MAIN_PATH_STOP = Duration.ofSeconds(10);
 
     private final MiddlewareSettings settings;
     private final ActorRef<ReplicaController.Command> controller;
     private final TimerScheduler<Command> timers;
+    private final MainPath mainPath;
     private final Transport transport;
-    private final ReceivePath receivePath;
     private final Routes routes = new Routes();
     private final Frames frames;
     private final Segmenter segmenter;
@@ -284,31 +305,17 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final ActorRef<ReplicaController.Appended> appendedAdapter;
     private final ActorRef<TruncationQuery> truncationAdapter;
     private final ActorRef<ReplicaController.RemoteSubscribers> remoteAdapter;
-    /**
-     * Per state published here: whether another server subscribes. Unknown (no entry) means yes:
-     * without the controller's word, publishes go to the network.
-     */
-    private final Map<Integer, Boolean> remoteSubscribers = new HashMap<>();
-    private long keptLocal;
-    private long segmentsAppended;
     /** Inbound drops of INT modules already closed (their VNFs left). */
     private long inboundDropped;
 
     private final Survivors survivors;
     private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
-    private final Map<Integer, Long> nextUpdate;
     private final Map<Integer, NetworkSubscription> network = new HashMap<>();
     private final Map<Long, Integer> recoverPublisher = new HashMap<>();
-    private final LinkedHashMap<Long, PendingAppend> unconfirmed;
-    /** Published segments on their way to the backlog, sent at least once per tick. */
-    private final AppendBatches appendBatches;
-    /** Inputs the receive path's queue refused, offered again in order on the next FEED timer. */
-    private final ArrayDeque<ReceivePath.Input> unfed = new ArrayDeque<>();
+    /** Inputs the main path's queue refused, offered again in order on the next FEED timer. */
+    private final ArrayDeque<MainPath.Input> unfed = new ArrayDeque<>();
     private int subSequence;
     private long recoverId;
-    private long localDeliveries;
-    private long updatesPublished;
-    private long publishesRefused;
     private long recoverRequests;
 
     /**
@@ -330,10 +337,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         super(context);
         this.settings = settings;
         this.survivors = survivors;
-        this.nextUpdate = survivors.nextUpdate;
-        this.unconfirmed = survivors.unconfirmed;
         this.controller = controller;
-        this.appendBatches = newAppendBatches();
         this.timers = timers;
         this.frames = new Frames(settings.senderId());
         this.segmenter = new Segmenter(settings.mtu());
@@ -342,10 +346,30 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
         this.remoteAdapter = context.messageAdapter(ReplicaController.RemoteSubscribers.class,
                 RemoteSubscribersChanged::new);
-        this.receivePath = new ReceivePath(settings, routes, context.getSelf(), controller,
-                Materializer.matFromSystem(context.getSystem()), () -> System.nanoTime() / 1_000_000);
-        this.transport = Transports.start(context.getSystem(), settings, receivePath.sink());
-        timers.startTimerWithFixedDelay(Timer.APPENDS, Timer.APPENDS, settings.controlTimeout());
+        if (survivors.log == null) {
+            // Room for what may wait unconfirmed, and at least two of the largest updates.
+            int largest = StareHeader.MAX_SEGMENTS * PublishLog.recordLength(segmenter.segmentPayload());
+            survivors.log = new PublishLog((int) Math.min(MiddlewareSettings.MAX_PUBLISH_LOG,
+                    Math.max(settings.publishLog(), 2L * largest)), settings.unconfirmedAppends());
+        }
+        if (survivors.mainPath != null) {
+            // A restart: the previous main path must have let go of the sockets and the log first.
+            try {
+                survivors.mainPath.close().toCompletableFuture().get(MAIN_PATH_STOP.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                context.getLog().warn("{}: the previous main path did not stop within {}", settings.serverId(),
+                        MAIN_PATH_STOP, e);
+            }
+        }
+        try {
+            this.mainPath = new MainPath(context.getSystem(), settings, survivors.log, routes, context.getSelf(),
+                    controller, appendedAdapter);
+        } catch (IOException e) {
+            throw new IllegalStateException(settings.serverId() + ": cannot open the transport's sockets: "
+                    + e.getMessage(), e);
+        }
+        survivors.mainPath = mainPath;
+        this.transport = mainPath.transport();
         if (!settings.latestPoll().isZero()) {
             timers.startTimerWithFixedDelay(Timer.LATEST, Timer.LATEST, settings.latestPoll());
         }
@@ -379,12 +403,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(WrappedAppended.class, this::onAppended)
                 .onMessage(TruncationAsked.class, this::onTruncationAsked)
                 .onMessage(RemoteSubscribersChanged.class, changed -> {
-                    remoteSubscribers.put(changed.remote().stateId(), changed.remote().any());
+                    feed(new MainPath.RemoteSubscribers(changed.remote().stateId(), changed.remote().any()));
                     return this;
                 })
                 .onMessage(PublisherAnswer.class, answer -> {
                     if (answer.remote() != null) {
-                        remoteSubscribers.put(answer.stateId(), answer.remote().any());
+                        feed(new MainPath.RemoteSubscribers(answer.stateId(), answer.remote().any()));
                     }
                     answer.then().run();
                     return this;
@@ -394,8 +418,6 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     throw new IllegalStateException("crash requested: " + crash.reason());
                 })
                 .onMessageEquals(Timer.ARQ, this::onArqTimer)
-                .onMessageEquals(Timer.APPENDS, this::onAppendsTimer)
-                .onMessageEquals(Timer.FLUSH, this::onFlushTimer)
                 .onMessageEquals(Timer.LATEST, this::onLatestTimer)
                 .onMessageEquals(Timer.FEED, this::onFeedTimer)
                 .onMessageEquals(Timer.ORPHANS, this::onOrphansTimer)
@@ -412,8 +434,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 AttachedVnf previous = vnfs.get(registered.vnfId());
                 boolean same = previous != null && previous.actor().equals(attach.vnf());
                 IntModule module = same ? previous.intModule()
-                        : new IntModule(getContext().getSystem(), registered.vnfId(), attach.vnf(), getContext().getSelf(),
-                        settings);
+                        : new IntModule(registered.vnfId(), attach.vnf(), settings.inboundQueue(),
+                        survivors.handlerErrors, survivors.refused);
                 if (!same) {
                     if (previous != null) {
                         detach(registered.vnfId()); // the name's earlier actor: it is gone or replaced
@@ -421,6 +443,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     getContext().watchWith(attach.vnf(), new VnfTerminated(registered.vnfId(), attach.vnf()));
                 }
                 vnfs.put(registered.vnfId(), new AttachedVnf(attach.vnfName(), attach.vnf(), module));
+                updateModules();
                 survivors.vnfs.put(attach.vnfName(), attach.vnf());
                 attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
             } else {
@@ -461,6 +484,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             leave(state);
         }
         updateRoutes();
+        updateModules();
         vnf.intModule().close();
     }
 
@@ -482,13 +506,30 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             // Number on from what the backlog already holds (a VNF that declares again after a restart).
             control(new LatestUpdateQuery(state), (latest, e) -> {
                 long next = latest instanceof LatestUpdate l ? l.latestUpdate() + 1 : 0;
-                nextUpdate.merge(state, next, Math::max);
+                AttachedVnf vnf = vnfs.get(declare.vnfId());
+                if (vnf == null) {
+                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), "the VNF detached meanwhile"));
+                    return;
+                }
+                Publication publication = survivors.publications.computeIfAbsent(state, s -> new Publication(s, next,
+                        survivors.log, segmenter.segmentPayload(), segmenter.maxUpdateBytes(), survivors.published,
+                        survivors.refused));
+                publication.numberFrom(next);
                 // Learn whether another server subscribes before the first publish (unknown: send).
                 getContext().ask(ReplicaController.RemoteSubscribers.class, controller, settings.controlTimeout(),
                         replyTo -> new ReplicaController.PublisherJoined(state, settings.serverId(), remoteAdapter,
                                 appendedAdapter, replyTo),
-                        (remote, failure) -> new PublisherAnswer(state, remote,
-                                () -> declare.replyTo().tell(new Declared(declare.stateName(), state))));
+                        (remote, failure) -> new PublisherAnswer(state, remote, () -> {
+                            AttachedVnf still = vnfs.get(declare.vnfId());
+                            if (still == null) {
+                                declare.replyTo().tell(new Failed("declare " + declare.stateName(),
+                                        "the VNF detached meanwhile"));
+                                return;
+                            }
+                            publication.open(still.intModule(), mainPath, settings.outboundQueue());
+                            still.intModule().declared(publication);
+                            declare.replyTo().tell(new Declared(declare.stateName(), state));
+                        }));
             });
         });
         return this;
@@ -502,100 +543,29 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         return this;
     }
 
-    // ---- publishing
+    // ---- publishing (the hot path does not come here: VNFs write the publish log themselves)
 
     private Behavior<Command> onPublish(Publish publish) {
-        int state = publish.stateId();
-        PublishResult.Refused refused = null;
-        if (!vnfs.containsKey(publish.vnfId())) {
+        AttachedVnf vnf = vnfs.get(publish.vnfId());
+        if (vnf == null) {
             // Sent before this module restarted: the VNF attaches again and declares anew.
-            refused = new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE,
-                    "VNF " + publish.vnfId() + " is not attached (the middleware restarted)");
-        } else if (!directory.mayPublish(publish.vnfId(), state)) {
-            refused = new PublishResult.Refused(PublishResult.Reason.NOT_DECLARED,
-                    "VNF " + publish.vnfId() + " did not declare state " + state);
-        } else if (unconfirmed.size() >= settings.unconfirmedAppends()) {
-            refused = new PublishResult.Refused(PublishResult.Reason.BACK_PRESSURED,
-                    unconfirmed.size() + " updates wait for the backlog's confirmation");
-        } else if (publish.value().length > segmenter.maxUpdateBytes()) {
-            refused = new PublishResult.Refused(PublishResult.Reason.TOO_LARGE, "update of "
-                    + publish.value().length + " bytes exceeds " + segmenter.maxUpdateBytes() + " at MTU " + settings.mtu());
-        }
-        if (refused != null) {
-            publishesRefused++;
-            publish.replyTo().tell(refused);
+            survivors.refused.increment();
+            publish.replyTo().tell(new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE,
+                    "VNF " + publish.vnfId() + " is not attached (the middleware restarted)"));
             return this;
         }
-        byte[] value = publish.value();
-        long update = nextUpdate.merge(state, 1L, Long::sum) - 1;
-        List<Segment> segments = segmenter.split(state, publish.vnfId(), update, value);
-        if (remoteSubscribers.getOrDefault(state, true)) {
-            for (Segment segment : segments) {
-                transport.send(frames.publish(segment)); // a dropped frame is counted; subscribers recover it
-            }
-        } else {
-            keptLocal++; // only local VNFs receive it; the backlog still gets it (a subscriber may join later)
-        }
-        Delivery.Update delivery = new Delivery.Update(state, publish.vnfId(), update, value);
-        for (int subscriber : directory.localSubscribers(state)) {
-            AttachedVnf vnf = vnfs.get(subscriber);
-            if (subscriber != publish.vnfId() && vnf != null) {
-                vnf.intModule().deliver(delivery);
-                localDeliveries++;
-            }
-        }
-        if (settings.eagerAppends()) {
-            sendAppends(appendBatches.add(segments));
-            if (!appendBatches.isEmpty() && !timers.isTimerActive(Timer.FLUSH)) {
-                timers.startSingleTimer(Timer.FLUSH, Timer.FLUSH, settings.tick());
-            }
-        }
-        unconfirmed.put(appendKey(state, update), new PendingAppend(segments, System.nanoTime()));
-        updatesPublished++;
-        publish.replyTo().tell(new PublishResult.Published(state, update, segments.size()));
+        IntModule module = vnf.intModule();
+        long code = module.tryPublish(publish.stateId(), publish.value(), 0, publish.value().length);
+        publish.replyTo().tell(PublishResult.of(publish.stateId(), code,
+                code >= 0 ? module.segmentsOf(publish.stateId(), publish.value().length) : 0));
         return this;
     }
 
+    /** The backlog holds these updates: the main path releases them from the publish log. */
     private Behavior<Command> onAppended(WrappedAppended wrapped) {
-        unconfirmed.remove(appendKey(wrapped.appended().stateId(), wrapped.appended().update()));
+        ReplicaController.Appended appended = wrapped.appended();
+        feed(new MainPath.Confirmed(appended.stateId(), appended.first(), appended.last()));
         return this;
-    }
-
-    /** Appends the backlog has not confirmed within the control timeout are sent again. */
-    private Behavior<Command> onAppendsTimer() {
-        long now = System.nanoTime();
-        AppendBatches again = newAppendBatches();
-        for (Map.Entry<Long, PendingAppend> entry : unconfirmed.entrySet()) {
-            PendingAppend pending = entry.getValue();
-            if (now - pending.sentAt() >= settings.controlTimeout().toNanos()) {
-                sendAppends(again.add(pending.segments()));
-                entry.setValue(new PendingAppend(pending.segments(), now));
-            }
-        }
-        sendAppends(again.drain());
-        return this;
-    }
-
-    /** The segments published since the last tick go to the backlog, one Append per state. */
-    private Behavior<Command> onFlushTimer() {
-        sendAppends(appendBatches.drain());
-        return this;
-    }
-
-    private void sendAppends(List<List<Segment>> batches) {
-        for (List<Segment> batch : batches) {
-            controller.tell(new ReplicaController.Append(batch, appendedAdapter));
-            segmentsAppended += batch.size();
-        }
-    }
-
-    /** Batches that fill before the unconfirmed bound does, so small updates never wait for the flush tick. */
-    private AppendBatches newAppendBatches() {
-        return new AppendBatches(APPEND_BATCH_BYTES, Math.max(1, settings.unconfirmedAppends() / 4));
-    }
-
-    private static long appendKey(int state, long update) {
-        return ((long) state << 42) ^ update;
     }
 
     // ---- subscribing
@@ -624,6 +594,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             return; // detached meanwhile
         }
         LocalDirectory.NetworkChange change = directory.subscribe(subscribe.vnfId(), state);
+        // The handler is in place before the state is routed to the VNF, so no update misses it.
+        vnfs.get(subscribe.vnfId()).intModule().handle(state, subscribe.handler());
         Subscribed done = new Subscribed(found.stateName(), state, found.publisherVnfId());
         if (directory.publisherOf(state).isPresent()) {
             // Published here: every update reaches local subscribers without the network.
@@ -662,7 +634,13 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             leave(state);
         }
         updateRoutes();
-        unsubscribe.replyTo().tell(new Unsubscribed(state));
+        AttachedVnf vnf = vnfs.get(unsubscribe.vnfId());
+        if (vnf != null) {
+            vnf.intModule().handle(state, null);
+        }
+        // Answered once the main path has seen the new routes: nothing of the state reaches the VNF after.
+        ActorRef<Reply> replyTo = unsubscribe.replyTo();
+        mainPath.barrier().whenComplete((done, error) -> replyTo.tell(new Unsubscribed(state)));
         return this;
     }
 
@@ -677,7 +655,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         }
         sub.waiting.clear();
         sub.phase = Phase.REMOVING;
-        feed(new ReceivePath.Forget(state));
+        feed(new MainPath.Forget(state));
         controller.tell(new ReplicaController.SubscriberLeft(state, settings.serverId()));
         sendSubscription(MessageKind.SUB_REMOVE, state);
     }
@@ -687,7 +665,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         subSequence = (subSequence + 1) & StareHeader.MAX_UPDATE_NO;
         byte[] frame = frames.subscription(kind, state, sequence, settings.senderId());
         arq.sent(UPLINK, state, sequence, settings.senderId(), frame, System.nanoTime());
-        transport.send(frame);
+        feed(new MainPath.SendFrame(frame));
         scheduleArq();
     }
 
@@ -721,7 +699,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         // A VNF subscribing again resumes where it stopped: the stream starts at the earliest such
         // point and the updates in between are recovered (a VNF drops what it already has).
         long resume = sub.waiting.stream().mapToLong(Subscribe::resumeFrom).filter(r -> r >= 0).min().orElse(next);
-        feed(new ReceivePath.Activate(state, sub.publisherVnfId, resume));
+        feed(new MainPath.Activate(state, sub.publisherVnfId, resume));
         List<Subscribe> waiting = List.copyOf(sub.waiting);
         sub.waiting.clear();
         updateRoutes();
@@ -761,7 +739,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onArqTimer() {
         SubRetransmissions.Due due = arq.poll(System.nanoTime());
         for (SubRetransmissions.Resend resend : due.resend()) {
-            transport.send(resend.frame());
+            feed(new MainPath.SendFrame(resend.frame()));
         }
         for (SubRetransmissions.Key abandoned : due.abandoned()) {
             abandon(abandoned.stateId());
@@ -820,6 +798,13 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         routes.replace(table);
     }
 
+    /** Tells the main path which INT module serves each attached VNF (it counts their unsent publishes). */
+    private void updateModules() {
+        StateMap<IntModule> byVnf = new StateMap<>();
+        vnfs.forEach((id, vnf) -> byVnf.put(id, vnf.intModule()));
+        mainPath.attached(byVnf);
+    }
+
     private static boolean waitingFor(NetworkSubscription sub, int vnfId) {
         return sub != null && sub.waiting.stream().anyMatch(s -> s.vnfId() == vnfId);
     }
@@ -834,7 +819,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         control(new Recover(id, request.stateId(), settings.serverId(), request.missing()), (reply, error) -> {
             Integer publisher = recoverPublisher.remove(id);
             if (reply instanceof Recovered recovered && publisher != null) {
-                feed(new ReceivePath.RecoveredInput(publisher, recovered));
+                feed(new MainPath.RecoveredInput(publisher, recovered));
             }
             // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
         });
@@ -850,7 +835,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             int publisher = entry.getValue().publisherVnfId;
             control(new LatestUpdateQuery(state), (reply, error) -> {
                 if (reply instanceof LatestUpdate latest) {
-                    receivePath.offer(new ReceivePath.Latest(state, publisher, latest.latestUpdate()));
+                    mainPath.offer(new MainPath.Latest(state, publisher, latest.latestUpdate()));
                 }
             });
         }
@@ -858,19 +843,19 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private Behavior<Command> onTruncationAsked(TruncationAsked asked) {
-        receivePath.offer(new ReceivePath.Query(asked.query()));
+        mainPath.offer(new MainPath.Query(asked.query()));
         return this;
     }
 
     // ---- plumbing
 
     /**
-     * Hands an input to the receive path without losing it: when its queue is full the input
+     * Hands an input to the main path without losing it: when its queue is full the input
      * waits here, in order, for the next FEED timer. (Periodic inputs, such as latest-update
      * answers and truncation queries, are offered directly: the next period repeats them.)
      */
-    private void feed(ReceivePath.Input input) {
-        if (unfed.isEmpty() && receivePath.offer(input)) {
+    private void feed(MainPath.Input input) {
+        if (unfed.isEmpty() && mainPath.offer(input)) {
             return;
         }
         unfed.addLast(input);
@@ -880,7 +865,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private Behavior<Command> onFeedTimer() {
-        while (!unfed.isEmpty() && receivePath.offer(unfed.peekFirst())) {
+        while (!unfed.isEmpty() && mainPath.offer(unfed.peekFirst())) {
             unfed.removeFirst();
         }
         if (!unfed.isEmpty()) {
@@ -914,15 +899,16 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private Behavior<Command> onGetStats(GetStats get) {
-        get.replyTo().tell(new Stats(transport.counters(), receivePath.decodeErrors().total(),
-                receivePath.publishFrames(), receivePath.delivered(), localDeliveries, updatesPublished,
-                publishesRefused, recoverRequests, arq.counters(), unconfirmed.size(),
-                transport.localAddress().toCompletableFuture().getNow(null), keptLocal, segmentsAppended,
-                receivePath.recoveredSegments(), receivePath.unrecoverableUpdates(), receivePath.inactiveDropped(),
-                receivePath.unexpected(), inboundDropped + vnfs.values().stream()
+        MainPath.Counters c = mainPath.counters;
+        get.replyTo().tell(new Stats(transport.counters(), c.decodeErrors.total(), c.publishFrames.sum(),
+                c.delivered.sum(), c.localDeliveries.sum(), survivors.published.sum(), survivors.refused.sum(),
+                recoverRequests, arq.counters(), (int) survivors.log.unconfirmedUpdates(), transport.localAddress(),
+                c.keptLocal.sum(), c.segmentsAppended.sum(), c.recoveredSegments.sum(), c.unrecoverableUpdates.sum(),
+                c.inactiveDropped.sum(), c.unexpected.sum(), inboundDropped + vnfs.values().stream()
                         .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum(),
                 vnfs.values().stream().mapToInt(vnf -> vnf.intModule().inboundQueued()).sum(),
-                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().outboundQueued()).sum()));
+                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().outboundQueued()).sum(),
+                survivors.handlerErrors.sum()));
         return this;
     }
 
@@ -931,8 +917,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             vnf.intModule().close();
             getContext().unwatch(vnf.actor());
         }
-        receivePath.close();
-        transport.close();
+        mainPath.close();
         return this;
     }
 }

@@ -28,12 +28,13 @@ import java.util.Objects;
  * @param arqMaxTimeout the longest wait (it doubles per retransmission)
  * @param arqLimit retransmissions of one SUB message before the subscription is reported failed
  * @param controlTimeout bound on every request to the replica controller
- * @param sendQueue frames MAIN SEND buffers before it drops (and counts)
+ * @param sendQueue frames one duty cycle of MAIN SEND writes at most before it lets the main path
+ *     receive again (the rest goes next cycle)
  * @param controlQueue inputs the receive path buffers besides frames (recovered segments, timers)
  * @param inboundQueue per VNF: updates the INT module buffers towards a slow VNF before it drops
  *     them (and tells the VNF of the loss)
- * @param outboundQueue per VNF: publishes the INT module buffers towards the EXT module before
- *     refusing new ones as back-pressured
+ * @param outboundQueue per VNF: updates published and not yet sent by the main path; beyond, a
+ *     publish is refused as back-pressured
  * @param unconfirmedAppends updates the EXT module keeps while the backlog has not confirmed them;
  *     at the bound new publishes are refused as back-pressured
  * @param tick how often the receive path runs the reassembler's timers and the EXT module resends
@@ -45,13 +46,16 @@ import java.util.Objects;
  * @param eagerAppends whether every published update is sent to its backlog at once (the
  *     controller gets publishes only this way), or only if unconfirmed after control-timeout
  *     (the controller nodes subscribe through the data plane and confirm what they got)
+ * @param publishLog bytes of the publish log, which holds what the server's VNFs published from
+ *     the publish call until the backlog confirms it (rounded up to a power of two, and at least two
+ *     of the largest updates)
  */
 public record MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
                                  Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
                                  Duration controlTimeout, int sendQueue, int controlQueue,
                                  int inboundQueue, int outboundQueue, int unconfirmedAppends,
                                  Duration tick, Duration latestPoll, ReassemblyConfig reassembly,
-                                 TransportSettings transport, boolean eagerAppends) {
+                                 TransportSettings transport, boolean eagerAppends, int publishLog) {
 
     public MiddlewareSettings {
         ControlChecks.name("serverId", serverId);
@@ -72,9 +76,29 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
         if (sendQueue < 1 || controlQueue < 1 || inboundQueue < 1 || outboundQueue < 1 || unconfirmedAppends < 1) {
             throw new IllegalArgumentException("queue sizes must be positive");
         }
+        if (publishLog < 1 || publishLog > MAX_PUBLISH_LOG) {
+            throw new IllegalArgumentException("publish-log " + publishLog + " is out of range 1.." + MAX_PUBLISH_LOG);
+        }
         Objects.requireNonNull(reassembly, "reassembly").requireCapacityFor(
                 StareHeader.MAX_SEGMENTS * (mtu - io.stare.protocol.packet.StarePacket.OVERHEAD));
         Objects.requireNonNull(transport, "transport");
+    }
+
+    /** The largest publish log: 1 GiB. */
+    public static final int MAX_PUBLISH_LOG = 1 << 30;
+    /** The default publish log: 16 MiB. */
+    public static final int DEFAULT_PUBLISH_LOG = 16 << 20;
+
+    /** The same without the publish log's size: the default 16 MiB. */
+    public MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
+                              Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
+                              Duration controlTimeout, int sendQueue, int controlQueue,
+                              int inboundQueue, int outboundQueue, int unconfirmedAppends,
+                              Duration tick, Duration latestPoll, ReassemblyConfig reassembly,
+                              TransportSettings transport, boolean eagerAppends) {
+        this(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit, controlTimeout, sendQueue,
+                controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly, transport,
+                eagerAppends, DEFAULT_PUBLISH_LOG);
     }
 
     /** The settings as they were before the transport was chosen: the {@code tunnel} transport. */
@@ -85,7 +109,7 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                               Duration tick, Duration latestPoll, ReassemblyConfig reassembly) {
         this(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit, controlTimeout, sendQueue,
                 controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
-                TransportSettings.TUNNEL, true);
+                TransportSettings.TUNNEL, true, DEFAULT_PUBLISH_LOG);
     }
 
     /** Reads {@code stare.middleware} (give it the whole configuration, e.g. {@code system.settings().config()}). */
@@ -107,49 +131,64 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                 c.getDuration("control-timeout"), c.getInt("send-queue"), c.getInt("control-queue"),
                 c.getInt("inbound-queue"), c.getInt("outbound-queue"), c.getInt("unconfirmed-appends"),
                 c.getDuration("tick"), c.getDuration("latest-poll"), reassembly, TransportSettings.fromConfig(c),
-                appendsFromConfig(c.getString("appends")));
+                appendsFromConfig(c.getString("appends")), bytes(c, "publish-log"));
     }
 
     /** The same settings for another server on another switch port (tests start several). */
     public MiddlewareSettings forServer(String newServerId, int newSenderId, InetSocketAddress newSwitchPort) {
         return new MiddlewareSettings(newServerId, newSenderId, newSwitchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, transport, eagerAppends);
+                latestPoll, reassembly, transport, eagerAppends, publishLog);
     }
 
     /** The same settings with another SUB-* ARQ. */
     public MiddlewareSettings withArq(Duration timeout, Duration maxTimeout, int limit) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, timeout, maxTimeout, limit, controlTimeout,
                 sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
-                transport, eagerAppends);
+                transport, eagerAppends, publishLog);
     }
 
     /** The same settings with other INT queue sizes. */
     public MiddlewareSettings withIntQueues(int inbound, int outbound) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inbound, outbound, unconfirmedAppends, tick, latestPoll,
-                reassembly, transport, eagerAppends);
+                reassembly, transport, eagerAppends, publishLog);
     }
 
     /** The same settings with another period of latest-update queries (zero disables them). */
     public MiddlewareSettings withLatestPoll(Duration period) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, period,
-                reassembly, transport, eagerAppends);
+                reassembly, transport, eagerAppends, publishLog);
     }
 
     /** The same settings with another transport. */
     public MiddlewareSettings withTransport(TransportSettings newTransport) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, newTransport, eagerAppends);
+                latestPoll, reassembly, newTransport, eagerAppends, publishLog);
     }
 
     /** The same settings with Appends sent at once ({@code true}) or only as repairs. */
     public MiddlewareSettings withEagerAppends(boolean eager) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, transport, eager);
+                latestPoll, reassembly, transport, eager, publishLog);
+    }
+
+    /** The same settings with another bound on updates the backlog has not confirmed yet. */
+    public MiddlewareSettings withUnconfirmedAppends(int bound) {
+        return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
+                controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, bound, tick, latestPoll,
+                reassembly, transport, eagerAppends, publishLog);
+    }
+
+    private static int bytes(Config c, String key) {
+        long value = c.getBytes(key);
+        if (value > MAX_PUBLISH_LOG) {
+            throw new IllegalArgumentException("stare.middleware." + key + " = " + value + " exceeds " + MAX_PUBLISH_LOG);
+        }
+        return (int) value;
     }
 
     private static boolean appendsFromConfig(String mode) {

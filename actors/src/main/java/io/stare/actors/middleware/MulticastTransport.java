@@ -1,9 +1,15 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.DecodeResult;
+import io.stare.datapath.DataPath;
+import io.stare.datapath.DataPathSettings;
+import io.stare.datapath.Egress;
+import io.stare.datapath.Ingress;
+import io.stare.datapath.PortCounters;
+import io.stare.datapath.PortSpec;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
 import io.stare.protocol.header.StareHeader;
+import io.stare.protocol.header.UpdateNumbers;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.PacketCodec;
 import io.stare.protocol.packet.StarePacket;
@@ -15,12 +21,12 @@ import java.net.NetworkInterface;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.MembershipKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -29,69 +35,39 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.pekko.Done;
-import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.io.Inet;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.connectors.udp.Datagram;
-import org.apache.pekko.stream.connectors.udp.javadsl.Udp;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code multicast} transport: real IP multicast on one host interface, for a BMv2 or Tofino
- * switch in front of real NICs (the paper's MAIN SEND, MAIN RECEIVE and MEMBERSHIP-MAKER).
+ * switch in front of real NICs (the paper's MAIN SEND, MAIN RECEIVE and MEMBERSHIP-MAKER). Every
+ * STARE message is a datagram of its own, as on the paper's wire; the OS builds IPv4 and UDP.
  *
  * <pre>
- *   MAIN SEND:    send(frame) ─ strip Ethernet+IPv4+UDP ─ Source.queue(bounded) ─ Udp.bindFlow(send socket)
- *                 → the frame's group 239.M_K|STATE, port 65432; the OS builds IPv4/UDP
- *   MAIN RECEIVE: per socket slot: Udp.bindFlow(0.0.0.0:65432, SO_REUSEADDR) ─ accept? ─ rebuild frame ─┐
- *                 ...                                                                                   ├─ Source.queue ─ receive sink
- *                 per socket slot: ...                                                                ─┘
+ *   port 0 (send socket): a Publish or SUB message ─ STARE header + segment ─▶ its group 239.M_K|STATE:65432
+ *   ports 1.. (one per receiving slot, bound to 0.0.0.0:65432 with SO_REUSEADDR, opened and closed as the
+ *              MembershipMaker says): datagram ─ accepted? ─ message, read in place ─▶ main path
  * </pre>
  *
  * <p>The sending socket has IP_MULTICAST_IF = the configured interface and IP_MULTICAST_TTL = the
- * configured TTL. The receiving sockets are all bound to the STARE port with SO_REUSEADDR and join
- * groups as the {@link MembershipMaker} says ({@link #join} / {@link #leave}): each joined state's
- * Publish and SUB-ack groups, at most {@code max-memberships-per-socket} groups per socket.
+ * configured TTL, with loopback on, so other middlewares on the host hear it. The receiving
+ * sockets join groups as the {@link MembershipMaker} says ({@link #join} / {@link #leave}): each
+ * joined state's Publish and SUB-ack groups, at most {@code max-memberships-per-socket} groups per
+ * socket. The kernel's joins and leaves run on the data path's thread, queued in order before the
+ * SUB message that needs them.
  *
  * <p><b>De-duplication.</b> Linux's {@code IP_MULTICAST_ALL} (1 by default) makes a socket bound
  * to 0.0.0.0:65432 receive the datagrams of every group joined by any socket of the host: with
  * several sockets, or several middlewares on one host, one datagram would arrive on several
- * sockets. OpenJDK clears that flag on the datagram sockets it opens on Linux (observed in this
- * transport's tests: no copy arrives on a socket that did not join the group), but neither Java nor
+ * sockets. OpenJDK clears that flag on the datagram sockets it opens on Linux, but neither Java nor
  * this transport can set it, so the transport does not rely on it: each datagram's STARE header is
  * read and the datagram is accepted only if it is a Publish or SUB-ack of a state this transport
  * joined, and only on the socket slot that owns the state ({@link MembershipMaker#ownerOf});
  * anything else is dropped and counted as {@code foreign}. A datagram that is no STARE message
- * (shorter than the header, a header that does not decode, a SUB-ack with a payload) is dropped and
+ * (shorter than the header, a SEGM_NO not below TOT_SEG, a SUB-ack with a payload) is dropped and
  * counted as {@code malformed}. Per state, datagrams thus come through one socket, in the order the
  * kernel queued them.
- *
- * <p>An accepted datagram becomes a whole frame again, as the tunnel delivers them: Ethernet (to
- * the group's multicast MAC, from 02:00:&lt;sender's IPv4&gt;), IPv4 from the sender's address to
- * the group named by the header's M_K and STATE_ID (TTL 64, which a socket does not report), UDP
- * from the sender's port to 65432, checksums computed ({@link PacketCodec#encode}).
- *
- * <p>{@link #join} and {@link #leave} may be called from any thread (the middleware's actor): they
- * update the membership book under a lock and issue the kernel's join/leave right away when the
- * socket is bound; a socket opened by a join is bound asynchronously and joins its groups as soon
- * as it is bound. Like the tunnel's, the receive side must not hold the thread: a bind stage drops
- * a datagram that arrives while its downstream has not pulled.
  */
 public final class MulticastTransport implements Transport {
 
@@ -102,40 +78,49 @@ public final class MulticastTransport implements Transport {
     private static final long SOURCE_MAC_BASE = 0x02_00_00_00_00_00L;
     private static final int IPV4_OFFSET = Ethernet.HEADER_LENGTH;
     private static final int MIN_FRAME = Ethernet.HEADER_LENGTH + StarePacket.OVERHEAD;
+    private static final int SEND_PORT = 0;
 
-    private final ActorSystem<?> system;
-    private final Materializer materializer;
+    /** One STARE message as MAIN SEND puts it on the wire: the UDP payload and its group. */
+    public record Outgoing(InetSocketAddress destination, byte[] payload) {
+    }
+
+    private final MiddlewareSettings.MulticastSettings settings;
     private final NetworkInterface networkInterface;
     private final InetAddress bindAddress;
-    private final int port;
     private final String name;
 
     private final Object lock = new Object();
     private final MembershipMaker maker; // guarded by lock
-    private final Map<Integer, Socket> sockets = new HashMap<>(); // guarded by lock
-    private final Set<CompletableFuture<Done>> stopping = ConcurrentHashMap.newKeySet();
-    private boolean closed; // guarded by lock
+    /** The owning slot of each joined state, as the data path filters by it (copy-on-write). */
+    private volatile StateMap<Integer> owners = new StateMap<>();
+    private volatile boolean closed;
 
-    private final BoundedSourceQueue<Datagram> sendQueue;
-    private final BoundedSourceQueue<byte[]> receiveQueue;
-    private final CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
-    private final CompletableFuture<Done> sendDone = new CompletableFuture<>();
-    private final CompletableFuture<Done> done = new CompletableFuture<>();
-    private final LongAdder sent = new LongAdder();
+    // Touched on the data path's thread only.
+    private final Map<Integer, Integer> portOfSlot = new HashMap<>();
+    private int[] slotOfPort = new int[8];
+    private final Map<Integer, Map<StareAddress, MembershipKey>> keys = new HashMap<>();
+    private final StateMap<InetSocketAddress> groupOfState = new StateMap<>();
+
+    private volatile DataPath<?> path;
+    private DataPathSettings dataPathSettings;
     private final LongAdder received = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
     private final LongAdder foreign = new LongAdder();
     private final LongAdder malformed = new LongAdder();
-    private final LongAdder receiveOverflow = new LongAdder();
+    private final LongAdder refused = new LongAdder();
     private final LongAdder joinFailures = new LongAdder();
+    /** Kernel memberships per slot, for tests and diagnostics (copy-on-write). */
+    private volatile Map<Integer, Set<StareAddress>> memberships = Map.of();
 
-    private MulticastTransport(ActorSystem<?> system, MiddlewareSettings.MulticastSettings settings, int queueSize,
-                               String name, Sink<byte[], NotUsed> receive) {
-        this.system = system;
-        this.materializer = Materializer.matFromSystem(system);
+    /**
+     * @param settings interface, port, TTL and membership limit
+     * @param name for logs
+     * @throws IllegalArgumentException if the interface or bind address does not exist, or the OS
+     *     allows fewer memberships per socket than one state needs
+     */
+    public MulticastTransport(MiddlewareSettings.MulticastSettings settings, String name) {
+        this.settings = settings;
         this.networkInterface = settings.resolveInterface();
         this.bindAddress = settings.resolveBindAddress();
-        this.port = settings.port();
         this.name = name;
         int max = settings.effectiveMaxMemberships();
         if (max < MembershipMaker.GROUPS_PER_STATE) {
@@ -143,84 +128,113 @@ public final class MulticastTransport implements Transport {
                     + "a subscribed state needs " + MembershipMaker.GROUPS_PER_STATE);
         }
         this.maker = new MembershipMaker(max);
-
-        this.receiveQueue = Source.<byte[]>queue(queueSize)
-                .to(receive)
-                .withAttributes(Attributes.name("middleware-" + name + "-multicast-receive"))
-                .run(materializer);
-
-        ChannelCreator sendSocket = new ChannelCreator(channel -> {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, networkInterface);
-            channel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, settings.ttl());
-            channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
-        });
-        Pair<Pair<BoundedSourceQueue<Datagram>, CompletionStage<InetSocketAddress>>, CompletionStage<Done>> running =
-                Source.<Datagram>queue(queueSize)
-                        .map(datagram -> {
-                            sent.increment();
-                            return datagram;
-                        })
-                        .viaMat(Udp.bindFlow(new InetSocketAddress(bindAddress, settings.sendPort()),
-                                List.<Inet.SocketOption>of(sendSocket), system), Keep.both())
-                        // With send-port = the STARE port this socket hears the groups too; the slots handle them.
-                        .toMat(Sink.ignore(), Keep.both())
-                        .withAttributes(Attributes.name("middleware-" + name + "-multicast-send"))
-                        .run(materializer);
-        this.sendQueue = running.first().first();
-        running.first().second().whenComplete((address, error) -> {
-            if (error != null) {
-                bound.completeExceptionally(error);
-            } else {
-                bound.complete(address);
-            }
-        });
-        running.second().whenComplete((d, error) -> sendDone.complete(Done.getInstance()));
-
-        List<Socket> start = new ArrayList<>();
-        synchronized (lock) {
-            apply(maker.start(), start, new ArrayList<>());
-        }
-        start.forEach(this::startSocket);
+        Arrays.fill(slotOfPort, -1);
     }
 
-    /**
-     * Binds the sending socket and receiving slot 0, and starts both directions.
-     *
-     * @param settings interface, port, TTL and membership limit
-     * @param queueSize frames buffered by MAIN SEND before {@link #send} drops, and by MAIN RECEIVE
-     *     before a received datagram is dropped
-     * @param name for the streams' names in logs
-     * @param receive MAIN RECEIVE's downstream: every accepted frame, in order per state; materialized once
-     * @throws IllegalArgumentException if the interface or bind address does not exist
-     */
-    public static MulticastTransport start(ActorSystem<?> system, MiddlewareSettings.MulticastSettings settings,
-                                           int queueSize, String name, Sink<byte[], NotUsed> receive) {
-        return new MulticastTransport(system, settings, queueSize, name, receive);
+    @Override
+    public List<PortSpec> ports(DataPathSettings dataPath) {
+        this.dataPathSettings = dataPath;
+        PortSpec send = new PortSpec("multicast-send", () -> {
+            DatagramChannel channel = open(dataPath);
+            try {
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_TTL, settings.ttl());
+                channel.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
+                channel.bind(new InetSocketAddress(bindAddress, settings.sendPort()));
+                return channel;
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }, new PortSpec.PerFrame(), PortSpec.Framing.RAW, PortSpec.Overflow.HOLD);
+        List<PortSpec> ports = new ArrayList<>();
+        ports.add(send);
+        synchronized (lock) {
+            for (MembershipMaker.Op op : maker.start()) {
+                if (op instanceof MembershipMaker.OpenSocket open) {
+                    slotOfPort(ports.size(), open.slot());
+                    portOfSlot.put(open.slot(), ports.size());
+                    ports.add(slotSpec(open.slot(), dataPath));
+                }
+            }
+        }
+        return ports;
+    }
+
+    @Override
+    public void started(DataPath<?> path) {
+        this.path = path;
+    }
+
+    private PortSpec slotSpec(int slot, DataPathSettings dataPath) {
+        return new PortSpec("multicast-slot-" + slot, () -> {
+            DatagramChannel channel = open(dataPath);
+            try {
+                channel.bind(new InetSocketAddress(bindAddress, settings.port()));
+                return channel;
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        }, new PortSpec.PerFrame(), PortSpec.Framing.RAW, PortSpec.Overflow.DROP);
+    }
+
+    private DatagramChannel open(DataPathSettings dataPath) throws IOException {
+        DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
+        try {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, networkInterface);
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, dataPath.socketReceiveBuffer());
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, dataPath.socketSendBuffer());
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------------------------------ MAIN SEND
 
     @Override
-    public boolean send(byte[] frame) {
-        Datagram datagram = toDatagram(frame, port);
-        if (datagram == null) {
-            dropped.increment();
+    public boolean publish(Egress egress, int stateId, int vnfId, long update, int totalSegments, int segmentNo,
+                           ByteBuffer payload, int offset, int length) {
+        InetSocketAddress group = groupOfState.get(stateId);
+        if (group == null) {
+            group = new InetSocketAddress(inetAddress(new StareAddress(MessageKind.PUBLISH, stateId)), settings.port());
+            groupOfState.put(stateId, group);
+        }
+        int at = egress.claimTo(SEND_PORT, StareHeader.LENGTH + length, group);
+        if (at < 0) {
             return false;
         }
-        if (sendQueue.offer(datagram) == QueueOfferResult.enqueued()) {
-            return true;
+        ByteBuffer out = egress.buffer(SEND_PORT);
+        new StareHeader(MessageKind.PUBLISH, stateId, UpdateNumbers.wire(update), vnfId, totalSegments, segmentNo)
+                .writeTo(out, at);
+        out.put(at + StareHeader.LENGTH, payload, offset, length);
+        return true;
+    }
+
+    @Override
+    public boolean send(Egress egress, byte[] frame) {
+        Outgoing outgoing = toDatagram(frame, settings.port());
+        if (outgoing == null) {
+            refused.increment();
+            return false;
         }
-        dropped.increment();
-        return false;
+        int at = egress.claimTo(SEND_PORT, outgoing.payload().length, outgoing.destination());
+        if (at < 0) {
+            refused.increment();
+            return false;
+        }
+        egress.buffer(SEND_PORT).put(at, outgoing.payload());
+        return true;
     }
 
     /**
      * The datagram MAIN SEND makes of a frame: its UDP payload, to its IPv4 destination at
      * {@code port}; null when the frame is not an Ethernet/IPv4/UDP packet to 239.0.0.0/8 with at
-     * least a STARE header. The frame's array is shared, not copied.
+     * least a STARE header.
      */
-    static Datagram toDatagram(byte[] frame, int port) {
+    static Outgoing toDatagram(byte[] frame, int port) {
         if (frame.length < MIN_FRAME || (frame[12] & 0xff) != 0x08 || frame[13] != 0x00) {
             return null;
         }
@@ -243,56 +257,110 @@ public final class MulticastTransport implements Transport {
         } catch (UnknownHostException e) {
             return null; // four bytes are always an address
         }
-        return Datagram.create(ByteString.fromArrayUnsafe(frame, udp + 8, payload), new InetSocketAddress(group, port));
+        return new Outgoing(new InetSocketAddress(group, port), Arrays.copyOfRange(frame, udp + 8, udp + 8 + payload));
     }
 
     // ---------------------------------------------------------------------------- MEMBERSHIP-MAKER
 
     @Override
     public void join(int stateId) {
-        List<Socket> start = new ArrayList<>();
-        List<Socket> stop = new ArrayList<>();
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            apply(maker.join(stateId), start, stop);
-        }
-        start.forEach(this::startSocket);
-        stop.forEach(this::stopSocket);
+        change(() -> maker.join(stateId));
     }
 
     @Override
     public void leave(int stateId) {
-        List<Socket> start = new ArrayList<>();
-        List<Socket> stop = new ArrayList<>();
+        change(() -> maker.leave(stateId));
+    }
+
+    /** Computes the maker's operations now, and carries them out on the data path's thread, in order. */
+    private void change(java.util.function.Supplier<List<MembershipMaker.Op>> step) {
+        List<MembershipMaker.Op> ops;
         synchronized (lock) {
             if (closed) {
                 return;
             }
-            apply(maker.leave(stateId), start, stop);
+            ops = step.get();
+            StateMap<Integer> next = new StateMap<>();
+            for (int state : maker.states()) {
+                next.put(state, maker.ownerOf(state).orElseThrow());
+            }
+            owners = next;
         }
-        start.forEach(this::startSocket);
-        stop.forEach(this::stopSocket);
+        DataPath<?> p = path;
+        if (p == null) {
+            return;
+        }
+        p.call(ports -> {
+            apply(ports, ops);
+            return null;
+        }).whenComplete((done, error) -> {
+            if (error != null) {
+                joinFailures.add(ops.stream().filter(op -> op instanceof MembershipMaker.JoinGroup).count());
+                LOG.warn("{}: multicast membership changes could not reach the data path: {}", name, error.toString());
+            }
+        });
     }
 
-    /** Carries out the maker's operations; sockets are started and stopped by the caller, outside the lock. */
-    private void apply(List<MembershipMaker.Op> ops, List<Socket> start, List<Socket> stop) {
+    /** The maker's operations, on the data path's thread: sockets opened and closed, groups joined and left. */
+    private void apply(DataPath.Ports ports, List<MembershipMaker.Op> ops) {
         for (MembershipMaker.Op op : ops) {
-            if (op instanceof MembershipMaker.OpenSocket open) {
-                Socket socket = new Socket(open.slot());
-                sockets.put(open.slot(), socket);
-                start.add(socket);
-            } else if (op instanceof MembershipMaker.JoinGroup joinGroup) {
-                sockets.get(joinGroup.slot()).join(joinGroup.group());
-            } else if (op instanceof MembershipMaker.LeaveGroup leaveGroup) {
-                sockets.get(leaveGroup.slot()).leave(leaveGroup.group());
-            } else if (op instanceof MembershipMaker.CloseSocket close) {
-                Socket socket = sockets.remove(close.slot());
-                socket.closed = true;
-                stop.add(socket);
+            try {
+                if (op instanceof MembershipMaker.OpenSocket open) {
+                    int port = ports.open(slotSpec(open.slot(), dataPathSettings));
+                    slotOfPort(port, open.slot());
+                    portOfSlot.put(open.slot(), port);
+                } else if (op instanceof MembershipMaker.JoinGroup joinGroup) {
+                    DatagramChannel channel = ports.channel(portOf(joinGroup.slot()));
+                    keys.computeIfAbsent(joinGroup.slot(), k -> new HashMap<>())
+                            .put(joinGroup.group(), channel.join(inetAddress(joinGroup.group()), networkInterface));
+                } else if (op instanceof MembershipMaker.LeaveGroup leaveGroup) {
+                    MembershipKey key = keys.getOrDefault(leaveGroup.slot(), Map.of()).remove(leaveGroup.group());
+                    if (key != null) {
+                        key.drop();
+                    }
+                } else if (op instanceof MembershipMaker.CloseSocket close) {
+                    keys.remove(close.slot());
+                    Integer port = portOfSlot.remove(close.slot());
+                    if (port != null) {
+                        slotOfPort(port, -1);
+                        ports.close(port);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                if (op instanceof MembershipMaker.JoinGroup) {
+                    joinFailures.increment();
+                }
+                LOG.warn("{}: multicast {} failed on {}: {}", name, op, networkInterface.getName(), e.toString());
             }
         }
+        publishMemberships();
+    }
+
+    private int portOf(int slot) {
+        Integer port = portOfSlot.get(slot);
+        if (port == null) {
+            throw new IllegalStateException("slot " + slot + " has no socket");
+        }
+        return port;
+    }
+
+    private void slotOfPort(int port, int slot) {
+        if (port >= slotOfPort.length) {
+            int old = slotOfPort.length;
+            slotOfPort = Arrays.copyOf(slotOfPort, Math.max(port + 1, old * 2));
+            Arrays.fill(slotOfPort, old, slotOfPort.length, -1);
+        }
+        slotOfPort[port] = slot;
+    }
+
+    private void publishMemberships() {
+        Map<Integer, Set<StareAddress>> view = new TreeMap<>();
+        for (Map.Entry<Integer, Integer> slot : portOfSlot.entrySet()) {
+            Set<StareAddress> groups = new TreeSet<>((a, b) -> Integer.compareUnsigned(a.toInt(), b.toInt()));
+            groups.addAll(keys.getOrDefault(slot.getKey(), Map.of()).keySet());
+            view.put(slot.getKey(), groups);
+        }
+        memberships = view;
     }
 
     /** The slot whose socket receives {@code stateId}'s datagrams, if the state is joined. */
@@ -309,33 +377,15 @@ public final class MulticastTransport implements Transport {
         }
     }
 
-    /** The groups each receiving socket has joined in the kernel (so far: a new socket joins once bound). */
+    /** The groups each receiving socket has joined in the kernel (as of the last change applied). */
     public Map<Integer, Set<StareAddress>> memberships() {
-        synchronized (lock) {
-            Map<Integer, Set<StareAddress>> result = new TreeMap<>();
-            for (Socket socket : sockets.values()) {
-                Set<StareAddress> groups = new TreeSet<>((a, b) -> Integer.compareUnsigned(a.toInt(), b.toInt()));
-                groups.addAll(socket.keys.keySet());
-                result.put(socket.slot, groups);
-            }
-            return result;
-        }
+        return memberships;
     }
 
-    /** Completes when every receiving socket open now is bound (and has joined its groups). */
+    /** Completes when every membership change asked for so far has been carried out in the kernel. */
     public CompletionStage<Void> socketsBound() {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        synchronized (lock) {
-            for (Socket socket : sockets.values()) {
-                all.add(socket.ready);
-            }
-        }
-        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
-    }
-
-    /** Received datagrams dropped because the receive path's queue was full. */
-    public long receiveOverflow() {
-        return receiveOverflow.sum();
+        DataPath<?> p = path;
+        return p == null ? CompletableFuture.completedFuture(null) : p.call(ports -> (Void) null);
     }
 
     /** Group joins the kernel refused (logged; the state then hears nothing). */
@@ -345,134 +395,49 @@ public final class MulticastTransport implements Transport {
 
     // ------------------------------------------------------------------------------------- MAIN RECEIVE
 
-    private void startSocket(Socket socket) {
-        AtomicReference<DatagramChannel> channel = new AtomicReference<>();
-        ChannelCreator creator = new ChannelCreator(c -> {
-            c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            c.setOption(StandardSocketOptions.IP_MULTICAST_IF, networkInterface);
-            channel.set(c);
-        });
-        Pair<Pair<UniqueKillSwitch, CompletionStage<InetSocketAddress>>, CompletionStage<Done>> running =
-                Source.<Datagram>never()
-                        .viaMat(KillSwitches.single(), Keep.right())
-                        .viaMat(Udp.bindFlow(new InetSocketAddress(bindAddress, port), List.<Inet.SocketOption>of(creator),
-                                system), Keep.both())
-                        .toMat(Sink.foreach(datagram -> onDatagram(socket, datagram)), Keep.both())
-                        .withAttributes(Attributes.name("middleware-" + name + "-multicast-slot-" + socket.slot))
-                        .run(materializer);
-        boolean stopNow;
-        synchronized (lock) {
-            socket.killSwitch = running.first().first();
-            socket.bound = running.first().second();
-            socket.done = running.second();
-            stopNow = socket.closed;
+    @Override
+    public boolean read(Ingress<?> in, int frame, StareMessage message) {
+        int port = in.port(frame);
+        int slot = port < slotOfPort.length ? slotOfPort[port] : -1;
+        if (port == SEND_PORT || slot < 0) {
+            return false; // the send socket hears its groups too (send-port = 65432): the slots handle them
         }
-        running.first().second().whenComplete((address, error) -> onBound(socket, channel.get(), error));
-        if (stopNow) {
-            stopSocket(socket);
-        }
-    }
-
-    private void onBound(Socket socket, DatagramChannel channel, Throwable error) {
-        synchronized (lock) {
-            if (error != null || channel == null) {
-                LOG.warn("{}: multicast socket slot {} could not bind {}:{}: {}", name, socket.slot, bindAddress, port,
-                        error == null ? "no channel" : error.getMessage());
-                joinFailures.add(socket.pending.size());
-                socket.pending.clear();
-            } else if (!socket.closed) {
-                socket.channel = channel;
-                for (StareAddress group : socket.pending) {
-                    socket.joinNow(group);
-                }
-                socket.pending.clear();
-            }
-        }
-        socket.ready.complete(null);
-    }
-
-    /** Closes a socket (its groups are already left) once its bind has settled. */
-    private void stopSocket(Socket socket) {
-        UniqueKillSwitch killSwitch;
-        CompletionStage<InetSocketAddress> socketBound;
-        CompletionStage<Done> socketDone;
-        synchronized (lock) {
-            killSwitch = socket.killSwitch;
-            socketBound = socket.bound;
-            socketDone = socket.done;
-            if (killSwitch == null) {
-                return; // not materialized yet: startSocket sees closed and comes back here
-            }
-        }
-        CompletableFuture<Done> finished = socketDone.handle((d, e) -> Done.getInstance()).toCompletableFuture();
-        stopping.add(finished);
-        finished.thenRun(() -> stopping.remove(finished));
-        socketBound.handle((a, e) -> null).thenRun(killSwitch::shutdown);
+        return accept(slot, in.buffer(), in.offset(frame), in.length(frame), message);
     }
 
     /**
-     * Handles {@code datagram} as if the socket of {@code slot} had received it: for tests of the
-     * de-duplication, since the JDK's own sockets never see a group they did not join (below).
-     *
-     * @return false if no socket of that slot is open
+     * Whether a datagram of {@code length} bytes at {@code offset}, received on {@code slot}'s
+     * socket, is for this server; fills {@code message} if so, counts it as foreign or malformed if
+     * not.
      */
-    boolean receivedOn(int slot, Datagram datagram) {
-        Socket socket;
-        synchronized (lock) {
-            socket = sockets.get(slot);
-        }
-        if (socket == null) {
+    boolean accept(int slot, ByteBuffer buffer, int offset, int length, StareMessage message) {
+        if (length < StareHeader.LENGTH || !message.readHeader(buffer, offset)) {
+            malformed.increment();
             return false;
         }
-        onDatagram(socket, datagram);
-        return true;
-    }
-
-    /** One datagram on one slot's socket: accepted and rebuilt into a frame, or counted and dropped. */
-    private void onDatagram(Socket socket, Datagram datagram) {
-        ByteString data = datagram.getData();
-        if (data.length() < StareHeader.LENGTH) {
-            malformed.increment();
-            return;
-        }
-        byte[] bytes = data.toArray();
-        DecodeResult<StareHeader> decoded = StareHeader.read(bytes);
-        if (!decoded.isOk()) {
-            malformed.increment();
-            return;
-        }
-        StareHeader header = decoded.orElseThrow();
-        if (header.kind() == MessageKind.SUB_ACK && (bytes.length != StareHeader.LENGTH || header.totalSegments() != 1)) {
+        message.payloadLength = length - StareHeader.LENGTH;
+        if (message.kind == MessageKind.SUB_ACK.code() && (message.payloadLength != 0 || message.totalSegments != 1)) {
             malformed.increment(); // a SUB-ack is a bare header
-            return;
+            return false;
         }
-        if (header.kind() != MessageKind.PUBLISH && header.kind() != MessageKind.SUB_ACK) {
+        if (message.kind != MessageKind.PUBLISH.code() && message.kind != MessageKind.SUB_ACK.code()) {
             foreign.increment(); // SUB-register / SUB-remove are for switches
-            return;
+            return false;
         }
-        boolean mine;
-        synchronized (lock) {
-            OptionalInt owner = maker.ownerOf(header.stateId());
-            mine = !closed && !socket.closed && sockets.get(socket.slot) == socket && owner.isPresent()
-                    && owner.getAsInt() == socket.slot;
-        }
-        InetSocketAddress remote = datagram.getRemote();
-        if (!mine || !(remote.getAddress() instanceof Inet4Address sender)) {
+        Integer owner = owners.get(message.stateId);
+        if (closed || owner == null || owner != slot) {
             foreign.increment();
-            return;
+            return false;
         }
-        byte[] frame = toFrame(bytes, header, sender, remote.getPort());
-        if (receiveQueue.offer(frame) == QueueOfferResult.enqueued()) {
-            received.increment();
-        } else {
-            receiveOverflow.increment();
-        }
+        received.increment();
+        return true;
     }
 
     /**
      * The whole frame a received datagram stands for: Ethernet to the group's multicast MAC from
      * 02:00:&lt;sender's IPv4&gt;, IPv4 from {@code sender} to the group of {@code header} (TTL 64: a
-     * socket does not report the TTL), UDP from {@code senderPort} to 65432, checksums computed.
+     * socket does not report the TTL), UDP from {@code senderPort} to 65432, checksums computed. For
+     * tools and tests that play a switch on this wire.
      *
      * @param datagram the UDP payload: {@code header}'s 8 bytes, then the segment
      */
@@ -487,37 +452,25 @@ public final class MulticastTransport implements Transport {
     // ------------------------------------------------------------------------------------------- the rest
 
     @Override
-    public CompletionStage<InetSocketAddress> localAddress() {
-        return bound.minimalCompletionStage();
+    public InetSocketAddress localAddress() {
+        DataPath<?> p = path;
+        return p == null ? null : p.localAddress(SEND_PORT);
     }
 
     @Override
     public Counters counters() {
-        return new Counters(sent.sum(), received.sum(), dropped.sum(), foreign.sum(), malformed.sum());
+        DataPath<?> p = path;
+        PortCounters send = p == null ? null : p.counters(SEND_PORT);
+        return new Counters(send == null ? 0 : send.framesOut(), received.sum(),
+                refused.sum() + (send == null ? 0 : send.droppedOut()), foreign.sum(), malformed.sum());
     }
 
+    /** Stops joining and leaving; the data path's close releases the sockets and with them every membership. */
     @Override
-    public CompletionStage<Done> close() {
-        List<Socket> stop = new ArrayList<>();
+    public void close() {
         synchronized (lock) {
-            if (closed) {
-                return done;
-            }
             closed = true;
-            apply(maker.closeAll(), new ArrayList<>(), stop);
         }
-        stop.forEach(this::stopSocket);
-        // Completing before the bind settles would leak the socket: wait for it first.
-        bound.handle((a, e) -> null).thenCompose(ignored -> {
-            sendQueue.complete();
-            return sendDone;
-        }).thenCompose(ignored -> {
-            return CompletableFuture.allOf(stopping.toArray(new CompletableFuture<?>[0]));
-        }).whenComplete((ignored, error) -> {
-            receiveQueue.complete();
-            done.complete(Done.getInstance());
-        });
-        return done;
     }
 
     private static int u16(byte[] bytes, int offset) {
@@ -529,75 +482,6 @@ public final class MulticastTransport implements Transport {
             return InetAddress.getByAddress(group.toBytes());
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // four bytes are always an address
-        }
-    }
-
-    /** One receiving socket (one slot, one opening); guarded by the transport's lock. */
-    private final class Socket {
-        final int slot;
-        final Map<StareAddress, MembershipKey> keys = new HashMap<>();
-        final Set<StareAddress> pending = new LinkedHashSet<>();
-        final CompletableFuture<Void> ready = new CompletableFuture<>();
-        DatagramChannel channel;
-        boolean closed;
-        UniqueKillSwitch killSwitch;
-        CompletionStage<InetSocketAddress> bound;
-        CompletionStage<Done> done;
-
-        Socket(int slot) {
-            this.slot = slot;
-        }
-
-        void join(StareAddress group) {
-            if (channel == null) {
-                pending.add(group);
-            } else {
-                joinNow(group);
-            }
-        }
-
-        void joinNow(StareAddress group) {
-            try {
-                keys.put(group, channel.join(inetAddress(group), networkInterface));
-            } catch (IOException | RuntimeException e) {
-                joinFailures.increment();
-                LOG.warn("{}: multicast socket slot {} could not join {} on {}: {}", name, slot, group.toDottedQuad(),
-                        networkInterface.getName(), e.toString());
-            }
-        }
-
-        void leave(StareAddress group) {
-            pending.remove(group);
-            MembershipKey key = keys.remove(group);
-            if (key != null) {
-                key.drop();
-            }
-        }
-    }
-
-    /** Opens an IPv4 datagram channel for the UDP manager and sets it up before the bind. */
-    private static final class ChannelCreator extends Inet.DatagramChannelCreator {
-
-        interface Setup {
-            void apply(DatagramChannel channel) throws IOException;
-        }
-
-        private final Setup setup;
-
-        ChannelCreator(Setup setup) {
-            this.setup = setup;
-        }
-
-        @Override
-        public DatagramChannel create() throws Exception {
-            DatagramChannel channel = DatagramChannel.open(StandardProtocolFamily.INET);
-            try {
-                setup.apply(channel);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-            return channel;
         }
     }
 }

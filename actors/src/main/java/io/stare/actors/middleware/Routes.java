@@ -5,21 +5,30 @@ import java.util.Map;
 
 /**
  * Which INT modules subscribe to each state: written by the EXT actor (which owns the
- * {@link LocalDirectory}) as a whole new immutable map on every change, read by the receive path's
- * stream stage for every delivered update. Copy-on-write, because subscriptions change rarely and
- * updates arrive often.
+ * {@link LocalDirectory}) as a whole new table on every change, read by the main path for every
+ * delivered update without boxing or locking. Copy-on-write, because subscriptions change rarely
+ * and updates arrive often.
  */
 final class Routes {
 
-    private volatile Map<Integer, List<IntModule>> byState = Map.of();
+    private static final IntModule[] NONE = new IntModule[0];
 
-    /** The subscribers of a state; empty if none. */
-    List<IntModule> subscribers(int stateId) {
-        return byState.getOrDefault(stateId, List.of());
+    private volatile StateMap<IntModule[]> byState = new StateMap<>();
+
+    /** The subscribers of a state; empty if none. Never modify the array. */
+    IntModule[] subscribers(int stateId) {
+        IntModule[] modules = byState.get(stateId);
+        return modules == null ? NONE : modules;
     }
 
     /** Replaces the whole table. */
     void replace(Map<Integer, List<IntModule>> table) {
-        this.byState = Map.copyOf(table);
+        StateMap<IntModule[]> next = new StateMap<>();
+        table.forEach((state, modules) -> {
+            if (!modules.isEmpty()) {
+                next.put(state, modules.toArray(IntModule[]::new));
+            }
+        });
+        this.byState = next;
     }
 }

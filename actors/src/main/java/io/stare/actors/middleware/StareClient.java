@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,15 +16,22 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * The plain Java face of a {@link Vnf}: register a VNF by name, declare publish states, publish,
- * subscribe and unsubscribe, all as {@link CompletionStage}s. A request the middleware refuses
- * completes exceptionally with {@link StareException}; a publish completes with a
- * {@link PublishResult} value instead (publishing is the hot path, refusals are expected there).
+ * subscribe and unsubscribe. Requests are {@link CompletionStage}s; one the middleware refuses
+ * completes exceptionally with {@link StareException}.
+ *
+ * <p><b>Publishing</b> is the hot path and never goes through an actor: {@link #tryPublish} copies
+ * the bytes into the middleware's publish log on the caller's thread and answers with a code (the
+ * update number, or a negative {@link PublishResult} code), allocating nothing; {@code publish}
+ * wraps it in a completed {@link PublishResult}. <b>Receiving</b> has two forms: an
+ * {@link UpdateHandler} is called by the middleware's main path with the bytes where they lie (no
+ * copy; it must not block), a {@link StateListener} by the VNF's actor with a copy.
  *
  * <pre>{@code
  * StareClient client = StareClient.connect(system, middleware, "mobility-tracker").toCompletableFuture().get();
- * client.declare("ue-locations").toCompletableFuture().get();
- * client.subscribe("cell-loads", (state, update, value) -> ...);
- * client.publish("ue-locations", bytes);
+ * int locations = client.declare("ue-locations").toCompletableFuture().get();
+ * client.subscribe("cell-loads", (state, update, value) -> ...);                       // a copy, on the VNF's actor
+ * client.subscribe("flow-counts", (state, publisher, update, buffer, offset, length) -> ...); // in place
+ * long update = client.tryPublish(locations, bytes, 0, bytes.length);                  // >= 0, or a refusal code
  * client.publish("ue-locations", location, StateCodec.json(Location.class));
  * }</pre>
  */
@@ -40,14 +48,17 @@ public final class StareClient implements AutoCloseable {
 
     private final ActorSystem<?> system;
     private final ActorRef<Vnf.Command> vnf;
+    private final Vnf.Handle handle;
     private final String name;
     private final int vnfId;
     private final Duration timeout;
     private final Map<String, Integer> declared = new ConcurrentHashMap<>();
 
-    private StareClient(ActorSystem<?> system, ActorRef<Vnf.Command> vnf, String name, int vnfId, Duration timeout) {
+    private StareClient(ActorSystem<?> system, ActorRef<Vnf.Command> vnf, Vnf.Handle handle, String name, int vnfId,
+                        Duration timeout) {
         this.system = system;
         this.vnf = vnf;
+        this.handle = handle;
         this.name = name;
         this.vnfId = vnfId;
         this.timeout = timeout;
@@ -63,11 +74,13 @@ public final class StareClient implements AutoCloseable {
     public static CompletionStage<StareClient> connect(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
                                                        String vnfName, Duration timeout) {
         String actorName = "vnf-" + vnfName.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + INSTANCES.incrementAndGet();
-        ActorRef<Vnf.Command> vnf = system.systemActorOf(Vnf.create(vnfName, middleware, timeout), actorName, Props.empty());
+        Vnf.Handle handle = new Vnf.Handle();
+        ActorRef<Vnf.Command> vnf = system.systemActorOf(Vnf.create(vnfName, middleware, timeout, handle), actorName,
+                Props.empty());
         return AskPattern.<Vnf.Command, Middleware.Reply>ask(vnf, Vnf.AwaitAttached::new, timeout.multipliedBy(2),
                 system.scheduler()).thenApply(reply -> {
                     if (reply instanceof Middleware.Attached attached) {
-                        return new StareClient(system, vnf, vnfName, attached.vnfId(), timeout);
+                        return new StareClient(system, vnf, handle, vnfName, attached.vnfId(), timeout);
                     }
                     vnf.tell(Vnf.Stop.INSTANCE);
                     throw failure(reply);
@@ -100,6 +113,32 @@ public final class StareClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Publishes an update of a state this VNF declared, from {@code value[offset, offset + length)},
+     * on the caller's thread: the update number (0 or more), or a negative code
+     * ({@link PublishResult#NOT_DECLARED}, {@link PublishResult#BACK_PRESSURED},
+     * {@link PublishResult#TOO_LARGE}, {@link PublishResult#UNAVAILABLE}; {@link PublishResult#reason}
+     * names it). The bytes are copied before it returns; nothing is allocated. Thread-safe.
+     */
+    public long tryPublish(int stateId, byte[] value, int offset, int length) {
+        IntModule module = handle.module;
+        return module == null || handle.restoring ? PublishResult.UNAVAILABLE
+                : module.tryPublish(stateId, value, offset, length);
+    }
+
+    /** The same from a buffer's absolute indexes {@code [offset, offset + length)} (its position is left alone). */
+    public long tryPublish(int stateId, ByteBuffer value, int offset, int length) {
+        IntModule module = handle.module;
+        return module == null || handle.restoring ? PublishResult.UNAVAILABLE
+                : module.tryPublish(stateId, value, offset, length);
+    }
+
+    /** The state ID of a state this VNF declared, or -1. */
+    public int stateId(String stateName) {
+        Integer state = declared.get(stateName);
+        return state == null ? -1 : state;
+    }
+
     /** Publishes an update of a declared state, by name. */
     public CompletionStage<PublishResult> publish(String stateName, byte[] value) {
         Integer state = declared.get(stateName);
@@ -110,12 +149,23 @@ public final class StareClient implements AutoCloseable {
         return publish(state, value);
     }
 
-    /** Publishes an update of a state by ID (the middleware refuses a state this VNF did not declare). */
+    /**
+     * Publishes an update of a state by ID (the middleware refuses a state this VNF did not
+     * declare); completes at once, with the outcome of {@link #tryPublish}.
+     */
     public CompletionStage<PublishResult> publish(int stateId, byte[] value) {
-        return AskPattern.<Vnf.Command, PublishResult>ask(vnf, replyTo -> new Vnf.Publish(stateId, value.clone(), replyTo),
-                        timeout, system.scheduler())
-                .exceptionallyAsync(error -> new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE, String.valueOf(error)),
-                        InlineExecutor.INSTANCE);
+        return CompletableFuture.completedFuture(publishNow(handle, name, stateId, value));
+    }
+
+    /** {@link #tryPublish}'s outcome as a value: for the wrappers and the VNF actor's Publish. */
+    static PublishResult publishNow(Vnf.Handle handle, String vnfName, int stateId, byte[] value) {
+        IntModule module = handle.module;
+        if (module == null || handle.restoring) {
+            return new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE, vnfName
+                    + (module == null ? " is not attached" : " is declaring its states again after a middleware restart"));
+        }
+        long code = module.tryPublish(stateId, value, 0, value.length);
+        return PublishResult.of(stateId, code, code >= 0 ? module.segmentsOf(stateId, value.length) : 0);
     }
 
     /**
@@ -124,6 +174,20 @@ public final class StareClient implements AutoCloseable {
      */
     public CompletionStage<Integer> subscribe(String stateName, StateListener listener) {
         return ask(replyTo -> new Vnf.Subscribe(stateName, listener, replyTo)).thenApply(reply -> {
+            if (reply instanceof Middleware.Subscribed s) {
+                return s.stateId();
+            }
+            throw failure(reply);
+        });
+    }
+
+    /**
+     * Subscribes to a state by name with a handler the middleware's main path calls with each
+     * update's bytes where they lie (see {@link UpdateHandler} for its contract); completes with the
+     * state ID once the subscription is in place.
+     */
+    public CompletionStage<Integer> subscribe(String stateName, UpdateHandler handler) {
+        return ask(replyTo -> new Vnf.Subscribe(stateName, null, handler, replyTo)).thenApply(reply -> {
             if (reply instanceof Middleware.Subscribed s) {
                 return s.stateId();
             }

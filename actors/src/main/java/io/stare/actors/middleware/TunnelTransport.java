@@ -1,126 +1,126 @@
 package io.stare.actors.middleware;
 
+import io.stare.datapath.DataPath;
+import io.stare.datapath.DataPathSettings;
+import io.stare.datapath.Egress;
+import io.stare.datapath.Ingress;
+import io.stare.datapath.PortCounters;
+import io.stare.datapath.PortSpec;
+import io.stare.protocol.DecodeErrorCounters;
+import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.header.StareHeader;
+import io.stare.protocol.header.UpdateNumbers;
+import io.stare.protocol.packet.StareFrameEncoder;
+import io.stare.protocol.packet.StareFrameFlyweight;
+import io.stare.protocol.packet.StarePacket;
+import io.stare.protocol.address.StareAddress;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.pekko.Done;
-import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.connectors.udp.Datagram;
-import org.apache.pekko.stream.connectors.udp.javadsl.Udp;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.util.ByteString;
 
 /**
  * The {@code tunnel} transport: one UDP socket on 127.0.0.1 (ephemeral port) that exchanges whole
- * Ethernet frames with one software-switch port, one frame per datagram. The switch port learns
- * this socket as its peer from the first frame it receives.
+ * Ethernet frames with one software-switch port. Frames go out several per datagram
+ * ({@link io.stare.datapath.TunnelFraming}), which the switch port reads and mirrors back; the port
+ * learns this socket as its peer from the first datagram. Datagrams from anywhere but the switch
+ * port are dropped and counted as foreign.
  *
  * <pre>
- *   MAIN SEND: Source.queue(bounded) → count → Udp.bindFlow(127.0.0.1:0) → MAIN RECEIVE: count → receive sink
+ *   MAIN SEND:    log record ─ StareFrameEncoder, straight into the port's buffer ─┐
+ *   MAIN RECEIVE: frame in the receive buffer ─ StareFrameFlyweight.validate ─ message   (no copy)
  * </pre>
- * One graph, so the same socket sends and receives. Datagrams from anywhere but the switch port
- * are dropped and counted. The receive sink must not hold the thread:
- * the bind stage drops a datagram that arrives while its downstream has not pulled.
  */
 public final class TunnelTransport implements Transport {
 
     /** The largest UDP payload over IPv4: a longer frame cannot be one datagram. */
-    public static final int MAX_DATAGRAM = 65_507;
+    public static final int MAX_DATAGRAM = io.stare.datapath.TunnelFraming.MAX_DATAGRAM;
+
+    private static final int PORT = 0;
+    private static final int LOOPBACK = 0x7f000001;
+    private static final long LOCAL_MAC_BASE = 0x02_00_00_00_00_00L;
 
     private final InetSocketAddress switchPort;
-    private final BoundedSourceQueue<Datagram> queue;
-    private final CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
-    private final CompletableFuture<Done> done = new CompletableFuture<>();
-    private final LongAdder sent = new LongAdder();
-    private final LongAdder received = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
-    private final LongAdder foreign = new LongAdder();
-
-    private TunnelTransport(ActorSystem<?> system, InetSocketAddress switchPort, int sendQueue, String name,
-                            Sink<byte[], NotUsed> receive) {
-        this.switchPort = switchPort;
-        Pair<Pair<BoundedSourceQueue<Datagram>, CompletionStage<InetSocketAddress>>, CompletionStage<Done>> running =
-                Source.<Datagram>queue(sendQueue)
-                        .map(datagram -> {
-                            sent.increment();
-                            return datagram;
-                        })
-                        .viaMat(Udp.bindFlow(new InetSocketAddress("127.0.0.1", 0), system), Keep.both())
-                        .filter(datagram -> {
-                            // Only the switch port speaks on this link: anyone else on the host is ignored.
-                            boolean fromSwitch = switchPort.equals(datagram.getRemote());
-                            (fromSwitch ? received : foreign).increment();
-                            return fromSwitch;
-                        })
-                        .map(datagram -> datagram.getData().toArray())
-                        .alsoTo(receive)
-                        .toMat(Sink.ignore(), Keep.both())
-                        .withAttributes(Attributes.name("middleware-" + name + "-tunnel"))
-                        .run(Materializer.matFromSystem(system));
-        this.queue = running.first().first();
-        running.first().second().whenComplete((address, error) -> {
-            if (error != null) {
-                bound.completeExceptionally(error);
-            } else {
-                bound.complete(address);
-            }
-        });
-        running.second().whenComplete((d, error) -> done.complete(Done.getInstance()));
-    }
+    private final DecodeErrorCounters decodeErrors;
+    private final StareFrameEncoder encoder;
+    private final StareFrameFlyweight flyweight = new StareFrameFlyweight();
+    private final LongAdder refused = new LongAdder();
+    private volatile DataPath<?> path;
 
     /**
-     * Binds the socket and starts both directions.
-     *
-     * @param switchPort the switch port's socket, where every frame goes
-     * @param sendQueue frames buffered before {@link #send} drops
-     * @param name for the stream's name in logs
-     * @param receive MAIN RECEIVE's downstream: every received frame, in order
+     * @param switchPort the software-switch port this server is attached to
+     * @param senderId the server's SUB sender ID, also the low bits of its frames' source MAC
+     * @param decodeErrors where frames that do not decode are counted
      */
-    public static TunnelTransport start(ActorSystem<?> system, InetSocketAddress switchPort, int sendQueue, String name,
-                                        Sink<byte[], NotUsed> receive) {
-        return new TunnelTransport(system, switchPort, sendQueue, name, receive);
+    TunnelTransport(InetSocketAddress switchPort, int senderId, DecodeErrorCounters decodeErrors) {
+        this.switchPort = switchPort;
+        this.decodeErrors = decodeErrors;
+        this.encoder = new StareFrameEncoder(LOCAL_MAC_BASE | senderId, LOOPBACK, StareAddress.UDP_PORT,
+                StarePacket.DEFAULT_TTL);
     }
 
     @Override
-    public boolean send(byte[] frame) {
-        if (frame.length > MAX_DATAGRAM) {
-            dropped.increment();
+    public List<PortSpec> ports(DataPathSettings settings) {
+        // The switch port learns this socket, so it answers here; only it is listened to. Publishes
+        // must not be lost to our own socket: a full send buffer holds them until it drains.
+        return List.of(PortSpec.udp("tunnel", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings)
+                .withPeer(new PortSpec.Fixed(switchPort, true))
+                .withFraming(PortSpec.Framing.BATCH)
+                .withOverflow(PortSpec.Overflow.HOLD));
+    }
+
+    @Override
+    public void started(DataPath<?> path) {
+        this.path = path;
+    }
+
+    @Override
+    public boolean publish(Egress egress, int stateId, int vnfId, long update, int totalSegments, int segmentNo,
+                           ByteBuffer payload, int offset, int length) {
+        int at = egress.claim(PORT, StareFrameEncoder.frameLength(length));
+        if (at < 0) {
             return false;
         }
-        // The caller hands the array over: wrap it without a copy.
-        QueueOfferResult result = queue.offer(Datagram.create(ByteString.fromArrayUnsafe(frame), switchPort));
-        if (result == QueueOfferResult.enqueued()) {
+        encoder.encode(egress.buffer(PORT), at, MessageKind.PUBLISH, stateId, UpdateNumbers.wire(update),
+                vnfId, totalSegments, segmentNo, payload, offset, length);
+        return true;
+    }
+
+    @Override
+    public boolean send(Egress egress, byte[] frame) {
+        if (egress.copy(PORT, ByteBuffer.wrap(frame), 0, frame.length)) {
             return true;
         }
-        dropped.increment();
+        refused.increment();
         return false;
     }
 
     @Override
-    public CompletionStage<InetSocketAddress> localAddress() {
-        return bound.minimalCompletionStage();
+    public boolean read(Ingress<?> in, int frame, StareMessage message) {
+        StareFrameFlyweight.Verdict verdict = flyweight.wrap(in.buffer(), in.offset(frame), in.length(frame)).validate();
+        if (!verdict.isValid()) {
+            decodeErrors.record(verdict.errorKind());
+            return false;
+        }
+        message.readHeader(in.buffer(), flyweight.payloadOffset() - StareHeader.LENGTH);
+        message.payloadLength = flyweight.payloadLength();
+        return true;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        DataPath<?> p = path;
+        return p == null ? null : p.localAddress(PORT);
     }
 
     @Override
     public Counters counters() {
-        return new Counters(sent.sum(), received.sum(), dropped.sum(), foreign.sum());
-    }
-
-    @Override
-    public CompletionStage<Done> close() {
-        // Completing before the bind settles would leak the socket: wait for it first.
-        return bound.handle((a, e) -> null).thenCompose(ignored -> {
-            queue.complete();
-            return done;
-        });
+        DataPath<?> p = path;
+        if (p == null) {
+            return new Counters(0, 0, refused.sum(), 0, 0);
+        }
+        PortCounters c = p.counters(PORT);
+        return new Counters(c.framesOut(), c.framesIn(), c.droppedOut() + refused.sum(), c.foreign(), c.malformed());
     }
 }

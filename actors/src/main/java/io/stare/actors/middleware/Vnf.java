@@ -7,8 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -18,10 +18,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * One network-function instance, as an actor: it attaches to its server's {@link Middleware},
- * owns its publish states and its subscriptions, and hands every delivered update to the
- * subscription's {@link StateListener}, one at a time (acknowledging each to its INT module, which
- * is how a slow VNF back-pressures). {@link StareClient} is the plain Java face of this actor.
+ * One network-function instance, as an actor: it attaches to its server's {@link Middleware}, owns
+ * its publish states and its subscriptions, and hands every delivered update to the subscription's
+ * {@link StateListener}, one at a time, draining its INT module's inbound queue (a full queue drops
+ * and reports the loss: that is how a slow VNF is kept from slowing others). A subscription with an
+ * {@link UpdateHandler} is served by the middleware's main path directly, not through this actor.
+ * {@link StareClient} is the plain Java face of this actor.
+ *
+ * <p>Publishing does not go through the actor either: {@link StareClient#tryPublish} writes into
+ * the INT module straight from the caller's thread. {@link Publish} remains for code that speaks
+ * the actor's protocol.
  *
  * <p>After {@link Unsubscribe} is answered, nothing more of the state reaches the listener, even
  * what was already queued in the INT module.
@@ -33,6 +39,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * as {@link PublishResult.Reason#UNAVAILABLE}.
  */
 public final class Vnf extends AbstractBehavior<Vnf.Command> {
+
+    /** Deliveries one wake-up hands to listeners before the actor lets other messages in. */
+    static final int DRAIN_BATCH = 256;
 
     /** What a VNF accepts. Node-local, like the middleware's protocol: never serialized. */
     public sealed interface Command extends NoSerializationVerificationNeeded {
@@ -50,9 +59,23 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     public record Publish(int stateId, byte[] value, ActorRef<PublishResult> replyTo) implements Command {
     }
 
-    /** Subscribes by name; answered with {@link Middleware.Subscribed} or {@link Middleware.Failed}. */
-    public record Subscribe(String stateName, StateListener listener, ActorRef<Middleware.Reply> replyTo)
-            implements Command {
+    /**
+     * Subscribes by name; answered with {@link Middleware.Subscribed} or {@link Middleware.Failed}.
+     * Exactly one of {@code listener} (called by this actor) and {@code handler} (called inline by
+     * the main path) is given.
+     */
+    public record Subscribe(String stateName, StateListener listener, UpdateHandler handler,
+                            ActorRef<Middleware.Reply> replyTo) implements Command {
+        public Subscribe {
+            if ((listener == null) == (handler == null)) {
+                throw new IllegalArgumentException("give a listener or a handler, not both or neither");
+            }
+        }
+
+        /** A subscription whose updates this actor hands to {@code listener}. */
+        public Subscribe(String stateName, StateListener listener, ActorRef<Middleware.Reply> replyTo) {
+            this(stateName, listener, null, replyTo);
+        }
     }
 
     /** Unsubscribes by name; answered with {@link Middleware.Unsubscribed} or {@link Middleware.Failed}. */
@@ -64,8 +87,13 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         INSTANCE
     }
 
-    /** From the INT module: one delivery, acknowledged when the listener has it ({@code ack} may be null). */
+    /** One delivery outside the queue (a loss notice); {@code ack} may be null. */
     public record Deliver(Delivery delivery, ActorRef<Done> ack) implements Command {
+    }
+
+    /** From the INT module: deliveries wait in its inbound queue. */
+    enum DeliveriesWaiting implements Command {
+        INSTANCE
     }
 
     /** From the middleware, after it restarted: attach again and restore declarations and subscriptions. */
@@ -86,13 +114,26 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     private record Restored(Middleware.Reply reply) implements Command {
     }
 
+    /**
+     * What the VNF's fast path ({@link StareClient#tryPublish}) reads without asking the actor: the
+     * INT module it is attached through, and whether it may publish now.
+     */
+    static final class Handle {
+        volatile IntModule module;
+        /** Declarations made again after a middleware restart, not yet answered. */
+        volatile boolean restoring;
+    }
+
     private final String name;
     private final ActorRef<Middleware.Command> middleware;
     private final Duration timeout;
+    private final Handle handle;
     private Middleware.Reply attachment;
     private final List<ActorRef<Middleware.Reply>> awaitingAttachment = new ArrayList<>();
     private final Map<String, Integer> subscribedNames = new HashMap<>();
     private final Map<Integer, StateListener> listeners = new HashMap<>();
+    /** Inline subscriptions, each remembering the last update it handled. */
+    private final Map<Integer, ResumingHandler> handlers = new HashMap<>();
     /** State names declared, in order: declared again after a middleware restart. */
     private final Set<String> declared = new LinkedHashSet<>();
     /** Per subscribed state, the newest update delivered (or reported lost): where a restart resumes. */
@@ -104,26 +145,32 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     /** Subscribe requests sent and not yet answered. */
     private int subscribesInFlight;
     /**
-     * Deliveries that overtook their Subscribe answer (the middleware's reply and the INT module's
-     * first delivery race), held unacknowledged until the answer names their listener. The INT
-     * module sends one delivery at a time, so this stays tiny.
+     * Deliveries that overtook their Subscribe answer (the middleware's reply and the first queued
+     * delivery race), held until the answer names their listener.
      */
-    private final List<Deliver> overtaking = new ArrayList<>();
+    private final List<Delivery> overtaking = new ArrayList<>();
 
     /**
-     * A VNF named {@code name} (unique on its server) that attaches to {@code middleware} at once.
+     * A VNF named {@code name} (unique in the deployment) that attaches to {@code middleware} at once.
      *
      * @param timeout bound on each request to the middleware
      */
     public static Behavior<Command> create(String name, ActorRef<Middleware.Command> middleware, Duration timeout) {
-        return Behaviors.setup(context -> new Vnf(context, name, middleware, timeout));
+        return create(name, middleware, timeout, new Handle());
     }
 
-    private Vnf(ActorContext<Command> context, String name, ActorRef<Middleware.Command> middleware, Duration timeout) {
+    static Behavior<Command> create(String name, ActorRef<Middleware.Command> middleware, Duration timeout,
+                                    Handle handle) {
+        return Behaviors.setup(context -> new Vnf(context, name, middleware, timeout, handle));
+    }
+
+    private Vnf(ActorContext<Command> context, String name, ActorRef<Middleware.Command> middleware, Duration timeout,
+                Handle handle) {
         super(context);
         this.name = name;
         this.middleware = middleware;
         this.timeout = timeout;
+        this.handle = handle;
         this.restoredAdapter = context.messageAdapter(Middleware.Reply.class, Restored::new);
         attach();
     }
@@ -147,10 +194,12 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
                 .onMessage(SubscribeAnswer.class, this::onSubscribeAnswer)
                 .onMessage(Unsubscribe.class, this::onUnsubscribe)
                 .onMessage(Deliver.class, this::onDeliver)
+                .onMessageEquals(DeliveriesWaiting.INSTANCE, this::onDeliveriesWaiting)
                 .onMessageEquals(Reattach.INSTANCE, this::onReattach)
                 .onMessage(Restored.class, this::onRestored)
                 .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
                 .onSignal(PostStop.class, signal -> {
+                    handle.module = null;
                     if (attachment instanceof Middleware.Attached attached) {
                         middleware.tell(new Middleware.Detach(attached.vnfId()));
                     }
@@ -161,6 +210,9 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
 
     private Behavior<Command> onAttachAnswer(AttachAnswer answer) {
         attachment = answer.reply();
+        if (attachment instanceof Middleware.Attached attached) {
+            handle.module = attached.intModule();
+        }
         if (reattaching) {
             reattaching = false;
             if (attachment instanceof Middleware.Attached) {
@@ -178,6 +230,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     private Behavior<Command> onReattach() {
         getContext().getLog().info("VNF {}: the middleware restarted; attaching again", name);
         attachment = null;
+        handle.module = null;
         reattaching = true;
         attach();
         return this;
@@ -186,14 +239,16 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     /** Declares and subscribes again what this VNF had before its middleware restarted. */
     private void restore() {
         redeclaring = declared.size();
+        handle.restoring = redeclaring > 0;
         for (String state : declared) {
             getContext().getSelf().tell(new Declare(state, restoredAdapter));
         }
         for (Map.Entry<String, Integer> subscription : subscribedNames.entrySet()) {
             int state = subscription.getValue();
-            Long last = lastDelivered.get(state);
-            subscribe(new Subscribe(subscription.getKey(), listeners.get(state), restoredAdapter),
-                    last == null ? -1 : last + 1);
+            ResumingHandler inline = handlers.get(state);
+            long last = inline != null ? inline.last : lastDelivered.getOrDefault(state, -1L);
+            subscribe(new Subscribe(subscription.getKey(), listeners.get(state), inline == null ? null : inline.inner,
+                    restoredAdapter), last < 0 ? -1 : last + 1);
         }
     }
 
@@ -201,6 +256,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         if (restored.reply() instanceof Middleware.Declared || restored.reply() instanceof Middleware.Failed failed
                 && failed.request().startsWith("declare ")) {
             redeclaring = Math.max(0, redeclaring - 1);
+            handle.restoring = redeclaring > 0;
         }
         if (restored.reply() instanceof Middleware.Failed failed) {
             getContext().getLog().error("VNF {}: after its middleware restarted, {} failed: {}", name, failed.request(),
@@ -239,16 +295,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private Behavior<Command> onPublish(Publish publish) {
-        if (redeclaring > 0) {
-            publish.replyTo().tell(new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE,
-                    name + " is declaring its states again after a middleware restart"));
-        } else if (attachment instanceof Middleware.Attached attached) {
-            // Through the INT module's bounded outbound queue; the result goes straight to the caller.
-            attached.intModule().publish(publish.stateId(), publish.value())
-                    .thenAccept(result -> publish.replyTo().tell(result));
-        } else {
-            publish.replyTo().tell(new PublishResult.Refused(PublishResult.Reason.UNAVAILABLE, name + " is not attached"));
-        }
+        publish.replyTo().tell(StareClient.publishNow(handle, name, publish.stateId(), publish.value()));
         return this;
     }
 
@@ -262,25 +309,40 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
             subscribe.replyTo().tell(notAttached("subscribe " + subscribe.stateName()));
             return;
         }
+        // An inline handler is installed by the middleware before it routes the first update; the
+        // wrapper remembers how far it got, for a restart to resume from there.
+        UpdateHandler inline = subscribe.handler() == null ? null : resuming(subscribe);
         // The middleware always answers (its ARQ has a limit), possibly after several retransmissions.
         subscribesInFlight++;
         getContext().ask(Middleware.Reply.class, middleware, timeout.multipliedBy(3),
-                replyTo -> new Middleware.Subscribe(attached.vnfId(), subscribe.stateName(), resumeFrom, replyTo),
+                replyTo -> new Middleware.Subscribe(attached.vnfId(), subscribe.stateName(), resumeFrom, inline, replyTo),
                 (reply, error) -> new SubscribeAnswer(subscribe, reply != null ? reply
                         : new Middleware.Failed("subscribe " + subscribe.stateName(), "middleware did not answer: " + error)));
+    }
+
+    /** The subscription's inline handler, wrapped once: a restart subscribes again with the same wrapper. */
+    private ResumingHandler resuming(Subscribe subscribe) {
+        Integer known = subscribedNames.get(subscribe.stateName());
+        ResumingHandler existing = known == null ? null : handlers.get(known);
+        return existing != null ? existing : new ResumingHandler(subscribe.handler());
     }
 
     private Behavior<Command> onSubscribeAnswer(SubscribeAnswer answer) {
         subscribesInFlight--;
         if (answer.reply() instanceof Middleware.Subscribed subscribed) {
             subscribedNames.put(answer.request().stateName(), subscribed.stateId());
-            listeners.put(subscribed.stateId(), answer.request().listener());
+            if (answer.request().listener() != null) {
+                listeners.put(subscribed.stateId(), answer.request().listener());
+            } else if (attachment instanceof Middleware.Attached attached
+                    && attached.intModule().handler(subscribed.stateId()) instanceof ResumingHandler installed) {
+                handlers.put(subscribed.stateId(), installed);
+            }
         }
         answer.request().replyTo().tell(answer.reply());
         // Hand over what overtook this answer; once no answer is pending, the rest has no listener.
-        List<Deliver> held = new ArrayList<>(overtaking);
+        List<Delivery> held = new ArrayList<>(overtaking);
         overtaking.clear();
-        held.forEach(this::onDeliver);
+        held.forEach(this::handOver);
         return this;
     }
 
@@ -290,31 +352,57 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
             unsubscribe.replyTo().tell(new Middleware.Failed("unsubscribe " + unsubscribe.stateName(), "not subscribed"));
             return this;
         }
-        // Stop delivering at once; the middleware stops routing when it processes the request.
+        // Stop delivering at once; the middleware stops routing (and waits for its main path) before it answers.
         listeners.remove(state);
+        handlers.remove(state);
         lastDelivered.remove(state);
         middleware.tell(new Middleware.Unsubscribe(attached.vnfId(), state, unsubscribe.replyTo()));
         return this;
     }
 
     private Behavior<Command> onDeliver(Deliver deliver) {
-        StateListener listener = listeners.get(deliver.delivery().stateId());
-        if (listener == null && subscribesInFlight > 0) {
-            overtaking.add(deliver); // acknowledged once its listener is known
+        handOver(deliver.delivery());
+        if (deliver.ack() != null) {
+            deliver.ack().tell(Done.getInstance());
+        }
+        return this;
+    }
+
+    /** Drains a batch from the INT module's queue; asks for another turn if more is waiting. */
+    private Behavior<Command> onDeliveriesWaiting() {
+        if (!(attachment instanceof Middleware.Attached attached)) {
             return this;
         }
-        if (listener != null && isNew(deliver.delivery())) {
-            try {
-                if (deliver.delivery() instanceof Delivery.Update u) {
-                    listener.onDelivery(u);
-                } else if (deliver.delivery() instanceof Delivery.Loss loss) {
-                    listener.onLoss(loss);
-                }
-            } catch (RuntimeException e) {
-                getContext().getLog().warn("VNF {}: listener of state {} threw", name, deliver.delivery().stateId(), e);
+        IntModule module = attached.intModule();
+        for (int i = 0; i < DRAIN_BATCH; i++) {
+            Delivery next = module.poll();
+            if (next == null) {
+                return this; // the next delivery wakes us again
             }
+            handOver(next);
         }
-        return acknowledged(deliver);
+        getContext().getSelf().tell(DeliveriesWaiting.INSTANCE);
+        return this;
+    }
+
+    private void handOver(Delivery delivery) {
+        StateListener listener = listeners.get(delivery.stateId());
+        if (listener == null && subscribesInFlight > 0) {
+            overtaking.add(delivery); // handed over once its listener is known
+            return;
+        }
+        if (listener == null || !isNew(delivery)) {
+            return;
+        }
+        try {
+            if (delivery instanceof Delivery.Update u) {
+                listener.onDelivery(u);
+            } else if (delivery instanceof Delivery.Loss loss) {
+                listener.onLoss(loss);
+            }
+        } catch (RuntimeException e) {
+            getContext().getLog().warn("VNF {}: listener of state {} threw", name, delivery.stateId(), e);
+        }
     }
 
     /**
@@ -340,15 +428,42 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         return true;
     }
 
-    private Behavior<Command> acknowledged(Deliver deliver) {
-        if (deliver.ack() != null) {
-            deliver.ack().tell(Done.getInstance());
-        }
-        return this;
-    }
-
     private Middleware.Failed notAttached(String request) {
         return new Middleware.Failed(request, attachment instanceof Middleware.Failed failed
                 ? "attach failed: " + failed.reason() : name + " is not attached yet");
+    }
+
+    /**
+     * An inline handler that remembers the last update it handled, so that a restart resumes after
+     * it and a resumed stream's repeats are skipped. Called on the main path's thread only.
+     */
+    static final class ResumingHandler implements UpdateHandler {
+        final UpdateHandler inner;
+        volatile long last = -1;
+
+        ResumingHandler(UpdateHandler inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void onUpdate(int stateId, int publisherVnfId, long update, java.nio.ByteBuffer buffer, int offset,
+                             int length) {
+            if (update <= last) {
+                return;
+            }
+            last = update;
+            inner.onUpdate(stateId, publisherVnfId, update, buffer, offset, length);
+        }
+
+        @Override
+        public void onLoss(Delivery.Loss loss) {
+            if (loss.reason() == Delivery.Loss.Reason.UNRECOVERABLE) {
+                if (loss.last() <= last) {
+                    return;
+                }
+                last = loss.last();
+            }
+            inner.onLoss(loss);
+        }
     }
 }

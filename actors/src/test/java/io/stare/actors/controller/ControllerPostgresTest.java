@@ -82,7 +82,9 @@ class ControllerPostgresTest {
             ActorRef<ReplicaController.Appended> appended = c1.systemActorOf(
                     Behaviors.receive(ReplicaController.Appended.class)
                             .onMessage(ReplicaController.Appended.class, a -> {
-                                confirmed.add(a.update());
+                                for (long u = a.first(); u <= a.last(); u++) {
+                                    confirmed.add(u);
+                                }
                                 return Behaviors.same();
                             }).build(), "appended", Props.empty());
             for (int u = 0; u < 30; u++) {

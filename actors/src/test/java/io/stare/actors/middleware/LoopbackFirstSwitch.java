@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.stream.connectors.udp.Datagram;
 
 /**
  * The first switch of middlewares on {@code lo}, where there is no switch: it hears SUB-registers
@@ -122,11 +121,11 @@ final class LoopbackFirstSwitch implements AutoCloseable {
                 continue; // propagation towards other switches: there are none
             }
             // The copy back to the ingress port is the SUB-ack; put its UDP payload on the wire.
-            Datagram ack = MulticastTransport.toDatagram(emission.frame(), StareAddress.UDP_PORT);
+            MulticastTransport.Outgoing ack = MulticastTransport.toDatagram(emission.frame(), StareAddress.UDP_PORT);
             if (ack == null) {
                 throw new IllegalStateException("the pipeline emitted a frame that is not a STARE datagram");
             }
-            sender.send(ByteBuffer.wrap(ack.getData().toArray()), ack.getRemote());
+            sender.send(ByteBuffer.wrap(ack.payload()), ack.destination());
             acked.computeIfAbsent(header.kind(), k -> new AtomicLong()).incrementAndGet();
         }
     }

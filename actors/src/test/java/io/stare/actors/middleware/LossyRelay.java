@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.datapath.TunnelFraming;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.StarePacket;
@@ -9,13 +10,17 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
  * A link with loss between a middleware and its switch port: two loopback sockets and two threads
- * that copy datagrams across, dropping those a predicate picks. The middleware sends to
+ * that copy datagrams across, dropping the frames a predicate picks (a datagram of several frames
+ * goes on with the others). The middleware sends to
  * {@link #serverSide()}; the switch port learns {@code switchSide} as its peer.
  */
 final class LossyRelay implements AutoCloseable {
@@ -72,18 +77,27 @@ final class LossyRelay implements AutoCloseable {
             try {
                 DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
                 from.receive(datagram);
-                byte[] frame = Arrays.copyOf(buffer, datagram.getLength());
                 if (upwards) {
                     server = (InetSocketAddress) datagram.getSocketAddress();
                 }
-                if (drop.test(frame)) {
-                    (upwards ? droppedUp : droppedDown).incrementAndGet();
+                // A datagram may carry several frames: each is kept or dropped on its own.
+                List<byte[]> kept = new ArrayList<>();
+                ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, datagram.getLength());
+                TunnelFraming.Verdict verdict = TunnelFraming.scan(bytes, 0, datagram.getLength(), (offset, length) -> {
+                    byte[] frame = Arrays.copyOfRange(buffer, offset, offset + length);
+                    if (drop.test(frame)) {
+                        (upwards ? droppedUp : droppedDown).incrementAndGet();
+                    } else {
+                        kept.add(frame);
+                    }
+                });
+                InetSocketAddress to = upwards ? switchPort : server;
+                if (to == null || kept.isEmpty()) {
                     continue;
                 }
-                InetSocketAddress to = upwards ? switchPort : server;
-                if (to != null) {
-                    (upwards ? towardsSwitch : towardsServer).send(new DatagramPacket(frame, frame.length, to));
-                }
+                byte[] out = verdict == TunnelFraming.Verdict.BATCH ? TunnelFraming.batch(kept.toArray(byte[][]::new))
+                        : kept.get(0);
+                (upwards ? towardsSwitch : towardsServer).send(new DatagramPacket(out, out.length, to));
             } catch (IOException e) {
                 return; // closed
             }

@@ -27,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import org.apache.pekko.NotUsed;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /** Helpers of the tests of the multicast transport on the loopback interface. */
 final class MulticastSupport {
@@ -117,27 +115,21 @@ final class MulticastSupport {
                 PacketCodec.encode(new StarePacket(0x7f000001, 40_000, StarePacket.DEFAULT_TTL, header, payload)));
     }
 
-    /** A receive sink that drops everything. */
-    static Sink<byte[], NotUsed> discard() {
-        return Sink.<byte[]>foreach(frame -> { }).mapMaterializedValue(done -> NotUsed.getInstance());
-    }
-
     /** What MAIN RECEIVE handed on: decoded frames, in order. */
     static final class Inbox {
         private final List<StarePacket> packets = new ArrayList<>();
         final AtomicLong undecodable = new AtomicLong();
 
-        Sink<byte[], NotUsed> sink() {
-            return Sink.<byte[]>foreach(frame -> {
-                DecodeResult<StarePacket> decoded = Frames.decode(frame);
-                if (decoded.isOk()) {
-                    synchronized (this) {
-                        packets.add(decoded.orElseThrow());
-                    }
-                } else {
-                    undecodable.incrementAndGet();
+        /** One frame heard: kept if it decodes, counted if not. */
+        void add(byte[] frame) {
+            DecodeResult<StarePacket> decoded = Frames.decode(frame);
+            if (decoded.isOk()) {
+                synchronized (this) {
+                    packets.add(decoded.orElseThrow());
                 }
-            }).mapMaterializedValue(done -> NotUsed.getInstance());
+            } else {
+                undecodable.incrementAndGet();
+            }
         }
 
         synchronized List<StarePacket> packets() {

@@ -207,15 +207,23 @@ final class IngestionDriver extends AbstractBehavior<IngestionDriver.Command> {
         if (flow == null) {
             return this;
         }
-        long index = appended.update() / batch;
-        int slot = (int) (appended.update() % batch);
+        // One confirmation covers a run of consecutive updates (a whole Append, usually).
+        for (long update = appended.first(); update <= appended.last(); update++) {
+            confirm(flow, update, now);
+        }
+        return this;
+    }
+
+    private void confirm(Flow flow, long update, long now) {
+        long index = update / batch;
+        int slot = (int) (update % batch);
         InFlight append = flow.inFlight.get(index);
         if (append == null || append.confirmed.get(slot)) {
-            return this; // given up already, or a repeated confirmation
+            return; // given up already, or a repeated confirmation
         }
         append.confirmed.set(slot);
         append.remaining--;
-        flow.highestConfirmed = Math.max(flow.highestConfirmed, appended.update());
+        flow.highestConfirmed = Math.max(flow.highestConfirmed, update);
         if (measuring) {
             segments++;
             latency.recordValue(Math.max(0, (now - append.sentNanos) / 1000));
@@ -224,7 +232,6 @@ final class IngestionDriver extends AbstractBehavior<IngestionDriver.Command> {
             flow.inFlight.remove(index);
             fill(flow);
         }
-        return this;
     }
 
     private Behavior<Command> onQuery(Query query) {

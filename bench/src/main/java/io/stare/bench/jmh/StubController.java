@@ -61,12 +61,19 @@ final class StubController {
                     return Behaviors.same();
                 })
                 .onMessage(ReplicaController.Append.class, append -> {
-                    // Confirm each update on its last segment: an update cut across two Appends (at the
-                    // 128 KiB batch bound) is then confirmed once, when it is whole.
+                    // Confirm the updates whose last segment came, as one range, as the backlog does: an
+                    // update cut across two Appends (at the 128 KiB batch bound) is confirmed once whole.
+                    long first = -1;
+                    long last = -1;
                     for (Segment segment : append.segments()) {
                         if (segment.segmentNo() == segment.totalSegments() - 1) {
-                            append.replyTo().tell(new ReplicaController.Appended(segment.stateId(), segment.update()));
+                            first = first < 0 ? segment.update() : first;
+                            last = segment.update();
                         }
+                    }
+                    if (first >= 0) {
+                        append.replyTo().tell(new ReplicaController.Appended(append.segments().get(0).stateId(), first,
+                                last));
                     }
                     return Behaviors.same();
                 })

@@ -232,7 +232,8 @@ class ControllerCommandTest {
         ReplicaController.Appended appended = AskPattern.<ReplicaController.Command, ReplicaController.Appended>ask(
                 router, replyTo -> new ReplicaController.Append(List.of(segment), replyTo), WAIT, node.scheduler())
                 .toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertEquals(segment.update(), appended.update());
+        assertEquals(segment.update(), appended.first());
+        assertEquals(segment.update(), appended.last());
     }
 
     private static void awaitUp(ActorSystem<?> node) throws InterruptedException {

@@ -19,7 +19,12 @@ public record ControlFailure(Code code, String message) implements ControlReply 
         /** The request is well-formed but makes no sense to the controller. */
         INVALID_ARGUMENT,
         /** The controller cannot serve the request now (e.g. the shard is moving); retry later. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * The state's backlog has more work queued than it takes (it is persisting and commands wait
+         * behind it); retry after a pause. Said instead of dropping the request silently.
+         */
+        BUSY
     }
 
     public ControlFailure {
