@@ -36,7 +36,53 @@ public final class Backlog {
         INCONSISTENT
     }
 
-    private record Update(int totalSegments, TreeMap<Integer, Segment> segments) {
+    /**
+     * One update held, whole or in part. A one-segment update (the common case) holds its segment
+     * directly; a longer one an array indexed by segment number.
+     */
+    private static final class Update {
+        final int totalSegments;
+        Segment single;
+        Segment[] parts;
+        int held;
+
+        Update(int totalSegments) {
+            this.totalSegments = totalSegments;
+            if (totalSegments > 1) {
+                parts = new Segment[totalSegments];
+            }
+        }
+
+        Segment get(int segmentNo) {
+            return parts == null ? (segmentNo == 0 ? single : null) : parts[segmentNo];
+        }
+
+        boolean put(Segment segment) {
+            if (get(segment.segmentNo()) != null) {
+                return false;
+            }
+            if (parts == null) {
+                single = segment;
+            } else {
+                parts[segment.segmentNo()] = segment;
+            }
+            held++;
+            return true;
+        }
+
+        void forEach(java.util.function.Consumer<Segment> action) {
+            if (parts == null) {
+                if (single != null) {
+                    action.accept(single);
+                }
+                return;
+            }
+            for (Segment part : parts) {
+                if (part != null) {
+                    action.accept(part);
+                }
+            }
+        }
     }
 
     /**
@@ -53,9 +99,25 @@ public final class Backlog {
         }
     }
 
+    /**
+     * The most update numbers the ring spans: an update further than this beyond the horizon
+     * moves the horizon up (what lies below is dropped as if by the cap), so a publisher that jumps
+     * its numbering cannot make the backlog allocate without bound.
+     */
+    static final int MAX_SPAN = 1 << 22;
+
     private final int stateId;
     private BacklogLimits limits;
-    private final TreeMap<Long, Update> updates = new TreeMap<>();
+    /**
+     * The updates held, in a ring over update numbers: update {@code u} sits at {@code u & mask} and
+     * every held update lies in {@code [horizon, horizon + ring.length)}. Updates arrive almost in
+     * order, so this costs one array slot per update and no search (a TreeMap of TreeMaps did).
+     */
+    private Update[] ring = new Update[16];
+    private int mask = 15;
+    private int held;
+    /** The oldest held update is at or above this (a hint that only moves up). */
+    private long oldestHint;
     private long horizon;
     private long latest = -1;
     private long bytes;
@@ -74,10 +136,11 @@ public final class Backlog {
     /** The backlog of a snapshot, as it was. */
     public static Backlog of(Snapshot snapshot, BacklogLimits limits) {
         Backlog backlog = new Backlog(snapshot.stateId(), limits);
+        backlog.horizon = snapshot.horizon();
+        backlog.oldestHint = snapshot.horizon();
         for (Segment segment : snapshot.segments()) {
             backlog.append(segment);
         }
-        backlog.horizon = Math.max(backlog.horizon, snapshot.horizon());
         backlog.latest = Math.max(backlog.latest, snapshot.latest());
         backlog.evictedByCap = snapshot.evictedByCap();
         return backlog;
@@ -85,9 +148,9 @@ public final class Backlog {
 
     /** A copy of everything held. */
     public Snapshot snapshot() {
-        List<Segment> held = new ArrayList<>();
-        updates.values().forEach(update -> held.addAll(update.segments().values()));
-        return new Snapshot(stateId, horizon, latest, evictedByCap, held);
+        List<Segment> kept = new ArrayList<>();
+        forEachHeld((u, update) -> update.forEach(kept::add));
+        return new Snapshot(stateId, horizon, latest, evictedByCap, kept);
     }
 
     /** Applies another cap from now on, dropping the oldest updates at once if it is exceeded. */
@@ -102,33 +165,37 @@ public final class Backlog {
         if (segment.update() < horizon) {
             return Appended.TOO_OLD;
         }
-        Update update = updates.get(segment.update());
+        Update update = find(segment.update());
         if (update == null) {
             return Appended.STORED;
         }
-        if (update.totalSegments() != segment.totalSegments()) {
+        if (update.totalSegments != segment.totalSegments()) {
             return Appended.INCONSISTENT;
         }
-        return update.segments().containsKey(segment.segmentNo()) ? Appended.DUPLICATE : Appended.STORED;
+        return update.get(segment.segmentNo()) != null ? Appended.DUPLICATE : Appended.STORED;
     }
 
     /** Keeps a published segment, evicting the oldest updates if the cap is exceeded. */
     public Appended append(Segment segment) {
         checkState(segment);
-        if (segment.update() < horizon) {
+        long u = segment.update();
+        if (u < horizon) {
             return Appended.TOO_OLD;
         }
-        Update update = updates.computeIfAbsent(segment.update(),
-                u -> new Update(segment.totalSegments(), new TreeMap<>()));
-        if (update.totalSegments() != segment.totalSegments()) {
+        Update update = find(u);
+        if (update == null) {
+            update = new Update(segment.totalSegments());
+            place(u, update);
+        }
+        if (update.totalSegments != segment.totalSegments()) {
             return Appended.INCONSISTENT;
         }
-        if (update.segments().putIfAbsent(segment.segmentNo(), segment) != null) {
+        if (!update.put(segment)) {
             return Appended.DUPLICATE;
         }
         bytes += segment.payloadLength();
         segmentCount++;
-        latest = Math.max(latest, segment.update());
+        latest = Math.max(latest, u);
         enforceCap();
         return Appended.STORED;
     }
@@ -153,12 +220,21 @@ public final class Backlog {
                 truncated.add(wanted);
                 continue;
             }
-            Update update = updates.get(wanted.update());
+            Update update = find(wanted.update());
             if (update == null) {
                 continue;
             }
-            Iterable<Segment> pieces = wanted.isWhole() ? update.segments().values()
-                    : wanted.segments().stream().map(update.segments()::get).filter(java.util.Objects::nonNull)::iterator;
+            List<Segment> pieces = new ArrayList<>();
+            if (wanted.isWhole()) {
+                update.forEach(pieces::add);
+            } else {
+                for (int segmentNo : wanted.segments()) {
+                    Segment piece = segmentNo < update.totalSegments ? update.get(segmentNo) : null;
+                    if (piece != null) {
+                        pieces.add(piece);
+                    }
+                }
+            }
             for (Segment segment : pieces) {
                 if (!found.isEmpty() && segment.payloadLength() > budget) {
                     budget = -1;
@@ -180,23 +256,24 @@ public final class Backlog {
     public long truncateBelow(long update) {
         long target = Math.min(update, latest + 1);
         long dropped = 0;
-        while (!updates.isEmpty() && updates.firstKey() < target) {
-            dropped += drop(updates.pollFirstEntry().getValue());
+        while (held > 0 && oldestHeld() < target) {
+            dropped += drop(oldestHeld());
         }
         horizon = Math.max(horizon, target);
+        oldestHint = Math.max(oldestHint, horizon);
         return dropped;
     }
 
     /** The TOT_SEG of an update held (whole or in part), or empty when it is not held. */
     public OptionalInt totalSegmentsOf(long update) {
-        Update held = updates.get(update);
-        return held == null ? OptionalInt.empty() : OptionalInt.of(held.totalSegments());
+        Update found = find(update);
+        return found == null ? OptionalInt.empty() : OptionalInt.of(found.totalSegments);
     }
 
     /** Whether every segment of the update is held. */
     public boolean holdsWhole(long update) {
-        Update held = updates.get(update);
-        return held != null && held.segments().size() == held.totalSegments();
+        Update found = find(update);
+        return found != null && found.held == found.totalSegments;
     }
 
     /** The first update still held or to come; everything below it is gone. */
@@ -221,7 +298,7 @@ public final class Backlog {
 
     /** Updates held, whole or in part. */
     public int updates() {
-        return updates.size();
+        return held;
     }
 
     /** Segments dropped by the cap rather than by truncation. */
@@ -232,7 +309,7 @@ public final class Backlog {
     /** The updates held and how many of their segments, for status and tests. */
     public Map<Long, Integer> heldSegmentsPerUpdate() {
         Map<Long, Integer> view = new TreeMap<>();
-        updates.forEach((u, update) -> view.put(u, update.segments().size()));
+        forEachHeld((u, update) -> view.put(u, update.held));
         return view;
     }
 
@@ -244,20 +321,93 @@ public final class Backlog {
     }
 
     private void enforceCap() {
-        while ((bytes > limits.maxBytes() || segmentCount > limits.maxSegments()) && updates.size() > 1) {
-            Map.Entry<Long, Update> oldest = updates.pollFirstEntry();
-            evictedByCap += drop(oldest.getValue());
-            horizon = Math.max(horizon, oldest.getKey() + 1);
+        while ((bytes > limits.maxBytes() || segmentCount > limits.maxSegments()) && held > 1) {
+            long oldest = oldestHeld();
+            evictedByCap += drop(oldest);
+            horizon = Math.max(horizon, oldest + 1);
         }
     }
 
-    private long drop(Update update) {
-        long dropped = 0;
-        for (Segment segment : update.segments().values()) {
+    /** The update held at {@code u}, or null. */
+    private Update find(long u) {
+        if (u < horizon || u - horizon >= ring.length) {
+            return null;
+        }
+        return ring[(int) (u & mask)];
+    }
+
+    /** Puts a new update at {@code u} (at or above the horizon), growing the ring or moving the horizon up to reach it. */
+    private void place(long u, Update update) {
+        if (u - horizon >= MAX_SPAN) {
+            long newHorizon = u - MAX_SPAN + 1;
+            while (held > 0 && oldestHeld() < newHorizon) {
+                evictedByCap += drop(oldestHeld());
+            }
+            horizon = newHorizon;
+            oldestHint = Math.max(oldestHint, horizon);
+        }
+        if (u - horizon >= ring.length) {
+            grow(u - horizon + 1);
+        }
+        ring[(int) (u & mask)] = update;
+        held++;
+        oldestHint = Math.min(oldestHint, u);
+    }
+
+    private void grow(long span) {
+        int length = ring.length;
+        while (length < span) {
+            length <<= 1;
+        }
+        Update[] grown = new Update[length];
+        int grownMask = length - 1;
+        long end = Math.min(latest, horizon + ring.length - 1);
+        for (long u = horizon; u <= end; u++) {
+            Update update = ring[(int) (u & mask)];
+            if (update != null) {
+                grown[(int) (u & grownMask)] = update;
+            }
+        }
+        ring = grown;
+        mask = grownMask;
+    }
+
+    /** The oldest held update (there is one). */
+    private long oldestHeld() {
+        long u = Math.max(oldestHint, horizon);
+        while (ring[(int) (u & mask)] == null) {
+            u++;
+        }
+        oldestHint = u;
+        return u;
+    }
+
+    /** Drops the update held at {@code u}; returns its segments. */
+    private long drop(long u) {
+        int slot = (int) (u & mask);
+        Update update = ring[slot];
+        ring[slot] = null;
+        held--;
+        long[] dropped = {0};
+        update.forEach(segment -> {
             bytes -= segment.payloadLength();
             segmentCount--;
-            dropped++;
+            dropped[0]++;
+        });
+        return dropped[0];
+    }
+
+    /** Every held update in order. */
+    private void forEachHeld(java.util.function.BiConsumer<Long, Update> action) {
+        if (held == 0) {
+            return;
         }
-        return dropped;
+        long end = Math.min(latest, horizon + ring.length - 1);
+        for (long u = Math.max(oldestHint, horizon); u <= end; u++) {
+            Update update = ring[(int) (u & mask)];
+            if (update != null) {
+                action.accept(u, update);
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.stare.protocol.control.TruncationReport;
 import io.stare.protocol.segment.Segment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -267,35 +268,65 @@ public final class StateBacklog
 
     private Effect<BacklogState.Event, BacklogState> onAppend(BacklogState state, AppendSegments append) {
         Backlog backlog = state.backlog();
-        List<Segment> fresh = new ArrayList<>();
-        Set<Long> freshKeys = new HashSet<>();
-        SortedSet<Long> updates = new TreeSet<>();
-        Set<Long> inconsistent = new HashSet<>();
-        for (Segment segment : append.segments()) {
+        List<Segment> segments = append.segments();
+        List<Segment> fresh = new ArrayList<>(segments.size());
+        // Segments of one Append come in order, one publisher's run: dedupe and collect the updates
+        // without boxing while they do, and fall back to sets only if they do not.
+        long[] updates = new long[segments.size()];
+        int updateCount = 0;
+        long lastKey = -1;
+        Set<Long> freshKeys = null;
+        Set<Long> inconsistent = null;
+        for (Segment segment : segments) {
             if (segment.stateId() != stateId) {
                 context.getLog().warn("State {}: dropping a segment of state {}", stateId, segment.stateId());
                 continue;
             }
-            updates.add(segment.update());
+            if (updateCount == 0 || updates[updateCount - 1] != segment.update()) {
+                updates[updateCount++] = segment.update();
+            }
             Backlog.Appended outcome = backlog.classify(segment);
             if (outcome == Backlog.Appended.INCONSISTENT) {
                 context.getLog().warn("State {}: {} disagrees on TOT_SEG with the segments held; dropped",
                         stateId, segment);
+                if (inconsistent == null) {
+                    inconsistent = new HashSet<>();
+                }
                 inconsistent.add(segment.update());
-            } else if (outcome == Backlog.Appended.STORED
-                    && freshKeys.add(segment.update() * 128 + segment.segmentNo())) {
-                fresh.add(segment);
+            } else if (outcome == Backlog.Appended.STORED) {
+                long key = segment.update() * 128 + segment.segmentNo();
+                if (freshKeys == null && key > lastKey) {
+                    lastKey = key;
+                    fresh.add(segment);
+                } else {
+                    if (freshKeys == null) {
+                        freshKeys = new HashSet<>();
+                        for (Segment earlier : fresh) {
+                            freshKeys.add(earlier.update() * 128 + earlier.segmentNo());
+                        }
+                    }
+                    if (freshKeys.add(key)) {
+                        fresh.add(segment);
+                    }
+                }
             }
         }
+        long[] held = Arrays.copyOf(updates, updateCount);
+        Arrays.sort(held);
+        Set<Long> refused = inconsistent == null ? Set.of() : inconsistent;
         org.apache.pekko.japi.function.Procedure<BacklogState> confirm = after -> {
             // One confirmation per run of consecutive updates held, not one per update.
             long runFirst = -1;
             long runLast = -1;
-            for (long update : updates) {
+            for (int i = 0; i < held.length; i++) {
+                long update = held[i];
+                if (i > 0 && update == held[i - 1]) {
+                    continue;
+                }
                 // Below the horizon there is nothing left to keep: confirming stops useless retries.
-                boolean held = !inconsistent.contains(update)
+                boolean whole = !refused.contains(update)
                         && (after.backlog().holdsWhole(update) || update < after.backlog().horizon());
-                if (held && runFirst >= 0 && update == runLast + 1) {
+                if (whole && runFirst >= 0 && update == runLast + 1) {
                     runLast = update;
                     continue;
                 }
@@ -303,7 +334,7 @@ public final class StateBacklog
                     confirm(append, after, runFirst, runLast);
                     runFirst = -1;
                 }
-                if (held) {
+                if (whole) {
                     runFirst = update;
                     runLast = update;
                 }
