@@ -63,6 +63,9 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
         /** Frames of the datagram being scanned go to this port. */
         private int scanningPort;
         private Throwable failure;
+        // Method references made once: a fresh one per call would allocate on every cycle.
+        private final java.util.function.Consumer<SelectionKey> onReady = this::onReady;
+        private final TunnelFraming.FrameConsumer addFrame = this::addFrame;
 
         Logic() {
             super(shape);
@@ -133,7 +136,7 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
                 if (path.takeSignal()) {
                     ingress.signalled(true);
                 }
-                path.selector.selectNow(this::onReady);
+                path.selector.selectNow(onReady);
                 receiveReady();
                 if (path.tickNanos > 0 && now - lastTick >= path.tickNanos) {
                     lastTick = now;
@@ -151,7 +154,7 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
                     long untilTick = TimeUnit.NANOSECONDS.toMillis(lastTick + path.tickNanos - now);
                     wait = Math.max(1, Math.min(wait, untilTick + 1));
                 }
-                if (!path.sleep(wait, this::onReady) && wait >= idleYieldMillis) {
+                if (!path.sleep(wait, onReady) && wait >= idleYieldMillis) {
                     resume.invoke(NotUsed.notUsed()); // nothing for a while: let Pekko run, then wait again
                     return;
                 }
@@ -206,7 +209,7 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
                     }
                     scanningPort = port.id;
                     int before = ingress.frameCount();
-                    TunnelFraming.Verdict verdict = TunnelFraming.scan(receive, start, length, this::addFrame);
+                    TunnelFraming.Verdict verdict = TunnelFraming.scan(receive, start, length, addFrame);
                     if (verdict == TunnelFraming.Verdict.MALFORMED) {
                         port.malformed++;
                         receive.position(start);

@@ -1,6 +1,8 @@
 package io.stare.actors.controller;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.stare.actors.backlog.Backlog;
@@ -31,8 +33,9 @@ public final class BacklogState implements CborSerializable {
     public record Declared(int publisherVnfId, String stateName) implements Event {
     }
 
-    /** Segments kept (only ones the backlog did not hold). */
-    public record Stored(List<Segment> segments) implements Event {
+    /** Segments kept (only ones the backlog did not hold), persisted as one binary block. */
+    public record Stored(@JsonSerialize(using = SegmentsCbor.Writer.class)
+                         @JsonDeserialize(using = SegmentsCbor.Reader.class) List<Segment> segments) implements Event {
         public Stored {
             segments = List.copyOf(segments);
         }

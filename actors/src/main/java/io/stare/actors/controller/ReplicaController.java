@@ -1,6 +1,8 @@
 package io.stare.actors.controller;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.stare.protocol.CborSerializable;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
@@ -61,7 +63,9 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
      * (possibly after a later Append completes one). Segments must all be of one state; an empty or
      * mixed Append is dropped (logged).
      */
-    public record Append(List<Segment> segments, ActorRef<Appended> replyTo) implements Command {
+    public record Append(@JsonSerialize(using = SegmentsCbor.Writer.class)
+                         @JsonDeserialize(using = SegmentsCbor.Reader.class) List<Segment> segments,
+                         ActorRef<Appended> replyTo) implements Command {
 
         public Append {
             segments = List.copyOf(segments);

@@ -1,5 +1,7 @@
 package io.stare.actors.controller;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.stare.actors.backlog.Backlog;
 import io.stare.actors.backlog.Truncation;
 import io.stare.protocol.CborSerializable;
@@ -81,7 +83,9 @@ public final class StateBacklog
      * Segments of this state to keep; each update held whole is confirmed to {@code replyTo}, or
      * when it is null (segments received from the data plane) to the publishing servers.
      */
-    public record AppendSegments(List<Segment> segments, ActorRef<ReplicaController.Appended> replyTo)
+    public record AppendSegments(@JsonSerialize(using = SegmentsCbor.Writer.class)
+                                 @JsonDeserialize(using = SegmentsCbor.Reader.class) List<Segment> segments,
+                                 ActorRef<ReplicaController.Appended> replyTo)
             implements Command {
 
         public AppendSegments {
@@ -313,7 +317,7 @@ public final class StateBacklog
         }
         long[] held = Arrays.copyOf(updates, updateCount);
         Arrays.sort(held);
-        Set<Long> refused = inconsistent == null ? Set.of() : inconsistent;
+        Set<Long> refused = inconsistent; // null: none (checking an empty set would box every update)
         org.apache.pekko.japi.function.Procedure<BacklogState> confirm = after -> {
             // One confirmation per run of consecutive updates held, not one per update.
             long runFirst = -1;
@@ -324,7 +328,7 @@ public final class StateBacklog
                     continue;
                 }
                 // Below the horizon there is nothing left to keep: confirming stops useless retries.
-                boolean whole = !refused.contains(update)
+                boolean whole = (refused == null || !refused.contains(update))
                         && (after.backlog().holdsWhole(update) || update < after.backlog().horizon());
                 if (whole && runFirst >= 0 && update == runLast + 1) {
                     runLast = update;

@@ -197,8 +197,9 @@ final class MainPath {
         egress = in.egress();
         nowNanos = in.nanoTime();
         nowMillis = nowNanos / 1_000_000;
-        for (Input input : in.controls()) {
-            handle(input);
+        List<Input> controls = in.controls();
+        for (int i = 0; i < controls.size(); i++) { // indexed: an iterator per cycle is garbage
+            handle(controls.get(i));
         }
         for (int i = 0; i < in.frameCount(); i++) {
             if (transport.read(in, i, message)) {
@@ -273,7 +274,8 @@ final class MainPath {
         long update = reassembler.acceptInPlace(m.stateId, m.vnfId, m.updateNo, m.totalSegments, nowMillis);
         if (update >= 0) {
             counters.delivered.increment();
-            if (lastSegmentCount.get(m.stateId) == null || lastSegmentCount.get(m.stateId) != 1) {
+            Integer segments = lastSegmentCount.get(m.stateId);
+            if (segments == null || segments != 1) {
                 lastSegmentCount.put(m.stateId, 1);
             }
             deliver(m.stateId, m.vnfId, update, m.buffer, m.payloadOffset, m.payloadLength, -1);

@@ -174,6 +174,22 @@ class ControllerSerializationTest {
         assertTrue(bytes.length < 1 << 20, "fits the cluster's 1 MiB frame");
     }
 
+    /** How Stored events were written before segment blocks: their journals must still replay. */
+    public record LegacyStored(List<Segment> segments) implements io.stare.protocol.CborSerializable {
+    }
+
+    @Test
+    void aStoredEventWrittenBeforeSegmentBlocksStillReads() {
+        List<Segment> segments = List.of(new Segment(7, 3, 4, 2, 0, new byte[] {1, 2}),
+                new Segment(7, 3, 4, 2, 1, new byte[] {3}));
+        byte[] legacy = serialization.serialize(new LegacyStored(segments)).get();
+        Object back = serialization.deserialize(legacy, JACKSON_CBOR_ID, BacklogState.Stored.class.getName()).get();
+        assertEquals(new BacklogState.Stored(segments), back);
+        byte[] block = serialization.serialize(new BacklogState.Stored(segments)).get();
+        assertTrue(block.length < legacy.length, "a block (" + block.length + " B) is smaller than the maps ("
+                + legacy.length + " B)");
+    }
+
     private static Object roundTrip(Object message) {
         Serializer serializer = serialization.findSerializerFor(message);
         assertEquals(JACKSON_CBOR_ID, serializer.identifier(), serializer.getClass().getName());

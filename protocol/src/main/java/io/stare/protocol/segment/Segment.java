@@ -75,6 +75,11 @@ public record Segment(int stateId, int vnfId, long update, int totalSegments, in
         return payload.length;
     }
 
+    /** Writes the payload at {@code out}'s position (and moves it), without the copy {@link #payload()} makes. */
+    public void copyPayloadTo(java.nio.ByteBuffer out) {
+        out.put(payload);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Segment s && stateId == s.stateId && vnfId == s.vnfId && update == s.update

@@ -80,6 +80,9 @@ public final class UdpPorts {
     private final SoftSwitch.Owner owner;
     private final CompletableFuture<Done> closed = new CompletableFuture<>();
     private volatile boolean closing;
+    /** The batch being switched (data path thread only), and the step that switches it under the lock. */
+    private Ingress<Object> batch;
+    private final Runnable switchBatch = () -> switchBatch(batch, batch.egress());
 
     private UdpPorts(ActorSystem<?> system, SoftSwitch softSwitch, List<PortBinding> bindings) throws IOException {
         this.softSwitch = softSwitch;
@@ -216,7 +219,8 @@ public final class UdpPorts {
     private Egress step(Ingress<Object> in) {
         Egress out = in.egress();
         if (in.frameCount() > 0) {
-            softSwitch.locked(() -> switchBatch(in, out));
+            batch = in;
+            softSwitch.locked(switchBatch);
         }
         return out;
     }
