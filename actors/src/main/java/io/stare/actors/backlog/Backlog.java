@@ -1,5 +1,7 @@
 package io.stare.actors.backlog;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.stare.protocol.control.Recovered;
 import io.stare.protocol.segment.MissingUpdate;
 import io.stare.protocol.segment.Segment;
@@ -93,7 +95,9 @@ public final class Backlog {
      * @param evictedByCap segments dropped by the cap so far
      * @param segments every segment held, by update and segment number
      */
-    public record Snapshot(int stateId, long horizon, long latest, long evictedByCap, List<Segment> segments) {
+    public record Snapshot(int stateId, long horizon, long latest, long evictedByCap,
+                           @JsonSerialize(using = SegmentsCbor.Writer.class)
+                           @JsonDeserialize(using = SegmentsCbor.Reader.class) List<Segment> segments) {
         public Snapshot {
             segments = List.copyOf(segments);
         }

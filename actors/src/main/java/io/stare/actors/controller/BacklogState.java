@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.stare.actors.backlog.Backlog;
 import io.stare.actors.backlog.BacklogLimits;
+import io.stare.actors.backlog.SegmentsCbor;
 import io.stare.protocol.CborSerializable;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.segment.Segment;

@@ -3,6 +3,7 @@ package io.stare.actors.controller;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.stare.actors.backlog.SegmentsCbor;
 import io.stare.protocol.CborSerializable;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;

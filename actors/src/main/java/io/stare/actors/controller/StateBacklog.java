@@ -3,6 +3,7 @@ package io.stare.actors.controller;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.stare.actors.backlog.Backlog;
+import io.stare.actors.backlog.SegmentsCbor;
 import io.stare.actors.backlog.Truncation;
 import io.stare.protocol.CborSerializable;
 import io.stare.protocol.control.ControlFailure;

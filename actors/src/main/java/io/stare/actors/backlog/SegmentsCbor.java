@@ -1,4 +1,4 @@
-package io.stare.actors.controller;
+package io.stare.actors.backlog;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -21,15 +21,15 @@ import java.util.List;
  * 100,000 updates/s. Reading also accepts the old form (an array of segment maps), so journals
  * written before still replay.
  */
-final class SegmentsCbor {
+public final class SegmentsCbor {
 
     private SegmentsCbor() {
     }
 
     /** Writes the list as one binary value. */
-    static final class Writer extends StdSerializer<List<Segment>> {
+    public static final class Writer extends StdSerializer<List<Segment>> {
         @SuppressWarnings({"unchecked", "rawtypes"})
-        Writer() {
+        public Writer() {
             super((Class<List<Segment>>) (Class) List.class);
         }
 
@@ -40,8 +40,8 @@ final class SegmentsCbor {
     }
 
     /** Reads a binary block, or the array of segment maps written before blocks existed. */
-    static final class Reader extends StdDeserializer<List<Segment>> {
-        Reader() {
+    public static final class Reader extends StdDeserializer<List<Segment>> {
+        public Reader() {
             super(List.class);
         }
 
