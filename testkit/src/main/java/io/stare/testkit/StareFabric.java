@@ -5,6 +5,7 @@ import io.stare.actors.agent.AgentSettings;
 import io.stare.actors.agent.AgentView;
 import io.stare.actors.agent.SwitchAgent;
 import io.stare.actors.controller.ControllerSettings;
+import io.stare.actors.controller.ControllerStore;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.middleware.Delivery;
 import io.stare.actors.middleware.Middleware;
@@ -162,9 +163,10 @@ public final class StareFabric implements AutoCloseable {
         }
         // P4Runtime is gRPC over HTTP/2; stare-p4's reference.conf turns it on, but pekko-http's own
         // "off" may come later on a test classpath, so say it here.
-        testKit = ActorTestKit.create("stare-fabric", ConfigFactory
+        // The fabric's controller lives and dies with it: its backlogs in memory, unserialized.
+        testKit = ActorTestKit.create("stare-fabric", ControllerStore.inProcess(ConfigFactory
                 .parseString("pekko.http.server.preview.enable-http2 = on")
-                .withFallback(ConfigFactory.load()));
+                .withFallback(ConfigFactory.load())));
         SoftSwitchNetwork started = null;
         ActorRef<ReplicaController.Command> replicaController = null;
         try {

@@ -113,9 +113,28 @@ public final class ControllerStore {
         return kind(config) == Kind.MEMORY ? "mem-" + UUID.randomUUID() : "stare";
     }
 
+    /** The journal of a controller that lives and dies with its process. */
+    public static final String IN_PROCESS_JOURNAL = "pekko.persistence.journal.inmem";
+    /** Its snapshot store ({@link MemorySnapshotStore}). */
+    public static final String IN_PROCESS_SNAPSHOTS = "stare.persistence.in-process-snapshot-store";
+
+    /**
+     * {@code config} for a single-process controller whose backlogs need not outlive the process
+     * (the test kit's fabric, the demo, the latency benchmark): Pekko's in-memory journal and an
+     * in-memory snapshot store, with no serialization and no database. Several nodes in one JVM
+     * must not use it (each actor system has its own memory): they use the {@code memory} store.
+     */
+    public static Config inProcess(Config config) {
+        return ConfigFactory.parseString("pekko.persistence.journal.plugin = \"" + IN_PROCESS_JOURNAL + "\"\n"
+                + "pekko.persistence.snapshot-store.plugin = \"" + IN_PROCESS_SNAPSHOTS + "\"").withFallback(config);
+    }
+
     /** Creates the journal and snapshot tables if they do not exist (and the PostgreSQL schema). */
     public static CompletionStage<Done> prepare(ActorSystem<?> system) {
         Config config = system.settings().config();
+        if (!config.getString("pekko.persistence.journal.plugin").equals("jdbc-journal")) {
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()); // no database
+        }
         if (kind(config) != Kind.POSTGRES) {
             return SchemaUtils.createIfNotExists(system);
         }

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -43,6 +44,8 @@ public final class JmhRun {
         ChainedOptionsBuilder builder = new OptionsBuilder()
                 .include(options.include() == null ? ALL : options.include())
                 .forks(1)
+                // Bytes allocated per operation (gc.alloc.rate.norm), every thread of the fork counted.
+                .addProfiler(GCProfiler.class)
                 .shouldFailOnError(true);
         if (options.quick()) {
             builder.warmupIterations(1).warmupTime(TimeValue.seconds(1))

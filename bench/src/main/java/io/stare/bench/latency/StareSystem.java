@@ -2,7 +2,6 @@ package io.stare.bench.latency;
 
 import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
 import io.stare.p4.softswitch.StareProgram;
 import io.stare.p4.softswitch.StarePrograms;
 import io.stare.p4.topology.Topology;
@@ -45,9 +44,9 @@ public final class StareSystem implements PubSubSystem {
 
     @Override
     public String path() {
-        return "StareClient -> Vnf actor -> INT queue -> middleware (EXT) -> UDP tunnel -> software switch ("
+        return "StareClient.tryPublish (publish log) -> middleware main path -> UDP tunnel -> software switch ("
                 + mode.name().toLowerCase(java.util.Locale.ROOT) + " mode; over " + (ONE_SWITCH_HOSTS - 1)
-                + " subscribers a second level of leaf switches) -> N middlewares -> INT queue -> Vnf actor -> listener, "
+                + " subscribers a second level of leaf switches) -> N middlewares' main paths -> UpdateHandler, "
                 + "127.0.0.1";
     }
 
@@ -66,11 +65,13 @@ public final class StareSystem implements PubSubSystem {
             for (int i = 0; i < subscribers; i++) {
                 int index = i;
                 StareClient subscriber = fabric.vnf(hosts[i + 1], "bench-subscriber-" + i);
-                fabric.await(subscriber.subscribe(STATE, new StateListener() {
-                    @Override
-                    public void onUpdate(int state, long update, byte[] value) {
-                        receiver.onDelivery(index, value, 0, value.length, System.nanoTime());
-                    }
+                // In place, on the subscriber middleware's main path: what a latency-minded VNF does.
+                byte[] copy = new byte[payloadSize];
+                fabric.await(subscriber.subscribe(STATE, (state, from, update, buffer, offset, length) -> {
+                    long now = System.nanoTime();
+                    int n = Math.min(length, copy.length);
+                    buffer.get(offset, copy, 0, n);
+                    receiver.onDelivery(index, copy, 0, n, now);
                 }));
                 fabric.awaitRoute(stateId, "pub", hosts[i + 1]);
             }
@@ -118,18 +119,13 @@ public final class StareSystem implements PubSubSystem {
 
         @Override
         public boolean publish(byte[] payload) {
-            // Asynchronous: the harness paces by intended time; a refusal is counted when it comes back.
-            publisher.publish(stateId, payload).whenComplete((result, error) -> {
-                if (error != null || result instanceof PublishResult.Refused) {
-                    refusals.add(error != null ? String.valueOf(error) : String.valueOf(result));
-                }
-            });
+            // On the harness's thread, no actor: the bytes are in the publish log when this returns.
+            long code = publisher.tryPublish(stateId, payload, 0, payload.length);
+            if (code < 0) {
+                refusals.add(String.valueOf(PublishResult.of(stateId, code, 0))); // the reason; the harness counts
+                return false;
+            }
             return true;
-        }
-
-        @Override
-        public long refusedLater() {
-            return refusals.count();
         }
 
         @Override
