@@ -121,7 +121,7 @@ public final class LatencyBenchmark {
     public record Row(String system, int subscribers, int payload, int rate, String status,
                       double p50, double p99, double p999, double max,
                       long sent, long delivered, long lost, long refused, double sendRate, double throughput,
-                      String firstRefusal, Spread spread, MaxRate maxRate) {
+                      String firstRefusal, Spread spread, MaxRate maxRate, Cost cost) {
 
         public boolean ok() {
             return "ok".equals(status);
@@ -129,8 +129,17 @@ public final class LatencyBenchmark {
 
         static Row notRun(String system, int subscribers, int payload, int rate, String status) {
             return new Row(system, subscribers, payload, rate, status, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, "", Spread.NONE, null);
+                    Double.NaN, 0, 0, 0, 0, Double.NaN, Double.NaN, "", Spread.NONE, null, Cost.UNKNOWN);
         }
+    }
+
+    /**
+     * What the machine spent per delivered update during the fixed-rate repetitions, all processes
+     * counted ({@link SystemCost}): CPU microseconds, system calls and context switches (NaN where
+     * unknown).
+     */
+    public record Cost(double cpuMicros, double syscalls, double contextSwitches) {
+        static final Cost UNKNOWN = new Cost(Double.NaN, Double.NaN, Double.NaN);
     }
 
     /** The lowest and highest p50 and p99 of the single repetitions, in microseconds. */
@@ -233,9 +242,12 @@ public final class LatencyBenchmark {
             double sendSeconds = 0;
             long refusedBefore = session.refusedLater();
             Spread spread = Spread.NONE;
+            SystemCost.Reading cost = SystemCost.Reading.NONE;
             for (int r = 0; r < options.repetitions(); r++) {
+                SystemCost counting = SystemCost.start(options.duration().toNanos() / 1e9);
                 Measured m = measure(session, sink, payload, sequence, options.rate(), options.duration(), subscribers,
                         options.drain());
+                cost = cost.plus(counting.stop());
                 merged.add(m.histogram);
                 spread = spread.with(micros(m.histogram.getValueAtPercentile(50)),
                         micros(m.histogram.getValueAtPercentile(99)));
@@ -254,7 +266,8 @@ public final class LatencyBenchmark {
                     micros(merged.getValueAtPercentile(99.9)), micros(merged.getMaxValue()),
                     sent, delivered, Math.max(0, expected - delivered), refused,
                     sendSeconds > 0 ? sent / sendSeconds : Double.NaN,
-                    delivered / (double) subscribers / measuredSeconds, session.firstRefusal(), spread, maxRate);
+                    delivered / (double) subscribers / measuredSeconds, session.firstRefusal(), spread, maxRate,
+                    cost.per(delivered));
         }
     }
 

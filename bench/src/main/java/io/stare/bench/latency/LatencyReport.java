@@ -12,7 +12,8 @@ public final class LatencyReport {
     public static final String CSV_HEADER = "system,subscribers,payload_bytes,offered_rate,status,p50_us,p99_us,"
             + "p999_us,max_us,sent,delivered,lost,refused,send_rate,throughput_per_subscriber,"
             + "p50_vs_stare,p99_vs_stare,p999_vs_stare,first_refusal,p50_low_us,p50_high_us,p99_low_us,p99_high_us,"
-            + "max_rate,max_rate_vs_stare,p50_at_max_us,p99_at_max_us,max_rate_trials";
+            + "max_rate,max_rate_vs_stare,p50_at_max_us,p99_at_max_us,max_rate_trials,"
+            + "cpu_us_per_update,syscalls_per_update,context_switches_per_update";
 
     private LatencyReport() {
     }
@@ -61,7 +62,28 @@ public final class LatencyReport {
                     row.max(), row.sent(), row.delivered(), row.lost(), row.refused(), row.throughput());
         }
         printSpreadAndMaxRates(rows, out);
+        printCosts(rows, out);
         out.flush();
+    }
+
+    /** What the whole machine spent per delivered update during the fixed-rate repetitions. */
+    private static void printCosts(List<LatencyBenchmark.Row> rows, PrintWriter out) {
+        out.println();
+        out.println("Cost per delivered update at the offered rate, whole machine (every process, the load generator "
+                + "included): CPU µs, system calls, context switches");
+        out.printf(Locale.ROOT, "%-15s %3s %7s %7s  %-18s %-18s %-18s%n", "system", "N", "payload", "rate",
+                "CPU µs (x)", "syscalls (x)", "switches (x)");
+        for (LatencyBenchmark.Row row : rows) {
+            if (!row.ok()) {
+                continue;
+            }
+            Optional<LatencyBenchmark.Cost> stare = stareOf(row, rows).map(LatencyBenchmark.Row::cost);
+            out.printf(Locale.ROOT, "%-15s %3d %7d %7d  %-18s %-18s %-18s%n", row.system(), row.subscribers(),
+                    row.payload(), row.rate(),
+                    withRatio(row.cost().cpuMicros(), stare.map(LatencyBenchmark.Cost::cpuMicros)),
+                    withRatio(row.cost().syscalls(), stare.map(LatencyBenchmark.Cost::syscalls)),
+                    withRatio(row.cost().contextSwitches(), stare.map(LatencyBenchmark.Cost::contextSwitches)));
+        }
     }
 
     /** The spread of the repetitions and the searched highest rates, as a second and third table. */
@@ -124,7 +146,8 @@ public final class LatencyReport {
                             .map(m -> (double) m.rate()).orElse(Double.NaN))),
                     row.maxRate() == null ? "" : num(row.maxRate().p50()),
                     row.maxRate() == null ? "" : num(row.maxRate().p99()),
-                    row.maxRate() == null ? "" : quote(row.maxRate().trials())));
+                    row.maxRate() == null ? "" : quote(row.maxRate().trials()),
+                    num(row.cost().cpuMicros()), num(row.cost().syscalls()), num(row.cost().contextSwitches())));
         }
         out.flush();
     }

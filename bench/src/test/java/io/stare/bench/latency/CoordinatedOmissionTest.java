@@ -85,6 +85,7 @@ class CoordinatedOmissionTest {
 
     private static LatencyBenchmark.Row row(String system, int n, double p50, int maxRate) {
         return new LatencyBenchmark.Row(system, n, 64, 10_000, "ok", p50, p50 * 2, p50 * 3, p50 * 4, 10, 10 * n, 0, 0,
-                10_000, 10_000, "", LatencyBenchmark.Spread.NONE, new LatencyBenchmark.MaxRate(maxRate, p50, p50, ""));
+                10_000, 10_000, "", LatencyBenchmark.Spread.NONE, new LatencyBenchmark.MaxRate(maxRate, p50, p50, ""),
+                LatencyBenchmark.Cost.UNKNOWN);
     }
 }
