@@ -40,6 +40,7 @@ class BenchmarkListTest {
                 "io.stare.bench.jmh.PublishBenchmark.stareClient",
                 "io.stare.bench.jmh.PublishBenchmark.middleware",
                 "io.stare.bench.jmh.LocalDeliveryBenchmark.viaStareClient",
-                "io.stare.bench.jmh.LocalDeliveryBenchmark.viaMiddleware")), names);
+                "io.stare.bench.jmh.LocalDeliveryBenchmark.viaMiddleware",
+                "io.stare.bench.jmh.DeliveryBenchmark.publishAndDeliver")), names);
     }
 }
