@@ -505,6 +505,14 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             }
             // Number on from what the backlog already holds (a VNF that declares again after a restart).
             control(new LatestUpdateQuery(state), (latest, e) -> {
+                if (!(latest instanceof LatestUpdate) && !survivors.publications.containsKey(state)) {
+                    // Numbering from 0 would reuse numbers the backlog holds: subscribers would drop
+                    // them as duplicates. The VNF declares again (a busy backlog soon answers).
+                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), "could not learn state "
+                            + state + "'s newest update from the backlog, so its numbering cannot go on; declare "
+                            + "again (" + describe(latest, e) + ")"));
+                    return;
+                }
                 long next = latest instanceof LatestUpdate l ? l.latestUpdate() + 1 : 0;
                 AttachedVnf vnf = vnfs.get(declare.vnfId());
                 if (vnf == null) {

@@ -17,12 +17,14 @@ import io.stare.protocol.segment.Segment;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * A replica controller that hands out IDs and confirms appends but keeps no backlog: every
- * RECOVER is answered "truncated", so a lost update is unrecoverable.
+ * RECOVER is answered "truncated", so a lost update is unrecoverable. It remembers each state's
+ * latest appended update, and may be told to answer latest-update queries {@code BUSY}.
  */
 final class ForgetfulController {
 
@@ -30,6 +32,11 @@ final class ForgetfulController {
     }
 
     static Behavior<ReplicaController.Command> create() {
+        return create(new AtomicInteger());
+    }
+
+    /** The same, answering the next {@code busyLatestQueries} latest-update queries with {@code BUSY}. */
+    static Behavior<ReplicaController.Command> create(AtomicInteger busyLatestQueries) {
         Map<String, Integer> vnfs = new HashMap<>();
         Map<String, StateDeclared> states = new HashMap<>();
         Map<Integer, Long> latest = new HashMap<>();
@@ -45,6 +52,9 @@ final class ForgetfulController {
                         StateDeclared s = states.get(l.stateName());
                         control.replyTo().tell(s == null ? new StateUnknown(l.stateName())
                                 : new StateFound(s.stateName(), s.stateId(), s.publisherVnfId()));
+                    } else if (request instanceof LatestUpdateQuery q && busyLatestQueries.getAndUpdate(
+                            n -> Math.max(0, n - 1)) > 0) {
+                        control.replyTo().tell(new ControlFailure(ControlFailure.Code.BUSY, "test: busy"));
                     } else if (request instanceof LatestUpdateQuery q) {
                         control.replyTo().tell(new LatestUpdate(q.stateId(), latest.getOrDefault(q.stateId(), -1L)));
                     } else if (request instanceof Recover r) {
@@ -56,9 +66,13 @@ final class ForgetfulController {
                     return Behaviors.same();
                 })
                 .onMessage(ReplicaController.Append.class, append -> {
-                    Segment first = append.segments().get(0);
-                    latest.merge(first.stateId(), first.update(), Math::max);
-                    append.replyTo().tell(new ReplicaController.Appended(first.stateId(), first.update()));
+                    // Keeps nothing, so it confirms the batch's whole run (a batch holds one state).
+                    List<Segment> segments = append.segments();
+                    long low = segments.stream().mapToLong(Segment::update).min().orElseThrow();
+                    long high = segments.stream().mapToLong(Segment::update).max().orElseThrow();
+                    int state = segments.get(0).stateId();
+                    latest.merge(state, high, Math::max);
+                    append.replyTo().tell(new ReplicaController.Appended(state, low, high));
                     return Behaviors.same();
                 })
                 .onAnyMessage(other -> Behaviors.same())

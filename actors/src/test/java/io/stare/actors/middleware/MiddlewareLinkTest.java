@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -223,6 +224,39 @@ class MiddlewareLinkTest {
             Thread.sleep(10);
         }
         assertEquals(List.of(new Delivery.Loss(1, 1, 3, 3, Delivery.Loss.Reason.UNRECOVERABLE)), atD.losses());
+    }
+
+    /**
+     * A publisher that declares on a second server (its first process gone) must number on from the
+     * backlog's newest update. While the backlog answers busy, it cannot know that number: the
+     * declaration fails with the reason instead of numbering from 0 and reusing update numbers
+     * (which subscribers would drop as duplicates).
+     */
+    @Test
+    void aDeclarationThatCannotLearnTheNewestUpdateFailsRatherThanReuseNumbers() throws Exception {
+        AtomicInteger busy = new AtomicInteger();
+        testbed = new Testbed(settings -> settings, (server, switchPort) -> switchPort, ForgetfulController.create(busy));
+        StareClient first = testbed.vnf(0, "a");
+        await(first.declare("state-a"));
+        for (int i = 0; i < 5; i++) {
+            assertInstanceOf(PublishResult.Published.class, await(first.publish("state-a", new byte[] {(byte) i})));
+        }
+        testbed.testKit.createTestProbe().awaitAssert(WAIT, () -> {
+            assertEquals(0, testbed.stats(0).unconfirmedAppends(), "the backlog holds updates 0..4");
+            return null;
+        });
+        first.close();
+
+        StareClient again = testbed.vnf(1, "a"); // the same VNF, now on another server
+        busy.set(1); // nothing else asks for the latest update: no server subscribes
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> again.declare("state-a").toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        assertTrue(refused.getCause().getMessage().contains("BUSY"), refused.getCause().getMessage());
+        assertEquals(0, busy.get());
+
+        await(again.declare("state-a"));
+        PublishResult next = await(again.publish("state-a", new byte[] {5}));
+        assertEquals(5, assertInstanceOf(PublishResult.Published.class, next).update());
     }
 
     private static byte[] ethernet(int etherType, byte[] payload) {
