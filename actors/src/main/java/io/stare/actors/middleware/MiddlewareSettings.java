@@ -65,6 +65,10 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
             throw new IllegalArgumentException("mtu " + mtu + " is out of range " + Segmenter.MIN_MTU + ".."
                     + Segmenter.MAX_MTU);
         }
+        if (transport.kind() == TransportSettings.Kind.TUNNEL && mtu > TunnelTransport.MAX_MTU) {
+            throw new IllegalArgumentException("mtu " + mtu + " is too large for the tunnel transport: a frame must fit "
+                    + "one UDP datagram, so at most " + TunnelTransport.MAX_MTU);
+        }
         if (arqTimeout.isZero() || arqTimeout.isNegative() || arqMaxTimeout.compareTo(arqTimeout) < 0 || arqLimit < 0) {
             throw new IllegalArgumentException("arq needs 0 < timeout <= max-timeout and limit >= 0");
         }

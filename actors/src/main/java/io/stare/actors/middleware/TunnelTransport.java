@@ -37,6 +37,13 @@ public final class TunnelTransport implements Transport {
     /** The largest UDP payload over IPv4: a longer frame cannot be one datagram. */
     public static final int MAX_DATAGRAM = io.stare.datapath.TunnelFraming.MAX_DATAGRAM;
 
+    /**
+     * The largest MTU this transport carries: a frame (the IPv4 packet plus its Ethernet header) must
+     * fit one datagram after the batch's magic and its length prefix.
+     */
+    public static final int MAX_MTU = MAX_DATAGRAM - io.stare.datapath.TunnelFraming.MAGIC_LENGTH
+            - io.stare.datapath.TunnelFraming.LENGTH_PREFIX - (StareFrameFlyweight.HEADER_LENGTH - StarePacket.OVERHEAD);
+
     private static final int PORT = 0;
     private static final int LOOPBACK = 0x7f000001;
     private static final long LOCAL_MAC_BASE = 0x02_00_00_00_00_00L;

@@ -50,6 +50,15 @@ class MiddlewareSettingsTest {
         // 128 segments at MTU 65535 need 8 MB per stream, more than the 1 MiB default.
         assertThrows(IllegalArgumentException.class, () -> MiddlewareSettings.fromConfig(ConfigFactory
                 .parseString("stare.middleware.mtu = 65535").withFallback(ConfigFactory.load())));
+        // A tunnel frame at MTU 65500 (65514 bytes with Ethernet) would never fit a datagram; refused
+        // here rather than stalling the publish log at the first full-size segment.
+        String roomy = "stare.middleware.reassembly { max-bytes-per-stream = 16MiB, max-bytes-per-peer = 64MiB }\n";
+        IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class, () -> MiddlewareSettings
+                .fromConfig(ConfigFactory.parseString(roomy + "stare.middleware.mtu = 65500")
+                        .withFallback(ConfigFactory.load())));
+        assertTrue(tooLarge.getMessage().contains("at most " + TunnelTransport.MAX_MTU), tooLarge.getMessage());
+        assertEquals(TunnelTransport.MAX_MTU, MiddlewareSettings.fromConfig(ConfigFactory.parseString(roomy
+                + "stare.middleware.mtu = " + TunnelTransport.MAX_MTU).withFallback(ConfigFactory.load())).mtu());
     }
 
     @Test
