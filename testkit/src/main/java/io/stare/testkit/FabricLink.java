@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A link has two named ends. A <b>host link</b> joins a host's middleware (end: the host's
  * name) to its switch port (end: the switch's name); a <b>switch link</b> joins a port of one
  * switch to a port of another (ends: the two switch names). {@link #counters(String)} counts, per
- * direction, what came from one end: datagrams received, forwarded (duplicates included),
+ * direction, what came from one end: frames received, forwarded (duplicates included),
  * dropped, duplicated and held back. So {@code fabric.link("h2").counters("h2").received()} is
  * every frame h2's middleware sent towards its switch, and
  * {@code fabric.link("h2").counters("s1").forwarded()} every frame the switch sent down to h2.
@@ -32,13 +32,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FabricLink implements AutoCloseable {
 
     /**
-     * What one direction of a link has carried so far: the datagrams that came from one end.
+     * What one direction of a link has carried so far: the frames that came from one end (a
+     * datagram that carries several frames counts each).
      *
-     * @param received datagrams the relay read from that end
-     * @param forwarded datagrams it passed on to the other end, duplicates included
-     * @param dropped datagrams it dropped (loss)
-     * @param duplicated datagrams it sent twice
-     * @param reordered datagrams it held back behind a later one
+     * @param received frames the relay read from that end
+     * @param forwarded frames it passed on to the other end, duplicates included
+     * @param dropped frames it dropped (loss)
+     * @param duplicated frames it sent twice
+     * @param reordered frames it held back behind a later one
      */
     public record Counters(long received, long forwarded, long dropped, long duplicated, long reordered) {
 
@@ -145,26 +146,26 @@ public final class FabricLink implements AutoCloseable {
         return !learnsNear;
     }
 
-    /** Drops each datagram (either direction) with this probability, from now on. */
+    /** Drops each frame (either direction) with this probability, from now on. */
     public FabricLink loss(double probability) {
         this.loss = check(probability);
         return this;
     }
 
-    /** Sends each datagram (either direction) twice with this probability, from now on. */
+    /** Sends each frame (either direction) twice with this probability, from now on. */
     public FabricLink duplication(double probability) {
         this.duplication = check(probability);
         return this;
     }
 
-    /** Holds back each datagram behind the next one with this probability, from now on. */
+    /** Holds back each frame behind the next one with this probability, from now on. */
     public FabricLink reordering(double probability) {
         this.reordering = check(probability);
         return this;
     }
 
     /**
-     * Shows every datagram from now on to {@code observer} (replacing any earlier one; {@code null}
+     * Shows every frame from now on to {@code observer} (replacing any earlier one; {@code null}
      * stops observing). An observability hook for benchmarks and tests: it changes nothing the
      * link does.
      */
@@ -194,7 +195,7 @@ public final class FabricLink implements AutoCloseable {
     }
 
     /**
-     * The counters of the datagrams that came from {@code end} (one of {@link #ends()}), towards
+     * The counters of the frames that came from {@code end} (one of {@link #ends()}), towards
      * the other end.
      *
      * @throws IllegalArgumentException if {@code end} is not an end of this link

@@ -18,7 +18,8 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 /**
  * Where the replica controller's journal and snapshots live ({@code stare.persistence}):
  * <ul>
- *   <li>{@code memory}: H2 in memory, gone with the JVM. Tests and the in-process demo.</li>
+ *   <li>{@code memory}: H2 in memory, gone with the JVM: tests, and several controller nodes in one
+ *       JVM (the demo and the test kit use {@link #inProcess} instead).</li>
  *   <li>{@code h2-file}: an embedded H2 database file; no service to run, and nodes on one machine
  *       share it ({@code AUTO_SERVER}). The default of {@code stare controller}.</li>
  *   <li>{@code postgres}: PostgreSQL, in a schema of its own. Production.</li>

@@ -157,7 +157,10 @@ final class MainPath {
             }
             return true;
         });
-        DataPathSettings dataPathSettings = DataPathSettings.fromConfig(system.settings().config());
+        DataPathSettings common = DataPathSettings.fromConfig(system.settings().config());
+        DataPathSettings dataPathSettings = new DataPathSettings(common.dispatcher(), common.receiveBuffer(),
+                common.maxDatagramsPerCycle(), common.egressBuffer(), common.socketReceiveBuffer(),
+                common.socketSendBuffer(), settings.controlQueue(), common.idleYield());
         this.dataPath = DataPath.start(system, dataPathSettings, "middleware-" + settings.serverId(),
                 transport.ports(dataPathSettings), settings.tick(), this::step);
         transport.started(dataPath);

@@ -140,11 +140,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public record GetStats(ActorRef<Stats> replyTo) implements Command {
     }
 
-    /** From the receive path: a SUB-ack from the first switch. */
+    /** From the main path: a SUB-ack from the first switch. */
     record SubAcked(StareHeader header) implements Command {
     }
 
-    /** From the receive path: the reassembler wants missing pieces from the backlog. */
+    /** From the main path: the reassembler wants missing pieces from the backlog. */
     record RecoveryNeeded(RecoveryRequest request) implements Command {
     }
 
@@ -785,7 +785,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         }
     }
 
-    /** Rebuilds the receive path's table of which INT modules get which state. */
+    /** Rebuilds the main path's table of which INT modules get which state. */
     private void updateRoutes() {
         Map<Integer, List<IntModule>> table = new HashMap<>();
         for (int state : directory.subscribedStates()) {

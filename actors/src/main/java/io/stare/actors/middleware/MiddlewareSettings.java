@@ -30,14 +30,15 @@ import java.util.Objects;
  * @param controlTimeout bound on every request to the replica controller
  * @param sendQueue frames one duty cycle of MAIN SEND writes at most before it lets the main path
  *     receive again (the rest goes next cycle)
- * @param controlQueue inputs the receive path buffers besides frames (recovered segments, timers)
+ * @param controlQueue inputs from the EXT module waiting for the main path (activations, recovered
+ *     segments, confirmations, SUB frames to send); beyond, the EXT module keeps them and offers them again
  * @param inboundQueue per VNF: updates the INT module buffers towards a slow VNF before it drops
  *     them (and tells the VNF of the loss)
  * @param outboundQueue per VNF: updates published and not yet sent by the main path; beyond, a
  *     publish is refused as back-pressured
  * @param unconfirmedAppends updates the EXT module keeps while the backlog has not confirmed them;
  *     at the bound new publishes are refused as back-pressured
- * @param tick how often the receive path runs the reassembler's timers and the EXT module resends
+ * @param tick how often the main path runs the reassembler's timers, flushes Append batches and resends
  *     unconfirmed appends
  * @param latestPoll how often each subscribed state's newest update is asked of the controller, so
  *     that a lost last update is noticed (zero disables it)

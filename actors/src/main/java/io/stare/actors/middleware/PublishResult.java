@@ -11,7 +11,10 @@ public sealed interface PublishResult extends NoSerializationVerificationNeeded 
 
     /** Code: the VNF did not declare the state. */
     long NOT_DECLARED = -1;
-    /** Code: a bounded buffer is full (the publish log, or the updates the backlog has not confirmed). */
+    /**
+     * Code: a bounded buffer is full (the VNF's updates not yet sent, the publish log, or the updates
+     * the backlog has not confirmed).
+     */
     long BACK_PRESSURED = -2;
     /** Code: the update needs more than 128 segments at the configured MTU. */
     long TOO_LARGE = -3;
@@ -45,7 +48,8 @@ public sealed interface PublishResult extends NoSerializationVerificationNeeded 
     }
 
     /**
-     * The update was numbered, sent and delivered to local subscribers.
+     * The update was numbered and written into the publish log; the main path sends it (and hands it
+     * to the server's own subscribers) in its next cycle, and keeps it until the backlog confirms it.
      *
      * @param stateId the state
      * @param update its extended update number
@@ -62,11 +66,11 @@ public sealed interface PublishResult extends NoSerializationVerificationNeeded 
     enum Reason {
         /** The VNF did not declare the state (only its declared publisher may publish it). */
         NOT_DECLARED,
-        /** A bounded queue is full (INT outbound queue, or updates the backlog has not confirmed). */
+        /** A bounded buffer is full (the VNF's unsent updates, the publish log, or the unconfirmed updates). */
         BACK_PRESSURED,
         /** The update needs more than 128 segments at the configured MTU. */
         TOO_LARGE,
-        /** The middleware did not answer in time or the VNF is not attached. */
+        /** The VNF is not attached: it left, or its middleware restarts and it declares its states again. */
         UNAVAILABLE
     }
 }

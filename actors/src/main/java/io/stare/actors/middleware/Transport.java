@@ -89,7 +89,7 @@ public interface Transport {
      *     or SUB-remove, or a copy that arrived on a socket not owning the state
      * @param malformed datagrams ignored because they were not STARE at all: a multi-frame datagram
      *     whose lengths do not add up, or with {@code multicast} a bad STARE header (the tunnel's
-     *     receive path counts frames that do not decode as {@code decodeErrors} instead)
+     *     main path counts frames that do not decode as {@code decodeErrors} instead)
      */
     record Counters(long sent, long received, long dropped, long foreign, long malformed) {
 

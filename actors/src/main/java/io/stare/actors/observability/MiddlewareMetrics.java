@@ -34,21 +34,23 @@ public final class MiddlewareMetrics {
                     Middleware.Stats::unconfirmedAppends)
             .gauge("stare_middleware_inbound_queued", "updates waiting in the INT modules for their VNFs",
                     Middleware.Stats::inboundQueued)
-            .gauge("stare_middleware_outbound_queued", "publishes waiting in the INT modules for the EXT module",
+            .gauge("stare_middleware_outbound_queued", "publishes waiting in the publish log for the main path to send",
                     Middleware.Stats::outboundQueued)
             .counter("stare_middleware_appended_segments_total", "segments sent to the backlog by Append",
                     Middleware.Stats::segmentsAppended)
             .counter("stare_middleware_frames_sent_total", "frames sent to the network", s -> s.transport().sent())
             .counter("stare_middleware_frames_received_total", "frames received from the network",
                     s -> s.transport().received())
-            .counter("stare_middleware_frames_dropped_total", "frames MAIN SEND dropped (queue full, oversize)",
+            .counter("stare_middleware_frames_dropped_total", "frames refused on the way out (oversize, socket closed)",
                     s -> s.transport().dropped())
             .counter("stare_middleware_frames_foreign_total", "datagrams ignored: not from the switch port or "
                     + "not for this server", s -> s.transport().foreign())
             .counter("stare_middleware_decode_errors_total", "received frames the decoder refused",
                     s -> s.decodeErrors() + s.transport().malformed())
             .counter("stare_middleware_frames_inactive_total", "publish frames of states this server does not receive",
-                    Middleware.Stats::inactiveDropped);
+                    Middleware.Stats::inactiveDropped)
+            .counter("stare_middleware_handler_errors_total", "exceptions thrown by VNFs' inline update handlers "
+                    + "(counted and logged, never thrown into the data path)", Middleware.Stats::handlerErrors);
 
     private MiddlewareMetrics() {
     }

@@ -57,6 +57,7 @@ class MiddlewareMetricsTest {
                 assertTrue(text.contains("stare_middleware_deliveries_network_total{server=\"h3\"} 7"), text);
                 assertTrue(text.contains("stare_middleware_unconfirmed_appends{server=\"h2\"} 0"), text);
                 assertTrue(text.contains("stare_middleware_inbound_queued{server=\"h3\"} 0"), text);
+                assertTrue(text.contains("stare_middleware_handler_errors_total{server=\"h3\"} 0"), text);
             } finally {
                 await(server.close());
             }

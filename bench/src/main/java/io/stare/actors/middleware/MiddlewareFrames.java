@@ -7,8 +7,9 @@ import io.stare.protocol.segment.Segment;
 /**
  * The middleware's own frame codec ({@link Frames}, package-private in stare-actors) opened to the
  * JMH benchmarks. It lives in the bench module, in the middleware's package, so that the benchmarks
- * time exactly the code {@code Middleware.onPublish} and {@code ReceivePath} run rather than a copy
- * that could drift; the middleware itself is not changed for the benchmarks' sake. If
+ * time exactly the value-object codec the middleware uses off the hot path (SUB frames; the main
+ * path's publish frames before the in-place encoder) rather than a copy that could drift; the
+ * middleware itself is not changed for the benchmarks' sake. If
  * {@code Frames} changes shape, this stops compiling, which is the point.
  */
 public final class MiddlewareFrames {

@@ -25,14 +25,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * Local delivery: a publisher VNF and a subscriber VNF on the same middleware, updates delivered per
  * second to the subscriber's {@link StateListener}. The controller says no other server subscribes,
  * so the middleware keeps the updates off the network (as the real controller would) and the path is
- * EXT module → the subscriber's INT inbound queue ({@code mapAsync(1)}: one delivery in flight) → an
- * ask to the subscriber's VNF actor → the listener → the acknowledgement.
+ * the publish log → the main path, which hands each update to the server's own subscribers → a copy
+ * into the subscriber's INT inbound queue → the subscriber's VNF actor, woken once per batch → the
+ * listener.
  *
  * <p>Each invocation publishes {@value #BATCH} updates and waits until the listener has had every one
  * that was published, so publishing and delivery overlap as in a steady stream but the inbound queue
- * (1024) never overflows. {@code viaStareClient} publishes through {@code StareClient.publish};
- * {@code viaMiddleware} asks the EXT module directly, so that the delivery half shows on its own
- * when publishing is the slower half.
+ * (1024) never overflows. {@code viaStareClient} publishes through {@code StareClient.publish}
+ * ({@code tryPublish} on the caller's thread); {@code viaMiddleware} asks the EXT module, which makes
+ * the same call, so that the cost of an ask per publish shows beside it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

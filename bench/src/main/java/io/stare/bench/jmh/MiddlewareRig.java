@@ -26,7 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One real middleware (EXT module, INT modules, receive path, tunnel transport) in an actor system
+ * One real middleware (EXT module, INT modules, main path, tunnel transport) in an actor system
  * of its own, with nothing in its way: its transport is a real UDP socket on 127.0.0.1, sending to a
  * "switch port" that is a bound UDP socket nobody reads (the kernel queues datagrams until its
  * buffer is full, then discards them without telling anyone), and its replica controller is the

@@ -25,14 +25,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * update is segmented, encoded and sent on the UDP socket, and appended to the (stub) backlog.
  *
  * <ul>
- *   <li>{@code stareClient}: the VNF's API, {@code StareClient.publish}: an ask to the VNF actor,
- *       the INT module's outbound queue ({@code mapAsync(1)}: one publish in flight towards the EXT
- *       module), an ask to the EXT module, and the result back.</li>
- *   <li>{@code middleware}: the EXT module alone, {@code Middleware.Publish} asked directly with
- *       all {@value #BATCH} in flight; the difference to {@code stareClient} is the VNF and INT hops.</li>
+ *   <li>{@code stareClient}: the VNF's API, {@code StareClient.publish}: {@code tryPublish} on the
+ *       caller's thread (numbered, segmented and copied into the publish log; the main path sends it
+ *       on its own thread), wrapped in an already completed {@code CompletionStage}.</li>
+ *   <li>{@code middleware}: {@code Middleware.Publish} asked of the EXT module with all {@value #BATCH}
+ *       in flight, which makes the same call on the actor's thread: the difference to
+ *       {@code stareClient} is the cost of an ask per publish, which the hot path no longer pays.</li>
  * </ul>
- * {@value #BATCH} stays below the INT outbound queue (256 by default), so no publish is refused for
- * a full queue; see {@link Outcomes} for refusals and the middleware's counters printed at the end.
+ * {@value #BATCH} stays far below the INT outbound queue (4096 by default), so no publish is refused
+ * for a full queue; see {@link Outcomes} for refusals and the middleware's counters printed at the end.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -3,8 +3,13 @@ package io.stare.bench.jmh;
 import com.typesafe.config.ConfigFactory;
 import io.stare.actors.middleware.MiddlewareFrames;
 import io.stare.actors.middleware.MiddlewareSettings;
+import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.packet.StareFrameEncoder;
+import io.stare.protocol.packet.StarePacket;
 import io.stare.protocol.segment.Segment;
 import io.stare.protocol.segment.Segmenter;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +26,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The publisher's codec work per update, without actors: what {@code Middleware.onPublish} does
- * between numbering an update and handing frames to MAIN SEND. The update is split by the
- * middleware's {@link Segmenter} at the configured MTU, and every segment becomes a whole Ethernet
- * frame through the middleware's own {@code Frames} (IPv4 + UDP with checksum + STARE header).
+ * The publisher's codec work per update, without actors, two ways. {@link #encodeInPlace} is what
+ * the main path does for each segment it drains from the publish log: {@link StareFrameEncoder}
+ * writes the whole Ethernet frame (IPv4 + UDP with checksum + STARE header) straight into the
+ * socket's direct buffer. {@link #encode} is the value-object codec the hot path used before (and
+ * tools, tests and SUB frames still use): the update split by the {@link Segmenter} into
+ * {@link Segment}s, each encoded into a {@code byte[]} by the middleware's own {@code Frames}.
  * One operation is one update, however many segments it takes (1, 1 and 12 at MTU 1500).
  */
 @State(Scope.Thread)
@@ -44,6 +51,8 @@ public class PublishEncodeBenchmark {
 
     private Segmenter segmenter;
     private MiddlewareFrames frames;
+    private StareFrameEncoder encoder;
+    private ByteBuffer egress;
     private byte[] value;
     private long update;
 
@@ -53,8 +62,34 @@ public class PublishEncodeBenchmark {
         MiddlewareSettings settings = MiddlewareSettings.fromConfig(ConfigFactory.load());
         segmenter = new Segmenter(settings.mtu());
         frames = new MiddlewareFrames(settings.senderId());
+        encoder = new StareFrameEncoder(0x02_00_00_00_00_00L | settings.senderId(), 0x7f000001, StareAddress.UDP_PORT,
+                StarePacket.DEFAULT_TTL);
+        egress = ByteBuffer.allocateDirect(1 << 20);
         value = Payloads.of(payloadBytes);
         update = 0;
+    }
+
+    /**
+     * Encodes the next update's segments one after the other into the egress buffer, as the main
+     * path does; returns the bytes written, which JMH consumes.
+     */
+    @Benchmark
+    public int encodeInPlace() {
+        int segmentPayload = segmenter.segmentPayload();
+        int segments = Math.max(1, (value.length + segmentPayload - 1) / segmentPayload);
+        int updateNo = (int) (update++ & 0xFFFF);
+        int at = 0;
+        for (int segment = 0; segment < segments; segment++) {
+            int from = segment * segmentPayload;
+            at += encoder.encode(egress, at, MessageKind.PUBLISH, STATE, updateNo, VNF, segments, segment, value, from,
+                    Math.min(segmentPayload, value.length - from));
+        }
+        return at;
+    }
+
+    /** The buffer {@link #encodeInPlace} writes into (for tests). */
+    ByteBuffer egress() {
+        return egress;
     }
 
     /** Segments and encodes the next update; the frames are returned so JMH consumes them. */

@@ -1,9 +1,11 @@
 /**
- * JMH micro-benchmarks of the VNF side of STARE, run by {@code stare bench jmh}
- * ({@link io.stare.bench.jmh.JmhRun}): the publish frame codec and the receive path's decode and
- * reassembly without actors ({@link io.stare.bench.jmh.PublishEncodeBenchmark},
- * {@link io.stare.bench.jmh.ReceiveDecodeBenchmark}), the publish call through a real middleware
- * actor ({@link io.stare.bench.jmh.PublishBenchmark}) and local delivery between two VNFs of one
- * middleware ({@link io.stare.bench.jmh.LocalDeliveryBenchmark}). See docs/evaluation-jmh.md.
+ * JMH micro-benchmarks of STARE's data path, run by {@code stare bench jmh}
+ * ({@link io.stare.bench.jmh.JmhRun}, with JMH's GC profiler): the publish frame codec and the
+ * subscriber's validation and reassembly without actors, in place and with the value objects
+ * ({@link io.stare.bench.jmh.PublishEncodeBenchmark}, {@link io.stare.bench.jmh.ReceiveDecodeBenchmark}),
+ * the publish call through a real middleware ({@link io.stare.bench.jmh.PublishBenchmark}), local
+ * delivery between two VNFs of one middleware ({@link io.stare.bench.jmh.LocalDeliveryBenchmark}) and
+ * one update from a publishing middleware through a software switch to a subscribing middleware
+ * ({@link io.stare.bench.jmh.DeliveryBenchmark}). See docs/evaluation-jmh.md.
  */
 package io.stare.bench.jmh;

@@ -36,6 +36,8 @@ class BenchmarkListTest {
         }
         assertEquals(new TreeSet<>(Set.of(
                 "io.stare.bench.jmh.PublishEncodeBenchmark.encode",
+                "io.stare.bench.jmh.PublishEncodeBenchmark.encodeInPlace",
+                "io.stare.bench.jmh.ReceiveDecodeBenchmark.validateInPlace",
                 "io.stare.bench.jmh.ReceiveDecodeBenchmark.decodeAndReassemble",
                 "io.stare.bench.jmh.PublishBenchmark.stareClient",
                 "io.stare.bench.jmh.PublishBenchmark.middleware",

@@ -59,6 +59,37 @@ class CodecBenchmarksTest {
         assertArrayEquals(Payloads.of(size), value.toByteArray());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {64, 1024, 16384})
+    void theInPlaceEncoderWritesTheSameFramesAsTheValueCodec(int size) {
+        PublishEncodeBenchmark values = new PublishEncodeBenchmark();
+        PublishEncodeBenchmark inPlace = new PublishEncodeBenchmark();
+        values.payloadBytes = size;
+        inPlace.payloadBytes = size;
+        values.setup();
+        inPlace.setup();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        values.encode().forEach(expected::writeBytes); // update 0, both
+        int written = inPlace.encodeInPlace();
+        byte[] actual = new byte[written];
+        inPlace.egress().get(0, actual);
+        assertArrayEquals(expected.toByteArray(), actual);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {64, 1024, 16384})
+    void oneInPlaceInvocationDeliversEveryUpdate(int size) {
+        ReceiveDecodeBenchmark benchmark = new ReceiveDecodeBenchmark();
+        benchmark.payloadBytes = size;
+        benchmark.setup();
+        for (int round = 0; round < 2; round++) {
+            ReceiveDecodeBenchmark.Delivered delivered = benchmark.validateInPlace();
+            assertEquals(ReceiveDecodeBenchmark.UPDATES, delivered.updates);
+            assertEquals((long) ReceiveDecodeBenchmark.UPDATES * size, delivered.bytes);
+            assertEquals(ReceiveDecodeBenchmark.UPDATES - 1, delivered.lastUpdate);
+        }
+    }
+
     @Test
     void oneDecodeInvocationDeliversEveryUpdateWhole() {
         ReceiveDecodeBenchmark benchmark = new ReceiveDecodeBenchmark();
