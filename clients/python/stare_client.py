@@ -30,20 +30,29 @@ UNSUBSCRIBE, UNSUBSCRIBED = 0x18, 0x19
 PUBLISH, PUBLISHED = 0x20, 0x21
 DELIVER, LOSS_NOTICE = 0x22, 0x23
 
+# The wire values of io.stare.protocol.ErrorCode (the same codes from the replica controller to here).
 ERROR_CODES = {1: "UNSUPPORTED_VERSION", 2: "BAD_REQUEST", 3: "NOT_REGISTERED", 4: "NOT_PUBLISHER",
                5: "UNKNOWN_STATE", 6: "PAYLOAD_TOO_LARGE", 7: "ID_SPACE_EXHAUSTED", 8: "UNAVAILABLE",
-               9: "INTERNAL"}
+               9: "INTERNAL", 10: "INVALID_ARGUMENT", 11: "BUSY", 12: "BACK_PRESSURED"}
+# Codes after which the same request may succeed later.
+RETRYABLE = frozenset({"UNAVAILABLE", "BUSY", "BACK_PRESSURED"})
 LOSS_OUTCOMES = {1: "RECOVERING", 2: "RECOVERED", 3: "UNRECOVERABLE"}
 
 
 class StareError(Exception):
-    """An ERROR frame from the middleware: `code` is its name (e.g. 'UNKNOWN_STATE')."""
+    """An ERROR frame from the middleware: `code` is its name (e.g. 'UNKNOWN_STATE'), one of
+    ERROR_CODES' values ('UNKNOWN' for a code newer than this client)."""
 
     def __init__(self, code, message, request_id=0):
         super().__init__("%s: %s" % (code, message))
         self.code = code
         self.message = message
         self.request_id = request_id
+
+    @property
+    def retryable(self):
+        """Whether sending the same request again later may succeed."""
+        return self.code in RETRYABLE
 
 
 class ConnectionClosed(StareError):

@@ -1,5 +1,6 @@
 package io.stare.actors.controller;
 
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.TypedActorContext;
@@ -11,7 +12,7 @@ import org.apache.pekko.actor.typed.Behavior;
  * arrives, and past its stash capacity it drops them with a warning each: under overload a
  * recovery storm once produced hundreds of such warnings and lost requests nobody was told about.
  * The gate counts the commands let in and not yet handled; beyond {@code limit} a RECOVER or a
- * latest-update query gets {@link ControlFailure.Code#BUSY} at once (the middleware asks again after
+ * latest-update query gets {@link ErrorCode#BUSY} at once (the middleware asks again after
  * its retry interval), and an Append is not let in (the publisher sends what stays unconfirmed
  * again after its control timeout). Subscription, truncation and status commands always pass.
  */
@@ -66,11 +67,11 @@ final class BacklogGate extends BehaviorInterceptor<StateBacklog.Command, StateB
     private boolean refuse(StateBacklog.Command command) {
         String why = "state " + stateId + "'s backlog has " + load.queued + " commands waiting; ask again later";
         if (command instanceof StateBacklog.RecoverSegments recover) {
-            recover.replyTo().tell(new ControlFailure(ControlFailure.Code.BUSY, why));
+            recover.replyTo().tell(new ControlFailure(ErrorCode.BUSY, why));
             return true;
         }
         if (command instanceof StateBacklog.QueryLatest query) {
-            query.replyTo().tell(new ControlFailure(ControlFailure.Code.BUSY, why));
+            query.replyTo().tell(new ControlFailure(ErrorCode.BUSY, why));
             return true;
         }
         return command instanceof StateBacklog.AppendSegments; // resent by the publisher while unconfirmed

@@ -2,6 +2,7 @@ package io.stare.actors.controller;
 
 import io.stare.actors.ids.IdSpace;
 import io.stare.protocol.CborSerializable;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.DeclareState;
@@ -137,12 +138,12 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
         String name = declare.request().stateName();
         int publisher = declare.request().publisherVnfId();
         if (state.vnfSpace().nameOf(publisher).isEmpty()) {
-            return reply(declare.replyTo(), new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT,
+            return reply(declare.replyTo(), new ControlFailure(ErrorCode.INVALID_ARGUMENT,
                     "VNF " + publisher + " is not registered; it cannot declare '" + name + "'"));
         }
         OptionalInt known = state.stateSpace().lookup(name);
         if (known.isPresent() && state.publisherOf(known.getAsInt()) != publisher) {
-            return reply(declare.replyTo(), new ControlFailure(ControlFailure.Code.NOT_PUBLISHER, "state '" + name
+            return reply(declare.replyTo(), new ControlFailure(ErrorCode.NOT_PUBLISHER, "state '" + name
                     + "' is published by VNF " + state.publisherOf(known.getAsInt()) + ", not by VNF " + publisher));
         }
         IdSpace.Outcome outcome = state.stateSpace().peek(name);
@@ -172,6 +173,6 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
     }
 
     private static ControlFailure exhausted(IdSpace.Outcome outcome) {
-        return new ControlFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, ((IdSpace.Exhausted) outcome).message());
+        return new ControlFailure(ErrorCode.ID_SPACE_EXHAUSTED, ((IdSpace.Exhausted) outcome).message());
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.stare.actors.backlog.SegmentsCbor;
 import io.stare.protocol.CborSerializable;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
@@ -254,7 +255,7 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
         } else if (request instanceof LatestUpdateQuery q) {
             backends.backlog(q.stateId()).tell(new StateBacklog.QueryLatest(q, replyTo));
         } else {
-            replyTo.tell(new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT,
+            replyTo.tell(new ControlFailure(ErrorCode.INVALID_ARGUMENT,
                     "a TruncationQuery goes from the controller to subscribers, not to the controller"));
         }
         return this;
@@ -269,7 +270,7 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
         } else if (answer.reply() != null) {
             answer.replyTo().tell(answer.reply());
         } else {
-            answer.replyTo().tell(new ControlFailure(ControlFailure.Code.UNAVAILABLE,
+            answer.replyTo().tell(new ControlFailure(ErrorCode.UNAVAILABLE,
                     "the ID registry did not answer: " + answer.error().getMessage()));
         }
         return this;

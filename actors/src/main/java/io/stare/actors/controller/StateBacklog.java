@@ -6,6 +6,7 @@ import io.stare.actors.backlog.Backlog;
 import io.stare.actors.backlog.SegmentsCbor;
 import io.stare.actors.backlog.Truncation;
 import io.stare.protocol.CborSerializable;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.LatestUpdate;
@@ -478,6 +479,6 @@ public final class StateBacklog
     }
 
     private ControlReply unknownState() {
-        return new ControlFailure(ControlFailure.Code.UNKNOWN_STATE, "state " + stateId + " was never declared");
+        return new ControlFailure(ErrorCode.UNKNOWN_STATE, "state " + stateId + " was never declared");
     }
 }

@@ -3,6 +3,7 @@ package io.stare.actors.middleware;
 import io.stare.actors.agent.AgentView;
 import io.stare.actors.agent.SubRetransmissions;
 import io.stare.actors.controller.ReplicaController;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
@@ -206,8 +207,14 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public record Unsubscribed(int stateId) implements Reply {
     }
 
-    /** The request failed, permanently. */
-    public record Failed(String request, String reason) implements Reply {
+    /**
+     * The request failed, permanently.
+     *
+     * @param request what was asked, for people ("declare ue-locations")
+     * @param code why, for programs: the replica controller's own code when it refused
+     * @param reason a human-readable explanation
+     */
+    public record Failed(String request, ErrorCode code, String reason) implements Reply {
     }
 
     /**
@@ -447,7 +454,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 survivors.vnfs.put(attach.vnfName(), attach.vnf());
                 attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
             } else {
-                attach.replyTo().tell(new Failed("attach " + attach.vnfName(), describe(reply, error)));
+                attach.replyTo().tell(new Failed("attach " + attach.vnfName(), codeOf(reply, error), describe(reply, error)));
             }
         });
         return this;
@@ -490,17 +497,20 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private Behavior<Command> onDeclare(Declare declare) {
         if (!vnfs.containsKey(declare.vnfId())) {
-            declare.replyTo().tell(new Failed("declare " + declare.stateName(), "VNF " + declare.vnfId() + " is not attached"));
+            declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED,
+                    "VNF " + declare.vnfId() + " is not attached"));
             return this;
         }
         control(new DeclareState(declare.vnfId(), declare.stateName()), (reply, error) -> {
             if (!(reply instanceof StateDeclared declared)) {
-                declare.replyTo().tell(new Failed("declare " + declare.stateName(), describe(reply, error)));
+                declare.replyTo().tell(new Failed("declare " + declare.stateName(), codeOf(reply, error),
+                        describe(reply, error)));
                 return;
             }
             int state = declared.stateId();
             if (directory.declarePublisher(declare.vnfId(), state) != LocalDirectory.Declared.OK) {
-                declare.replyTo().tell(new Failed("declare " + declare.stateName(), "another local VNF publishes it"));
+                declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_PUBLISHER,
+                        "another local VNF publishes it"));
                 return;
             }
             // Number on from what the backlog already holds (a VNF that declares again after a restart).
@@ -508,15 +518,16 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 if (!(latest instanceof LatestUpdate) && !survivors.publications.containsKey(state)) {
                     // Numbering from 0 would reuse numbers the backlog holds: subscribers would drop
                     // them as duplicates. The VNF declares again (a busy backlog soon answers).
-                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), "could not learn state "
-                            + state + "'s newest update from the backlog, so its numbering cannot go on; declare "
+                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), codeOf(latest, e),
+                            "could not learn state " + state + "'s newest update from the backlog, so its numbering cannot go on; declare "
                             + "again (" + describe(latest, e) + ")"));
                     return;
                 }
                 long next = latest instanceof LatestUpdate l ? l.latestUpdate() + 1 : 0;
                 AttachedVnf vnf = vnfs.get(declare.vnfId());
                 if (vnf == null) {
-                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), "the VNF detached meanwhile"));
+                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED,
+                            "the VNF detached meanwhile"));
                     return;
                 }
                 Publication publication = survivors.publications.computeIfAbsent(state, s -> new Publication(s, next,
@@ -531,7 +542,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                             AttachedVnf still = vnfs.get(declare.vnfId());
                             if (still == null) {
                                 declare.replyTo().tell(new Failed("declare " + declare.stateName(),
-                                        "the VNF detached meanwhile"));
+                                        ErrorCode.NOT_REGISTERED, "the VNF detached meanwhile"));
                                 return;
                             }
                             publication.open(still.intModule(), mainPath, settings.outboundQueue());
@@ -546,8 +557,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onLookup(Lookup lookup) {
         control(new LookupState(lookup.stateName()), (reply, error) -> lookup.replyTo().tell(
                 reply instanceof StateFound found ? new Found(found.stateName(), found.stateId(), found.publisherVnfId())
-                        : new Failed("lookup " + lookup.stateName(),
-                        reply instanceof StateUnknown ? "no VNF declared the state" : describe(reply, error))));
+                        : reply instanceof StateUnknown
+                        ? new Failed("lookup " + lookup.stateName(), ErrorCode.UNKNOWN_STATE, "no VNF declared the state")
+                        : new Failed("lookup " + lookup.stateName(), codeOf(reply, error), describe(reply, error))));
         return this;
     }
 
@@ -580,7 +592,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
         if (!vnfs.containsKey(subscribe.vnfId())) {
-            subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(),
+            subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), ErrorCode.NOT_REGISTERED,
                     "VNF " + subscribe.vnfId() + " is not attached"));
             return this;
         }
@@ -588,9 +600,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             if (reply instanceof StateFound found) {
                 subscribeFound(subscribe, found);
             } else if (reply instanceof StateUnknown) {
-                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), "no VNF declared the state"));
+                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), ErrorCode.UNKNOWN_STATE,
+                        "no VNF declared the state"));
             } else {
-                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), describe(reply, error)));
+                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), codeOf(reply, error),
+                        describe(reply, error)));
             }
         });
         return this;
@@ -633,7 +647,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             sub.waiting.removeIf(waiting -> {
                 boolean mine = waiting.vnfId() == unsubscribe.vnfId();
                 if (mine) {
-                    waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), "unsubscribed meanwhile"));
+                    waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
+                            "unsubscribed meanwhile"));
                 }
                 return mine;
             });
@@ -659,7 +674,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             return;
         }
         for (Subscribe waiting : sub.waiting) {
-            waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), "unsubscribed before the switch acknowledged"));
+            waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
+                    "unsubscribed before the switch acknowledged"));
         }
         sub.waiting.clear();
         sub.phase = Phase.REMOVING;
@@ -769,7 +785,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             String reason = "no SUB-ack from the switch after " + settings.arqLimit() + " retransmissions";
             for (Subscribe waiting : sub.waiting) {
                 directory.unsubscribe(waiting.vnfId(), state);
-                waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), reason));
+                waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.UNAVAILABLE, reason));
             }
             updateRoutes();
         }
@@ -897,6 +913,14 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onControlAnswer(ControlAnswer answer) {
         answer.then().accept(answer.reply(), answer.error());
         return this;
+    }
+
+    /** The controller's own code when it refused; UNAVAILABLE when it did not answer. */
+    private static ErrorCode codeOf(ControlReply reply, Throwable error) {
+        if (reply instanceof ControlFailure failure) {
+            return failure.code();
+        }
+        return error != null ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL;
     }
 
     private static String describe(ControlReply reply, Throwable error) {

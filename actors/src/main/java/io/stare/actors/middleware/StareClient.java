@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
@@ -37,10 +38,19 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class StareClient implements AutoCloseable {
 
-    /** A request the middleware or the replica controller refused. */
+    /** A request the middleware or the replica controller refused: {@link #code()} says why. */
     public static final class StareException extends RuntimeException {
-        public StareException(String message) {
+        private final ErrorCode code;
+
+        /** @param message what was asked and why it failed, for people; the code is for programs */
+        public StareException(ErrorCode code, String message) {
             super(message);
+            this.code = java.util.Objects.requireNonNull(code, "code");
+        }
+
+        /** Why the request failed; {@link ErrorCode#retryable()} says whether asking again may help. */
+        public ErrorCode code() {
+            return code;
         }
     }
 
@@ -231,7 +241,8 @@ public final class StareClient implements AutoCloseable {
     }
 
     private static CompletionException failure(Middleware.Reply reply) {
-        String message = reply instanceof Middleware.Failed f ? f.request() + ": " + f.reason() : "unexpected " + reply;
-        return new CompletionException(new StareException(message));
+        return new CompletionException(reply instanceof Middleware.Failed f
+                ? new StareException(f.code(), f.request() + ": " + f.reason())
+                : new StareException(ErrorCode.INTERNAL, "unexpected " + reply));
     }
 }

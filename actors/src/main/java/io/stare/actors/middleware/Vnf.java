@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -110,8 +111,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     private record SubscribeAnswer(Subscribe request, Middleware.Reply reply) implements Command {
     }
 
-    /** The answer to a declaration or subscription made again after a middleware restart. */
-    private record Restored(Middleware.Reply reply) implements Command {
+    /** The answer to a declaration ({@code declaration}) or subscription made again after a middleware restart. */
+    private record Restored(Middleware.Reply reply, boolean declaration) implements Command {
     }
 
     /**
@@ -171,7 +172,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         this.middleware = middleware;
         this.timeout = timeout;
         this.handle = handle;
-        this.restoredAdapter = context.messageAdapter(Middleware.Reply.class, Restored::new);
+        this.restoredAdapter = context.messageAdapter(Middleware.Reply.class, reply -> new Restored(reply, false));
         attach();
     }
 
@@ -179,7 +180,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         getContext().ask(Middleware.Reply.class, middleware, timeout,
                 replyTo -> new Middleware.Attach(name, getContext().getSelf(), replyTo),
                 (reply, error) -> new AttachAnswer(reply != null ? reply
-                        : new Middleware.Failed("attach " + name, "middleware did not answer: " + error)));
+                        : new Middleware.Failed("attach " + name, ErrorCode.UNAVAILABLE,
+                                "middleware did not answer: " + error)));
     }
 
     @Override
@@ -241,7 +243,10 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         redeclaring = declared.size();
         handle.restoring = redeclaring > 0;
         for (String state : declared) {
-            getContext().getSelf().tell(new Declare(state, restoredAdapter));
+            getContext().ask(Middleware.Reply.class, getContext().getSelf(), timeout.multipliedBy(3),
+                    replyTo -> new Declare(state, replyTo),
+                    (reply, error) -> new Restored(reply != null ? reply : new Middleware.Failed("declare " + state,
+                            ErrorCode.UNAVAILABLE, "no answer: " + error), true));
         }
         for (Map.Entry<String, Integer> subscription : subscribedNames.entrySet()) {
             int state = subscription.getValue();
@@ -253,14 +258,13 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private Behavior<Command> onRestored(Restored restored) {
-        if (restored.reply() instanceof Middleware.Declared || restored.reply() instanceof Middleware.Failed failed
-                && failed.request().startsWith("declare ")) {
+        if (restored.declaration()) {
             redeclaring = Math.max(0, redeclaring - 1);
             handle.restoring = redeclaring > 0;
         }
         if (restored.reply() instanceof Middleware.Failed failed) {
-            getContext().getLog().error("VNF {}: after its middleware restarted, {} failed: {}", name, failed.request(),
-                    failed.reason());
+            getContext().getLog().error("VNF {}: after its middleware restarted, {} failed ({}): {}", name,
+                    failed.request(), failed.code(), failed.reason());
         }
         return this;
     }
@@ -282,7 +286,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         getContext().ask(Middleware.Reply.class, middleware, timeout,
                 replyTo -> new Middleware.Declare(attached.vnfId(), declare.stateName(), replyTo),
                 (reply, error) -> new DeclareAnswer(declare, reply != null ? reply
-                        : new Middleware.Failed("declare " + declare.stateName(), "middleware did not answer: " + error)));
+                        : new Middleware.Failed("declare " + declare.stateName(), ErrorCode.UNAVAILABLE,
+                                "middleware did not answer: " + error)));
         return this;
     }
 
@@ -317,7 +322,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         getContext().ask(Middleware.Reply.class, middleware, timeout.multipliedBy(3),
                 replyTo -> new Middleware.Subscribe(attached.vnfId(), subscribe.stateName(), resumeFrom, inline, replyTo),
                 (reply, error) -> new SubscribeAnswer(subscribe, reply != null ? reply
-                        : new Middleware.Failed("subscribe " + subscribe.stateName(), "middleware did not answer: " + error)));
+                        : new Middleware.Failed("subscribe " + subscribe.stateName(), ErrorCode.UNAVAILABLE,
+                                "middleware did not answer: " + error)));
     }
 
     /** The subscription's inline handler, wrapped once: a restart subscribes again with the same wrapper. */
@@ -349,7 +355,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
         Integer state = subscribedNames.remove(unsubscribe.stateName());
         if (state == null || !(attachment instanceof Middleware.Attached attached)) {
-            unsubscribe.replyTo().tell(new Middleware.Failed("unsubscribe " + unsubscribe.stateName(), "not subscribed"));
+            unsubscribe.replyTo().tell(new Middleware.Failed("unsubscribe " + unsubscribe.stateName(),
+                    ErrorCode.BAD_REQUEST, "not subscribed"));
             return this;
         }
         // Stop delivering at once; the middleware stops routing (and waits for its main path) before it answers.
@@ -429,8 +436,9 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private Middleware.Failed notAttached(String request) {
-        return new Middleware.Failed(request, attachment instanceof Middleware.Failed failed
-                ? "attach failed: " + failed.reason() : name + " is not attached yet");
+        return attachment instanceof Middleware.Failed failed
+                ? new Middleware.Failed(request, failed.code(), "attach failed: " + failed.reason())
+                : new Middleware.Failed(request, ErrorCode.NOT_REGISTERED, name + " is not attached yet");
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.backlog.BacklogLimits;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.Recover;
@@ -66,7 +67,7 @@ class BacklogGateTest {
         }
         gated.tell(recover(3, replies.ref()));
         ControlFailure busy = assertInstanceOf(ControlFailure.class, replies.receiveMessage());
-        assertEquals(ControlFailure.Code.BUSY, busy.code());
+        assertEquals(ErrorCode.BUSY, busy.code());
         TestProbe<ReplicaController.Appended> appended = kit.createTestProbe();
         gated.tell(new StateBacklog.AppendSegments(List.of(new Segment(STATE, 1, 0, 1, 0, new byte[1])),
                 appended.ref()));
@@ -104,7 +105,7 @@ class BacklogGateTest {
         int busy = 0;
         for (ControlReply reply : replies.receiveSeveralMessages(requests, Duration.ofSeconds(60))) {
             if (reply instanceof ControlFailure failure) {
-                assertEquals(ControlFailure.Code.BUSY, failure.code());
+                assertEquals(ErrorCode.BUSY, failure.code());
                 busy++;
             } else {
                 assertInstanceOf(Recovered.class, reply);

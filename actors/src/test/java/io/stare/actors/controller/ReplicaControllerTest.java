@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.backlog.BacklogLimits;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
@@ -85,11 +86,11 @@ class ReplicaControllerTest {
         Client client = new Client(SETTINGS.withIdSpaces(1, 0));
         int a = client.registerVnf("vnf-a");
         client.registerVnf("vnf-b");
-        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, client.ask(new RegisterVnf("vnf-c", "mw")));
+        assertFailure(ErrorCode.ID_SPACE_EXHAUSTED, client.ask(new RegisterVnf("vnf-c", "mw")));
         assertEquals(a, client.registerVnf("vnf-a"));
 
         int state = client.declare(a, "only");
-        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, client.ask(new DeclareState(a, "one-too-many")));
+        assertFailure(ErrorCode.ID_SPACE_EXHAUSTED, client.ask(new DeclareState(a, "one-too-many")));
         assertEquals(state, client.declare(a, "only"));
     }
 
@@ -99,19 +100,19 @@ class ReplicaControllerTest {
         int a = client.registerVnf("vnf-a");
         int b = client.registerVnf("vnf-b");
         int state = client.declare(a, "counters");
-        assertFailure(ControlFailure.Code.NOT_PUBLISHER, client.ask(new DeclareState(b, "counters")));
+        assertFailure(ErrorCode.NOT_PUBLISHER, client.ask(new DeclareState(b, "counters")));
         assertEquals(state, client.declare(a, "counters"));
-        assertFailure(ControlFailure.Code.INVALID_ARGUMENT, client.ask(new DeclareState(999, "by-a-stranger")));
+        assertFailure(ErrorCode.INVALID_ARGUMENT, client.ask(new DeclareState(999, "by-a-stranger")));
     }
 
     @Test
     void unknownStatesAreSaidToBeUnknown() {
         Client client = new Client(SETTINGS);
         assertEquals(new StateUnknown("nobody"), client.ask(new LookupState("nobody")));
-        assertFailure(ControlFailure.Code.UNKNOWN_STATE,
+        assertFailure(ErrorCode.UNKNOWN_STATE,
                 client.ask(new Recover(1, 99, "mw", List.of(MissingUpdate.whole(0)))));
-        assertFailure(ControlFailure.Code.UNKNOWN_STATE, client.ask(new LatestUpdateQuery(99)));
-        assertFailure(ControlFailure.Code.INVALID_ARGUMENT, client.ask(new TruncationQuery(1, 99)));
+        assertFailure(ErrorCode.UNKNOWN_STATE, client.ask(new LatestUpdateQuery(99)));
+        assertFailure(ErrorCode.INVALID_ARGUMENT, client.ask(new TruncationQuery(1, 99)));
     }
 
     // ---- the backlog ----
@@ -251,15 +252,15 @@ class ReplicaControllerTest {
         assertEquals(b, after.registerVnf("b"), "the same name gets the same ID after a restart");
         assertEquals(a, after.registerVnf("a"));
         assertEquals(flows, after.declare(b, "flows"));
-        assertFailure(ControlFailure.Code.NOT_PUBLISHER, after.ask(new DeclareState(a, "flows")));
+        assertFailure(ErrorCode.NOT_PUBLISHER, after.ask(new DeclareState(a, "flows")));
         int c = after.registerVnf("c");
         assertTrue(c != a && c != b, "a new name never gets an ID already given");
         after.registerVnf("d");
-        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, after.ask(new RegisterVnf("e", "mw")));
+        assertFailure(ErrorCode.ID_SPACE_EXHAUSTED, after.ask(new RegisterVnf("e", "mw")));
         after.stop();
 
         Client third = new Client(SETTINGS.withIdSpaces(3, 1_000), "restart-ids");
-        assertFailure(ControlFailure.Code.ID_SPACE_EXHAUSTED, third.ask(new RegisterVnf("e", "mw")));
+        assertFailure(ErrorCode.ID_SPACE_EXHAUSTED, third.ask(new RegisterVnf("e", "mw")));
     }
 
     @Test
@@ -321,7 +322,7 @@ class ReplicaControllerTest {
                 .toList();
     }
 
-    private static void assertFailure(ControlFailure.Code code, ControlReply reply) {
+    private static void assertFailure(ErrorCode code, ControlReply reply) {
         assertEquals(code, assertInstanceOf(ControlFailure.class, reply).code(), reply::toString);
     }
 

@@ -1,6 +1,7 @@
 package io.stare.actors.middleware;
 
 import io.stare.actors.controller.ReplicaController;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.DeclareState;
 import io.stare.protocol.control.LatestUpdate;
@@ -54,14 +55,14 @@ final class ForgetfulController {
                                 : new StateFound(s.stateName(), s.stateId(), s.publisherVnfId()));
                     } else if (request instanceof LatestUpdateQuery q && busyLatestQueries.getAndUpdate(
                             n -> Math.max(0, n - 1)) > 0) {
-                        control.replyTo().tell(new ControlFailure(ControlFailure.Code.BUSY, "test: busy"));
+                        control.replyTo().tell(new ControlFailure(ErrorCode.BUSY, "test: busy"));
                     } else if (request instanceof LatestUpdateQuery q) {
                         control.replyTo().tell(new LatestUpdate(q.stateId(), latest.getOrDefault(q.stateId(), -1L)));
                     } else if (request instanceof Recover r) {
                         control.replyTo().tell(new Recovered(r.requestId(), r.stateId(), List.of(), r.missing(),
                                 latest.getOrDefault(r.stateId(), -1L)));
                     } else {
-                        control.replyTo().tell(new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT, "unsupported"));
+                        control.replyTo().tell(new ControlFailure(ErrorCode.INVALID_ARGUMENT, "unsupported"));
                     }
                     return Behaviors.same();
                 })

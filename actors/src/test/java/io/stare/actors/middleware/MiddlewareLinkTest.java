@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.address.MessageKind;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -143,8 +144,9 @@ class MiddlewareLinkTest {
 
         ExecutionException error = assertThrows(ExecutionException.class,
                 () -> await(d.subscribe("state-a", new Recorder())));
-        assertInstanceOf(StareClient.StareException.class, error.getCause());
-        assertTrue(error.getCause().getMessage().contains("no SUB-ack"), error.getCause().getMessage());
+        StareClient.StareException noAck = assertInstanceOf(StareClient.StareException.class, error.getCause());
+        assertEquals(ErrorCode.UNAVAILABLE, noAck.code(), noAck.getMessage());
+        assertTrue(noAck.getMessage().contains("no SUB-ack"), noAck.getMessage());
         Middleware.Stats h3 = testbed.stats(2);
         assertEquals(1, h3.arq().abandoned());
         assertEquals(3, h3.arq().retransmissions());
@@ -251,7 +253,8 @@ class MiddlewareLinkTest {
         busy.set(1); // nothing else asks for the latest update: no server subscribes
         ExecutionException refused = assertThrows(ExecutionException.class,
                 () -> again.declare("state-a").toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-        assertTrue(refused.getCause().getMessage().contains("BUSY"), refused.getCause().getMessage());
+        assertEquals(ErrorCode.BUSY, assertInstanceOf(StareClient.StareException.class, refused.getCause()).code(),
+                refused.getCause().getMessage());
         assertEquals(0, busy.get());
 
         await(again.declare("state-a"));

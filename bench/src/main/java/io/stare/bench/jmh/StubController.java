@@ -1,6 +1,7 @@
 package io.stare.bench.jmh;
 
 import io.stare.actors.controller.ReplicaController;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.DeclareState;
 import io.stare.protocol.control.LatestUpdate;
@@ -55,7 +56,7 @@ final class StubController {
                     } else if (request instanceof LatestUpdateQuery q) {
                         control.replyTo().tell(new LatestUpdate(q.stateId(), -1));
                     } else {
-                        control.replyTo().tell(new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT,
+                        control.replyTo().tell(new ControlFailure(ErrorCode.INVALID_ARGUMENT,
                                 "not in the benchmarks' stub controller: " + request));
                     }
                     return Behaviors.same();

@@ -1,6 +1,7 @@
 package io.stare.deploy.vnf;
 
 import io.stare.protocol.DecodeResult;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import io.stare.protocol.vnf.VnfFrameDecoder;
 import io.stare.protocol.vnf.VnfMessage;
@@ -48,13 +49,17 @@ public final class TcpVnfClient implements AutoCloseable {
     /** An ERROR frame from the middleware, or a request that got no answer in time. */
     public static class StareException extends IOException {
         private static final long serialVersionUID = 1L;
-        private final transient VnfMessage.Error.Code code;
+        private final transient ErrorCode code;
         private final String detail;
 
         /** @param detail the ERROR frame's message (or what went wrong); the message adds the code */
-        public StareException(VnfMessage.Error.Code code, String detail) {
-            super(code == null ? detail : code + ": " + detail);
-            this.code = code;
+        public StareException(ErrorCode code, String detail) {
+            this(code, detail, code + ": " + detail);
+        }
+
+        private StareException(ErrorCode code, String detail, String message) {
+            super(message);
+            this.code = java.util.Objects.requireNonNull(code, "code");
             this.detail = detail;
         }
 
@@ -63,18 +68,18 @@ public final class TcpVnfClient implements AutoCloseable {
             return detail;
         }
 
-        /** The ERROR frame's code; null when the request timed out or the connection closed. */
-        public VnfMessage.Error.Code code() {
+        /** The ERROR frame's code; {@link ErrorCode#UNAVAILABLE} when the request got no answer in time. */
+        public ErrorCode code() {
             return code;
         }
     }
 
-    /** The connection closed (or broke, or could not be opened) before the answer came. */
+    /** The connection closed (or broke, or could not be opened) before the answer came: UNAVAILABLE. */
     public static final class ClosedException extends StareException {
         private static final long serialVersionUID = 1L;
 
         public ClosedException(String message) {
-            super(null, message);
+            super(ErrorCode.UNAVAILABLE, message, message);
         }
     }
 
@@ -111,7 +116,7 @@ public final class TcpVnfClient implements AutoCloseable {
             throw new StareException(error.code(), error.message());
         }
         if (!(first instanceof VnfMessage.HelloAck ack)) {
-            throw new StareException(VnfMessage.Error.Code.BAD_REQUEST, "expected HELLO_ACK, got " + first);
+            throw new StareException(ErrorCode.BAD_REQUEST, "expected HELLO_ACK, got " + first);
         }
         this.helloAck = ack;
         socket.setSoTimeout(0);
@@ -242,7 +247,7 @@ public final class TcpVnfClient implements AutoCloseable {
             }
         } catch (IllegalArgumentException e) {
             forget(id);
-            throw new StareException(VnfMessage.Error.Code.PAYLOAD_TOO_LARGE, e.getMessage());
+            throw new StareException(ErrorCode.PAYLOAD_TOO_LARGE, e.getMessage());
         } catch (IOException e) {
             forget(id);
             throw new ClosedException("connection to the middleware lost: " + e.getMessage());
@@ -252,7 +257,7 @@ public final class TcpVnfClient implements AutoCloseable {
             got = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             forget(id);
-            throw new StareException(null, "no answer from the middleware within " + timeout.toMillis() + " ms");
+            throw new StareException(ErrorCode.UNAVAILABLE, "no answer from the middleware within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             forget(id);
             Thread.currentThread().interrupt();
@@ -264,7 +269,7 @@ public final class TcpVnfClient implements AutoCloseable {
             throw new StareException(error.code(), error.message());
         }
         if (!answer.isInstance(got)) {
-            throw new StareException(VnfMessage.Error.Code.INTERNAL, "unexpected answer " + got);
+            throw new StareException(ErrorCode.INTERNAL, "unexpected answer " + got);
         }
         return answer.cast(got);
     }

@@ -3,6 +3,7 @@ package io.stare.deploy.vnf;
 import com.typesafe.config.ConfigFactory;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.segment.Segmenter;
 import io.stare.protocol.vnf.VnfMessage;
 import java.io.BufferedReader;
@@ -91,7 +92,7 @@ public final class VnfCommand implements Runnable {
 
     /** A request the middleware refused (or a broken connection) as a one-line error. */
     static UserInputException refused(String what, IOException e) {
-        if (!(e instanceof TcpVnfClient.StareException s) || s.code() == null) {
+        if (!(e instanceof TcpVnfClient.StareException s) || e instanceof TcpVnfClient.ClosedException) {
             return new UserInputException(what + " failed: " + e.getMessage());
         }
         String code = s.code().name();
@@ -279,7 +280,7 @@ public final class VnfCommand implements Runnable {
                             }
                         });
                     } catch (TcpVnfClient.StareException e) {
-                        boolean unknown = e.code() == VnfMessage.Error.Code.UNKNOWN_STATE;
+                        boolean unknown = e.code() == ErrorCode.UNKNOWN_STATE;
                         if (!unknown || !waitForState) {
                             throw refused("subscribe to " + state, e);
                         }

@@ -1,9 +1,11 @@
 package io.stare.protocol.control;
 
+import io.stare.protocol.ErrorCode;
+
 /**
  * Asks the controller for the newest update number its backlog knows for a state, e.g. so a
  * subscriber that joined late or went silent learns whether it missed the last update(s). Answered
- * by {@link LatestUpdate}, or {@link ControlFailure} with {@link ControlFailure.Code#UNKNOWN_STATE}.
+ * by {@link LatestUpdate}, or {@link ControlFailure} with {@link ErrorCode#UNKNOWN_STATE}.
  *
  * @param stateId the state, 0..4194303
  */

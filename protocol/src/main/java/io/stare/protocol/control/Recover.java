@@ -1,12 +1,13 @@
 package io.stare.protocol.control;
 
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.segment.MissingUpdate;
 import java.util.List;
 
 /**
  * RECOVER: a subscriber saw a gap in a state's (UPDATE_NO, SEGM_NO, TOT_SEG) sequence and asks the
  * controller for the missing segments from its backlog. Answered by {@link Recovered}, or
- * {@link ControlFailure} with {@link ControlFailure.Code#UNKNOWN_STATE}.
+ * {@link ControlFailure} with {@link ErrorCode#UNKNOWN_STATE}.
  *
  * @param requestId chosen by the subscriber's middleware to match the reply to the request
  * @param stateId the state, 0..4194303

@@ -2,6 +2,7 @@ package io.stare.protocol.vnf;
 
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.DecodeResult;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.address.StareAddress;
 import io.stare.protocol.header.StareHeader;
 import java.nio.ByteBuffer;
@@ -147,7 +148,7 @@ public final class VnfFrameCodec {
             case ERROR -> {
                 var m = (VnfMessage.Error) message;
                 w.u32(m.requestId());
-                w.u8(m.code().code());
+                w.u8(m.code().wire());
                 w.str(m.message());
             }
             case REGISTER_VNF -> {
@@ -504,9 +505,9 @@ public final class VnfFrameCodec {
             return v;
         }
 
-        VnfMessage.Error.Code errorCode() {
+        ErrorCode errorCode() {
             int code = u8();
-            VnfMessage.Error.Code c = VnfMessage.Error.Code.fromCode(code);
+            ErrorCode c = ErrorCode.fromWire(code);
             if (c == null) {
                 throw new BodyError(DecodeError.Kind.OUT_OF_RANGE, "unknown error code " + code);
             }

@@ -1,5 +1,7 @@
 package io.stare.protocol.vnf;
 
+import io.stare.protocol.ErrorCode;
+
 /**
  * The middleware's side of the version handshake, as a pure function so it can be tested alone.
  *
@@ -17,7 +19,7 @@ public final class VnfHandshake {
 
     /**
      * The answer to a client's Hello: a {@link VnfMessage.HelloAck} with the highest version both
-     * sides speak, or an {@link VnfMessage.Error} with {@link VnfMessage.Error.Code#UNSUPPORTED_VERSION}
+     * sides speak, or an {@link VnfMessage.Error} with {@link ErrorCode#UNSUPPORTED_VERSION}
      * (request ID 0) when the ranges do not overlap.
      *
      * @param hello the client's Hello
@@ -38,7 +40,7 @@ public final class VnfHandshake {
         int low = Math.max(hello.minVersion(), serverMinVersion);
         int high = Math.min(hello.maxVersion(), serverMaxVersion);
         if (low > high) {
-            return new VnfMessage.Error(0, VnfMessage.Error.Code.UNSUPPORTED_VERSION,
+            return new VnfMessage.Error(0, ErrorCode.UNSUPPORTED_VERSION,
                     "client speaks versions " + hello.minVersion() + ".." + hello.maxVersion()
                             + ", server speaks " + serverMinVersion + ".." + serverMaxVersion);
         }

@@ -1,12 +1,13 @@
 package io.stare.protocol.vnf;
 
+import io.stare.protocol.ErrorCode;
 import java.util.Arrays;
 
 /**
  * One message of the VNF &harr; middleware protocol (TCP, {@link VnfFrameCodec#DEFAULT_PORT}).
  *
  * <p>A session starts with {@link Hello} from the VNF and {@link HelloAck} (or an {@link Error}
- * with {@link Error.Code#UNSUPPORTED_VERSION}) from the middleware. After that the VNF sends
+ * with {@link ErrorCode#UNSUPPORTED_VERSION}) from the middleware. After that the VNF sends
  * requests, each carrying a {@code requestId} (u32, chosen by the VNF; start at 1 so that it never
  * collides with the 0 of an unsolicited {@link Error}) that the middleware echoes in the reply or
  * in an {@link Error}. {@link Deliver} and {@link LossNotice} are pushed by the middleware at any
@@ -77,53 +78,10 @@ public sealed interface VnfMessage
      * Middleware &rarr; VNF: a request failed, or (with {@code requestId} 0) the session did.
      *
      * @param requestId the failed request's ID, or 0 when the error answers no request
-     * @param code what went wrong
+     * @param code what went wrong (the wire carries {@link ErrorCode#wire()} as a u8)
      * @param message human-readable detail, 0..1024 UTF-8 bytes (see {@link #of} for arbitrary text)
      */
-    record Error(long requestId, Code code, String message) implements VnfMessage {
-
-        /** Why a request failed. The wire carries {@link #code()} as a u8. */
-        public enum Code {
-            /** Handshake: no protocol version in common. */
-            UNSUPPORTED_VERSION(1),
-            /** The request is not valid here (e.g. a second RegisterVnf, or a request before it). */
-            BAD_REQUEST(2),
-            /** The VNF must send RegisterVnf first. */
-            NOT_REGISTERED(3),
-            /** Publish to a state this VNF has not declared. */
-            NOT_PUBLISHER(4),
-            /** No state of that name or ID. */
-            UNKNOWN_STATE(5),
-            /** The payload exceeds the middleware's limit. */
-            PAYLOAD_TOO_LARGE(6),
-            /** No VNF or state ID left to assign. */
-            ID_SPACE_EXHAUSTED(7),
-            /** The replica controller (or another dependency) cannot be reached; retry later. */
-            UNAVAILABLE(8),
-            /** A bug in the middleware. */
-            INTERNAL(9);
-
-            private final int code;
-
-            Code(int code) {
-                this.code = code;
-            }
-
-            /** The wire value, 1..255. */
-            public int code() {
-                return code;
-            }
-
-            /** The code with this wire value, or {@code null} when there is none. */
-            public static Code fromCode(int code) {
-                for (Code c : values()) {
-                    if (c.code == code) {
-                        return c;
-                    }
-                }
-                return null;
-            }
-        }
+    record Error(long requestId, ErrorCode code, String message) implements VnfMessage {
 
         public Error {
             Wire.checkRequestId(requestId);
@@ -136,7 +94,7 @@ public sealed interface VnfMessage
          * U+FFFD and the text is cut (between code points) to fit the 1024-byte limit. Use this for
          * exception messages and other text not written for the wire.
          */
-        public static Error of(long requestId, Code code, String text) {
+        public static Error of(long requestId, ErrorCode code, String text) {
             String source = text == null ? "" : text;
             StringBuilder fitted = new StringBuilder();
             int bytes = 0;
@@ -217,7 +175,7 @@ public sealed interface VnfMessage
 
     /**
      * VNF &rarr; middleware: what is the ID of the named state? Fails with
-     * {@link Error.Code#UNKNOWN_STATE} if nobody has declared it.
+     * {@link ErrorCode#UNKNOWN_STATE} if nobody has declared it.
      *
      * @param requestId echoed by the reply, 0..2^32-1
      * @param stateName the state's name, 1..255 UTF-8 bytes

@@ -1,5 +1,6 @@
 package io.stare.protocol.control;
 
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.segment.Segment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -70,8 +71,8 @@ class ControlMessageSerializationTest {
                 new TruncationQuery(9L, 7),
                 new TruncationReport(9L, 7, "middleware@10.0.0.2", 70_000L, 1),
                 TruncationReport.nothingYet(9L, 7, "middleware@10.0.0.3"),
-                new ControlFailure(ControlFailure.Code.UNKNOWN_STATE, "state 7 was never declared"),
-                new ControlFailure(ControlFailure.Code.UNAVAILABLE, ""));
+                new ControlFailure(ErrorCode.UNKNOWN_STATE, "state 7 was never declared"),
+                new ControlFailure(ErrorCode.UNAVAILABLE, ""));
     }
 
     @ParameterizedTest
@@ -81,8 +82,8 @@ class ControlMessageSerializationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ControlFailure.Code.class)
-    void everyFailureCodeRoundTrips(ControlFailure.Code code) {
+    @EnumSource(ErrorCode.class)
+    void everyFailureCodeRoundTrips(ErrorCode code) {
         cbor.assertRoundTrips(new ControlFailure(code, code.name()));
     }
 

@@ -1,5 +1,6 @@
 package io.stare.protocol.control;
 
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.segment.Segment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -127,7 +128,7 @@ class ControlMessageValidationTest {
     @Test
     void controlFailureNeedsCodeAndMessage() {
         assertRefused("code", () -> new ControlFailure(null, "x"));
-        assertRefused("message", () -> new ControlFailure(ControlFailure.Code.INVALID_ARGUMENT, null));
+        assertRefused("message", () -> new ControlFailure(ErrorCode.INVALID_ARGUMENT, null));
     }
 
     @Test

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.vnf.VnfMessage.Deliver;
-import io.stare.protocol.vnf.VnfMessage.Error.Code;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.VnfMessage.Hello;
 import io.stare.protocol.vnf.VnfMessage.HelloAck;
 import io.stare.protocol.vnf.VnfMessage.LossNotice;
@@ -214,7 +214,7 @@ class VnfFrameCodecTest {
 
     @Test
     void errorMessageMayBeEmptyButNotOver1024Bytes() {
-        assertEquals(new VnfMessage.Error(0, Code.INTERNAL, ""),
+        assertEquals(new VnfMessage.Error(0, ErrorCode.INTERNAL, ""),
                 VnfFrameCodec.decode(0x03, hex("00 00 00 00  09  00 00")).orElseThrow());
         assertKind(DecodeError.Kind.OVERSIZE, 0x03, "00 00 00 00  09  04 01" + " 61".repeat(1025));
     }
@@ -267,7 +267,7 @@ class VnfFrameCodecTest {
         assertThrows(IllegalArgumentException.class, () -> new HelloAck(1, "s", 100));
         assertThrows(IllegalArgumentException.class, () -> new HelloAck(1, "s", 1L << 32));
         assertThrows(IllegalArgumentException.class, () -> new VnfMessage.Error(0, null, ""));
-        assertThrows(IllegalArgumentException.class, () -> new VnfMessage.Error(0, Code.INTERNAL, "x".repeat(1025)));
+        assertThrows(IllegalArgumentException.class, () -> new VnfMessage.Error(0, ErrorCode.INTERNAL, "x".repeat(1025)));
         new RegisterVnf(0xFFFF_FFFFL, "é".repeat(127) + "a");                                     // 255 bytes
     }
 
@@ -295,11 +295,11 @@ class VnfFrameCodecTest {
 
     @Test
     void errorOfFitsAnyTextToTheWire() {
-        assertEquals("", VnfMessage.Error.of(0, Code.INTERNAL, null).message());
-        assertEquals("a\uFFFDb", VnfMessage.Error.of(0, Code.INTERNAL, "a\uD800b").message());
-        String cut = VnfMessage.Error.of(0, Code.INTERNAL, "€".repeat(400)).message(); // 3 bytes each
+        assertEquals("", VnfMessage.Error.of(0, ErrorCode.INTERNAL, null).message());
+        assertEquals("a\uFFFDb", VnfMessage.Error.of(0, ErrorCode.INTERNAL, "a\uD800b").message());
+        String cut = VnfMessage.Error.of(0, ErrorCode.INTERNAL, "€".repeat(400)).message(); // 3 bytes each
         assertEquals("€".repeat(341), cut);
-        assertEquals(1024, VnfMessage.Error.of(0, Code.INTERNAL, "x".repeat(5000)).message().length());
+        assertEquals(1024, VnfMessage.Error.of(0, ErrorCode.INTERNAL, "x".repeat(5000)).message().length());
     }
 
     // ---------------------------------------------------------------- helpers

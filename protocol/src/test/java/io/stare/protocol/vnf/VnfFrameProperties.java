@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.protocol.DecodeResult;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.address.StareAddress;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.vnf.VnfMessage.*;
@@ -141,7 +142,7 @@ class VnfFrameProperties {
                 Combinators.combine(versions(), names(),
                                 Arbitraries.longs().between(VnfFrameCodec.MIN_MAX_FRAME_BYTES, 0xFFFF_FFFFL))
                         .as(HelloAck::new),
-                Combinators.combine(requestIds(), Arbitraries.of(VnfMessage.Error.Code.class), errorMessages())
+                Combinators.combine(requestIds(), Arbitraries.of(ErrorCode.class), errorMessages())
                         .as(VnfMessage.Error::new),
                 Combinators.combine(requestIds(), names()).as(RegisterVnf::new),
                 Combinators.combine(requestIds(), names(), vnfIds()).as(VnfRegistered::new),

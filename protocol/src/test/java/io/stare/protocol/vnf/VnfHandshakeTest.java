@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.DecodeResult;
-import io.stare.protocol.vnf.VnfMessage.Error.Code;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.VnfMessage.Hello;
 import io.stare.protocol.vnf.VnfMessage.HelloAck;
 import java.util.List;
@@ -33,7 +33,7 @@ class VnfHandshakeTest {
                 VnfHandshake.answer(new Hello(1, 1, "c"), 2, 4, "mw", MAX),
                 VnfHandshake.answer(new Hello(7, 9, "c"), "mw", MAX))) {
             VnfMessage.Error error = (VnfMessage.Error) answer;
-            assertEquals(Code.UNSUPPORTED_VERSION, error.code());
+            assertEquals(ErrorCode.UNSUPPORTED_VERSION, error.code());
             assertEquals(0, error.requestId());
         }
     }

@@ -2,6 +2,7 @@ package io.stare.actors.middleware.gateway;
 
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.DecodeErrorCounters;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.VnfMessage;
 import java.util.EnumMap;
 import java.util.Map;
@@ -22,20 +23,20 @@ final class GatewayCounters {
     final LongAdder deliveriesDropped = new LongAdder();
     final LongAdder lossNotices = new LongAdder();
     final DecodeErrorCounters decodeErrors = new DecodeErrorCounters();
-    private final EnumMap<VnfMessage.Error.Code, LongAdder> errors = new EnumMap<>(VnfMessage.Error.Code.class);
+    private final EnumMap<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
     GatewayCounters() {
-        for (VnfMessage.Error.Code code : VnfMessage.Error.Code.values()) {
+        for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, new LongAdder());
         }
     }
 
-    void errorSent(VnfMessage.Error.Code code) {
+    void errorSent(ErrorCode code) {
         errors.get(code).increment();
     }
 
     VnfGateway.Counters snapshot() {
-        EnumMap<VnfMessage.Error.Code, Long> errorCopy = new EnumMap<>(VnfMessage.Error.Code.class);
+        EnumMap<ErrorCode, Long> errorCopy = new EnumMap<>(ErrorCode.class);
         errors.forEach((code, adder) -> errorCopy.put(code, adder.sum()));
         Map<DecodeError.Kind, Long> decode = decodeErrors.snapshot();
         return new VnfGateway.Counters(accepted.sum(), refusedConnections.sum(), open.sum(), handshakes.sum(),

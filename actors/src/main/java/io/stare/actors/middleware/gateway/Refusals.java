@@ -3,16 +3,16 @@ package io.stare.actors.middleware.gateway;
 import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.protocol.DecodeError;
-import io.stare.protocol.vnf.VnfMessage.Error.Code;
+import io.stare.protocol.ErrorCode;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Which wire {@link Code} a refusal becomes: pure functions, tested alone.
+ * Which wire {@link ErrorCode} a refusal becomes: pure functions, tested alone.
  *
- * <p>The middleware refuses with text ({@code Middleware.Failed} reasons, which carry the replica
- * controller's failure code name when it was the controller that refused); we recognize those words.
+ * <p>Refusals arrive typed ({@code Middleware.Failed} and {@code StareClient.StareException} carry an
+ * {@link ErrorCode}, the replica controller's own when it refused); nothing here reads message text.
  */
 final class Refusals {
 
@@ -20,46 +20,27 @@ final class Refusals {
     }
 
     /** A frame the decoder refused: an oversize length is a payload above our limit, the rest bad requests. */
-    static Code of(DecodeError error) {
-        return error.kind() == DecodeError.Kind.OVERSIZE ? Code.PAYLOAD_TOO_LARGE : Code.BAD_REQUEST;
+    static ErrorCode of(DecodeError error) {
+        return error.kind() == DecodeError.Kind.OVERSIZE ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.BAD_REQUEST;
     }
 
     /** A refused publish. */
-    static Code of(PublishResult.Reason reason) {
+    static ErrorCode of(PublishResult.Reason reason) {
         return switch (reason) {
-            case NOT_DECLARED -> Code.NOT_PUBLISHER;
-            case TOO_LARGE -> Code.PAYLOAD_TOO_LARGE;
-            case BACK_PRESSURED, UNAVAILABLE -> Code.UNAVAILABLE;
+            case NOT_DECLARED -> ErrorCode.NOT_PUBLISHER;
+            case TOO_LARGE -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case BACK_PRESSURED -> ErrorCode.BACK_PRESSURED;
+            case UNAVAILABLE -> ErrorCode.UNAVAILABLE;
         };
     }
 
-    /** A failed StareClient request (a {@link StareClient.StareException}, a timeout, or a bug). */
-    static Code of(Throwable failure) {
+    /** A failed StareClient request: its {@link StareClient.StareException#code()}, a timeout, or a bug. */
+    static ErrorCode of(Throwable failure) {
         Throwable cause = unwrap(failure);
-        if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-            return Code.UNAVAILABLE;
+        if (cause instanceof StareClient.StareException refused) {
+            return refused.code();
         }
-        if (!(cause instanceof StareClient.StareException)) {
-            return Code.INTERNAL;
-        }
-        return ofReason(String.valueOf(cause.getMessage()));
-    }
-
-    /** A middleware refusal's reason text. */
-    static Code ofReason(String reason) {
-        if (reason.contains("ID_SPACE_EXHAUSTED")) {
-            return Code.ID_SPACE_EXHAUSTED;
-        }
-        if (reason.contains("UNKNOWN_STATE") || reason.contains("no VNF declared the state")) {
-            return Code.UNKNOWN_STATE;
-        }
-        if (reason.contains("NOT_PUBLISHER") || reason.contains("another local VNF publishes it")) {
-            return Code.NOT_PUBLISHER;
-        }
-        if (reason.contains("UNAVAILABLE") || reason.contains("did not answer") || reason.contains("no SUB-ack")) {
-            return Code.UNAVAILABLE;
-        }
-        return Code.BAD_REQUEST;
+        return cause instanceof TimeoutException ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL;
     }
 
     /** The message of a failure, without the wrapping of futures. */

@@ -3,6 +3,7 @@ package io.stare.actors.middleware.gateway;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.StareClient;
 import io.stare.protocol.DecodeError;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.FrameType;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import io.stare.protocol.vnf.VnfMessage;
@@ -75,11 +76,11 @@ public final class VnfGateway {
     public record Counters(long accepted, long refusedConnections, long open, long handshakes,
                            long handshakeTimeouts, long framesIn,
                            long framesOut, long framingCloses, long deliveries, long deliveriesDropped,
-                           long lossNotices, Map<VnfMessage.Error.Code, Long> errors,
+                           long lossNotices, Map<ErrorCode, Long> errors,
                            Map<DecodeError.Kind, Long> decodeErrors) {
 
         /** ERROR frames sent with this code. */
-        public long errors(VnfMessage.Error.Code code) {
+        public long errors(ErrorCode code) {
             return errors.getOrDefault(code, 0L);
         }
 
@@ -152,8 +153,8 @@ public final class VnfGateway {
     private void serve(Tcp.IncomingConnection connection) {
         if (counters.open.sum() >= settings.maxConnections()) {
             counters.refusedConnections.increment();
-            counters.errorSent(VnfMessage.Error.Code.UNAVAILABLE);
-            VnfMessage.Error busy = VnfMessage.Error.of(0, VnfMessage.Error.Code.UNAVAILABLE,
+            counters.errorSent(ErrorCode.UNAVAILABLE);
+            VnfMessage.Error busy = VnfMessage.Error.of(0, ErrorCode.UNAVAILABLE,
                     settings.maxConnections() + " VNF sessions are open; retry later");
             connection.handleWith(Flow.fromSinkAndSource(Sink.ignore(),
                     Source.single(ByteString.fromArrayUnsafe(VnfFrameCodec.encode(busy)))), materializer);

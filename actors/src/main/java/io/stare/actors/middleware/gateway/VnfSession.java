@@ -8,7 +8,7 @@ import io.stare.actors.middleware.StateListener;
 import io.stare.actors.middleware.gateway.FrameDecoding.Inbound;
 import io.stare.protocol.vnf.VnfHandshake;
 import io.stare.protocol.vnf.VnfMessage;
-import io.stare.protocol.vnf.VnfMessage.Error.Code;
+import io.stare.protocol.ErrorCode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -80,7 +80,7 @@ final class VnfSession {
             return request(message).exceptionally(failure ->
                     new Step(List.of(error(requestIdOf(message), Refusals.of(failure), Refusals.describe(failure))), false));
         } catch (RuntimeException bug) {
-            return done(error(requestIdOf(message), Code.INTERNAL, bug.toString()), false);
+            return done(error(requestIdOf(message), ErrorCode.INTERNAL, bug.toString()), false);
         }
     }
 
@@ -90,13 +90,13 @@ final class VnfSession {
             return List.of();
         }
         counters.handshakeTimeouts.increment();
-        return List.of(new Step(List.of(error(0, Code.BAD_REQUEST, "no HELLO within "
+        return List.of(new Step(List.of(error(0, ErrorCode.BAD_REQUEST, "no HELLO within "
                 + settings.handshakeTimeout().toMillis() + " ms")), true));
     }
 
     private Step hello(VnfMessage message) {
         if (!(message instanceof VnfMessage.Hello hello)) {
-            return new Step(List.of(error(requestIdOf(message), Code.BAD_REQUEST,
+            return new Step(List.of(error(requestIdOf(message), ErrorCode.BAD_REQUEST,
                     "the first frame must be HELLO, got " + message.frameType())), true);
         }
         VnfMessage answer = VnfHandshake.answer(hello, settings.serverName(), settings.maxFrameBytes());
@@ -114,10 +114,10 @@ final class VnfSession {
             return register(register);
         }
         if (!isRequest(message)) {
-            return done(error(requestIdOf(message), Code.BAD_REQUEST, message.frameType() + " is not a request"), false);
+            return done(error(requestIdOf(message), ErrorCode.BAD_REQUEST, message.frameType() + " is not a request"), false);
         }
         if (client == null) {
-            return done(error(requestIdOf(message), Code.NOT_REGISTERED, "send REGISTER_VNF first"), false);
+            return done(error(requestIdOf(message), ErrorCode.NOT_REGISTERED, "send REGISTER_VNF first"), false);
         }
         return client.thenCompose(vnf -> serve(vnf, message));
     }
@@ -144,11 +144,11 @@ final class VnfSession {
 
     private CompletionStage<Step> register(VnfMessage.RegisterVnf register) {
         if (client != null) {
-            return done(error(register.requestId(), Code.BAD_REQUEST, "already registered as " + vnfName), false);
+            return done(error(register.requestId(), ErrorCode.BAD_REQUEST, "already registered as " + vnfName), false);
         }
         // Two sessions under one name would share one VNF ID in the middleware: refuse the second.
         if (!namesInUse.add(register.vnfName())) {
-            return done(error(register.requestId(), Code.BAD_REQUEST,
+            return done(error(register.requestId(), ErrorCode.BAD_REQUEST,
                     "another TCP VNF is registered as " + register.vnfName()), false);
         }
         vnfName = register.vnfName();
@@ -172,13 +172,14 @@ final class VnfSession {
                         system.scheduler())
                 .thenApply(answer -> answer instanceof Middleware.Found found
                         ? reply(new VnfMessage.StateFound(lookup.requestId(), lookup.stateName(), found.stateId()))
-                        : reply(error(lookup.requestId(), Refusals.ofReason(reasonOf(answer)), reasonOf(answer))));
+                        : reply(error(lookup.requestId(), answer instanceof Middleware.Failed failed ? failed.code()
+                                : ErrorCode.INTERNAL, reasonOf(answer))));
     }
 
     private CompletionStage<Step> unsubscribe(StareClient vnf, VnfMessage.Unsubscribe unsubscribe) {
         String name = subscriptions.get(unsubscribe.stateId());
         if (name == null) {
-            return done(error(unsubscribe.requestId(), Code.UNKNOWN_STATE,
+            return done(error(unsubscribe.requestId(), ErrorCode.UNKNOWN_STATE,
                     "not subscribed to state " + unsubscribe.stateId()), false);
         }
         return vnf.unsubscribe(name).thenApply(d -> {
@@ -259,7 +260,7 @@ final class VnfSession {
                 : "unexpected " + reply;
     }
 
-    private VnfMessage.Error error(long requestId, Code code, String text) {
+    private VnfMessage.Error error(long requestId, ErrorCode code, String text) {
         counters.errorSent(code);
         return VnfMessage.Error.of(requestId, code, text);
     }

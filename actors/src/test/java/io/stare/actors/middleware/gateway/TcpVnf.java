@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stare.protocol.DecodeResult;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import io.stare.protocol.vnf.VnfFrameDecoder;
 import io.stare.protocol.vnf.VnfMessage;
@@ -107,7 +108,7 @@ final class TcpVnf implements AutoCloseable {
     }
 
     /** Sends {@code request} and expects an ERROR with {@code code} for its request ID. */
-    VnfMessage.Error expectError(VnfMessage request, long requestId, VnfMessage.Error.Code code) throws IOException {
+    VnfMessage.Error expectError(VnfMessage request, long requestId, ErrorCode code) throws IOException {
         VnfMessage.Error error = call(request, VnfMessage.Error.class);
         assertEquals(code, error.code(), error.message());
         assertEquals(requestId, error.requestId());

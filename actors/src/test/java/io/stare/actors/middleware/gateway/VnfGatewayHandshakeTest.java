@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.protocol.vnf.VnfMessage;
-import io.stare.protocol.vnf.VnfMessage.Error.Code;
+import io.stare.protocol.ErrorCode;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,12 +38,12 @@ class VnfGatewayHandshakeTest {
     void aConnectionWithoutHelloIsRefusedAndClosedAtTheDeadline() throws Exception {
         try (TcpVnf silent = new TcpVnf(quick.localAddress())) {
             VnfMessage.Error error = assertInstanceOf(VnfMessage.Error.class, silent.next());
-            assertEquals(Code.BAD_REQUEST, error.code());
+            assertEquals(ErrorCode.BAD_REQUEST, error.code());
             assertTrue(error.message().contains("no HELLO"), error.message());
             silent.awaitClosed();
         }
         assertEquals(1, quick.counters().handshakeTimeouts());
-        assertEquals(1, quick.counters().errors(Code.BAD_REQUEST));
+        assertEquals(1, quick.counters().errors(ErrorCode.BAD_REQUEST));
     }
 
     @Test

@@ -13,7 +13,7 @@ import io.stare.actors.middleware.StateListener;
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import io.stare.protocol.vnf.VnfMessage;
-import io.stare.protocol.vnf.VnfMessage.Error.Code;
+import io.stare.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -117,7 +117,7 @@ class VnfGatewayTest {
 
             tcp.call(new VnfMessage.Unsubscribe(tcp.nextRequestId(), jvmState), VnfMessage.Unsubscribed.class);
             long req = tcp.nextRequestId();
-            tcp.expectError(new VnfMessage.LookupState(req, "nobody-declared-this"), req, Code.UNKNOWN_STATE);
+            tcp.expectError(new VnfMessage.LookupState(req, "nobody-declared-this"), req, ErrorCode.UNKNOWN_STATE);
             assertTrue(tcpId >= 0);
         } finally {
             jvm.close();
@@ -135,7 +135,7 @@ class VnfGatewayTest {
             assertArrayEquals(bytes("before"), first.awaitDeliveries(1).get(0).payload());
             try (TcpVnf second = fabric.connect()) {
                 second.call(new VnfMessage.Hello(1, 1, "second"), VnfMessage.HelloAck.class);
-                second.expectError(new VnfMessage.RegisterVnf(9, "leaving-vnf"), 9, Code.BAD_REQUEST);
+                second.expectError(new VnfMessage.RegisterVnf(9, "leaving-vnf"), 9, ErrorCode.BAD_REQUEST);
             }
         }
         eventually(() -> fabric.gateway.counters().open() == 0, "the sessions to end");
@@ -183,7 +183,7 @@ class VnfGatewayTest {
             try (TcpVnf probe = fabric.connect()) {
                 probe.sendRaw(bytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
                 VnfMessage.Error error = assertInstanceOf(VnfMessage.Error.class, probe.next());
-                assertEquals(Code.PAYLOAD_TOO_LARGE, error.code());
+                assertEquals(ErrorCode.PAYLOAD_TOO_LARGE, error.code());
                 assertEquals(0, error.requestId());
                 probe.awaitClosed();
             }
@@ -191,14 +191,14 @@ class VnfGatewayTest {
             try (TcpVnf eager = fabric.connect()) {
                 eager.send(new VnfMessage.RegisterVnf(5, "eager"));
                 VnfMessage.Error error = assertInstanceOf(VnfMessage.Error.class, eager.next());
-                assertEquals(Code.BAD_REQUEST, error.code());
+                assertEquals(ErrorCode.BAD_REQUEST, error.code());
                 assertEquals(5, error.requestId());
                 eager.awaitClosed();
             }
             // 3. No version in common: UNSUPPORTED_VERSION and closed.
             try (TcpVnf future = fabric.connect()) {
                 future.send(new VnfMessage.Hello(2, 3, "from-the-future"));
-                assertEquals(Code.UNSUPPORTED_VERSION,
+                assertEquals(ErrorCode.UNSUPPORTED_VERSION,
                         assertInstanceOf(VnfMessage.Error.class, future.next()).code());
                 future.awaitClosed();
             }
@@ -207,23 +207,23 @@ class VnfGatewayTest {
             try (TcpVnf rogue = fabric.connect()) {
                 rogue.call(new VnfMessage.Hello(1, 1, "rogue"), VnfMessage.HelloAck.class);
                 rogue.sendRaw(new byte[] {0, 0, 0, 3, 0x7f, 1, 2});
-                assertEquals(Code.BAD_REQUEST, assertInstanceOf(VnfMessage.Error.class, rogue.reply()).code());
-                rogue.expectError(new VnfMessage.Deliver(1, 1, 1, new byte[0]), 0, Code.BAD_REQUEST);
-                rogue.expectError(new VnfMessage.DeclarePublishState(7, "x"), 7, Code.NOT_REGISTERED);
+                assertEquals(ErrorCode.BAD_REQUEST, assertInstanceOf(VnfMessage.Error.class, rogue.reply()).code());
+                rogue.expectError(new VnfMessage.Deliver(1, 1, 1, new byte[0]), 0, ErrorCode.BAD_REQUEST);
+                rogue.expectError(new VnfMessage.DeclarePublishState(7, "x"), 7, ErrorCode.NOT_REGISTERED);
                 rogue.call(new VnfMessage.RegisterVnf(8, "rogue"), VnfMessage.VnfRegistered.class);
-                rogue.expectError(new VnfMessage.Publish(9, goodState, bytes("forged")), 9, Code.NOT_PUBLISHER);
-                rogue.expectError(new VnfMessage.Publish(10, 4_000_000, bytes("nowhere")), 10, Code.NOT_PUBLISHER);
-                rogue.expectError(new VnfMessage.RegisterVnf(11, "rogue-again"), 11, Code.BAD_REQUEST);
+                rogue.expectError(new VnfMessage.Publish(9, goodState, bytes("forged")), 9, ErrorCode.NOT_PUBLISHER);
+                rogue.expectError(new VnfMessage.Publish(10, 4_000_000, bytes("nowhere")), 10, ErrorCode.NOT_PUBLISHER);
+                rogue.expectError(new VnfMessage.RegisterVnf(11, "rogue-again"), 11, ErrorCode.BAD_REQUEST);
                 // 5. An oversize length prefix: refused, and only this connection closes.
                 rogue.sendRaw(ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE).array());
-                assertEquals(Code.PAYLOAD_TOO_LARGE, assertInstanceOf(VnfMessage.Error.class, rogue.reply()).code());
+                assertEquals(ErrorCode.PAYLOAD_TOO_LARGE, assertInstanceOf(VnfMessage.Error.class, rogue.reply()).code());
                 rogue.awaitClosed();
             }
             // 6. A zero length: a framing error too.
             try (TcpVnf zero = fabric.connect()) {
                 zero.call(new VnfMessage.Hello(1, 1, "zero"), VnfMessage.HelloAck.class);
                 zero.sendRaw(new byte[] {0, 0, 0, 0});
-                assertEquals(Code.BAD_REQUEST, assertInstanceOf(VnfMessage.Error.class, zero.reply()).code());
+                assertEquals(ErrorCode.BAD_REQUEST, assertInstanceOf(VnfMessage.Error.class, zero.reply()).code());
                 zero.awaitClosed();
             }
             // 7. A truncated frame, then the VNF hangs up.
@@ -245,11 +245,11 @@ class VnfGatewayTest {
             assertEquals(1, after.decodeErrors(DecodeError.Kind.UNKNOWN_KIND)
                     - before.decodeErrors(DecodeError.Kind.UNKNOWN_KIND));
             assertEquals(1, after.decodeErrors(DecodeError.Kind.MALFORMED) - before.decodeErrors(DecodeError.Kind.MALFORMED));
-            assertEquals(2, after.errors(Code.NOT_PUBLISHER) - before.errors(Code.NOT_PUBLISHER));
-            assertEquals(1, after.errors(Code.NOT_REGISTERED) - before.errors(Code.NOT_REGISTERED));
-            assertEquals(1, after.errors(Code.UNSUPPORTED_VERSION) - before.errors(Code.UNSUPPORTED_VERSION));
-            assertEquals(2, after.errors(Code.PAYLOAD_TOO_LARGE) - before.errors(Code.PAYLOAD_TOO_LARGE));
-            assertEquals(5, after.errors(Code.BAD_REQUEST) - before.errors(Code.BAD_REQUEST));
+            assertEquals(2, after.errors(ErrorCode.NOT_PUBLISHER) - before.errors(ErrorCode.NOT_PUBLISHER));
+            assertEquals(1, after.errors(ErrorCode.NOT_REGISTERED) - before.errors(ErrorCode.NOT_REGISTERED));
+            assertEquals(1, after.errors(ErrorCode.UNSUPPORTED_VERSION) - before.errors(ErrorCode.UNSUPPORTED_VERSION));
+            assertEquals(2, after.errors(ErrorCode.PAYLOAD_TOO_LARGE) - before.errors(ErrorCode.PAYLOAD_TOO_LARGE));
+            assertEquals(5, after.errors(ErrorCode.BAD_REQUEST) - before.errors(ErrorCode.BAD_REQUEST));
             assertEquals(4, after.framingCloses() - before.framingCloses());
             // The good VNF is still served.
             assertEquals(200, good.publish(goodState, bytes("good#200")));
