@@ -2,7 +2,7 @@ package io.stare.testkit;
 
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.StareClient;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortCounters;
 import io.stare.p4.topology.Topology;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stare.actors.middleware.Delivery;
 import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.p4.pipeline.DropReason;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortCounters;
 import io.stare.p4.topology.Topology;
 import java.nio.charset.StandardCharsets;

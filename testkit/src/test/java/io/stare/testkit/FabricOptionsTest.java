@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.middleware.Delivery;
 import io.stare.actors.middleware.StareClient;
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.StarePrograms;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

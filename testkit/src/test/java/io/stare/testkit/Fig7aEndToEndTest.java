@@ -3,7 +3,7 @@ package io.stare.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.stare.actors.middleware.Middleware;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.Topology;
 import java.util.List;
 import org.junit.jupiter.api.Test;

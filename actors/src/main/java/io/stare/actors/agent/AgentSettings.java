@@ -1,7 +1,7 @@
 package io.stare.actors.agent;
 
 import com.typesafe.config.Config;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.runtime.Uint128s;
 import java.math.BigInteger;
 import java.time.Duration;

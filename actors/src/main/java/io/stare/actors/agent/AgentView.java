@@ -1,6 +1,6 @@
 package io.stare.actors.agent;
 
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Optional;

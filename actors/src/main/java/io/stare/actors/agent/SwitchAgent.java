@@ -1,13 +1,16 @@
 package io.stare.actors.agent;
 
 import io.grpc.Status;
+import io.stare.p4.entity.PacketInCodec;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.EmbeddedController;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.pipeline.Propagation;
-import io.stare.p4.softswitch.StareProgram;
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.StareProgram;
+import io.stare.p4.program.StarePrograms;
+import io.stare.p4.runtime.Uint128s;
 import io.stare.protocol.address.MessageKind;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import io.stare.protocol.header.StareHeader;
 import java.time.Duration;
@@ -82,7 +85,7 @@ public final class SwitchAgent {
 
     /**
      * Register mode: move the switch to the register program compiled for {@code capacity} states
-     * (one of {@link io.stare.p4.softswitch.StarePrograms#REGISTER_CAPACITIES}; the current capacity
+     * (one of {@link io.stare.p4.program.StarePrograms#REGISTER_CAPACITIES}; the current capacity
      * re-pushes the program) without losing subscription state, while traffic goes on
      * ({@link Reconfiguration} describes the protocol). Answered with the report; a failed one
      * carries its reason.
@@ -187,6 +190,11 @@ public final class SwitchAgent {
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final AgentSettings settings;
+    /**
+     * The election ID this agent arbitrates and writes with: the configured one, raised when it
+     * claims a role left without a primary (P4Runtime promotes nobody; see {@link #claim}).
+     */
+    private BigInteger electionId;
     private P4Entities entities;
     /** Set-ups failed in a row: the reconnection backoff grows with them. */
     private int setupFailures;
@@ -226,6 +234,7 @@ public final class SwitchAgent {
         this.context = context;
         this.timers = timers;
         this.settings = settings;
+        this.electionId = settings.electionId();
         this.entities = P4Entities.of(settings.mode());
         this.materializer = Materializer.createMaterializer(context);
         this.arq = new SubRetransmissions(settings.arqTimeout(), settings.arqMaxTimeout(), settings.arqLimit());
@@ -272,8 +281,9 @@ public final class SwitchAgent {
                 .runWith(Sink.foreach(response -> self.tell(new StreamReceived(epoch, response))), materializer);
         context.pipeToSelf(done, (ok, failure) -> new StreamEnded(epoch,
                 failure == null ? "the switch closed the stream" : describe(failure)));
-        requests.first().offer(StreamMessageRequest.newBuilder().setArbitration(SwitchRpc.arbitration(settings)).build());
-        SwitchRpc rpc = new SwitchRpc(client, settings, entities, materializer);
+        AgentSettings current = settings.withElectionId(electionId);
+        requests.first().offer(StreamMessageRequest.newBuilder().setArbitration(SwitchRpc.arbitration(current)).build());
+        SwitchRpc rpc = new SwitchRpc(client, current, entities, materializer);
         BoundedSourceQueue<StreamMessageRequest> queue = requests.first();
         InBandRegisterAccess inBand = new InBandRegisterAccess(packet -> QueueOfferResult.enqueued().equals(
                 queue.offer(StreamMessageRequest.newBuilder().setPacket(packet).build())),
@@ -366,6 +376,9 @@ public final class SwitchAgent {
             everConnected = true;
             context.getLog().info("{}: connected as {}", settings.target(), primary ? "primary" : "backup");
         }
+        if (!primary && update.getStatus().getCode() == Status.Code.NOT_FOUND.value() && update.hasElectionId()) {
+            return claim(s, Uint128s.toBigInteger(update.getElectionId()));
+        }
         if (primary && !s.primary()) {
             return startSetup(s.in(Phase.SETTING_UP));
         }
@@ -377,6 +390,27 @@ public final class SwitchAgent {
             clearArq();
         }
         return session(primary ? s : s.in(Phase.BACKUP), 0);
+    }
+
+    /**
+     * The role has no primary (it left, or lowered its ID) and the switch will promote nobody whose
+     * ID is below the highest it has seen. Every backup claims {@code highest + its configured ID}:
+     * distinct claims, so the backup with the highest configured ID ends up primary, as before the
+     * primary left.
+     */
+    private Behavior<Command> claim(Session s, BigInteger highestSeen) {
+        BigInteger claimed = highestSeen.add(settings.electionId());
+        if (claimed.bitLength() > 128) {
+            context.getLog().warn("{}: no primary, and no election ID above {} is left to claim", settings.target(),
+                    highestSeen);
+            return session(s.in(Phase.BACKUP), 0);
+        }
+        context.getLog().info("{}: no primary; claiming election ID {} (highest seen {} + own {})", settings.target(),
+                claimed, highestSeen, settings.electionId());
+        electionId = claimed;
+        AgentSettings current = settings.withElectionId(claimed);
+        s.requests().offer(StreamMessageRequest.newBuilder().setArbitration(SwitchRpc.arbitration(current)).build());
+        return session(s.with(s.rpc().withSettings(current)).in(Phase.BACKUP), 0);
     }
 
     /** As a new primary: set the switch up with what the agent knows, then serve it. */
@@ -480,7 +514,7 @@ public final class SwitchAgent {
 
     // ---- packet-ins --------------------------------------------------------------------------
 
-    private void onPacketIn(Session s, P4Entities.ReceivedPacket packet) {
+    private void onPacketIn(Session s, PacketInCodec.Received packet) {
         CpuHeaders.PacketIn header = packet.header();
         switch (header.reason()) {
             case SUB_PUNT -> onSubPunt(s, packet);
@@ -498,7 +532,7 @@ public final class SwitchAgent {
      * A state change the switch reported (STATE_CHANGED, or SUB_PROPAGATED): feeds a running
      * reconfiguration, and may start an automatic growth.
      */
-    private void onStateChange(Session s, P4Entities.ReceivedPacket packet) {
+    private void onStateChange(Session s, PacketInCodec.Received packet) {
         CpuHeaders.PacketIn header = packet.header();
         int state = (int) header.index();
         if (reconf != null && header.ingressPort() < portCount) {
@@ -530,7 +564,7 @@ public final class SwitchAgent {
                 });
     }
 
-    private void onRegisterValues(Session s, P4Entities.ReceivedPacket packet) {
+    private void onRegisterValues(Session s, PacketInCodec.Received packet) {
         CpuHeaders.PacketIn header = packet.header();
         byte[] payload = packet.payload();
         if (reconf != null && reconfPhase == ReconfPhase.AWAIT_COMMIT_FENCE && header.index() == 0
@@ -564,7 +598,7 @@ public final class SwitchAgent {
      * so the old one is {@code new ^ bit(ingress)} and the propagation follows from the rule; the
      * copies the switch sent are the received frame with its TTL decremented.
      */
-    private void onSubPropagated(Session s, P4Entities.ReceivedPacket packet) {
+    private void onSubPropagated(Session s, PacketInCodec.Received packet) {
         CpuHeaders.PacketIn header = packet.header();
         int state = (int) header.index();
         learn(state, header.value());
@@ -584,7 +618,7 @@ public final class SwitchAgent {
         scheduleArq();
     }
 
-    private void onSubAck(P4Entities.ReceivedPacket packet) {
+    private void onSubAck(PacketInCodec.Received packet) {
         SubFrames.header(packet.payload()).ifPresent(ack -> {
             if (arq.acknowledged(packet.header().ingressPort(), ack.stateId(), ack.updateNo(), ack.vnfId())) {
                 scheduleArq();
@@ -594,7 +628,7 @@ public final class SwitchAgent {
 
     // ---- embedded mode ----------------------------------------------------------------------
 
-    private void onSubPunt(Session s, P4Entities.ReceivedPacket packet) {
+    private void onSubPunt(Session s, PacketInCodec.Received packet) {
         if (controller == null) {
             return;
         }

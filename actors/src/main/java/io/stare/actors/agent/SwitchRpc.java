@@ -1,12 +1,12 @@
 package io.stare.actors.agent;
 
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.StarePrograms;
 
 import java.util.Optional;
 
 import io.grpc.Status;
 import io.stare.p4.runtime.Uint128s;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +66,11 @@ final class SwitchRpc {
         this.entities = entities;
         this.materializer = materializer;
         this.timeout = settings.rpcTimeout();
+    }
+
+    /** The same session's calls with other settings (a claimed election ID). */
+    SwitchRpc withSettings(AgentSettings other) {
+        return new SwitchRpc(client, other, entities, materializer);
     }
 
     /** The same session's calls for another program (a State4 reconfiguration's target). */

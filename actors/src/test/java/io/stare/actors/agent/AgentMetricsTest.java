@@ -2,7 +2,7 @@ package io.stare.actors.agent;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.stare.actors.agent;
 
 import io.stare.p4.softswitch.SoftSwitchNode;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.agent.AgentTestSupport.Host;
-import io.stare.p4.softswitch.P4Values;
+import io.stare.p4.program.P4Values;
 import io.stare.p4.softswitch.SoftSwitchNode;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.StarePacket;

@@ -11,7 +11,7 @@ import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
 import io.stare.p4.softswitch.SoftSwitchNode;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.Recover;

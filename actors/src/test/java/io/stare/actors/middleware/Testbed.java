@@ -3,7 +3,7 @@ package io.stare.actors.middleware;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.p4.softswitch.SoftSwitchNode;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.UpdateHandler;
 import io.stare.p4.softswitch.SoftSwitchNode;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

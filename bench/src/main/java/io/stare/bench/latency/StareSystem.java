@@ -2,8 +2,8 @@ package io.stare.bench.latency;
 
 import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
-import io.stare.p4.softswitch.StareProgram;
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.StareProgram;
+import io.stare.p4.program.StarePrograms;
 import io.stare.p4.topology.Topology;
 import io.stare.testkit.StareFabric;
 import java.time.Duration;

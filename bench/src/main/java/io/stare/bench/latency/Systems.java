@@ -1,6 +1,6 @@
 package io.stare.bench.latency;
 
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import java.util.List;
 
 /** The systems the harness knows, by command-line name. */

@@ -1,8 +1,8 @@
 package io.stare.bench.rules;
 
-import io.stare.p4.softswitch.P4Values;
-import io.stare.p4.softswitch.StareProgram;
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.P4Values;
+import io.stare.p4.program.StareProgram;
+import io.stare.p4.program.StarePrograms;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.stare.bench.rules;
 
 import io.stare.p4.pipeline.ReplicationEngine;
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.StarePrograms;
 import java.util.ArrayList;
 import java.util.List;
 import p4.v1.Entity;

@@ -3,7 +3,7 @@ package io.stare.bench.scale;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
 import io.stare.p4.pipeline.PortMask;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.testkit.StareFabric;
 import java.io.PrintWriter;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import io.stare.p4.pipeline.EmbeddedPipeline;
 import io.stare.p4.pipeline.PipelineResult;
 import io.stare.p4.pipeline.RegisterPipeline;
 import io.stare.p4.pipeline.WriteResult;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 
 /**
  * One software switch pipeline in one mode, driven directly (no actors, no sockets) the way the

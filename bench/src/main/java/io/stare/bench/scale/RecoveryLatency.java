@@ -5,7 +5,7 @@ import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
 import io.stare.bench.latency.Payloads;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.Ethernet;

@@ -1,6 +1,6 @@
 package io.stare.bench.scale;
 
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

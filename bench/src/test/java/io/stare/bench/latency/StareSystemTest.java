@@ -3,8 +3,8 @@ package io.stare.bench.latency;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.p4.softswitch.StareProgram;
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.StareProgram;
+import io.stare.p4.program.StarePrograms;
 import io.stare.p4.topology.Topology;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;

@@ -3,7 +3,7 @@ package io.stare.bench.scale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;

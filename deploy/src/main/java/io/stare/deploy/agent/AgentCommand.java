@@ -8,7 +8,7 @@ import io.stare.actors.agent.SwitchAgent;
 import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 import java.io.PrintWriter;

@@ -3,7 +3,7 @@ package io.stare.deploy.demo;
 import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.CliParsing;
 import io.stare.deploy.UserInputException;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.Topology;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;

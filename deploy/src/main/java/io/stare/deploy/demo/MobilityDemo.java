@@ -19,7 +19,7 @@ import io.stare.deploy.demo.tracking.ScanReport;
 import io.stare.deploy.demo.tracking.TrajectoryTracker;
 import io.stare.deploy.demo.tracking.Trajectory;
 import io.stare.p4.pipeline.PortMask;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.Topology;
 import io.stare.testkit.FabricLink;
 import io.stare.testkit.StareFabric;

@@ -11,7 +11,7 @@ import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ControllerStore;
 import io.stare.deploy.StareCommand;
 import io.stare.p4.softswitch.SoftSwitchNode;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * The embedded pipeline's exact-match table {@code state_forwarding}: STATE_ID to
- * {@code set_group(group)}. A Publish whose state has no entry is dropped (NO_SUBSCRIBER). Writes
+ * {@code set_group(group)}, or to {@code drop_no_subscriber()} ({@link #DROP}). A Publish whose state
+ * has no entry, or a drop entry, is dropped (NO_SUBSCRIBER), as the program's default action does. Writes
  * follow P4Runtime's rules and report refusals as {@link WriteResult} values.
  *
  * <p>Entries live in an open-addressing hash table of primitive ints (linear probing, backward-shift
@@ -21,8 +22,10 @@ public final class StateGroupTable {
 
     /** The table size the embedded P4 program declares. */
     public static final int DEFAULT_CAPACITY = 65536;
+    /** The "group" of an entry whose action is {@code drop_no_subscriber()}: it misses like no entry. */
+    public static final int DROP = 0;
 
-    // STATE_IDs are never negative, group ids never 0: either marks an empty slot or a miss.
+    // STATE_IDs are never negative: -1 marks an empty slot. A drop entry (group 0) reads as a miss.
     private static final int FREE = -1;
     private static final int MISS = 0;
     private static final int INITIAL_SLOTS = 16;
@@ -50,7 +53,7 @@ public final class StateGroupTable {
         return size;
     }
 
-    /** Adds {@code state -> group}; refused if the state has an entry, the ids are invalid or the table is full. */
+    /** Adds {@code state -> group} ({@link #DROP}: drop); refused if the state has an entry, the ids are invalid or the table is full. */
     public WriteResult insert(int stateId, int groupId) {
         WriteResult invalid = check(stateId, groupId);
         if (invalid != null) {
@@ -101,7 +104,7 @@ public final class StateGroupTable {
         return WriteResult.DONE;
     }
 
-    /** The group of a state, or empty on a miss. */
+    /** The group of a state, or empty on a miss or a drop entry. */
     public OptionalInt lookup(int stateId) {
         int group = groupOf(stateId);
         return group == MISS ? OptionalInt.empty() : OptionalInt.of(group);
@@ -192,9 +195,9 @@ public final class StateGroupTable {
             return WriteResult.refused(WriteResult.Reason.INVALID_ARGUMENT,
                     "state " + stateId + " is out of range 0.." + StareAddress.MAX_STATE_ID);
         }
-        if (groupId < 1 || groupId > ReplicationEngine.MAX_GROUP_ID) {
+        if (groupId < DROP || groupId > ReplicationEngine.MAX_GROUP_ID) {
             return WriteResult.refused(WriteResult.Reason.INVALID_ARGUMENT,
-                    "group " + groupId + " is out of range 1.." + ReplicationEngine.MAX_GROUP_ID);
+                    "group " + groupId + " is out of range 1.." + ReplicationEngine.MAX_GROUP_ID + " (or DROP)");
         }
         return null;
     }

@@ -1,4 +1,4 @@
-package io.stare.p4.softswitch;
+package io.stare.p4.program;
 
 import com.google.protobuf.ByteString;
 

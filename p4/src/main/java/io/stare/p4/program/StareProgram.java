@@ -1,4 +1,4 @@
-package io.stare.p4.softswitch;
+package io.stare.p4.program;
 
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.EmbeddedPipeline;

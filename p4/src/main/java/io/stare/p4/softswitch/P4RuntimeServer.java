@@ -1,18 +1,19 @@
 package io.stare.p4.softswitch;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
-import io.stare.p4.pipeline.CpuHeaders;
+import io.stare.p4.entity.Decoded;
+import io.stare.p4.entity.PacketOutCodec;
+import io.stare.p4.entity.StareEntities;
 import io.stare.p4.pipeline.Pipeline;
 import io.stare.p4.pipeline.PipelineResult;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.runtime.Uint128s;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
@@ -38,7 +39,6 @@ import p4.v1.MasterArbitrationUpdate;
 import p4.v1.P4Runtime;
 import p4.v1.P4RuntimeHandlerFactory;
 import p4.v1.PacketIn;
-import p4.v1.PacketMetadata;
 import p4.v1.PacketOut;
 import p4.v1.PacketOutError;
 import p4.v1.ReadRequest;
@@ -110,9 +110,19 @@ public final class P4RuntimeServer implements P4Runtime {
         softSwitch.onPacketIn(this::onPacketIn);
     }
 
-    /** Serves this server over HTTP/2 (plain text) at {@code host:port}; port 0 picks a free one. */
+    /**
+     * Serves this server over HTTP/2 (plain text) at {@code host:port}; port 0 picks a free one.
+     *
+     * <p>A controller's StreamChannel may stay silent for as long as it likes and stay primary: the
+     * connection sends HTTP/2 pings every {@code stare.softswitch.p4runtime.keepalive} (which also
+     * finds a peer that vanished without closing), so Pekko HTTP's idle timeout never ends it.
+     */
     public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
-        return Http.get(system).newServerAt(host, port).bind(P4RuntimeHandlerFactory.create(this, system));
+        java.time.Duration keepalive = system.settings().config().getDuration("stare.softswitch.p4runtime.keepalive");
+        return Http.get(system).newServerAt(host, port)
+                .adaptSettings(settings -> keepalive.isZero() ? settings
+                        : settings.withHttp2Settings(settings.getHttp2Settings().withPingInterval(keepalive)))
+                .bind(P4RuntimeHandlerFactory.create(this, system));
     }
 
     /**
@@ -147,7 +157,16 @@ public final class P4RuntimeServer implements P4Runtime {
                 Source.<StreamMessageResponse>queue(STREAM_BUFFER).preMaterialize(materializer);
         Session session = new Session(out.first());
         in.runWith(Sink.foreach(request -> onStreamRequest(session, request)), materializer)
-                .whenComplete((done, failure) -> closeSession(session));
+                .whenComplete((done, failure) -> {
+                    closeSession(session);
+                    // A client that half-closes its side gets the server's side closed too: the
+                    // stream's RPC then ends at once instead of waiting for the connection to die.
+                    try {
+                        session.queue.complete();
+                    } catch (IllegalStateException alreadyEnded) {
+                        // Failed (a refused arbitration) or completed before: nothing left to end.
+                    }
+                });
         return out.second().watchTermination((notUsed, done) -> {
             done.whenComplete((d, failure) -> closeSession(session));
             return notUsed;
@@ -175,10 +194,19 @@ public final class P4RuntimeServer implements P4Runtime {
                 : Optional.empty();
         Arbitration.Outcome<Session> outcome;
         synchronized (lock) {
+            Optional<Session> primaryBefore = arbitration.primaryOf(role);
             outcome = arbitration.arbitrate(session, update.getDeviceId(), role, electionId);
             defaultPrimary = arbitration.primaryOf("");
+            Optional<Session> primaryAfter = arbitration.primaryOf(role);
+            if (!primaryBefore.equals(primaryAfter)) {
+                log.info("switch {}: primary of role '{}' is now {}", softSwitch.name(), role,
+                        primaryAfter.isPresent() ? "the stream with election ID " + electionId.map(String::valueOf).orElse("?")
+                                : "nobody (highest election ID seen: "
+                                        + arbitration.highestElectionId(role).map(String::valueOf).orElse("none") + ")");
+            }
         }
         if (outcome instanceof Arbitration.Refused<Session> refused) {
+            log.info("switch {}: arbitration refused ({}): {}", softSwitch.name(), refused.code(), refused.message());
             failSession(session, Status.fromCode(Status.Code.valueOf(refused.code())).withDescription(refused.message()));
         } else {
             send(((Arbitration.Accepted<Session>) outcome).notices());
@@ -187,27 +215,40 @@ public final class P4RuntimeServer implements P4Runtime {
 
     private void closeSession(Session session) {
         List<Arbitration.Notice<Session>> notices;
+        Optional<String> role;
         synchronized (lock) {
+            role = arbitration.roleOf(session);
+            boolean wasPrimary = role.isPresent() && arbitration.primaryOf(role.get()).equals(Optional.of(session));
             notices = arbitration.close(session);
             defaultPrimary = arbitration.primaryOf("");
+            if (wasPrimary) {
+                log.info("switch {}: the primary controller of role '{}' disconnected; no primary until one claims "
+                        + "an election ID at least as high", softSwitch.name(), role.get());
+            }
         }
+        role.ifPresent(r -> log.info("switch {}: a controller stream of role '{}' closed", softSwitch.name(), r));
         send(notices);
     }
 
     private void send(List<Arbitration.Notice<Session>> notices) {
         for (Arbitration.Notice<Session> notice : notices) {
             MasterArbitrationUpdate.Builder update = MasterArbitrationUpdate.newBuilder().setDeviceId(deviceId)
-                    .setStatus(com.google.rpc.Status.newBuilder()
-                            .setCode((notice.primary() ? Status.Code.OK
-                                    : notice.primaryElectionId().isPresent() ? Status.Code.ALREADY_EXISTS
-                                    : Status.Code.NOT_FOUND).value())
-                            .setMessage(notice.primary() ? "primary" : "backup"));
+                    .setStatus(switch (notice.standing()) {
+                        case PRIMARY -> arbitrationStatus(Status.Code.OK, "primary");
+                        case BACKUP -> arbitrationStatus(Status.Code.ALREADY_EXISTS, "backup");
+                        case NO_PRIMARY -> arbitrationStatus(Status.Code.NOT_FOUND,
+                                "backup; no primary until a controller claims the highest election ID seen");
+                    });
             if (!notice.role().isEmpty()) {
                 update.setRole(Role.newBuilder().setName(notice.role()));
             }
-            notice.primaryElectionId().ifPresent(id -> update.setElectionId(Uint128s.toProto(id)));
+            notice.electionId().ifPresent(id -> update.setElectionId(Uint128s.toProto(id)));
             offer(notice.stream(), StreamMessageResponse.newBuilder().setArbitration(update).build());
         }
+    }
+
+    private static com.google.rpc.Status arbitrationStatus(Status.Code code, String message) {
+        return com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage(message).build();
     }
 
     private void onPacketOut(Session session, PacketOut packet) {
@@ -223,49 +264,17 @@ public final class P4RuntimeServer implements P4Runtime {
                 return;
             }
         }
-        Optional<CpuHeaders.PacketOut> header = decodePacketOut(packet);
-        if (header.isEmpty()) {
-            streamError(session, packet, Status.Code.INVALID_ARGUMENT, "packet_out metadata is malformed");
+        Decoded<PacketOutCodec.Outgoing> decoded = StareEntities.packetOuts().decode(packet);
+        if (decoded instanceof Decoded.Refused<PacketOutCodec.Outgoing> refused) {
+            streamError(session, packet, refused.code(), refused.message());
             return;
         }
         if (!softSwitch.hasPipeline()) {
             streamError(session, packet, Status.Code.FAILED_PRECONDITION, "no pipeline is installed");
             return;
         }
-        softSwitch.packetOut(header.get(), packet.getPayload().toByteArray());
-    }
-
-    private static Optional<CpuHeaders.PacketOut> decodePacketOut(PacketOut packet) {
-        long[] fields = new long[CpuHeaders.PacketOut.Field.values().length];
-        for (PacketMetadata metadata : packet.getMetadataList()) {
-            for (CpuHeaders.PacketOut.Field field : CpuHeaders.PacketOut.Field.values()) {
-                if (field.id() == metadata.getMetadataId()) {
-                    OptionalLong value = P4Values.parse(metadata.getValue(), field.bitWidth());
-                    if (value.isEmpty()) {
-                        return Optional.empty();
-                    }
-                    fields[field.ordinal()] = value.getAsLong();
-                }
-            }
-        }
-        try {
-            long code = fields[CpuHeaders.PacketOut.Field.OP.ordinal()];
-            CpuHeaders.Op op = null;
-            for (CpuHeaders.Op candidate : CpuHeaders.Op.values()) {
-                if (candidate.code() == code) {
-                    op = candidate;
-                }
-            }
-            if (op == null) {
-                return Optional.empty();
-            }
-            return Optional.of(new CpuHeaders.PacketOut(op,
-                    (int) fields[CpuHeaders.PacketOut.Field.EGRESS_PORT.ordinal()],
-                    (int) fields[CpuHeaders.PacketOut.Field.COUNT.ordinal()],
-                    fields[CpuHeaders.PacketOut.Field.INDEX.ordinal()]));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        PacketOutCodec.Outgoing out = decoded.orElseThrow();
+        softSwitch.packetOut(out.header(), out.payload());
     }
 
     private void onPacketIn(PipelineResult.PacketInMessage message) {
@@ -276,12 +285,7 @@ public final class P4RuntimeServer implements P4Runtime {
             packetInsWithoutController.increment();
             return;
         }
-        PacketIn.Builder packetIn = PacketIn.newBuilder().setPayload(ByteString.copyFrom(message.payload()));
-        CpuHeaders.PacketIn header = message.header();
-        for (CpuHeaders.PacketIn.Field field : CpuHeaders.PacketIn.Field.values()) {
-            packetIn.addMetadata(PacketMetadata.newBuilder().setMetadataId(field.id())
-                    .setValue(P4Values.canonical(header.get(field))));
-        }
+        PacketIn packetIn = StareEntities.packetIns().encode(message.header(), message.payload());
         offer(primary.get(), StreamMessageResponse.newBuilder().setPacket(packetIn).build());
     }
 
@@ -315,6 +319,7 @@ public final class P4RuntimeServer implements P4Runtime {
         try {
             synchronized (lock) {
                 checkDevice(in.getDeviceId());
+                checkRole(in.getRole());
                 checkPrimary(in.getRole(), in.hasElectionId() ? Optional.of(in.getElectionId()) : Optional.empty());
                 switch (in.getAction()) {
                     case VERIFY -> load(in);
@@ -345,6 +350,8 @@ public final class P4RuntimeServer implements P4Runtime {
             }
             return CompletableFuture.completedFuture(SetForwardingPipelineConfigResponse.getDefaultInstance());
         } catch (GrpcServiceException e) {
+            log.info("switch {}: SetForwardingPipelineConfig {} refused: {}", softSwitch.name(), in.getAction(),
+                    e.status().getDescription());
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -371,7 +378,11 @@ public final class P4RuntimeServer implements P4Runtime {
             if (in.getDeviceId() != deviceId) {
                 return CompletableFuture.failedFuture(status(Status.Code.NOT_FOUND, "unknown device " + in.getDeviceId()));
             }
-            config = installed == null ? ForwardingPipelineConfig.getDefaultInstance() : installed.config();
+            if (installed == null) {
+                return CompletableFuture.failedFuture(status(Status.Code.FAILED_PRECONDITION,
+                        "no pipeline is installed: push one first"));
+            }
+            config = installed.config();
         }
         ForwardingPipelineConfig.Builder answer = ForwardingPipelineConfig.newBuilder().setCookie(config.getCookie());
         switch (in.getResponseType()) {
@@ -391,6 +402,7 @@ public final class P4RuntimeServer implements P4Runtime {
             List<RuntimeEntities.Outcome> outcomes = new ArrayList<>();
             synchronized (lock) {
                 checkDevice(in.getDeviceId());
+                checkRole(in.getRole());
                 checkPrimary(in.getRole(), in.hasElectionId() ? Optional.of(in.getElectionId()) : Optional.empty());
                 if (in.getAtomicity() != WriteRequest.Atomicity.CONTINUE_ON_ERROR) {
                     throw status(Status.Code.UNIMPLEMENTED, "only CONTINUE_ON_ERROR atomicity is supported");
@@ -409,8 +421,12 @@ public final class P4RuntimeServer implements P4Runtime {
             if (outcomes.stream().allMatch(RuntimeEntities.Outcome::ok)) {
                 return CompletableFuture.completedFuture(WriteResponse.getDefaultInstance());
             }
+            RuntimeEntities.Outcome first = outcomes.stream().filter(o -> !o.ok()).findFirst().orElseThrow();
+            log.info("switch {}: Write refused {} of {} updates; first: {} {}", softSwitch.name(),
+                    outcomes.stream().filter(o -> !o.ok()).count(), outcomes.size(), first.code(), first.message());
             return CompletableFuture.failedFuture(batchError(outcomes));
         } catch (GrpcServiceException e) {
+            log.info("switch {}: Write refused: {}", softSwitch.name(), e.status().getDescription());
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -486,6 +502,14 @@ public final class P4RuntimeServer implements P4Runtime {
     private void checkDevice(long requested) {
         if (requested != deviceId) {
             throw status(Status.Code.NOT_FOUND, "device ID " + requested + " is not this device (" + deviceId + ")");
+        }
+    }
+
+    /** A role no controller ever arbitrated for is not one of this device's roles. */
+    private void checkRole(String role) {
+        if (!arbitration.knowsRole(role)) {
+            throw status(Status.Code.NOT_FOUND, "role '" + role + "' is not a role of this device: no controller "
+                    + "has arbitrated for it");
         }
     }
 

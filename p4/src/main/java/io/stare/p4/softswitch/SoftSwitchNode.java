@@ -2,6 +2,8 @@ package io.stare.p4.softswitch;
 
 import io.stare.p4.pipeline.Pipeline;
 import io.stare.p4.pipeline.RegisterPipeline;
+import io.stare.p4.program.StareProgram;
+import io.stare.p4.program.StarePrograms;
 import io.stare.p4.softswitch.transport.PortBinding;
 import io.stare.p4.softswitch.transport.UdpPorts;
 import java.net.InetSocketAddress;

@@ -5,24 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.stare.p4.entity.PacketInCodec;
+import io.stare.p4.entity.StareEntities;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.PipelineResult;
 import io.stare.p4.runtime.Uint128s;
-import io.stare.p4.softswitch.P4Values;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcClientSettings;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -32,8 +34,6 @@ import p4.v1.Entity;
 import p4.v1.ForwardingPipelineConfig;
 import p4.v1.MasterArbitrationUpdate;
 import p4.v1.P4RuntimeClient;
-import p4.v1.PacketMetadata;
-import p4.v1.PacketOut;
 import p4.v1.ReadRequest;
 import p4.v1.ReadResponse;
 import p4.v1.SetForwardingPipelineConfigRequest;
@@ -67,9 +67,39 @@ final class P4RuntimeController implements AutoCloseable {
     final class Stream {
         private final BoundedSourceQueue<StreamMessageRequest> requests;
         private final BlockingQueue<StreamMessageResponse> responses = new LinkedBlockingQueue<>();
+        private final CompletableFuture<Done> done = new CompletableFuture<>();
 
         private Stream(BoundedSourceQueue<StreamMessageRequest> requests) {
             this.requests = requests;
+        }
+
+        /** Completes when the server ends the stream: normally, or with its status. */
+        CompletableFuture<Done> done() {
+            return done;
+        }
+
+        /** Sends any request on this stream. */
+        void send(StreamMessageRequest request) {
+            requests.offer(request);
+        }
+
+        /** Sends an arbitration update for {@code deviceId}, {@code role} and {@code electionId}. */
+        void arbitrate(long deviceId, String role, long electionId) {
+            MasterArbitrationUpdate.Builder update = MasterArbitrationUpdate.newBuilder().setDeviceId(deviceId)
+                    .setElectionId(Uint128s.toProto(electionId));
+            if (!role.isEmpty()) {
+                update.setRole(p4.v1.Role.newBuilder().setName(role));
+            }
+            send(StreamMessageRequest.newBuilder().setArbitration(update).build());
+        }
+
+        /** The next response of any kind, or an assertion error after {@link #CALL_TIMEOUT}. */
+        StreamMessageResponse next() throws InterruptedException {
+            StreamMessageResponse response = responses.poll(CALL_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            if (response == null) {
+                throw new AssertionError("no stream message within " + CALL_TIMEOUT);
+            }
+            return response;
         }
 
         /** The next arbitration update on this stream (other messages before it are skipped). */
@@ -88,14 +118,10 @@ final class P4RuntimeController implements AutoCloseable {
             throw new AssertionError("no arbitration update within " + CALL_TIMEOUT);
         }
 
-        /** Sends a packet-out with all five packet_out metadata fields. */
+        /** Sends a packet-out with all five packet_out metadata fields (the shared codec). */
         void packetOut(CpuHeaders.PacketOut header, byte[] payload) {
-            PacketOut.Builder packet = PacketOut.newBuilder().setPayload(ByteString.copyFrom(payload));
-            for (CpuHeaders.PacketOut.Field field : CpuHeaders.PacketOut.Field.values()) {
-                packet.addMetadata(PacketMetadata.newBuilder().setMetadataId(field.id())
-                        .setValue(P4Values.canonical(header.get(field))));
-            }
-            requests.offer(StreamMessageRequest.newBuilder().setPacket(packet).build());
+            requests.offer(StreamMessageRequest.newBuilder()
+                    .setPacket(StareEntities.packetOuts().encode(header, payload)).build());
         }
 
         /**
@@ -141,13 +167,35 @@ final class P4RuntimeController implements AutoCloseable {
 
     /** Opens a StreamChannel and sends the arbitration update for {@code electionId}. */
     Stream connect(long electionId) {
+        Stream stream = open();
+        stream.arbitrate(DEVICE_ID, "", electionId);
+        return stream;
+    }
+
+    /** Opens a StreamChannel and sends nothing on it yet. */
+    Stream open() {
         var pair = Source.<StreamMessageRequest>queue(256).preMaterialize(system);
         Stream stream = new Stream(pair.first());
         streams.add(stream);
-        client.streamChannel(pair.second()).runWith(Sink.foreach(stream.responses::add), system);
-        stream.requests.offer(StreamMessageRequest.newBuilder().setArbitration(MasterArbitrationUpdate.newBuilder()
-                .setDeviceId(DEVICE_ID).setElectionId(Uint128s.toProto(electionId))).build());
+        client.streamChannel(pair.second()).runWith(Sink.foreach(stream.responses::add), system)
+                .whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        stream.done.completeExceptionally(failure);
+                    } else {
+                        stream.done.complete(done);
+                    }
+                });
         return stream;
+    }
+
+    /** The generated client, for requests the helpers here do not build. */
+    P4RuntimeClient client() {
+        return client;
+    }
+
+    /** The result of a unary call, waited for at most {@link #CALL_TIMEOUT}. */
+    static <T> T await(java.util.concurrent.CompletionStage<T> call) throws Exception {
+        return call.toCompletableFuture().get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** SetForwardingPipelineConfig with VERIFY_AND_COMMIT. */
@@ -207,28 +255,10 @@ final class P4RuntimeController implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** A P4Runtime packet-in as the packet_in header and payload it stands for. */
+    /** A P4Runtime packet-in as the packet_in header and payload it stands for (the shared codec). */
     static PipelineResult.PacketInMessage decode(p4.v1.PacketIn packet) {
-        long[] fields = new long[CpuHeaders.PacketIn.Field.values().length];
-        for (PacketMetadata metadata : packet.getMetadataList()) {
-            for (CpuHeaders.PacketIn.Field field : CpuHeaders.PacketIn.Field.values()) {
-                if (field.id() == metadata.getMetadataId()) {
-                    fields[field.ordinal()] = P4Values.parse(metadata.getValue(), field.bitWidth())
-                            .orElseThrow(() -> new AssertionError("bad packet-in metadata " + metadata));
-                }
-            }
-        }
-        int reason = (int) fields[CpuHeaders.PacketIn.Field.REASON.ordinal()];
-        CpuHeaders.Reason decoded = reason >= 1 && reason <= CpuHeaders.Reason.values().length
-                ? CpuHeaders.Reason.values()[reason - 1] : null;
-        if (decoded == null) {
-            throw new AssertionError("packet-in with reason " + reason + ": " + packet);
-        }
-        return new PipelineResult.PacketInMessage(new CpuHeaders.PacketIn(
-                (int) fields[CpuHeaders.PacketIn.Field.INGRESS_PORT.ordinal()], decoded,
-                (int) fields[CpuHeaders.PacketIn.Field.COUNT.ordinal()],
-                fields[CpuHeaders.PacketIn.Field.INDEX.ordinal()],
-                fields[CpuHeaders.PacketIn.Field.VALUE.ordinal()]), packet.getPayload().toByteArray());
+        PacketInCodec.Received received = StareEntities.packetIns().decode(packet).orElseThrow();
+        return new PipelineResult.PacketInMessage(received.header(), received.payload());
     }
 
     @Override

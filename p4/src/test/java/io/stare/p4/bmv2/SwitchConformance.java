@@ -5,7 +5,6 @@ import static io.stare.p4.bmv2.P4RuntimeController.writeErrorCode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
 import io.grpc.Status;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.EmbeddedPipeline;
@@ -15,9 +14,9 @@ import io.stare.p4.pipeline.PipelineResult;
 import io.stare.p4.pipeline.RegisterPipeline;
 import io.stare.p4.pipeline.ReplicationEngine;
 import io.stare.p4.runtime.Uint128s;
-import io.stare.p4.softswitch.P4Values;
-import io.stare.p4.softswitch.StareProgram;
-import io.stare.p4.softswitch.StarePrograms;
+import io.stare.p4.program.P4Values;
+import io.stare.p4.program.StareProgram;
+import io.stare.p4.program.StarePrograms;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
 import io.stare.protocol.packet.Ethernet;
@@ -27,11 +26,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import p4.v1.Action;
@@ -62,59 +56,16 @@ import p4.v1.Update;
  * ports 4..7 go nowhere on either switch (and are left out of the Java pipeline's output).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-abstract class SwitchConformance {
+abstract class SwitchConformance extends SwitchSuite {
 
     static final int PORTS = 4;
     /** The programs' port count P (STARE_PORTS): 8-bit masks, 255 mask groups. */
     static final int MASK_PORTS = 8;
-    static final long ELECTION_ID = 10;
     static final int CPU_CLONE_SESSION = 100;
     private static final Duration MAX_WAIT = Duration.ofSeconds(5);
     private static final Duration PACKET_IN_QUIET = Duration.ofMillis(50);
     /** A documentation prefix (TEST-NET-2): routed between the test's own veths only. */
     private static final int ROUTED_PREFIX = 0xc6336400;
-
-    private static ActorTestKit testKit;
-
-    private SwitchTarget target;
-    private P4RuntimeController controller;
-    private P4RuntimeController.Stream stream;
-
-    /** Starts a fresh switch (no program loaded) for one test. */
-    abstract SwitchTarget startTarget(ActorTestKit testKit) throws Exception;
-
-    @BeforeAll
-    static void startActorSystem() {
-        testKit = ActorTestKit.create(ConfigFactory.parseString("pekko.http.server.preview.enable-http2 = on")
-                .withFallback(ConfigFactory.load()));
-    }
-
-    @AfterAll
-    static void stopActorSystem() {
-        if (testKit != null) {
-            testKit.shutdownTestKit();
-            testKit = null;
-        }
-    }
-
-    @BeforeEach
-    void startSwitch() throws Exception {
-        target = startTarget(testKit);
-        controller = new P4RuntimeController(testKit.system(), target.p4RuntimePort());
-    }
-
-    @AfterEach
-    void stopSwitch() throws Exception {
-        try {
-            if (controller != null) {
-                controller.close();
-            }
-        } finally {
-            if (target != null) {
-                target.close();
-            }
-        }
-    }
 
     // ---- P4Runtime -----------------------------------------------------------------------------
 
@@ -387,7 +338,7 @@ abstract class SwitchConformance {
                 target.send(probe.port(), probe.bytes());
             } else {
                 expected = model.processPacketOut(probe.packetOut(), probe.bytes());
-                stream.packetOut(probe.packetOut(), probe.bytes());
+                primary.packetOut(probe.packetOut(), probe.bytes());
             }
             Observed observed = observe(expected);
             long[] dropsNow = readDrops(program);
@@ -449,7 +400,7 @@ abstract class SwitchConformance {
     private Outputs exchangePacketOut(Pipeline model, String step, CpuHeaders.PacketOut header, byte[] payload)
             throws Exception {
         PipelineResult expected = model.processPacketOut(header, payload);
-        stream.packetOut(header, payload);
+        primary.packetOut(header, payload);
         return compare(step, expected);
     }
 
@@ -464,7 +415,7 @@ abstract class SwitchConformance {
                 .filter(e -> e.port() < target.portCount()).toList();
         List<PipelineResult.Emission> frames = target.collect(expectedFrames.size(), MAX_WAIT);
         // Packet-ins leave the switch with the frames: after the frames' quiet period a short wait will do.
-        List<PipelineResult.PacketInMessage> packetIns = stream.packetIns(expected.packetIns().size(), MAX_WAIT,
+        List<PipelineResult.PacketInMessage> packetIns = primary.packetIns(expected.packetIns().size(), MAX_WAIT,
                 PACKET_IN_QUIET);
         return new Observed(new Outputs(frames, packetIns), describeFrames(expectedFrames), describeFrames(frames),
                 describePacketIns(expected.packetIns()), describePacketIns(packetIns));
@@ -489,15 +440,6 @@ abstract class SwitchConformance {
     }
 
     // ---- P4Runtime helpers ----------------------------------------------------------------------
-
-    /** Becomes primary and pushes a program with VERIFY_AND_COMMIT (P4Info + BMv2 JSON). */
-    private StareProgram pushProgram(StareProgram.Mode mode) throws Exception {
-        stream = controller.connect(ELECTION_ID);
-        assertEquals(Status.Code.OK.value(), stream.nextArbitration().getStatus().getCode());
-        ForwardingPipelineConfig config = StarePrograms.config(mode);
-        controller.push(ELECTION_ID, config);
-        return StareProgram.recognise(config.getP4Info());
-    }
 
     private static Entity treePortsEntry(StareProgram program, long mask) {
         return Entity.newBuilder().setTableEntry(TableEntry.newBuilder()

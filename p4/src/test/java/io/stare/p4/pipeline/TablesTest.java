@@ -109,7 +109,7 @@ class TablesTest {
         assertEquals(Reason.ALREADY_EXISTS, refusal(table.insert(4_194_303, 2)));
         assertEquals(Reason.NOT_FOUND, refusal(table.modify(5, 2)));
         assertEquals(Reason.INVALID_ARGUMENT, refusal(table.insert(4_194_304, 1)));
-        assertEquals(Reason.INVALID_ARGUMENT, refusal(table.insert(5, 0)));
+        assertEquals(Reason.INVALID_ARGUMENT, refusal(table.insert(5, -1)));
         assertEquals(Reason.INVALID_ARGUMENT, refusal(table.insert(5, 65536)));
         assertTrue(table.insert(5, 65535).isDone());
         assertEquals(Reason.RESOURCE_EXHAUSTED, refusal(table.insert(6, 1)));
@@ -119,6 +119,10 @@ class TablesTest {
         assertEquals(Reason.NOT_FOUND, refusal(table.delete(5)));
         assertEquals(OptionalInt.empty(), table.lookup(5));
         assertEquals(1, table.size());
+        // drop_no_subscriber: an entry that misses like no entry, and reads back as DROP.
+        assertTrue(table.insert(6, StateGroupTable.DROP).isDone());
+        assertEquals(OptionalInt.empty(), table.lookup(6));
+        assertEquals(Map.of(6, StateGroupTable.DROP, 4_194_303, 1), table.entries());
     }
 
     @Test

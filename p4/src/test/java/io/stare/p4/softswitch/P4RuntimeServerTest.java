@@ -13,7 +13,10 @@ import com.typesafe.config.ConfigFactory;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.stare.p4.entity.StareEntities;
 import io.stare.p4.pipeline.CpuHeaders;
+import io.stare.p4.program.P4Values;
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.runtime.P4InfoFiles;
 import io.stare.p4.runtime.Uint128s;
 import io.stare.protocol.address.MessageKind;
@@ -183,7 +186,7 @@ class P4RuntimeServerTest {
     }
 
     @Test
-    void arbitrationMakesTheHighestPrimaryAndHandsOverWhenItLeaves() throws Exception {
+    void arbitrationMakesTheHighestPrimaryAndPromotesNobodyBelowItWhenItLeaves() throws Exception {
         Controller low = connect(10);
         assertEquals(Status.Code.OK.value(), low.next().getArbitration().getStatus().getCode());
 
@@ -198,10 +201,18 @@ class P4RuntimeServerTest {
                 SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT));
         assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
 
+        // The primary leaves: the backup hears that nobody is primary, and stays a backup until it
+        // claims an election ID at least as high as the highest seen.
         high.requests().complete();
-        MasterArbitrationUpdate promoted = low.next().getArbitration();
-        assertEquals(Status.Code.OK.value(), promoted.getStatus().getCode());
-        push(10, "stare_register", SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT);
+        MasterArbitrationUpdate noPrimary = low.next().getArbitration();
+        assertEquals(Status.Code.NOT_FOUND.value(), noPrimary.getStatus().getCode());
+        assertEquals(20, Uint128s.toBigInteger(noPrimary.getElectionId()).longValueExact());
+        assertEquals(Status.Code.PERMISSION_DENIED, failure(() -> push(10, "stare_register",
+                SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT)).getStatus().getCode());
+        low.requests().offer(StreamMessageRequest.newBuilder().setArbitration(MasterArbitrationUpdate
+                .newBuilder().setDeviceId(DEVICE).setElectionId(Uint128s.toProto(20))).build());
+        assertEquals(Status.Code.OK.value(), low.next().getArbitration().getStatus().getCode());
+        push(20, "stare_register", SetForwardingPipelineConfigRequest.Action.VERIFY_AND_COMMIT);
         assertTrue(softSwitch.hasPipeline());
     }
 
@@ -327,12 +338,8 @@ class P4RuntimeServerTest {
 
         byte[] frame = Ethernet.wrapIpv4Multicast(0x02_00_00_00_00_01L, PacketCodec.encode(new StarePacket(0x7f000001, 40000, 64,
                 StareHeader.subscription(MessageKind.SUB_REGISTER, 77, 1, 1), new byte[0])));
-        controller.requests().offer(StreamMessageRequest.newBuilder().setPacket(PacketOut.newBuilder()
-                .setPayload(ByteString.copyFrom(frame))
-                .addMetadata(PacketMetadata.newBuilder().setMetadataId(CpuHeaders.PacketOut.Field.OP.id())
-                        .setValue(P4Values.canonical(CpuHeaders.Op.FORWARD.code())))
-                .addMetadata(PacketMetadata.newBuilder().setMetadataId(CpuHeaders.PacketOut.Field.EGRESS_PORT.id())
-                        .setValue(P4Values.canonical(2)))).build());
+        controller.requests().offer(StreamMessageRequest.newBuilder()
+                .setPacket(StareEntities.packetOuts().encode(CpuHeaders.PacketOut.forward(2), frame)).build());
         int[] out = framesOut.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         assertArrayEquals(new int[] {2, frame.length}, out);
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.Topologies;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;

@@ -17,7 +17,7 @@ import io.stare.actors.agent.RegisterAccess;
 import io.stare.actors.agent.SwitchAgent;
 import io.stare.actors.agent.bmv2.Bmv2Switch.Out;
 import io.stare.p4.pipeline.CpuHeaders;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.protocol.address.MessageKind;
 import java.time.Duration;
 import java.util.List;

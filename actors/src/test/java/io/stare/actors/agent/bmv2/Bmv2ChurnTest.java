@@ -12,7 +12,7 @@ import io.stare.actors.agent.ReconfigurationReport;
 import io.stare.actors.agent.RegisterAccess;
 import io.stare.actors.agent.SwitchAgent;
 import io.stare.p4.pipeline.RegisterPipeline;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.protocol.address.MessageKind;
 import java.time.Duration;
 import java.util.ArrayList;

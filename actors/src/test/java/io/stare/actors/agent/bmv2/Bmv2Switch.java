@@ -9,7 +9,7 @@ import io.stare.p4.bmv2.Bmv2Target;
 import io.stare.p4.bmv2.Host;
 import io.stare.p4.bmv2.NetworkNamespace;
 import io.stare.p4.pipeline.PipelineResult;
-import io.stare.p4.softswitch.StareProgram;
+import io.stare.p4.program.StareProgram;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
