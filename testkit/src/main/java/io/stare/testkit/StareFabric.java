@@ -482,13 +482,23 @@ public final class StareFabric implements AutoCloseable {
     /**
      * Stops the VNFs, middlewares, agents, links and switches, then the actor system.
      *
+     * @throws AssertionError if a listener or update handler of a VNF of this fabric threw (the
+     *     exception inside a listener cannot fail the test where it is thrown)
      * @throws IllegalStateException if a step failed (the others still ran)
      */
     @Override
     public void close() {
         Exception failure = null;
+        AssertionError listenersThrew = null;
         synchronized (clients) {
             for (StareClient client : clients) {
+                if (client.listenerFailures() > 0 && listenersThrew == null) {
+                    // A listener runs on the VNF's actor or the data path, where an assertion that fails
+                    // is counted, not thrown: the test fails here instead of passing silently.
+                    listenersThrew = new AssertionError("a listener or update handler of VNF " + client.name()
+                            + " threw " + client.listenerFailures() + " time(s); the first:",
+                            client.firstListenerFailure().orElse(null));
+                }
                 try {
                     client.close();
                 } catch (RuntimeException e) {
@@ -527,6 +537,12 @@ public final class StareFabric implements AutoCloseable {
             }
         }
         testKit.shutdownTestKit();
+        if (listenersThrew != null) {
+            if (failure != null) {
+                listenersThrew.addSuppressed(failure);
+            }
+            throw listenersThrew;
+        }
         if (failure != null) {
             throw new IllegalStateException("the fabric did not stop cleanly", failure);
         }

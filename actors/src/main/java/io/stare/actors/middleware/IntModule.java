@@ -138,7 +138,7 @@ public final class IntModule {
         if (handler != null) {
             try {
                 handler.onUpdate(stateId, publisherVnfId, update, buffer, offset, length);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
                 handlerFailed(stateId, e);
             }
             return;
@@ -162,7 +162,7 @@ public final class IntModule {
         if (handler != null) {
             try {
                 handler.onLoss(loss);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) {
                 handlerFailed(loss.stateId(), e);
             }
         } else if (!enqueue(loss)) {
@@ -170,7 +170,7 @@ public final class IntModule {
         }
     }
 
-    private void handlerFailed(int stateId, RuntimeException e) {
+    private void handlerFailed(int stateId, Throwable e) {
         handlerErrors.increment();
         long failures = handlerErrors.sum();
         if (Long.bitCount(failures) == 1) { // 1, 2, 4, ...: visible, but no log flood

@@ -107,6 +107,22 @@ public final class StareClient implements AutoCloseable {
         return vnfId;
     }
 
+    /**
+     * How many times this VNF's listeners and update handlers threw (an exception, or an
+     * {@link AssertionError} of a test's assertion). Such a failure is never
+     * thrown into the data path: it is counted here (and, for inline handlers, in the server's
+     * {@link Middleware.Stats#handlerErrors()}), logged for the 1st, 2nd, 4th, ... time, and the
+     * deliveries go on. The test kit fails a test whose VNFs' listeners threw.
+     */
+    public long listenerFailures() {
+        return handle.listenerFailures.get();
+    }
+
+    /** The first exception (or failed assertion) a listener or handler of this VNF threw, if any. */
+    public java.util.Optional<Throwable> firstListenerFailure() {
+        return java.util.Optional.ofNullable(handle.firstListenerFailure.get());
+    }
+
     /** The VNF's actor, for code that speaks its protocol directly. */
     public ActorRef<Vnf.Command> actor() {
         return vnf;

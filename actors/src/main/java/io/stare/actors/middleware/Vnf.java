@@ -123,6 +123,16 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         volatile IntModule module;
         /** Declarations made again after a middleware restart, not yet answered. */
         volatile boolean restoring;
+        /** Exceptions the VNF's listeners and handlers threw: counted, the first kept for the VNF to see. */
+        final java.util.concurrent.atomic.AtomicLong listenerFailures = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicReference<Throwable> firstListenerFailure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        /** An exception or a failed assertion of the VNF's own code (a JVM error is not caught). */
+        void listenerFailed(Throwable e) {
+            listenerFailures.incrementAndGet();
+            firstListenerFailure.compareAndSet(null, e);
+        }
     }
 
     private final String name;
@@ -330,7 +340,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     private ResumingHandler resuming(Subscribe subscribe) {
         Integer known = subscribedNames.get(subscribe.stateName());
         ResumingHandler existing = known == null ? null : handlers.get(known);
-        return existing != null ? existing : new ResumingHandler(subscribe.handler());
+        return existing != null ? existing : new ResumingHandler(subscribe.handler(), handle);
     }
 
     private Behavior<Command> onSubscribeAnswer(SubscribeAnswer answer) {
@@ -407,8 +417,13 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
             } else if (delivery instanceof Delivery.Loss loss) {
                 listener.onLoss(loss);
             }
-        } catch (RuntimeException e) {
-            getContext().getLog().warn("VNF {}: listener of state {} threw", name, delivery.stateId(), e);
+        } catch (RuntimeException | AssertionError e) {
+            handle.listenerFailed(e);
+            long failures = handle.listenerFailures.get();
+            if (Long.bitCount(failures) == 1) { // 1, 2, 4, ...: visible, but no log flood
+                getContext().getLog().warn("VNF {}: the listener of state {} threw ({} so far)", name,
+                        delivery.stateId(), failures, e);
+            }
         }
     }
 
@@ -447,10 +462,12 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
      */
     static final class ResumingHandler implements UpdateHandler {
         final UpdateHandler inner;
+        private final Handle handle;
         volatile long last = -1;
 
-        ResumingHandler(UpdateHandler inner) {
+        ResumingHandler(UpdateHandler inner, Handle handle) {
             this.inner = inner;
+            this.handle = handle;
         }
 
         @Override
@@ -460,7 +477,12 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
                 return;
             }
             last = update;
-            inner.onUpdate(stateId, publisherVnfId, update, buffer, offset, length);
+            try {
+                inner.onUpdate(stateId, publisherVnfId, update, buffer, offset, length);
+            } catch (RuntimeException | AssertionError e) {
+                handle.listenerFailed(e);
+                throw e; // the main path counts it for the server too, and goes on
+            }
         }
 
         @Override
@@ -471,7 +493,12 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
                 }
                 last = loss.last();
             }
-            inner.onLoss(loss);
+            try {
+                inner.onLoss(loss);
+            } catch (RuntimeException | AssertionError e) {
+                handle.listenerFailed(e);
+                throw e;
+            }
         }
     }
 }

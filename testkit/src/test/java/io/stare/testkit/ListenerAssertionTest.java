@@ -1,0 +1,72 @@
+package io.stare.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stare.actors.middleware.Delivery;
+import io.stare.actors.middleware.StareClient;
+import io.stare.actors.middleware.StateListener;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * An assertion that fails inside a listener runs on the VNF's actor, where it cannot fail the test
+ * by itself: the fabric fails the test when it closes, with that assertion as the cause.
+ */
+@Timeout(60)
+class ListenerAssertionTest {
+
+    @Test
+    void anAssertionFailingInAListenerFailsTheTestWhenTheFabricCloses() throws Exception {
+        StareFabric fabric = StareFabric.builder().topology(StareFabric.singleSwitch("h1", "h2"))
+                .timeout(Duration.ofSeconds(20)).start();
+        ProbeListener heard = fabric.listener();
+        StareClient subscriber;
+        try {
+            StareClient publisher = fabric.vnf("h1", "pub");
+            subscriber = fabric.vnf("h2", "sub");
+            int state = fabric.await(publisher.declare("asserted"));
+            fabric.await(subscriber.subscribe("asserted", new StateListener() {
+                @Override
+                public void onUpdate(int stateId, long update, byte[] value) {
+                    throw new IllegalStateException("not called: onDelivery is overridden");
+                }
+
+                @Override
+                public void onDelivery(Delivery.Update update) {
+                    heard.onDelivery(update);
+                    assertEquals(99, update.value().length, "a test's own expectation, wrong on purpose");
+                }
+
+                @Override
+                public void onLoss(Delivery.Loss loss) {
+                    heard.onLoss(loss);
+                }
+            }));
+            fabric.awaitRoute(state, "h1", "h2");
+            fabric.await(publisher.publish("asserted", new byte[] {1}));
+            // The listener ran (and its assertion failed) before it handed the update on.
+            heard.probe().expectMessageClass(Delivery.Update.class, Duration.ofSeconds(10));
+        } catch (Throwable setUp) {
+            try {
+                fabric.close();
+            } catch (Throwable closing) {
+                setUp.addSuppressed(closing);
+            }
+            throw setUp;
+        }
+        // The failure is counted right after the listener hands the update on: wait for it, bounded.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (subscriber.listenerFailures() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, subscriber.listenerFailures());
+        AssertionError failed = assertThrows(AssertionError.class, fabric::close);
+        assertTrue(failed.getMessage().contains("VNF sub"), failed.getMessage());
+        assertInstanceOf(AssertionFailedError.class, failed.getCause());
+    }
+}
