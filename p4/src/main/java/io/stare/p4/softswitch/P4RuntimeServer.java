@@ -206,7 +206,7 @@ public final class P4RuntimeServer implements P4Runtime {
             }
         }
         if (outcome instanceof Arbitration.Refused<Session> refused) {
-            log.info("switch {}: arbitration refused ({}): {}", softSwitch.name(), refused.code(), refused.message());
+            log.warn("switch {}: arbitration refused ({}): {}", softSwitch.name(), refused.code(), refused.message());
             failSession(session, Status.fromCode(Status.Code.valueOf(refused.code())).withDescription(refused.message()));
         } else {
             send(((Arbitration.Accepted<Session>) outcome).notices());
@@ -222,7 +222,7 @@ public final class P4RuntimeServer implements P4Runtime {
             notices = arbitration.close(session);
             defaultPrimary = arbitration.primaryOf("");
             if (wasPrimary) {
-                log.info("switch {}: the primary controller of role '{}' disconnected; no primary until one claims "
+                log.warn("switch {}: the primary controller of role '{}' disconnected; no primary until one claims "
                         + "an election ID at least as high", softSwitch.name(), role.get());
             }
         }
@@ -350,7 +350,7 @@ public final class P4RuntimeServer implements P4Runtime {
             }
             return CompletableFuture.completedFuture(SetForwardingPipelineConfigResponse.getDefaultInstance());
         } catch (GrpcServiceException e) {
-            log.info("switch {}: SetForwardingPipelineConfig {} refused: {}", softSwitch.name(), in.getAction(),
+            log.warn("switch {}: SetForwardingPipelineConfig {} refused: {}", softSwitch.name(), in.getAction(),
                     e.status().getDescription());
             return CompletableFuture.failedFuture(e);
         }
@@ -422,11 +422,11 @@ public final class P4RuntimeServer implements P4Runtime {
                 return CompletableFuture.completedFuture(WriteResponse.getDefaultInstance());
             }
             RuntimeEntities.Outcome first = outcomes.stream().filter(o -> !o.ok()).findFirst().orElseThrow();
-            log.info("switch {}: Write refused {} of {} updates; first: {} {}", softSwitch.name(),
+            log.warn("switch {}: Write refused {} of {} updates; first: {} {}", softSwitch.name(),
                     outcomes.stream().filter(o -> !o.ok()).count(), outcomes.size(), first.code(), first.message());
             return CompletableFuture.failedFuture(batchError(outcomes));
         } catch (GrpcServiceException e) {
-            log.info("switch {}: Write refused: {}", softSwitch.name(), e.status().getDescription());
+            log.warn("switch {}: Write refused: {}", softSwitch.name(), e.status().getDescription());
             return CompletableFuture.failedFuture(e);
         }
     }
