@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -81,6 +83,11 @@ public final class DataPath<C> {
     volatile Thread thread;
     private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inboxSize = new AtomicInteger();
+    /**
+     * Held by whoever runs the logic: the stage's thread from the start of a cycle until it sleeps
+     * or yields, or a caller of {@link #runIfIdle} while the stage's thread sleeps.
+     */
+    private final ReentrantLock cycleLock = new ReentrantLock();
     private volatile boolean signalled;
     private volatile boolean sleeping;
     private volatile boolean closing;
@@ -189,6 +196,45 @@ public final class DataPath<C> {
     }
 
     /**
+     * Runs {@code work} on the caller's thread in place of the data path's, if that thread is
+     * asleep in the kernel: the work may write into the {@link Egress} it is given (the data path's
+     * own), and what it wrote is sent before this returns. It spares the data path a wake-up per
+     * piece of work (a publish from a VNF's thread, say) while traffic is light. The work runs
+     * under the lock the data path's thread holds for its own cycles, so it sees, and leaves, the
+     * logic's state as a cycle would.
+     *
+     * <p>False, with nothing run, when the data path is busy (its next cycle does the work), when
+     * the caller is already running the logic (a handler that publishes), when another caller got
+     * there first, or when {@code run-idle-work} is off: the caller then {@link #signal()}s.
+     */
+    public boolean runIfIdle(Consumer<Egress> work) {
+        Objects.requireNonNull(work, "work");
+        if (!settings.runIdleWork() || !sleeping || closing || cycleLock.isHeldByCurrentThread()
+                || !cycleLock.tryLock()) {
+            return false;
+        }
+        try {
+            if (closing) {
+                return false;
+            }
+            work.accept(egress);
+            boolean holding = false;
+            for (Port port : ports.all()) {
+                if (!port.closed) {
+                    port.flush();
+                    holding |= port.holding();
+                }
+            }
+            if (holding) {
+                signal(); // the socket is full: the data path's next cycle waits for it to drain
+            }
+            return true;
+        } finally {
+            cycleLock.unlock();
+        }
+    }
+
+    /**
      * Runs {@code task} on the data path's thread between two cycles, in order with control
      * messages; the task may write frames into {@link #egress()}. False if the queue is full or the
      * data path is closing.
@@ -263,6 +309,20 @@ public final class DataPath<C> {
     }
 
     // ---- used by the ports stage, on the data path's thread
+
+    /** The stage runs the logic from now on (it waits while a {@link #runIfIdle} caller finishes). */
+    void enterCycle() {
+        if (!cycleLock.isHeldByCurrentThread()) {
+            cycleLock.lock();
+        }
+    }
+
+    /** The stage sleeps or yields: callers may run idle work meanwhile. */
+    void leaveCycle() {
+        if (cycleLock.isHeldByCurrentThread()) {
+            cycleLock.unlock();
+        }
+    }
 
     /**
      * Runs waiting tasks and moves control messages into {@code ingress} (a task counts as a signal,

@@ -14,9 +14,13 @@ import java.time.Duration;
  * @param socketSendBuffer SO_SNDBUF of every socket
  * @param controlQueue control messages waiting for the data path's thread at most
  * @param idleYield how often an idle stage gives its thread back to Pekko
+ * @param runIdleWork whether a thread that hands work to an idle data path may run it itself
+ *     ({@link DataPath#runIfIdle}): a publish from a VNF's thread then leaves without waking the
+ *     data path's thread
  */
 public record DataPathSettings(String dispatcher, int receiveBuffer, int maxDatagramsPerCycle, int egressBuffer,
-                               int socketReceiveBuffer, int socketSendBuffer, int controlQueue, Duration idleYield) {
+                               int socketReceiveBuffer, int socketSendBuffer, int controlQueue, Duration idleYield,
+                               boolean runIdleWork) {
 
     /** The smallest receive buffer: two of the largest datagrams. */
     public static final int MIN_RECEIVE_BUFFER = 2 * 65_536;
@@ -39,12 +43,25 @@ public record DataPathSettings(String dispatcher, int receiveBuffer, int maxData
         }
     }
 
+    /** The same settings with another control queue (a middleware sizes it from its own settings). */
+    public DataPathSettings withControlQueue(int newControlQueue) {
+        return new DataPathSettings(dispatcher, receiveBuffer, maxDatagramsPerCycle, egressBuffer, socketReceiveBuffer,
+                socketSendBuffer, newControlQueue, idleYield, runIdleWork);
+    }
+
+    /** The same settings with callers running work on an idle data path ({@code true}) or never. */
+    public DataPathSettings withRunIdleWork(boolean run) {
+        return new DataPathSettings(dispatcher, receiveBuffer, maxDatagramsPerCycle, egressBuffer, socketReceiveBuffer,
+                socketSendBuffer, controlQueue, idleYield, run);
+    }
+
     /** Reads {@code stare.datapath} from {@code config}. */
     public static DataPathSettings fromConfig(Config config) {
         Config c = config.getConfig("stare.datapath");
         return new DataPathSettings(c.getString("dispatcher"), bytes(c, "receive-buffer"),
                 c.getInt("max-datagrams-per-cycle"), bytes(c, "egress-buffer"), bytes(c, "socket-receive-buffer"),
-                bytes(c, "socket-send-buffer"), c.getInt("control-queue"), c.getDuration("idle-yield"));
+                bytes(c, "socket-send-buffer"), c.getInt("control-queue"), c.getDuration("idle-yield"),
+                c.getBoolean("run-idle-work"));
     }
 
     private static int bytes(Config c, String key) {

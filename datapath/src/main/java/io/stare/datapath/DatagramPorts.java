@@ -85,6 +85,7 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
                 public void onPush() {
                     grab(in);
                     flushAll();
+                    path.leaveCycle(); // the logic's step is over: until the next pull, callers may run idle work
                     pull(in);
                 }
 
@@ -113,9 +114,11 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
 
         @Override
         public void postStop() {
+            path.enterCycle();
             if (failure == null) {
                 flushAll();
             }
+            path.leaveCycle();
             path.stopped(failure);
         }
 
@@ -126,6 +129,7 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
          */
         private void cycle() throws IOException {
             while (true) {
+                path.enterCycle(); // held until the step's Egress is flushed, or until it sleeps
                 long now = System.nanoTime();
                 path.thread = Thread.currentThread();
                 ingress.reset(now);
@@ -154,6 +158,7 @@ final class DatagramPorts<C> extends GraphStage<FlowShape<Egress, Ingress<C>>> {
                     long untilTick = TimeUnit.NANOSECONDS.toMillis(lastTick + path.tickNanos - now);
                     wait = Math.max(1, Math.min(wait, untilTick + 1));
                 }
+                path.leaveCycle();
                 if (!path.sleep(wait, onReady) && wait >= idleYieldMillis) {
                     resume.invoke(NotUsed.notUsed()); // nothing for a while: let Pekko run, then wait again
                     return;

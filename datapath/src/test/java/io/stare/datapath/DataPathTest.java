@@ -262,4 +262,97 @@ class DataPathTest {
         }
         assertTrue(path.counters(0).framesIn() > 0);
     }
+
+    @Test
+    void idleWorkRunsOnTheCallersThreadAndIsSentBeforeItReturns() throws Exception {
+        DatagramSocket peer = socket();
+        PortSpec fixed = PortSpec.udp("p0", loopback(), settings())
+                .withPeer(new PortSpec.Fixed((InetSocketAddress) peer.getLocalSocketAddress(), false))
+                .withFraming(PortSpec.Framing.RAW);
+        List<Boolean> fromInsideTheLogic = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DataPath<String> path = start(List.of(fixed), Duration.ZERO, in -> in.egress());
+        DataPath<String>[] self = new DataPath[] {path};
+        byte[] frame = frame(64, 7);
+        Thread[] ranOn = new Thread[1];
+        // The data path falls asleep soon after it starts; until then the call is refused.
+        testKit.createTestProbe().awaitAssert(timeout(), () -> {
+            assertTrue(path.runIfIdle(egress -> {
+                ranOn[0] = Thread.currentThread();
+                egress.copy(0, java.nio.ByteBuffer.wrap(frame), 0, frame.length);
+                fromInsideTheLogic.add(self[0].runIfIdle(inner -> { }));
+            }), "an idle data path lets the caller run the work");
+            return null;
+        });
+        assertEquals(Thread.currentThread(), ranOn[0], "the work ran on the caller's thread");
+        assertArrayEquals(frame, receive(peer), "what the work wrote was sent");
+        assertEquals(List.of(false), fromInsideTheLogic, "work already running the logic is never nested");
+    }
+
+    @Test
+    void idleWorkAndCyclesNeverOverlap() throws Exception {
+        DatagramSocket peer = socket();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicInteger steps = new AtomicInteger();
+        AtomicInteger nestedFromStep = new AtomicInteger();
+        DataPath<String>[] self = new DataPath[1];
+        DataPath<String> path = start(List.of(PortSpec.udp("p0", loopback(), settings())), Duration.ZERO, in -> {
+            if (!running.compareAndSet(false, true)) {
+                overlaps.incrementAndGet();
+            }
+            steps.incrementAndGet();
+            if (self[0].runIfIdle(egress -> { })) {
+                nestedFromStep.incrementAndGet();
+            }
+            running.set(false);
+            return in.egress();
+        });
+        self[0] = path;
+        Runnable critical = () -> {
+            if (!running.compareAndSet(false, true)) {
+                overlaps.incrementAndGet();
+            }
+            Thread.onSpinWait();
+            running.set(false);
+        };
+        int ranIdle = 0;
+        byte[] datagram = frame(64, 1);
+        long deadline = System.nanoTime() + timeout().toNanos();
+        for (int i = 0; i < 20_000 && System.nanoTime() < deadline; i++) {
+            if (i % 4 == 0) {
+                peer.send(new DatagramPacket(datagram, datagram.length, path.localAddress(0))); // keeps the stage cycling
+            }
+            if (path.runIfIdle(egress -> critical.run())) {
+                ranIdle++;
+            }
+        }
+        int during = ranIdle;
+        testKit.createTestProbe().awaitAssert(timeout(), () -> {
+            assertTrue(path.runIfIdle(egress -> critical.run()), "once traffic stops, the data path idles");
+            return null;
+        });
+        assertEquals(0, overlaps.get(), "the logic ran on two threads at once (" + during + " idle runs, "
+                + steps.get() + " steps)");
+        assertTrue(steps.get() > 0, "the stage cycled");
+        assertEquals(0, nestedFromStep.get(), "the data path's own step never runs idle work inline");
+    }
+
+    @Test
+    void idleWorkIsRefusedWhenSwitchedOff() throws Exception {
+        DataPath<String> path = DataPath.start(testKit.system(), settings().withRunIdleWork(false), "off",
+                List.of(PortSpec.udp("p0", loopback(), settings())), Duration.ZERO, in -> in.egress());
+        paths.add(path);
+        DataPath<String> on = start(List.of(PortSpec.udp("p0", loopback(), settings())), Duration.ZERO,
+                in -> in.egress());
+        // Both paths idle alike: once the one with the setting on takes idle work, so would this one.
+        testKit.createTestProbe().awaitAssert(timeout(), () -> {
+            assertTrue(on.runIfIdle(egress -> { }));
+            return null;
+        });
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 100; i++) {
+            assertFalse(path.runIfIdle(egress -> ran.incrementAndGet()), "run-idle-work = off");
+        }
+        assertEquals(0, ran.get());
+    }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -27,10 +28,14 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * The middleware's main path (the paper's MAIN SEND, MAIN RECEIVE and MAIN MESSAGE-HANDLER) on one
  * {@link DataPath}: one thread of its own that owns the sockets, the {@link Reassembler} and the
- * delivery to subscribers, and drains the {@link PublishLog} that VNF threads write.
+ * delivery to subscribers, and drains the {@link PublishLog} that VNF threads write. While that
+ * thread sleeps, a publishing VNF's thread drains the log itself, under the data path's cycle lock
+ * ({@link #published()}): its state is then the VNF thread's for that moment, and a local
+ * subscriber's handler runs on the publisher's thread.
  *
  * <pre>
- *   VNF threads ── tryPublish ─▶ PublishLog ──(signal)──┐
+ *   VNF threads ── tryPublish ─▶ PublishLog ──(signal, or sent from the VNF's thread while this one sleeps)
+ *                                                       │
  *                                                       ▼
  *   socket ─▶ DatagramPorts ─▶ Ingress ─▶ step():  controls (Activate, Recovered, SUB frames, ...)
  *                  ▲                               received frames: read in place ─▶ SUB-ack to EXT
@@ -80,6 +85,12 @@ final class MainPath {
     record RemoteSubscribers(int stateId, boolean any) implements Input {
     }
 
+    /**
+     * Publishes closer than this (over 20,000/s) are left to the main path's thread, which sends
+     * what gathered as one datagram; a lone publish is sent by its VNF's thread.
+     */
+    private static final long BATCHING_GAP_NANOS = 50_000;
+
     private final MiddlewareSettings settings;
     private final Transport transport;
     private final PublishLog log;
@@ -102,6 +113,9 @@ final class MainPath {
     private final PublishLog.Visitor sendRecord = this::sendRecord;
     private final PublishLog.Visitor resendAppend = this::resendAppend;
     private final PublishLog.Confirmations confirmed = this::isConfirmed;
+    private final Consumer<Egress> sendFromCaller = this::sendFromCaller;
+    /** When a VNF last published (any thread writes it). */
+    private volatile long lastPublished = System.nanoTime() - BATCHING_GAP_NANOS;
     /** The attached VNFs' INT modules by VNF ID, published by the EXT module (copy-on-write). */
     private volatile StateMap<IntModule> modules = new StateMap<>();
     private Egress egress;
@@ -125,6 +139,7 @@ final class MainPath {
         final LongAdder keptLocal = new LongAdder();
         final LongAdder segmentsAppended = new LongAdder();
         final LongAdder updatesSent = new LongAdder();
+        final LongAdder sentFromVnfThreads = new LongAdder();
         final DecodeErrorCounters decodeErrors = new DecodeErrorCounters();
     }
 
@@ -158,9 +173,8 @@ final class MainPath {
             return true;
         });
         DataPathSettings common = DataPathSettings.fromConfig(system.settings().config());
-        DataPathSettings dataPathSettings = new DataPathSettings(common.dispatcher(), common.receiveBuffer(),
-                common.maxDatagramsPerCycle(), common.egressBuffer(), common.socketReceiveBuffer(),
-                common.socketSendBuffer(), settings.controlQueue(), common.idleYield());
+        DataPathSettings dataPathSettings = DataPathSettings.fromConfig(system.settings().config())
+                .withControlQueue(settings.controlQueue());
         this.dataPath = DataPath.start(system, dataPathSettings, "middleware-" + settings.serverId(),
                 transport.ports(dataPathSettings), settings.tick(), this::step);
         transport.started(dataPath);
@@ -180,9 +194,20 @@ final class MainPath {
         modules = byVnf;
     }
 
-    /** VNF threads wrote to the log: the next cycle sends it. */
-    void signal() {
-        dataPath.signal();
+    /**
+     * A VNF thread wrote to the log. While the main path sleeps, the caller sends what the log holds
+     * itself ({@link DataPath#runIfIdle}): the update leaves without waking the main path's thread.
+     * Otherwise, and when publishes follow each other closely (then the main path's wake-up gathers
+     * several into one datagram, which spares the switch more than the wake-up costs), the main
+     * path's next cycle sends it.
+     */
+    void published() {
+        long now = System.nanoTime();
+        long gap = now - lastPublished;
+        lastPublished = now; // racy between VNF threads: a hint, not a count
+        if (gap < BATCHING_GAP_NANOS || !dataPath.runIfIdle(sendFromCaller)) {
+            dataPath.signal();
+        }
     }
 
     /** Completes once every input offered before it has been handled (an unsubscribe waits for it). */
@@ -210,8 +235,7 @@ final class MainPath {
             }
         }
         if (log.hasUnsent()) {
-            sendBudget = settings.sendQueue();
-            log.drainUnsent(sendRecord);
+            sendUnsent();
         }
         if (in.tick()) {
             reassembler.poll(nowMillis);
@@ -356,6 +380,21 @@ final class MainPath {
     }
 
     // ---- MAIN SEND and the backlog
+
+    /** What the log holds unsent, up to one cycle's budget. */
+    private void sendUnsent() {
+        sendBudget = settings.sendQueue();
+        log.drainUnsent(sendRecord);
+    }
+
+    /** {@link #sendUnsent} on a publishing VNF's thread, while the main path's thread sleeps. */
+    private void sendFromCaller(Egress out) {
+        egress = out;
+        nowNanos = System.nanoTime();
+        nowMillis = nowNanos / 1_000_000;
+        sendUnsent();
+        counters.sentFromVnfThreads.increment();
+    }
 
     /** One record of the log: to the network (unless only local VNFs subscribe), to local subscribers, to the backlog. */
     private boolean sendRecord(int stateId, int vnfId, long update, int totalSegments, int segmentNo, ByteBuffer buffer,

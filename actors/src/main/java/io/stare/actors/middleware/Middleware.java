@@ -242,6 +242,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * @param inboundQueued updates waiting in the INT modules for their VNFs (queue depth, summed)
      * @param outboundQueued publishes waiting for the main path to send them (summed over VNFs)
      * @param handlerErrors exceptions thrown by inline update handlers (counted, never rethrown)
+     * @param sentFromVnfThreads times a publishing VNF's thread sent the publish log itself because
+     *     the main path slept (one wake-up of the main path spared each time)
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
@@ -249,7 +251,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                         int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
                         long segmentsAppended, long recoveredSegments, long unrecoverableUpdates,
                         long inactiveDropped, long unexpectedFrames, long inboundDropped, int inboundQueued,
-                        int outboundQueued, long handlerErrors)
+                        int outboundQueued, long handlerErrors, long sentFromVnfThreads)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -940,7 +942,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                         .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum(),
                 vnfs.values().stream().mapToInt(vnf -> vnf.intModule().inboundQueued()).sum(),
                 vnfs.values().stream().mapToInt(vnf -> vnf.intModule().outboundQueued()).sum(),
-                survivors.handlerErrors.sum()));
+                survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum()));
         return this;
     }
 

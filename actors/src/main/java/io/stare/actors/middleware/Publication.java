@@ -100,7 +100,7 @@ final class Publication {
         }
         unsent.incrementAndGet();
         published.increment();
-        mainPath.signal();
+        mainPath.published();
         return update;
     }
 

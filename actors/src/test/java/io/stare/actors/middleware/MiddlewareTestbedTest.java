@@ -227,7 +227,10 @@ class MiddlewareTestbedTest {
     @Test
     void aFullOutboundQueueRefusesAsBackPressuredAndNumbersStayDense() throws Exception {
         testbed.close();
-        testbed = new Testbed(settings -> settings.withIntQueues(1024, 1), (server, port) -> port);
+        // Publishes wait in the queue only while the main path's thread sends them: a VNF thread that
+        // finds the main path idle sends its publish itself and never queues (run-idle-work).
+        testbed = new Testbed(settings -> settings.withIntQueues(1024, 1), (server, port) -> port, null,
+                com.typesafe.config.ConfigFactory.parseString("stare.datapath.run-idle-work = off"));
         StareClient publisher = testbed.vnf(0, "burst");
         await(publisher.declare("state-burst"));
         List<CompletionStage<PublishResult>> results = new ArrayList<>();

@@ -49,7 +49,13 @@ final class Testbed implements AutoCloseable {
     /** As above, with another replica controller (null: the real one). */
     Testbed(UnaryOperator<MiddlewareSettings> tune, Link link, Behavior<ReplicaController.Command> replicaController)
             throws Exception {
-        testKit = ActorTestKit.create();
+        this(tune, link, replicaController, com.typesafe.config.ConfigFactory.empty());
+    }
+
+    /** As above, with {@code config} over the defaults. */
+    Testbed(UnaryOperator<MiddlewareSettings> tune, Link link, Behavior<ReplicaController.Command> replicaController,
+            com.typesafe.config.Config config) throws Exception {
+        testKit = ActorTestKit.create(config.withFallback(ActorTestKit.applicationTestConfig()));
         node = SoftSwitchNode.start(testKit.system(), new SoftSwitchNode.Settings("s1", 1,
                 List.of(PortBinding.loopback(0), PortBinding.loopback(1), PortBinding.loopback(2), PortBinding.loopback(3)),
                 new InetSocketAddress("127.0.0.1", 0), Optional.of(StareProgram.Mode.REGISTER), 0L));
