@@ -138,7 +138,10 @@ public final class StareFabric implements AutoCloseable {
             return this;
         }
 
-        /** Bounds every wait of the fabric (start, VNF registration, stop). */
+        /**
+         * Bounds every wait of the fabric (start, VNF registration, stop), before scaling by
+         * {@link StareFabric#timeFactor()}.
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
@@ -150,8 +153,27 @@ public final class StareFabric implements AutoCloseable {
         }
     }
 
+    /**
+     * The one factor every wait of STARE's tests is scaled by, on a slow or loaded machine:
+     * {@code STARE_TEST_TIME_FACTOR} (or the system property {@code stare.test.time-factor}),
+     * default 1. A fabric scales its timeout by it and hands it to Pekko's test kit, so that
+     * probes created from {@link #testKit()} scale alike.
+     */
+    public static double timeFactor() {
+        String text = System.getProperty("stare.test.time-factor", System.getenv("STARE_TEST_TIME_FACTOR"));
+        if (text == null || text.isBlank()) {
+            return 1.0;
+        }
+        double factor = Double.parseDouble(text.trim());
+        if (!(factor >= 1.0)) {
+            throw new IllegalArgumentException("STARE_TEST_TIME_FACTOR must be 1 or more, got " + text);
+        }
+        return factor;
+    }
+
     private StareFabric(Builder b) throws Exception {
-        this.timeout = b.timeout;
+        double factor = timeFactor();
+        this.timeout = Duration.ofNanos((long) (b.timeout.toNanos() * factor));
         this.relays = b.relays;
         Topology topology = b.topology != null ? b.topology : singleSwitch("h1", "h2");
         for (Topology.Switch sw : topology.switches()) {
@@ -165,7 +187,8 @@ public final class StareFabric implements AutoCloseable {
         // "off" may come later on a test classpath, so say it here.
         // The fabric's controller lives and dies with it: its backlogs in memory, unserialized.
         testKit = ActorTestKit.create("stare-fabric", ControllerStore.inProcess(ConfigFactory
-                .parseString("pekko.http.server.preview.enable-http2 = on")
+                .parseString("pekko.http.server.preview.enable-http2 = on\n"
+                        + "pekko.actor.testkit.typed.timefactor = " + factor)
                 .withFallback(ConfigFactory.load())));
         SoftSwitchNetwork started = null;
         ActorRef<ReplicaController.Command> replicaController = null;

@@ -13,6 +13,7 @@ import io.stare.p4.pipeline.DropReason;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortCounters;
 import io.stare.p4.topology.Topology;
+import io.stare.testing.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ abstract class EndToEndScenarios {
 
     static final int UPDATES = 30;
     static final Duration WAIT = Duration.ofSeconds(20);
-    /** How long to listen for anything extra (a duplicate, an update after unsubscribing). */
-    static final Duration QUIET = Duration.ofMillis(300);
+    /** A second state of a's, heard on the same listeners as state-a: the marker for those that left state-a. */
+    static final String MARKER = "marker-a";
 
     /** The network. */
     abstract Topology topology();
@@ -173,25 +174,36 @@ abstract class EndToEndScenarios {
         }
     }
 
-    /** Nothing more (no duplicate, no loss notice) reaches any of the listeners. */
-    static void expectNothingMore(List<ProbeListener> listeners) throws InterruptedException {
-        Thread.sleep(QUIET.toMillis());
-        for (ProbeListener listener : listeners) {
-            listener.probe().expectNoMessage(Duration.ofMillis(1));
+    /**
+     * Nothing more (no duplicate, no loss notice) reached these subscriptions: each of their
+     * publishers sends update {@code marker}, and it must be the next thing each subscription hears.
+     * What a subscription would hear from before it comes ahead of it (one publisher's updates travel
+     * in order, and a VNF hears them in order), so no quiet period is needed.
+     */
+    void expectNothingBeforeMarker(List<Subscription> subscriptions, int marker) throws Exception {
+        publish(subscriptions.stream().map(Subscription::publisher).distinct().toList(), marker, marker + 1);
+        for (Subscription s : subscriptions) {
+            expectUpdates(s, marker, marker + 1);
         }
     }
 
-    static List<ProbeListener> listeners(List<Subscription> subscriptions) {
-        return subscriptions.stream().map(Subscription::listener).toList();
+    /** {@code subscriber} hears a's {@link #MARKER} state on {@code listener} (declared by a first). */
+    Subscription subscribeToMarker(StareClient subscriber, ProbeListener listener) throws Exception {
+        int stateId = fabric.await(subscriber.subscribe(MARKER, listener));
+        return new Subscription(subscriber, a, stateId, listener);
+    }
+
+    /** a publishes {@link #MARKER}'s update {@code n}; it must be the next thing each marker subscription hears. */
+    void expectMarker(int n, Subscription... markers) throws Exception {
+        assertInstanceOf(PublishResult.Published.class, fabric.await(a.publish(MARKER, value(a, n))));
+        for (Subscription s : markers) {
+            expectUpdates(s, n, n + 1);
+        }
     }
 
     /** Waits, at most {@link #WAIT}, until {@code condition} holds. */
-    static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "not within " + WAIT + ": " + what);
-            Thread.sleep(20);
-        }
+    static void eventually(String what, BooleanSupplier condition) {
+        TestTime.eventually(WAIT, () -> assertTrue(condition.getAsBoolean(), "waiting for " + what));
     }
 
     /** Every link's counters from each of its ends, keyed "link name / end". */
@@ -220,17 +232,18 @@ abstract class EndToEndScenarios {
         for (Subscription s : subscriptions) {
             expectUpdates(s, 0, UPDATES);
         }
-        expectNothingMore(listeners(subscriptions));
+        expectNothingBeforeMarker(subscriptions, UPDATES);
+        int updates = UPDATES + 1; // with the marker
         // Each host received one copy of each remote state's updates, however many of its VNFs
         // subscribe: hostA three states (b, c, d), hostB two (a, d), hostC three (a, b, c).
-        assertEquals(3L * UPDATES, fabric.stats(hostA()).publishFramesReceived(), hostA());
-        assertEquals(2L * UPDATES, fabric.stats(hostB()).publishFramesReceived(), hostB());
-        assertEquals(3L * UPDATES, fabric.stats(hostC()).publishFramesReceived(), hostC());
+        assertEquals(3L * updates, fabric.stats(hostA()).publishFramesReceived(), hostA());
+        assertEquals(2L * updates, fabric.stats(hostB()).publishFramesReceived(), hostB());
+        assertEquals(3L * updates, fabric.stats(hostC()).publishFramesReceived(), hostC());
         // One SUB-register per server per state, however many local subscribers: b and c on hostB
         // both subscribe to state-a and state-d (each other's states are local), so hostB sent two.
         Middleware.Stats h2 = fabric.stats(hostB());
         assertEquals(2, h2.arq().acknowledged(), "SUB-registers acknowledged at " + hostB());
-        assertEquals(2L * UPDATES, h2.localDeliveries(), "b and c hear each other locally");
+        assertEquals(2L * updates, h2.localDeliveries(), "b and c hear each other locally");
     }
 
     // ---- (b) two VNFs on one host exchange updates without the network
@@ -252,9 +265,10 @@ abstract class EndToEndScenarios {
 
         expectUpdates(atC, 0, UPDATES);
         expectUpdates(atB, 0, UPDATES);
-        expectNothingMore(List.of(atB.listener(), atC.listener()));
+        expectNothingBeforeMarker(List.of(atB, atC), UPDATES);
+        int updates = UPDATES + 1; // with the marker
         Middleware.Stats stats = fabric.stats(hostB());
-        assertEquals(2L * UPDATES, stats.localDeliveries());
+        assertEquals(2L * updates, stats.localDeliveries());
         assertEquals(0, stats.arq().acknowledged(), "a locally published state needs no SUB-register");
         assertEquals(0, stats.publishFramesReceived(), "no publish came back to " + hostB());
         assertEquals(receivedBefore, stats.transport().received(), "no frame came back to " + hostB());
@@ -264,7 +278,7 @@ abstract class EndToEndScenarios {
         // No other server subscribes, so the middleware keeps the publishes off the network: no link
         // carried a frame, and the first switch had nothing to drop.
         Map<String, FabricLink.Counters> after = linkCounters();
-        assertEquals(2L * UPDATES, stats.keptLocal(), "every update stayed on " + hostB());
+        assertEquals(2L * updates, stats.keptLocal(), "every update stayed on " + hostB());
         assertEquals(noSubscriberBefore, fabric.switches().get(s).softSwitch().drops(DropReason.NO_SUBSCRIBER),
                 s + " had nothing to drop");
         for (Map.Entry<String, FabricLink.Counters> entry : after.entrySet()) {
@@ -283,6 +297,12 @@ abstract class EndToEndScenarios {
         Subscription atD = subscribe(d, a); // remote, the only subscriber on its host
         Subscription atC = subscribe(c, a); // remote, beside b on the same host
         Subscription atB = subscribe(b, a);
+        // d and c also hear a's marker state on the same listeners: once they leave state-a, a
+        // marker published after state-a's updates is the next thing they may hear.
+        fabric.await(a.declare(MARKER));
+        Subscription markerAtD = subscribeToMarker(d, atD.listener());
+        Subscription markerAtC = subscribeToMarker(c, atC.listener());
+        awaitRoutes(List.of(markerAtD, markerAtC));
         publish(List.of(a), 0, 5);
         for (Subscription s : List.of(atD, atC, atB)) {
             expectUpdates(s, 0, 5);
@@ -292,20 +312,22 @@ abstract class EndToEndScenarios {
         fabric.await(c.unsubscribe(state(a))); // hostB stays: b still subscribes
         publish(List.of(a), 5, 10);
         expectUpdates(atB, 5, 10);
-        expectNothingMore(List.of(atD.listener(), atC.listener(), atB.listener()));
+        expectMarker(0, markerAtD, markerAtC);
+        expectNothingBeforeMarker(List.of(atB), 10);
 
         // Once hostC's SUB-remove is acknowledged, its switch sends it nothing more of state-a.
-        eventually(hostC() + "'s SUB-register and SUB-remove acknowledged",
-                () -> fabric.stats(hostC()).arq().acknowledged() == 2);
+        eventually(hostC() + "'s two SUB-registers (state-a, the marker) and its SUB-remove acknowledged",
+                () -> fabric.stats(hostC()).arq().acknowledged() == 3);
         String s = switchOf(hostC());
         FabricLink.Counters downBefore = fabric.link(hostC()).counters(s);
         long framesBefore = fabric.stats(hostC()).publishFramesReceived();
-        publish(List.of(a), 10, 15);
-        expectUpdates(atB, 10, 15);
-        expectNothingMore(List.of(atD.listener(), atC.listener(), atB.listener()));
-        assertEquals(0, fabric.link(hostC()).counters(s).minus(downBefore).received(),
-                "the switch sent " + hostC() + " nothing after its SUB-remove");
-        assertEquals(framesBefore, fabric.stats(hostC()).publishFramesReceived());
+        publish(List.of(a), 11, 16);
+        expectUpdates(atB, 11, 16);
+        expectMarker(1, markerAtD, markerAtC);
+        expectNothingBeforeMarker(List.of(atB), 16);
+        assertEquals(1, fabric.link(hostC()).counters(s).minus(downBefore).received(),
+                "the switch sent " + hostC() + " only the marker after its SUB-remove");
+        assertEquals(framesBefore + 1, fabric.stats(hostC()).publishFramesReceived(), "only the marker");
     }
 
     // ---- (d) loss (and duplication, reordering) on the links: everything still arrives, through RECOVER
@@ -327,7 +349,7 @@ abstract class EndToEndScenarios {
         for (Subscription s : subscriptions) {
             expectUpdates(s, 0, UPDATES);
         }
-        expectNothingMore(listeners(subscriptions));
+        expectNothingBeforeMarker(subscriptions, UPDATES);
         long dropped = fabric.links().stream().mapToLong(FabricLink::dropped).sum();
         long recovers = 0;
         for (String host : List.of(hostA(), hostB(), hostC())) {
@@ -364,9 +386,9 @@ abstract class EndToEndScenarios {
             assertEquals(published.update(), update.update());
             assertArrayEquals(big, update.value(), s + ": byte-identical");
         }
-        expectNothingMore(List.of(atD.listener(), atB.listener()));
-        assertEquals(published.segments(), fabric.stats(hostC()).publishFramesReceived() - framesBefore,
-                "one publish frame per segment reached " + hostC());
+        expectNothingBeforeMarker(List.of(atD, atB), (int) published.update() + 1);
+        assertEquals(published.segments() + 1, fabric.stats(hostC()).publishFramesReceived() - framesBefore,
+                "one publish frame per segment reached " + hostC() + ", and the marker's");
         eventually("the backlog confirms all " + published.segments() + " segments",
                 () -> fabric.stats(hostA()).unconfirmedAppends() == 0);
     }

@@ -8,6 +8,7 @@ import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.PacketCodec;
 import io.stare.protocol.packet.StarePacket;
+import io.stare.testing.TestTime;
 import java.math.BigInteger;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -31,7 +32,7 @@ import p4.v1.ReadRequest;
 import p4.v1.ReadResponse;
 
 /** Helpers for the switch agent tests: settings, bounded waits on views, hosts, P4Runtime reads. */
-final class AgentTestSupport {
+public final class AgentTestSupport {
 
     static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -47,20 +48,18 @@ final class AgentTestSupport {
     }
 
     /** Asks the agent for its view until {@code condition} holds, at most {@code max}. */
-    static AgentView awaitView(ActorTestKit kit, ActorRef<SwitchAgent.Command> agent, Predicate<AgentView> condition,
-                               Duration max) throws InterruptedException {
+    public static AgentView awaitView(ActorTestKit kit, ActorRef<SwitchAgent.Command> agent,
+                                      Predicate<AgentView> condition, Duration max) {
         TestProbe<AgentView> probe = kit.createTestProbe();
-        long deadline = System.nanoTime() + max.toNanos();
-        AgentView last = null;
-        while (System.nanoTime() < deadline) {
-            agent.tell(new SwitchAgent.GetView(probe.ref()));
-            last = probe.receiveMessage(Duration.ofSeconds(3));
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(25);
+        AgentView[] last = new AgentView[1];
+        try {
+            return TestTime.eventually(max, () -> {
+                agent.tell(new SwitchAgent.GetView(probe.ref()));
+                return last[0] = probe.receiveMessage(Duration.ofSeconds(3));
+            }, condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("condition not met within " + max + "; last view: " + last[0], e);
         }
-        throw new AssertionError("condition not met within " + max + "; last view: " + last);
     }
 
     static AgentView awaitReady(ActorTestKit kit, ActorRef<SwitchAgent.Command> agent) throws InterruptedException {

@@ -14,6 +14,8 @@ import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.StarePacket;
+import io.stare.testing.TestTime;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +46,7 @@ class ReconfigurationTest {
     private static final int CHURN_STATES = 200;     // few states, so that changes hit the same cells
     private static final int STEADY_STATE = 2000;
     private static final int NEW_STATE = 3000;       // beyond the old capacity
+    private static final int MARKER_STATE = 3500;    // never subscribed: sent to hosts directly, as a marker
     private static final long FRAME_INTERVAL_NANOS = 400_000; // 2500 SUB messages per second in all
 
     private ActorTestKit kit;
@@ -212,11 +215,11 @@ class ReconfigurationTest {
         }, "churn");
         sender.start();
         try {
-            Thread.sleep(400);
+            Thread.sleep(400); // churn before the reconfiguration starts: part of the scenario
             TestProbe<ReconfigurationReport> probe = kit.createTestProbe();
             agent.tell(new SwitchAgent.Reconfigure(4096, strategy, probe.ref()));
             ReconfigurationReport report = probe.receiveMessage(Duration.ofSeconds(20));
-            Thread.sleep(strategy == Reconfiguration.Strategy.STATE4 ? 300 : 50);
+            Thread.sleep(strategy == Reconfiguration.Strategy.STATE4 ? 300 : 50); // and churn after it
             sending.set(false);
             sender.join(5_000);
             return withFramesApplied(report, sent, expected);
@@ -239,15 +242,14 @@ class ReconfigurationTest {
             perPort[f[0]]++;
         }
         // Every SUB message was processed by the switch (old or new pipeline): none lost on loopback.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (int port = 0; port < CHURN_HOSTS; port++) {
-            while (receivers.get(port).acks.get() < perPort[port] && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+        TestTime.eventually(Duration.ofSeconds(10), () -> {
+            for (int port = 0; port < CHURN_HOSTS; port++) {
+                assertTrue(receivers.get(port).acks.get() >= perPort[port], "port " + port + ": "
+                        + receivers.get(port).acks.get() + " SUB-acks for " + perPort[port] + " SUB messages; switch "
+                        + "port " + node.ports().counters(port) + ", without pipeline "
+                        + node.softSwitch().framesWithoutPipeline());
             }
-            assertTrue(receivers.get(port).acks.get() >= perPort[port], "port " + port + ": "
-                    + receivers.get(port).acks.get() + " SUB-acks for " + perPort[port] + " SUB messages; switch port "
-                    + node.ports().counters(port) + ", without pipeline " + node.softSwitch().framesWithoutPipeline());
-        }
+        });
         assertTrue(frames.size() > 1000, "only " + frames.size() + " SUB messages sent");
         return report;
     }
@@ -255,30 +257,38 @@ class ReconfigurationTest {
     private void subscribeSteadily(int state) throws Exception {
         int acks = receivers.get(SUBSCRIBER_PORT).acks.get();
         hosts.get(SUBSCRIBER_PORT).send(MessageKind.SUB_REGISTER, state, 1, new byte[0]);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (receivers.get(SUBSCRIBER_PORT).acks.get() == acks && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(receivers.get(SUBSCRIBER_PORT).acks.get() > acks, "no SUB-ack for state " + state);
+        TestTime.eventually(Duration.ofSeconds(5), () -> assertTrue(receivers.get(SUBSCRIBER_PORT).acks.get() > acks,
+                "no SUB-ack for state " + state));
     }
 
     /** A publish from the publisher's port reaches the ports of {@code mask} and no other. */
     private void assertPublishReaches(int state, long mask) throws Exception {
         int[] before = receivers.stream().mapToInt(r -> r.publishes.get()).toArray();
         receivers.forEach(r -> r.published.remove(state));
+        receivers.forEach(r -> r.published.remove(MARKER_STATE));
+        long received = node.ports().counters(PUBLISHER_PORT).received();
         hosts.get(PUBLISHER_PORT).send(MessageKind.PUBLISH, state, 1, "x".getBytes());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (int port = 0; port < PUBLISHER_PORT; port++) {
-            if ((mask & (1L << port)) != 0) {
-                while (!receivers.get(port).published.contains(state) && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                assertTrue(receivers.get(port).published.contains(state), "port " + port + " missed state " + state);
+        // The switch has the publish; a task on its data path runs after the cycle that forwarded it,
+        // and on loopback a sent datagram is already in its receiver's queue. A marker sent to every
+        // host now queues behind anything the switch sent it: once each host has read its marker,
+        // every copy of the publish has been counted.
+        TestTime.eventually(Duration.ofSeconds(5), () -> assertEquals(received + 1,
+                node.ports().counters(PUBLISHER_PORT).received()));
+        node.softSwitch().withPipeline(pipeline -> pipeline);
+        try (java.net.DatagramSocket marker = new java.net.DatagramSocket(
+                new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
+            byte[] frame = hosts.get(PUBLISHER_PORT).frame(MessageKind.PUBLISH, MARKER_STATE, 1, new byte[0]);
+            for (int port = 0; port < PUBLISHER_PORT; port++) {
+                marker.send(new java.net.DatagramPacket(frame, frame.length, hosts.get(port).address()));
             }
         }
-        Thread.sleep(100);
+        TestTime.eventually(Duration.ofSeconds(5), () -> {
+            for (int port = 0; port < PUBLISHER_PORT; port++) {
+                assertTrue(receivers.get(port).published.contains(MARKER_STATE), "port " + port + ": the marker");
+            }
+        });
         for (int port = 0; port < PUBLISHER_PORT; port++) {
-            int got = receivers.get(port).publishes.get() - before[port];
+            int got = receivers.get(port).publishes.get() - before[port] - 1; // less the marker
             assertEquals((mask & (1L << port)) != 0 ? 1 : 0, got, "publishes of state " + state + " on port " + port);
         }
     }

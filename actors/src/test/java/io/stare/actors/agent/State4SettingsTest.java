@@ -14,6 +14,7 @@ import io.stare.actors.agent.AgentTestSupport.Host;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.protocol.address.MessageKind;
+import io.stare.testing.TestTime;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterEach;
@@ -89,11 +90,9 @@ class State4SettingsTest {
                 .withState4(new AgentSettings.State4(RegisterAccess.Choice.AUTO, 0, 64, true))));
         awaitReady(kit, agent);
         P4Entities register = P4Entities.of(StareProgram.Mode.REGISTER);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!register.cloneFlagSet(read(kit.system(), node.grpcAddress(), 1, register.cloneFlagFilter()))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        TestTime.eventually(WAIT, () -> org.junit.jupiter.api.Assertions.assertTrue(
+                register.cloneFlagSet(read(kit.system(), node.grpcAddress(), 1, register.cloneFlagFilter())),
+                "the agent set the clone flag"));
         try (Host host = new Host(node.portAddresses().get(1), 1)) {
             host.send(MessageKind.SUB_REGISTER, 42, 1, new byte[0]);
             assertNotNull(host.receive(MessageKind.SUB_ACK, 5_000));

@@ -2,6 +2,7 @@ package io.stare.actors.controller;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.stare.testing.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,21 +66,18 @@ final class ClusterNodes implements AutoCloseable {
     }
 
     /** Waits (bounded) until {@code observer} sees exactly {@code count} members Up. */
-    void awaitUp(ActorSystem<?> observer, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    void awaitUp(ActorSystem<?> observer, int count) {
+        TestTime.eventually(WAIT, () -> {
             long up = 0;
             for (var member : Cluster.get(observer).state().getMembers()) {
                 if (member.status() == MemberStatus.up()) {
                     up++;
                 }
             }
-            if (up == count && Cluster.get(observer).state().getUnreachable().isEmpty()) {
-                return;
+            if (up != count || !Cluster.get(observer).state().getUnreachable().isEmpty()) {
+                throw new AssertionError("expected " + count + " members Up, saw " + Cluster.get(observer).state());
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("expected " + count + " members Up, saw " + Cluster.get(observer).state());
+        });
     }
 
     static ActorRef<ReplicaController.Command> router(ActorSystem<?> node, ControllerSettings settings)

@@ -18,6 +18,7 @@ import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.Recovered;
 import io.stare.protocol.segment.MissingUpdate;
 import io.stare.protocol.segment.Segment;
+import io.stare.testing.TestTime;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -129,13 +130,13 @@ class ControllerClusterTest {
                     for (int k = 0; k < STATES; k++) {
                         results.add(tracker.publish("positions-" + k, value(i)).toCompletableFuture().join());
                     }
-                    sleep(240);
+                    sleep(240); // pacing: the publishes span the join and the crash
                 }
                 return results;
             });
 
             // A fourth controller node joins; shards move to it.
-            sleep(1_500);
+            sleep(1_500); // the scenario: publishing runs a while before the fourth node joins
             ActorSystem<Void> c4 = nodes.start(List.of(CONTROLLER), false, switchPort(sw, 5));
             nodes.join(c4);
             nodes.awaitUp(m, 5);
@@ -158,12 +159,9 @@ class ControllerClusterTest {
             }
 
             // The publisher keeps each update until the backlog confirms it: wait until all are.
-            long deadline = System.nanoTime() + ClusterNodes.WAIT.toNanos();
-            while (stats(m, h1).unconfirmedAppends() > 0 && System.nanoTime() < deadline) {
-                sleep(100);
-            }
+            TestTime.eventually(ClusterNodes.WAIT, () -> assertEquals(0, stats(m, h1).unconfirmedAppends(),
+                    "the backlog confirmed every update"));
             Middleware.Stats publisher = stats(m, h1);
-            assertEquals(0, publisher.unconfirmedAppends(), "the backlog confirmed every update");
             int published = STATES * UPDATES_PER_STATE;
             if (dataPlane) {
                 // Shard moves and the crash leave windows that repairs fill; the rest came by the switch.
@@ -220,23 +218,17 @@ class ControllerClusterTest {
         return found;
     }
 
-    private static void awaitShardsOn(ActorSystem<?> observer, Address node) throws Exception {
-        long deadline = System.nanoTime() + ClusterNodes.WAIT.toNanos();
-        Object last = null;
-        while (System.nanoTime() < deadline) {
+    private static void awaitShardsOn(ActorSystem<?> observer, Address node) {
+        TestTime.eventually(ClusterNodes.WAIT, () -> {
             var stats = await(AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
                     org.apache.pekko.cluster.sharding.ShardRegion.ClusterShardingStats>ask(
                     ClusterSharding.get(observer).shardState(),
                     replyTo -> new GetClusterShardingStats(StateBacklog.TYPE_KEY, Duration.ofSeconds(5), replyTo),
                     Duration.ofSeconds(10), observer.scheduler()));
-            last = stats.getRegions();
             var region = stats.getRegions().get(node);
-            if (region != null && !region.getStats().isEmpty()) {
-                return;
-            }
-            sleep(200);
-        }
-        throw new AssertionError("no shard moved to " + node + ": " + last);
+            assertTrue(region != null && !region.getStats().isEmpty(), "no shard moved to " + node + ": "
+                    + stats.getRegions());
+        });
     }
 
     private static Middleware.Stats stats(ActorSystem<?> node, ActorRef<Middleware.Command> middleware)
@@ -272,12 +264,9 @@ class ControllerClusterTest {
             return List.copyOf(updates);
         }
 
-        void await(int count) throws InterruptedException {
-            long deadline = System.nanoTime() + ClusterNodes.WAIT.toNanos();
-            while (updates().size() < count && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(updates().size() >= count, "heard " + updates().size() + " of " + count);
+        void await(int count) {
+            TestTime.eventually(ClusterNodes.WAIT, () -> assertTrue(updates().size() >= count,
+                    "heard " + updates().size() + " of " + count));
         }
     }
 }

@@ -18,6 +18,7 @@ import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.VnfRegistered;
 import io.stare.protocol.segment.MissingUpdate;
 import io.stare.protocol.segment.Segment;
+import io.stare.testing.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -90,11 +91,8 @@ class ControllerPostgresTest {
             for (int u = 0; u < 30; u++) {
                 router.tell(new ReplicaController.Append(List.of(segment(state, vnf, u)), appended));
             }
-            long deadline = System.nanoTime() + ClusterNodes.WAIT.toNanos();
-            while (confirmed.size() < 30 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertEquals(30, confirmed.size(), "the backlog confirmed every update");
+            TestTime.eventually(ClusterNodes.WAIT, () -> assertEquals(30, confirmed.size(),
+                    "the backlog confirmed every update"));
         }
 
         try (ClusterNodes second = new ClusterNodes(extra)) {

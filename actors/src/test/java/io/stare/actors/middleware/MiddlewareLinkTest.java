@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.address.MessageKind;
+import io.stare.testing.TestTime;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,14 +78,16 @@ class MiddlewareLinkTest {
             values.add(value);
             results.add(a.publish("state-a", value));
         }
+        // A marker after them: once it is heard, anything repeated would be in the recorder.
+        byte[] marker = {42};
+        values.add(marker);
+        results.add(a.publish("state-a", marker));
         for (CompletionStage<PublishResult> result : results) {
             assertInstanceOf(PublishResult.Published.class, await(result));
         }
-        List<Recorder.Heard> heard = atD.awaitCount(updates, Duration.ofSeconds(60));
-        Thread.sleep(300);
-        heard = atD.updates();
-        assertEquals(updates, heard.size(), "every update exactly once");
-        for (int i = 0; i < updates; i++) {
+        List<Recorder.Heard> heard = atD.awaitCount(updates + 1, Duration.ofSeconds(60));
+        assertEquals(updates + 1, heard.size(), "every update exactly once");
+        for (int i = 0; i <= updates; i++) {
             assertEquals(i, heard.get(i).update());
             assertArrayEquals(values.get(i), heard.get(i).value(), "update " + i);
         }
@@ -185,14 +188,11 @@ class MiddlewareLinkTest {
             stranger.send(new java.net.DatagramPacket(frame, frame.length, testbed.stats(2).tunnelAddress()));
         }
 
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline && (testbed.stats(2).decodeErrors() < hostile.size()
-                || testbed.stats(2).transport().foreign() < 1)) {
-            Thread.sleep(10);
-        }
-        Middleware.Stats h3 = testbed.stats(2);
-        assertEquals(hostile.size(), h3.decodeErrors());
-        assertEquals(1, h3.transport().foreign());
+        TestTime.eventually(WAIT, () -> {
+            Middleware.Stats h3 = testbed.stats(2);
+            assertEquals(hostile.size(), h3.decodeErrors());
+            assertEquals(1, h3.transport().foreign());
+        });
         assertInstanceOf(PublishResult.Published.class, await(a.publish("state-a", new byte[] {7})));
         assertArrayEquals(new byte[] {7}, atD.awaitCount(1, WAIT).get(0).value());
     }
@@ -221,11 +221,8 @@ class MiddlewareLinkTest {
         }
         List<Recorder.Heard> heard = atD.awaitCount(9, WAIT);
         assertEquals(List.of(0L, 1L, 2L, 4L, 5L, 6L, 7L, 8L, 9L), heard.stream().map(Recorder.Heard::update).toList());
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline && atD.losses().isEmpty()) {
-            Thread.sleep(10);
-        }
-        assertEquals(List.of(new Delivery.Loss(1, 1, 3, 3, Delivery.Loss.Reason.UNRECOVERABLE)), atD.losses());
+        TestTime.eventually(WAIT, () -> assertEquals(
+                List.of(new Delivery.Loss(1, 1, 3, 3, Delivery.Loss.Reason.UNRECOVERABLE)), atD.losses()));
     }
 
     /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.stare.testing.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -54,17 +55,21 @@ class MiddlewareRestartTest {
                 if (attempt == 400) {
                     fail("update " + i + " still refused after 400 attempts: " + refused.detail());
                 }
-                Thread.sleep(25);
+                Thread.sleep(25); // pacing the retries, not waiting for a condition
             }
         }
     }
 
-    private static void assertEveryUpdateOnceInOrder(Recorder recorder, int count) throws InterruptedException {
-        List<Recorder.Heard> heard = recorder.awaitCount(count, WAIT);
-        Thread.sleep(300); // anything repeated would arrive now
-        heard = recorder.updates();
-        assertEquals(count, heard.size(), "every update exactly once");
-        for (int i = 0; i < count; i++) {
+    /**
+     * Publishes one more update as a marker and waits for it: then every update published before it
+     * has been handled, so anything repeated would be in the recorder.
+     */
+    private static void assertEveryUpdateOnceInOrder(StareClient publisher, Recorder recorder, int count)
+            throws Exception {
+        publishEach(publisher, count, count + 1);
+        List<Recorder.Heard> heard = recorder.awaitCount(count + 1, WAIT);
+        assertEquals(count + 1, heard.size(), "every update exactly once");
+        for (int i = 0; i <= count; i++) {
             assertEquals(i, heard.get(i).update(), "in order, numbered densely");
             assertArrayEquals(value(i), heard.get(i).value());
         }
@@ -86,11 +91,11 @@ class MiddlewareRestartTest {
         // recovered afterwards. Spread over 200 ms so that some surely fall into that window.
         for (int i = 20; i < 40; i++) {
             publishEach(publisher, i, i + 1);
-            Thread.sleep(10);
+            Thread.sleep(10); // pacing: the updates are spread over the restart
         }
         publishEach(publisher, 40, 60);
 
-        assertEveryUpdateOnceInOrder(recorder, 60);
+        assertEveryUpdateOnceInOrder(publisher, recorder, 60);
         assertTrue(testbed.stats(1).recoverRequests() > 0, "the updates H2 missed came back through RECOVER");
     }
 
@@ -106,12 +111,9 @@ class MiddlewareRestartTest {
         testbed.middlewares.get(0).tell(new Middleware.Crash("test"));
         publishEach(publisher, 20, 50);
 
-        assertEveryUpdateOnceInOrder(recorder, 50);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (testbed.stats(0).unconfirmedAppends() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, testbed.stats(0).unconfirmedAppends(), "the backlog confirmed every update, also across the restart");
+        assertEveryUpdateOnceInOrder(publisher, recorder, 50);
+        TestTime.eventually(WAIT, () -> assertEquals(0, testbed.stats(0).unconfirmedAppends(),
+                "the backlog confirmed every update, also across the restart"));
     }
 
     @Test
@@ -125,11 +127,8 @@ class MiddlewareRestartTest {
         testbed.middlewares.get(2).tell(new Middleware.Crash("test"));
         subscriber.close(); // its Detach reaches no one who knows it
 
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (statePorts(state) != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, statePorts(state), "no VNF subscribed again, so the restarted H3 sent a SUB-remove");
+        TestTime.eventually(WAIT, () -> assertEquals(0, statePorts(state),
+                "no VNF subscribed again, so the restarted H3 sent a SUB-remove"));
     }
 
     private long statePorts(int state) {

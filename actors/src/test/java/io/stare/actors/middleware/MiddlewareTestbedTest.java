@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.testing.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,13 +92,17 @@ class MiddlewareTestbedTest {
         for (StareClient publisher : List.of(a, b, c, d)) {
             publishAll(publisher, 0, UPDATES);
         }
-        for (var entry : recorders.entrySet()) {
-            entry.getValue().awaitCount(UPDATES, WAIT);
+        // A marker, one more update of every state: once it is heard, every update published before
+        // it has been handled on its way, so a duplicate would already be in the recorder.
+        for (StareClient publisher : List.of(a, b, c, d)) {
+            publishAll(publisher, UPDATES, UPDATES + 1);
         }
-        Thread.sleep(300); // anything duplicated would show up by now
+        for (var entry : recorders.entrySet()) {
+            entry.getValue().awaitCount(UPDATES + 1, WAIT);
+        }
         for (var entry : recorders.entrySet()) {
             String state = "state-" + entry.getKey().substring(entry.getKey().indexOf("<-") + 2);
-            assertInOrderExactlyOnce(entry.getValue().updates(), state, UPDATES);
+            assertInOrderExactlyOnce(entry.getValue().updates(), state, UPDATES + 1);
             assertTrue(entry.getValue().losses().isEmpty(), entry.getKey() + " lost " + entry.getValue().losses());
         }
         // One SUB-register per server per state, however many local subscribers: H2's VNFs subscribe to
@@ -113,14 +118,22 @@ class MiddlewareTestbedTest {
         await(c.subscribe("state-b", atC));
         await(b.subscribe("state-c", atB));
         long switchSentToH2 = testbed.node.ports().counters(1).sent();
+        long switchReceivedFromH2 = testbed.node.ports().counters(1).received();
         long h2Received = testbed.stats(1).transport().received();
+        long keptLocalBefore = testbed.stats(1).keptLocal();
 
         publishAll(b, 0, 20);
         publishAll(c, 0, 20);
         assertInOrderExactlyOnce(atC.awaitCount(20, WAIT), "state-b", 20);
         assertInOrderExactlyOnce(atB.awaitCount(20, WAIT), "state-c", 20);
 
-        Thread.sleep(200);
+        // The switch has every publish H2 sent up (those it did not keep local), and a task queued to
+        // the switch's data path now runs after the cycle that forwarded them: whatever it sent back
+        // to H2 has been sent.
+        long sentUp = 40 - (testbed.stats(1).keptLocal() - keptLocalBefore);
+        TestTime.eventually(WAIT, () -> assertEquals(switchReceivedFromH2 + sentUp,
+                testbed.node.ports().counters(1).received()));
+        testbed.node.softSwitch().withPipeline(pipeline -> pipeline);
         Middleware.Stats h2 = testbed.stats(1);
         assertEquals(40, h2.localDeliveries());
         // H2 still sends each publish up (it cannot know that no other server subscribes; the switch
@@ -139,10 +152,17 @@ class MiddlewareTestbedTest {
         publishAll(a, 0, 5);
         atD.awaitCount(5, WAIT);
 
+        // D keeps a subscription to another state of A's: the marker. A's frames leave H1 in order, the
+        // switch forwards them in order, H3's main path handles them in order and D's actor hears them
+        // in order: once D hears the marker, any update of state-a sent to it would have been heard.
+        await(a.declare("marker-a"));
+        Recorder marker = new Recorder();
+        await(d.subscribe("marker-a", marker));
         await(d.unsubscribe("state-a"));
         publishAll(a, 5, 10);
+        assertInstanceOf(PublishResult.Published.class, await(a.publish("marker-a", new byte[] {1})));
         assertInOrderExactlyOnce(atB.awaitCount(10, WAIT), "state-a", 10);
-        Thread.sleep(300);
+        marker.awaitCount(1, WAIT);
         assertInOrderExactlyOnce(atD.updates(), "state-a", 5);
     }
 
@@ -159,11 +179,7 @@ class MiddlewareTestbedTest {
         assertArrayEquals(big, heard.get(0).value());
         assertEquals(70, testbed.stats(2).publishFramesReceived());
         // The publisher keeps the update until the backlog confirms it holds all 70 segments.
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline && testbed.stats(0).unconfirmedAppends() > 0) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, testbed.stats(0).unconfirmedAppends());
+        TestTime.eventually(WAIT, () -> assertEquals(0, testbed.stats(0).unconfirmedAppends()));
     }
 
     @Test
@@ -192,7 +208,7 @@ class MiddlewareTestbedTest {
             @Override
             public void onUpdate(int stateId, long update, byte[] value) {
                 try {
-                    Thread.sleep(20);
+                    Thread.sleep(20); // a slow VNF: the subject of this test
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -202,11 +218,8 @@ class MiddlewareTestbedTest {
         await(slow.subscribe("state-fast", recorder));
         publishAll(publisher, 0, 30);
 
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        java.util.Set<Long> accounted = new java.util.TreeSet<>();
-        while (System.nanoTime() < deadline && accounted.size() < 30) {
-            Thread.sleep(20);
-            accounted.clear();
+        TestTime.eventually(WAIT, () -> {
+            java.util.Set<Long> accounted = new java.util.TreeSet<>();
             recorder.updates().forEach(h -> accounted.add(h.update()));
             for (Delivery.Loss loss : recorder.losses()) {
                 assertEquals(Delivery.Loss.Reason.INBOUND_OVERFLOW, loss.reason());
@@ -214,8 +227,8 @@ class MiddlewareTestbedTest {
                     assertTrue(accounted.add(u), "update " + u + " both delivered and lost");
                 }
             }
-        }
-        assertEquals(30, accounted.size(), "every update delivered or reported lost");
+            assertEquals(30, accounted.size(), "every update delivered or reported lost");
+        });
         assertTrue(!recorder.losses().isEmpty(), "a queue of 2 cannot hold a burst of 30");
         long previous = -1;
         for (Recorder.Heard heard : recorder.updates()) {
@@ -260,11 +273,8 @@ class MiddlewareTestbedTest {
         int state = await(d.subscribe("state-a", new Recorder()));
         assertEquals(1L << 2, statePorts(state));
         d.close();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline && statePorts(state) != 0) {
-            Thread.sleep(10);
-        }
-        assertEquals(0, statePorts(state), "H3 sent its SUB-remove when its last subscriber left");
+        TestTime.eventually(WAIT, () -> assertEquals(0, statePorts(state),
+                "H3 sent its SUB-remove when its last subscriber left"));
     }
 
     private long statePorts(int state) {

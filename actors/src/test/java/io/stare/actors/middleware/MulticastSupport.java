@@ -1,6 +1,5 @@
 package io.stare.actors.middleware;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
@@ -9,6 +8,7 @@ import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.PacketCodec;
 import io.stare.protocol.packet.StarePacket;
+import io.stare.testing.TestTime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -94,18 +94,10 @@ final class MulticastSupport {
         return igmpGroups(LOOPBACK).contains(group.toInt());
     }
 
-    /** Waits, bounded, until {@code condition} holds. */
-    static void eventually(BooleanSupplier condition, Duration within, Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        if (!condition.getAsBoolean()) {
-            fail("timed out waiting for " + what.get());
-        }
+    /** Waits until {@code condition} holds, at most {@code within} ({@link TestTime}). */
+    static void eventually(BooleanSupplier condition, Duration within, Supplier<String> what) {
+        TestTime.eventually(within, () -> org.junit.jupiter.api.Assertions.assertTrue(condition.getAsBoolean(),
+                () -> "waiting for " + what.get()));
     }
 
     /** A publish frame as a middleware hands it to MAIN SEND. */

@@ -2,10 +2,12 @@ package io.stare.actors.middleware;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.stare.testing.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A listener that records what it hears, and waits (bounded) for it. */
 class Recorder implements StateListener {
@@ -35,21 +37,16 @@ class Recorder implements StateListener {
     }
 
     /** Waits until {@code condition} holds on the updates heard so far. */
-    List<Heard> awaitUpdates(Predicate<List<Heard>> condition, Duration within, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Heard> heard = updates();
-            if (condition.test(heard)) {
-                return heard;
-            }
-            Thread.sleep(10);
+    List<Heard> awaitUpdates(Predicate<List<Heard>> condition, Duration within, String what) {
+        try {
+            return TestTime.eventually(within, this::updates, condition);
+        } catch (ConditionTimeoutException e) {
+            return fail("timed out waiting for " + what + "; heard " + updates().size() + " updates, losses "
+                    + losses());
         }
-        List<Heard> heard = updates();
-        fail("timed out waiting for " + what + "; heard " + heard.size() + " updates, losses " + losses());
-        return heard;
     }
 
-    List<Heard> awaitCount(int count, Duration within) throws InterruptedException {
+    List<Heard> awaitCount(int count, Duration within) {
         return awaitUpdates(h -> h.size() >= count, within, count + " updates");
     }
 }

@@ -5,6 +5,7 @@ import io.stare.actors.controller.ReplicaController;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.testing.TestTime;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.apache.pekko.actor.typed.Behavior;
  */
 final class Testbed implements AutoCloseable {
 
+    /** The bound of a wait in these tests; every wait scales it by the one time factor ({@link TestTime}). */
     static final Duration WAIT = Duration.ofSeconds(20);
 
     final ActorTestKit testKit;
@@ -72,7 +74,7 @@ final class Testbed implements AutoCloseable {
     /** Registers a VNF on server {@code server} (0 = H1). */
     StareClient vnf(int server, String name) throws Exception {
         return StareClient.connect(testKit.system(), middlewares.get(server), name).toCompletableFuture()
-                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                .get(TestTime.dilated(WAIT).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     Middleware.Stats stats(int server) {
@@ -86,7 +88,7 @@ final class Testbed implements AutoCloseable {
     }
 
     static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return stage.toCompletableFuture().get(TestTime.dilated(WAIT).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -35,7 +35,7 @@ class CoordinatedOmissionTest {
                 @Override
                 public boolean publish(byte[] payload) throws Exception {
                     if (Payloads.sequence(payload, 0) % 1000 == 999) {
-                        Thread.sleep(STALL_MILLIS);
+                        Thread.sleep(STALL_MILLIS); // a stalled publisher: the subject of this test
                     }
                     receiver.onDelivery(0, payload, 0, payload.length, System.nanoTime());
                     return true;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.testing.TestTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -81,10 +81,8 @@ final class SmokeCheck {
                 assertTrue(session.publish(payload), system.name() + " refused publish " + i + ": "
                         + session.firstRefusal());
             }
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-            while (!run.subscribers.stream().allMatch(done) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            TestTime.eventually(java.time.Duration.ofMillis(WAIT_MS), () -> assertTrue(
+                    run.subscribers.stream().allMatch(done), system.name() + ": every subscriber done"));
             assertEquals(0, session.refusedLater(), system.name() + ": " + session.firstRefusal());
         }
         return run;

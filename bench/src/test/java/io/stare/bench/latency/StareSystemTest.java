@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
 import io.stare.p4.topology.Topology;
+import io.stare.testing.TestTime;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -63,10 +63,8 @@ class StareSystemTest {
                 sentBySequence.put((long) i, payload);
                 assertTrue(session.publish(payload));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (IntStream.range(0, subscribers).anyMatch(s -> received.get(s) < updates) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            TestTime.eventually(java.time.Duration.ofSeconds(20), () -> assertTrue(
+                    IntStream.range(0, subscribers).allMatch(s -> received.get(s) >= updates), "every update heard"));
             assertEquals(0, session.refusedLater(), session.firstRefusal());
         }
         for (int s = 0; s < subscribers; s++) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.topology.TopologyFile;
+import io.stare.testing.TestTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -85,20 +86,13 @@ class AgentCommandTest {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(java.time.Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String last = "";
-        while (System.nanoTime() < deadline) {
+        return TestTime.eventually(java.time.Duration.ofSeconds(10), () -> {
             try {
-                last = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                if (last.contains("stare_agent_ready{switch=\"s1\"} 1") && last.contains("stare_agent_ready{switch=\"s2\"} 1")) {
-                    return last;
-                }
+                return http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             } catch (java.io.IOException notYet) {
-                // The endpoint is not bound yet.
+                return ""; // the endpoint is not bound yet
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("agents not ready on /metrics within 10 s: " + last);
+        }, body -> body.contains("stare_agent_ready{switch=\"s1\"} 1") && body.contains("stare_agent_ready{switch=\"s2\"} 1"));
     }
 
     private static void assertOneLine(Cli run, String mention) {

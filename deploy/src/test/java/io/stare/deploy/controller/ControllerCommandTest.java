@@ -18,6 +18,7 @@ import io.stare.protocol.control.RegisterVnf;
 import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.VnfRegistered;
 import io.stare.protocol.segment.Segment;
+import io.stare.testing.TestTime;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -236,31 +237,30 @@ class ControllerCommandTest {
         assertEquals(segment.update(), appended.last());
     }
 
-    private static void awaitUp(ActorSystem<?> node) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (Cluster.get(node).selfMember().status() != MemberStatus.up() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(MemberStatus.up(), Cluster.get(node).selfMember().status());
+    private static void awaitUp(ActorSystem<?> node) {
+        TestTime.eventually(WAIT, () -> assertEquals(MemberStatus.up(), Cluster.get(node).selfMember().status()));
     }
 
     /** Waits (bounded) for a line of the running command's output matching {@code pattern}. */
-    private static Matcher awaitLine(StringWriter out, Pattern pattern, CompletableFuture<Integer> running)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String line : out.toString().split("\n")) {
-                Matcher m = pattern.matcher(line);
-                if (m.matches()) {
-                    return m;
-                }
-            }
-            if (running.isDone()) {
-                break;
-            }
-            Thread.sleep(50);
+    private static Matcher awaitLine(StringWriter out, Pattern pattern, CompletableFuture<Integer> running) {
+        // Until the line is there, or the command has ended without it.
+        TestTime.eventually(WAIT, () -> assertTrue(matchingLine(out, pattern) != null || running.isDone(),
+                () -> "no line matching " + pattern + " yet in:\n" + out));
+        Matcher m = matchingLine(out, pattern);
+        if (m == null) {
+            throw new AssertionError("no line matching " + pattern + " in:\n" + out);
         }
-        throw new AssertionError("no line matching " + pattern + " in:\n" + out);
+        return m;
+    }
+
+    private static Matcher matchingLine(StringWriter out, Pattern pattern) {
+        for (String line : out.toString().split("\n")) {
+            Matcher m = pattern.matcher(line);
+            if (m.matches()) {
+                return m;
+            }
+        }
+        return null;
     }
 
     private static boolean hasLine(String out, String regex) {

@@ -4,6 +4,7 @@ import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.testing.TestTime;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,31 +29,33 @@ class DemoCommandTest {
                 "--speedup", "20", "--devices", "20", "--plain", "--metrics", "127.0.0.1:" + port));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Pattern publishes = Pattern.compile("(?m)^stare_middleware_publishes_total\\{server=\"h1\"} (\\d+)$");
-        String metrics = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        boolean sawReady = false;
-        while (System.nanoTime() < deadline && !running.isDone()) {
+        boolean[] sawReady = {false};
+        // Until h1 has counted a publish, or the demo has ended without (then the asserts below say so).
+        String found = TestTime.eventually(Duration.ofSeconds(30), () -> {
+            if (running.isDone()) {
+                return "";
+            }
             try {
                 HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                         + "/ready")).build(), HttpResponse.BodyHandlers.ofString());
-                sawReady |= ready.statusCode() == 200;
+                sawReady[0] |= ready.statusCode() == 200;
                 if (ready.statusCode() == 200) {
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                             + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
                     Matcher m = publishes.matcher(r.body());
                     if (r.statusCode() == 200 && m.find() && Long.parseLong(m.group(1)) > 0) {
-                        metrics = r.body();
-                        break;
+                        return r.body();
                     }
                 }
             } catch (java.io.IOException notYet) {
                 // not listening yet
             }
-            Thread.sleep(200);
-        }
+            return null;
+        }, java.util.Objects::nonNull);
+        String metrics = found.isEmpty() ? null : found;
         Cli run = running.get(60, TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.out() + run.err());
-        assertTrue(sawReady, run.out());
+        assertTrue(sawReady[0], run.out());
         assertTrue(metrics != null, "no publishes counted by h1 in the metrics while the demo ran\n" + run.out());
         assertTrue(metrics.contains("stare_demo_publishes_total{vnf=\"tracker-area-1\"}"), metrics);
         assertTrue(metrics.contains("stare_demo_devices_tracked{vnf=\"tracker-area-2\"}"), metrics);

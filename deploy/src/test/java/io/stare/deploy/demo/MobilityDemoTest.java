@@ -33,7 +33,7 @@ class MobilityDemoTest {
     void theVnfsInferTheTrueTrajectories() throws Exception {
         try (MobilityDemo demo = MobilityDemo.start(quick(0))) {
             assertEquals(Map.of("area-1", "h1", "area-2", "h2", "area-3", "h2", "area-4", "h3"), demo.hosts());
-            Thread.sleep(10_000);
+            Thread.sleep(10_000); // the demo runs its scenario for these 10 s: time is the subject
             MobilityDemo.Snapshot s = demo.finish(Duration.ofSeconds(1));
             DemoCommand.summary(s, demo, demo.settings()).forEach(System.out::println);
             assertTrue(demo.failure().isEmpty(), () -> String.valueOf(demo.failure()));
@@ -58,7 +58,7 @@ class MobilityDemoTest {
     @Test
     void withLossTheMiddlewaresRecoverAndTheDirectionsStayRight() throws Exception {
         try (MobilityDemo demo = MobilityDemo.start(quick(0.05))) {
-            Thread.sleep(10_000);
+            Thread.sleep(10_000); // the demo runs its scenario for these 10 s: time is the subject
             MobilityDemo.Snapshot s = demo.finish(Duration.ofSeconds(2));
             DemoCommand.summary(s, demo, demo.settings()).forEach(System.out::println);
             assertTrue(demo.failure().isEmpty(), () -> String.valueOf(demo.failure()));

@@ -13,6 +13,7 @@ import io.stare.deploy.StareCommand;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.testing.TestTime;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
@@ -69,19 +70,15 @@ class MiddlewareCommandTest {
         }
 
         /** Waits (bounded) for a line of the output matching {@code pattern}. */
-        Matcher await(Pattern pattern) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                Matcher m = pattern.matcher(out.toString());
-                if (m.find()) {
-                    return m;
-                }
-                if (exit.isDone()) {
-                    break;
-                }
-                Thread.sleep(50);
+        Matcher await(Pattern pattern) {
+            // Until the line is there, or the command has ended without it.
+            TestTime.eventually(WAIT, () -> assertTrue(pattern.matcher(out.toString()).find() || exit.isDone(),
+                    () -> "no line matching " + pattern + " yet in:\n" + out + "\nerr:\n" + err));
+            Matcher m = pattern.matcher(out.toString());
+            if (!m.find()) {
+                throw new AssertionError("no line matching " + pattern + " in:\n" + out + "\nerr:\n" + err);
             }
-            throw new AssertionError("no line matching " + pattern + " in:\n" + out + "\nerr:\n" + err);
+            return m;
         }
 
         int awaitExit() throws Exception {

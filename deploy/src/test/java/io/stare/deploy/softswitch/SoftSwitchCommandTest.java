@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.testing.TestTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -36,18 +37,15 @@ class SoftSwitchCommandTest {
                 () -> Cli.run("softswitch", "--ports", "2", "--grpc", "127.0.0.1:0", "--program", "register",
                         "--metrics", "127.0.0.1:" + port, "--duration", "5s"));
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        String body = null;
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
-        while (body == null && System.nanoTime() < deadline) {
+        String body = TestTime.eventually(java.time.Duration.ofSeconds(5), () -> {
             try {
-                body = http.send(java.net.http.HttpRequest.newBuilder(
+                return http.send(java.net.http.HttpRequest.newBuilder(
                                 java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             } catch (java.io.IOException notYet) {
-                Thread.sleep(100);
+                return null; // not bound yet
             }
-        }
-        assertTrue(body != null, "no metrics within 5 s");
+        }, java.util.Objects::nonNull);
         assertTrue(body.contains("stare_switch_pipeline_installed{switch=\"s1\"} 1"), body);
         assertTrue(body.contains("stare_switch_drops_no_subscriber_total{switch=\"s1\"} 0"), body);
         assertTrue(body.contains("stare_switch_port_received_total{port=\"s1:1\"} 0"), body);

@@ -11,6 +11,7 @@ import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.PacketCodec;
 import io.stare.protocol.packet.StarePacket;
+import io.stare.testing.TestTime;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -109,14 +110,9 @@ class SoftSwitchNetworkTest {
             assertEquals(7, ack.header().updateNo());
 
             // The SUB-register travels s3 -> s2 -> s1 over UDP; wait until s1 has the bit for its link port.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline && network.nodes().get("s1").softSwitch()
-                    .withPipeline(p -> ((io.stare.p4.pipeline.RegisterPipeline) p).statePorts().read(STATE))
-                    .orElse(0L) == 0) {
-                Thread.sleep(10);
-            }
-            assertEquals(0b100L, network.nodes().get("s1").softSwitch()
-                    .withPipeline(p -> ((io.stare.p4.pipeline.RegisterPipeline) p).statePorts().read(STATE)).orElseThrow());
+            TestTime.eventually(java.time.Duration.ofSeconds(10), () -> assertEquals(0b100L, network.nodes().get("s1")
+                    .softSwitch().withPipeline(p -> ((io.stare.p4.pipeline.RegisterPipeline) p).statePorts().read(STATE))
+                    .orElse(0L)));
 
             publisher.send(MessageKind.PUBLISH, 1, "hello".getBytes());
             StarePacket delivered = subscriber.receive(5_000);

@@ -89,6 +89,11 @@ final class Outbox {
         return queue.size() + pendingLoss.size();
     }
 
+    /** Whether the stream found nothing and waits to be woken; for tests. */
+    synchronized boolean streamWaits() {
+        return waiting;
+    }
+
     /** The frames as a source; materialize it once. */
     Source<VnfMessage, NotUsed> source() {
         return Source.fromGraph(new Drain());

@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -142,19 +141,8 @@ final class Bmv2Switch implements AutoCloseable {
 
     /** Asks the agent for its view until {@code condition} holds, at most {@code max}. */
     static AgentView awaitView(ActorTestKit kit, ActorRef<SwitchAgent.Command> agent, Predicate<AgentView> condition,
-                               Duration max) throws InterruptedException {
-        TestProbe<AgentView> probe = kit.createTestProbe();
-        long deadline = System.nanoTime() + max.toNanos();
-        AgentView last = null;
-        while (System.nanoTime() < deadline) {
-            agent.tell(new SwitchAgent.GetView(probe.ref()));
-            last = probe.receiveMessage(Duration.ofSeconds(3));
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("condition not met within " + max + "; last view: " + last);
+                               Duration max) {
+        return io.stare.actors.agent.AgentTestSupport.awaitView(kit, agent, condition, max);
     }
 
     /** Every entity matching {@code filter}, read by a separate P4Runtime client. */

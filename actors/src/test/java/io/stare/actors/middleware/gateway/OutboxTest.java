@@ -1,10 +1,12 @@
 package io.stare.actors.middleware.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.middleware.Delivery;
 import io.stare.protocol.vnf.VnfMessage;
 import io.stare.protocol.vnf.VnfMessage.LossNotice.Outcome;
+import io.stare.testing.TestTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +59,8 @@ class OutboxTest {
         outbox.deliver(update(1, 0));
         outbox.deliver(update(1, 1)); // dropped
         var result = outbox.source().take(3).runWith(Sink.seq(), testKit.system()).toCompletableFuture();
-        Thread.sleep(Duration.ofMillis(100).toMillis()); // the stream has drained it and waits
+        TestTime.eventually(Duration.ofSeconds(5), () -> assertTrue(outbox.streamWaits(),
+                "the stream has drained the outbox and waits"));
         outbox.loss(new Delivery.Loss(1, 3, 2, 2, Delivery.Loss.Reason.UNRECOVERABLE));
         List<VnfMessage> drained = result.get(5, TimeUnit.SECONDS);
         assertEquals(new VnfMessage.Deliver(1, 3, 0, new byte[] {0}), drained.get(0));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.protocol.vnf.VnfMessage;
 import io.stare.protocol.ErrorCode;
+import io.stare.testing.TestTime;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,10 +60,7 @@ class VnfGatewayHandshakeTest {
     void aConnectionThatHangsUpEndsItsSessionAtOnceNotAtTheDeadline() throws Exception {
         long before = fabric.gateway.counters().open(); // this gateway's deadline is the default 10 s
         new TcpVnf(fabric.gateway.localAddress()).close();
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (fabric.gateway.counters().open() > before && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(before, fabric.gateway.counters().open(), "the session ended with its connection");
+        TestTime.eventually(Duration.ofSeconds(3), () -> assertEquals(before, fabric.gateway.counters().open(),
+                "the session ended with its connection"));
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
+import io.stare.testing.TestTime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -102,23 +104,23 @@ class VnfGatewayPythonTest {
         }
     }
 
-    private static String awaitLine(List<String> output, String prefix, Process process) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            synchronized (output) {
-                for (String line : output) {
-                    if (line.startsWith(prefix)) {
-                        return line;
-                    }
+    private static String awaitLine(List<String> output, String prefix, Process process) {
+        // Until the line is there, or the process has ended without it.
+        TestTime.eventually(Duration.ofSeconds(20), () -> org.junit.jupiter.api.Assertions.assertTrue(
+                lineStarting(output, prefix) != null || !process.isAlive(), "waiting for " + prefix));
+        String line = lineStarting(output, prefix);
+        org.junit.jupiter.api.Assertions.assertNotNull(line, "no " + prefix + " line from Python: " + output);
+        return line;
+    }
+
+    private static String lineStarting(List<String> output, String prefix) {
+        synchronized (output) {
+            for (String line : output) {
+                if (line.startsWith(prefix)) {
+                    return line;
                 }
             }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(10);
-        }
-        synchronized (output) {
-            throw new AssertionError("no " + prefix + " line from Python: " + output);
+            return null;
         }
     }
 }

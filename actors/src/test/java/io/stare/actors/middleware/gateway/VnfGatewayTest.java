@@ -14,6 +14,7 @@ import io.stare.protocol.DecodeError;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import io.stare.protocol.vnf.VnfMessage;
 import io.stare.protocol.ErrorCode;
+import io.stare.testing.TestTime;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -70,14 +71,9 @@ class VnfGatewayTest {
         }
     }
 
-    static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+    static void eventually(BooleanSupplier condition, String what) {
+        TestTime.eventually(WAIT, () -> org.junit.jupiter.api.Assertions.assertTrue(condition.getAsBoolean(),
+                "waiting for " + what));
     }
 
     @Test
@@ -145,21 +141,14 @@ class VnfGatewayTest {
         assertEquals(localDeliveries, fabric.stats(0).localDeliveries());
         try (TcpVnf again = fabric.connect()) {
             again.call(new VnfMessage.Hello(1, 1, "again"), VnfMessage.HelloAck.class);
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            VnfMessage reply;
-            do { // the old session's name is released once its VNF has left
-                reply = again.call(new VnfMessage.RegisterVnf(again.nextRequestId(), "leaving-vnf"), VnfMessage.class);
-            } while (reply instanceof VnfMessage.Error && System.nanoTime() < deadline && sleep(20));
-            assertInstanceOf(VnfMessage.VnfRegistered.class, reply);
+            // The old session's name is released once its VNF has left.
+            TestTime.eventually(WAIT, () -> assertInstanceOf(VnfMessage.VnfRegistered.class,
+                    again.call(new VnfMessage.RegisterVnf(again.nextRequestId(), "leaving-vnf"), VnfMessage.class)));
         } finally {
             jvm.close();
         }
     }
 
-    private static boolean sleep(long millis) throws InterruptedException {
-        Thread.sleep(millis);
-        return true;
-    }
 
     @Test
     void hostileInputIsRefusedTypedAndCountedWhileAGoodVnfIsUnaffected() throws Exception {

@@ -17,6 +17,7 @@ import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.InternetChecksum;
 import io.stare.protocol.packet.PacketCodec;
 import io.stare.protocol.packet.StarePacket;
+import io.stare.testing.TestTime;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -323,14 +324,9 @@ class UdpPortsTest {
         return stage.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
+    private static void eventually(BooleanSupplier condition, String what) {
+        TestTime.eventually(WAIT, () -> org.junit.jupiter.api.Assertions.assertTrue(condition.getAsBoolean(),
+                "waiting until " + what));
     }
 
     private static StarePacket sub(MessageKind kind, int sequence, int hostId) {
