@@ -172,7 +172,6 @@ final class MainPath {
             }
             return true;
         });
-        DataPathSettings common = DataPathSettings.fromConfig(system.settings().config());
         DataPathSettings dataPathSettings = DataPathSettings.fromConfig(system.settings().config())
                 .withControlQueue(settings.controlQueue());
         this.dataPath = DataPath.start(system, dataPathSettings, "middleware-" + settings.serverId(),

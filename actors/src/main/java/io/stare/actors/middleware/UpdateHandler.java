@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
  * Receives a subscribed state's updates where they lie: on the middleware's data-path thread, from
  * its receive buffer, with no copy and no actor in between (an update published by a VNF of the
  * same server may come on that VNF's publishing thread instead, while the data path is idle; calls
- * never overlap either way). The fastest way to subscribe, for code
- * that does little per update (count it, decode a few fields, copy what it keeps).
+ * never overlap either way). The fastest way to subscribe, for code that does little per update
+ * (count it, decode a few fields, copy what it keeps).
  *
  * <p>The contract: calls come one at a time, in update order, each update exactly once (or a
  * {@link #onLoss} in its place); the buffer's bytes {@code [offset, offset + length)} are valid only
