@@ -17,7 +17,6 @@ import io.stare.protocol.segment.Segmenter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -490,40 +489,5 @@ final class MainPath {
     private boolean isConfirmed(int stateId, long update) {
         Confirmation confirmation = confirmations.get(stateId);
         return confirmation != null && confirmation.covers(update);
-    }
-
-    /** What the backlog confirmed of one state: everything up to a point, and ranges beyond it. */
-    private static final class Confirmation {
-        long upTo;
-        TreeMap<Long, Long> beyond;
-
-        Confirmation(long upTo) {
-            this.upTo = upTo;
-        }
-
-        void confirm(long first, long last) {
-            if (first <= upTo + 1) {
-                upTo = Math.max(upTo, last);
-            } else {
-                if (beyond == null) {
-                    beyond = new TreeMap<>();
-                }
-                beyond.merge(first, last, Math::max);
-            }
-            while (beyond != null && !beyond.isEmpty() && beyond.firstKey() <= upTo + 1) {
-                upTo = Math.max(upTo, beyond.pollFirstEntry().getValue());
-            }
-        }
-
-        boolean covers(long update) {
-            if (update <= upTo) {
-                return true;
-            }
-            if (beyond == null) {
-                return false;
-            }
-            var range = beyond.floorEntry(update);
-            return range != null && update <= range.getValue();
-        }
     }
 }
