@@ -396,7 +396,7 @@ final class MainPath {
 
     /** One record of the log: to the network (unless only local VNFs subscribe), to local subscribers, to the backlog. */
     private boolean sendRecord(int stateId, int vnfId, long update, int totalSegments, int segmentNo, ByteBuffer buffer,
-                               int offset, int length, int record) {
+                               int offset, int length, long record) {
         if (sendBudget-- <= 0) {
             dataPath.signal(); // enough for one cycle: let frames in, and come back for the rest
             return false;
@@ -467,7 +467,7 @@ final class MainPath {
 
     /** Appends not confirmed within the control timeout are sent again (in repair mode: sent for the first time). */
     private boolean resendAppend(int stateId, int vnfId, long update, int totalSegments, int segmentNo,
-                                 ByteBuffer buffer, int offset, int length, int record) {
+                                 ByteBuffer buffer, int offset, int length, long record) {
         if (nowNanos - log.appendedAt(record) >= settings.controlTimeout().toNanos()) {
             log.markAppended(record, nowNanos);
             append(stateId, vnfId, update, totalSegments, segmentNo, buffer, offset, length);

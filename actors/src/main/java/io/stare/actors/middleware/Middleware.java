@@ -244,6 +244,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * @param handlerErrors exceptions thrown by inline update handlers (counted, never rethrown)
      * @param sentFromVnfThreads times a publishing VNF's thread sent the publish log itself because
      *     the main path slept (one wake-up of the main path spared each time)
+     * @param publishLogBytes memory the publish log holds now (it grows with what waits for the
+     *     backlog's confirmation, up to stare.middleware.publish-log, and shrinks as it is confirmed)
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
@@ -251,7 +253,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                         int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
                         long segmentsAppended, long recoveredSegments, long unrecoverableUpdates,
                         long inactiveDropped, long unexpectedFrames, long inboundDropped, int inboundQueued,
-                        int outboundQueued, long handlerErrors, long sentFromVnfThreads)
+                        int outboundQueued, long handlerErrors, long sentFromVnfThreads, long publishLogBytes)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -356,10 +358,14 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.remoteAdapter = context.messageAdapter(ReplicaController.RemoteSubscribers.class,
                 RemoteSubscribersChanged::new);
         if (survivors.log == null) {
-            // Room for what may wait unconfirmed, and at least two of the largest updates.
+            // Room for what may wait unconfirmed, and at least four of the largest updates (its
+            // memory is taken in chunks as publishes need it).
             int largest = StareHeader.MAX_SEGMENTS * PublishLog.recordLength(segmenter.segmentPayload());
+            // A quarter of the heap at most, so a stalled backlog refuses publishes instead of
+            // running the JVM out of memory.
+            long bound = Math.min(settings.publishLog(), Runtime.getRuntime().maxMemory() / 4);
             survivors.log = new PublishLog((int) Math.min(MiddlewareSettings.MAX_PUBLISH_LOG,
-                    Math.max(settings.publishLog(), 2L * largest)), settings.unconfirmedAppends());
+                    Math.max(bound, 4L * largest)), settings.unconfirmedAppends());
         }
         if (survivors.mainPath != null) {
             // A restart: the previous main path must have let go of the sockets and the log first.
@@ -942,7 +948,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                         .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum(),
                 vnfs.values().stream().mapToInt(vnf -> vnf.intModule().inboundQueued()).sum(),
                 vnfs.values().stream().mapToInt(vnf -> vnf.intModule().outboundQueued()).sum(),
-                survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum()));
+                survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum(), survivors.log.heldBytes()));
         return this;
     }
 

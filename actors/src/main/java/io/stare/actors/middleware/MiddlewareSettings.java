@@ -91,10 +91,10 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
 
     /** The largest publish log: 1 GiB. */
     public static final int MAX_PUBLISH_LOG = 1 << 30;
-    /** The default publish log: 16 MiB. */
-    public static final int DEFAULT_PUBLISH_LOG = 16 << 20;
+    /** The default bound on the publish log: 256 MiB (taken in chunks as publishes need it). */
+    public static final int DEFAULT_PUBLISH_LOG = 256 << 20;
 
-    /** The same without the publish log's size: the default 16 MiB. */
+    /** The same without the publish log's bound: the default 256 MiB. */
     public MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
                               Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
                               Duration controlTimeout, int sendQueue, int controlQueue,

@@ -1,6 +1,7 @@
 package io.stare.actors.middleware;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 
 /**
  * The segments this server published, in one ring, from the moment a VNF publishes until the
@@ -8,17 +9,22 @@ import java.nio.ByteBuffer;
  * them once to send and append them, and releases them when confirmed. One copy of each payload,
  * made at the API edge; nothing is allocated per publish.
  *
+ * <p>The ring's capacity is a bound, not an allocation: its memory is taken in chunks as publishes
+ * reach them and given back as the backlog confirms, so the log holds what the publish rate times
+ * the confirmation delay needs (a few chunks for small updates, many for a burst of large ones while
+ * the backlog catches up) and never more than its capacity.
+ *
  * <pre>
- *   record (8-byte aligned, big-endian):
+ *   record (8-byte aligned, big-endian, never across a chunk's end):
  *    0      4        8                16    18    19    20          24              32
  *   +------+--------+----------------+-----+-----+-----+-----------+---------------+----------- - -
  *   |length| state  | update (64)    | vnf |tot-1| seg | payload   | appended at   | payload ...
  *   |      |        |                |     |     |     | length    | (nanos, or 0) |
  *   +------+--------+----------------+-----+-----+-----+-----------+---------------+----------- - -
- *   A record that would not fit before the end of the ring is preceded by a padding record
- *   (length = -(bytes to the end)) and starts at 0.
+ *   A record that would not fit before the end of its chunk is preceded by a padding record
+ *   (length = -(bytes to the chunk's end)) and starts the next chunk.
  *
- *   positions (64-bit, never wrap):  head ≤ sent ≤ tail
+ *   positions (64-bit, never wrap):  head ≤ sent ≤ tail;  chunk of a position: slots[(position / chunk) mod slots]
  *     [head, sent)  sent and appended, not yet confirmed by the backlog
  *     [sent, tail)  published, not yet sent (the data path drains it next cycle)
  * </pre>
@@ -28,6 +34,10 @@ import java.nio.ByteBuffer;
 final class PublishLog {
 
     static final int HEADER = 32;
+    /** Bytes of memory taken at a time. */
+    static final int DEFAULT_CHUNK = 1 << 20;
+    /** Chunks kept for reuse once released; the rest goes back to the heap. */
+    static final int SPARE_CHUNKS = 4;
     private static final int LENGTH = 0;
     private static final int STATE = 4;
     private static final int UPDATE = 8;
@@ -37,10 +47,13 @@ final class PublishLog {
     private static final int PAYLOAD_LENGTH = 20;
     private static final int APPENDED_AT = 24;
 
-    /** What the data path does with one record; false stops the walk before it (to resume later). */
+    /**
+     * What the data path does with one record; false stops the walk before it (to resume later).
+     * {@code record} names the record for {@link #appendedAt} and {@link #markAppended}.
+     */
     interface Visitor {
         boolean record(int stateId, int vnfId, long update, int totalSegments, int segmentNo, ByteBuffer buffer,
-                       int payloadOffset, int payloadLength, int recordIndex);
+                       int payloadOffset, int payloadLength, long record);
     }
 
     /** Whether the backlog confirmed an update (the data path's bookkeeping). */
@@ -49,26 +62,51 @@ final class PublishLog {
     }
 
     private final int capacity;
-    private final int mask;
+    private final int chunk;
+    private final int chunkShift;
+    private final int slotMask;
     private final long maxUnconfirmed;
-    private ByteBuffer buffer; // allocated by the first publish: servers that never publish pay nothing
+    /**
+     * The ring's chunks, null where no record lives. Set by writers under the lock before they
+     * publish {@link #tail}; cleared by the data path under the lock once {@link #head} passed them.
+     */
+    private final ByteBuffer[] slots;
+    /** Released chunks for the next writer (guarded by this). */
+    private final ArrayDeque<ByteBuffer> spares = new ArrayDeque<>();
     private volatile long tail;
     private volatile long head;
     private long sent;
     /** Updates written (under the lock) and released (by the data path): their difference is bounded. */
     private long publishedUpdates;
     private volatile long releasedUpdates;
+    /** Chunks holding records or kept spare (guarded by this). */
+    private int chunksHeld;
 
     /**
-     * @param minCapacity bytes the ring holds at least (rounded up to a power of two)
+     * @param minCapacity bytes the ring holds at most (rounded up to a power of two)
      * @param maxUnconfirmed updates published and not yet confirmed, at most
      */
     PublishLog(int minCapacity, long maxUnconfirmed) {
+        this(minCapacity, maxUnconfirmed, DEFAULT_CHUNK);
+    }
+
+    /**
+     * @param minCapacity bytes the ring holds at most (rounded up to a power of two)
+     * @param maxUnconfirmed updates published and not yet confirmed, at most
+     * @param chunkSize bytes of memory taken at a time (a power of two; at most half the capacity)
+     */
+    PublishLog(int minCapacity, long maxUnconfirmed, int chunkSize) {
         if (minCapacity < HEADER * 2 || minCapacity > (1 << 30)) {
             throw new IllegalArgumentException("publish log capacity " + minCapacity + " is out of range");
         }
+        if (Integer.bitCount(chunkSize) != 1 || chunkSize < HEADER * 2) {
+            throw new IllegalArgumentException("publish log chunk " + chunkSize + " is not a power of two >= 64");
+        }
         this.capacity = Integer.highestOneBit(minCapacity - 1) << 1;
-        this.mask = capacity - 1;
+        this.chunk = Math.min(chunkSize, capacity / 2); // two chunks at least: a writer never waits for its own
+        this.chunkShift = Integer.numberOfTrailingZeros(chunk);
+        this.slots = new ByteBuffer[capacity / chunk];
+        this.slotMask = slots.length - 1;
         this.maxUnconfirmed = maxUnconfirmed;
     }
 
@@ -79,6 +117,11 @@ final class PublishLog {
 
     int capacity() {
         return capacity;
+    }
+
+    /** The largest payload one record can carry. */
+    int maxRecordPayload() {
+        return chunk - HEADER;
     }
 
     /**
@@ -102,6 +145,10 @@ final class PublishLog {
         if (publishedUpdates - releasedUpdates >= maxUnconfirmed) {
             return false;
         }
+        if (recordLength(Math.min(segmentPayload, length)) > chunk) {
+            throw new IllegalArgumentException("a segment of " + segmentPayload + " bytes does not fit a chunk of "
+                    + chunk);
+        }
         long start = tail;
         long end = start;
         int remaining = length;
@@ -110,11 +157,9 @@ final class PublishLog {
             remaining -= payload;
             end = place(end, recordLength(payload));
         }
-        if (end - head > capacity) {
+        // The oldest chunk still in use must not be the one the end reaches around the ring to.
+        if (end - (head & ~(chunk - 1L)) > capacity) {
             return false;
-        }
-        if (buffer == null) {
-            buffer = ByteBuffer.allocate(capacity);
         }
         long position = start;
         int from = offset;
@@ -125,37 +170,62 @@ final class PublishLog {
             int recordLength = recordLength(payload);
             long placed = place(position, recordLength);
             if (placed - recordLength != position) {
-                buffer.putInt((int) (position & mask), -(int) (placed - recordLength - position)); // padding
+                slots[slot(position)].putInt(offset(position), -(int) (placed - recordLength - position)); // padding
             }
-            int at = (int) ((placed - recordLength) & mask);
-            buffer.putInt(at + LENGTH, recordLength);
-            buffer.putInt(at + STATE, stateId);
-            buffer.putLong(at + UPDATE, update);
-            buffer.putShort(at + VNF, (short) vnfId);
-            buffer.put(at + TOTAL, (byte) (segments - 1));
-            buffer.put(at + SEGMENT, (byte) s);
-            buffer.putInt(at + PAYLOAD_LENGTH, payload);
-            buffer.putLong(at + APPENDED_AT, 0);
+            long at = placed - recordLength;
+            ByteBuffer buffer = chunkFor(at);
+            int i = offset(at);
+            buffer.putInt(i + LENGTH, recordLength);
+            buffer.putInt(i + STATE, stateId);
+            buffer.putLong(i + UPDATE, update);
+            buffer.putShort(i + VNF, (short) vnfId);
+            buffer.put(i + TOTAL, (byte) (segments - 1));
+            buffer.put(i + SEGMENT, (byte) s);
+            buffer.putInt(i + PAYLOAD_LENGTH, payload);
+            buffer.putLong(i + APPENDED_AT, 0);
             if (fromArray != null) {
-                buffer.put(at + HEADER, fromArray, from, payload);
+                buffer.put(i + HEADER, fromArray, from, payload);
             } else {
-                buffer.put(at + HEADER, fromBuffer, from, payload);
+                buffer.put(i + HEADER, fromBuffer, from, payload);
             }
             from += payload;
             position = placed;
         }
         publishedUpdates++;
-        tail = position; // publishes the records to the data path
+        tail = position; // publishes the records (and their chunks) to the data path
         return true;
     }
 
-    /** Where a record of {@code length} bytes written at {@code position} ends (after a padding if it wraps). */
+    /** The chunk for a record at {@code position}, taken now if it has none. Under the lock. */
+    private ByteBuffer chunkFor(long position) {
+        int slot = slot(position);
+        ByteBuffer buffer = slots[slot];
+        if (buffer == null) {
+            buffer = spares.pollFirst();
+            if (buffer == null) {
+                buffer = ByteBuffer.allocate(chunk);
+                chunksHeld++;
+            }
+            slots[slot] = buffer;
+        }
+        return buffer;
+    }
+
+    /** Where a record of {@code length} bytes written at {@code position} ends (after a padding if it crosses a chunk). */
     private long place(long position, int length) {
-        int index = (int) (position & mask);
-        if (index + length > capacity) {
-            position += capacity - index;
+        int index = offset(position);
+        if (index + length > chunk) {
+            position += chunk - index;
         }
         return position + length;
+    }
+
+    private int slot(long position) {
+        return (int) (position >>> chunkShift) & slotMask;
+    }
+
+    private int offset(long position) {
+        return (int) position & (chunk - 1);
     }
 
     /** Whether records wait to be sent. Any thread. */
@@ -168,13 +238,12 @@ final class PublishLog {
         long end = tail;
         int visited = 0;
         while (sent < end) {
-            int at = (int) (sent & mask);
-            int length = buffer.getInt(at + LENGTH);
+            int length = slots[slot(sent)].getInt(offset(sent) + LENGTH);
             if (length < 0) {
                 sent += -length;
                 continue;
             }
-            if (!visit(visitor, at)) {
+            if (!visit(visitor, sent)) {
                 break;
             }
             sent += length;
@@ -189,25 +258,28 @@ final class PublishLog {
      */
     void forEachUnconfirmed(Confirmations confirmations, Visitor visitor) {
         for (long position = head; position < sent; ) {
-            int at = (int) (position & mask);
+            ByteBuffer buffer = slots[slot(position)];
+            int at = offset(position);
             int length = buffer.getInt(at + LENGTH);
             if (length < 0) {
                 position += -length;
                 continue;
             }
-            if (!confirmations.confirmed(buffer.getInt(at + STATE), buffer.getLong(at + UPDATE)) && !visit(visitor, at)) {
+            if (!confirmations.confirmed(buffer.getInt(at + STATE), buffer.getLong(at + UPDATE))
+                    && !visit(visitor, position)) {
                 return;
             }
             position += length;
         }
     }
 
-    /** Frees the oldest records while the backlog has confirmed them. Data path only. */
+    /** Frees the oldest records while the backlog has confirmed them, and the chunks they leave. Data path only. */
     void release(Confirmations confirmations) {
         long position = head;
         long released = releasedUpdates;
         while (position < sent) {
-            int at = (int) (position & mask);
+            ByteBuffer buffer = slots[slot(position)];
+            int at = offset(position);
             int length = buffer.getInt(at + LENGTH);
             if (length < 0) {
                 position += -length;
@@ -221,18 +293,40 @@ final class PublishLog {
             }
             position += length;
         }
+        long from = head >>> chunkShift;
+        long to = position >>> chunkShift;
+        if (to != from) {
+            giveBack(from, to); // before head moves: a writer that sees the new head may reuse those slots
+        }
         releasedUpdates = released;
         head = position;
     }
 
+    /** The chunks in [from, to) (chunk numbers) hold no record any more. */
+    private synchronized void giveBack(long from, long to) {
+        for (long c = from; c < to; c++) {
+            int slot = (int) c & slotMask;
+            ByteBuffer buffer = slots[slot];
+            slots[slot] = null;
+            if (buffer == null) {
+                continue;
+            }
+            if (spares.size() < SPARE_CHUNKS) {
+                spares.addLast(buffer);
+            } else {
+                chunksHeld--;
+            }
+        }
+    }
+
     /** When a record was last appended (0: never). Data path only. */
-    long appendedAt(int recordIndex) {
-        return buffer.getLong(recordIndex + APPENDED_AT);
+    long appendedAt(long record) {
+        return slots[slot(record)].getLong(offset(record) + APPENDED_AT);
     }
 
     /** Notes that a record was appended now. Data path only. */
-    void markAppended(int recordIndex, long nanos) {
-        buffer.putLong(recordIndex + APPENDED_AT, nanos == 0 ? 1 : nanos);
+    void markAppended(long record, long nanos) {
+        slots[slot(record)].putLong(offset(record) + APPENDED_AT, nanos == 0 ? 1 : nanos);
     }
 
     /** Updates published and not yet confirmed (approximate from other threads). */
@@ -247,9 +341,16 @@ final class PublishLog {
         return tail - head;
     }
 
-    private boolean visit(Visitor visitor, int at) {
+    /** Bytes of memory the log holds now: chunks with records and spare ones. */
+    synchronized long heldBytes() {
+        return (long) chunksHeld * chunk;
+    }
+
+    private boolean visit(Visitor visitor, long position) {
+        ByteBuffer buffer = slots[slot(position)];
+        int at = offset(position);
         return visitor.record(buffer.getInt(at + STATE), buffer.getShort(at + VNF) & 0xffff, buffer.getLong(at + UPDATE),
                 (buffer.get(at + TOTAL) & 0xff) + 1, buffer.get(at + SEGMENT) & 0xff, buffer, at + HEADER,
-                buffer.getInt(at + PAYLOAD_LENGTH), at);
+                buffer.getInt(at + PAYLOAD_LENGTH), position);
     }
 }

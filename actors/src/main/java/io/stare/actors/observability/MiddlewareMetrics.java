@@ -36,6 +36,8 @@ public final class MiddlewareMetrics {
                     Middleware.Stats::inboundQueued)
             .gauge("stare_middleware_outbound_queued", "publishes waiting in the publish log for the main path to send",
                     Middleware.Stats::outboundQueued)
+            .gauge("stare_middleware_publish_log_bytes", "memory the publish log holds (grows with what waits for "
+                    + "the backlog's confirmation)", Middleware.Stats::publishLogBytes)
             .counter("stare_middleware_sent_from_vnf_threads_total", "times a VNF's thread sent the publish log "
                     + "itself while the main path slept", Middleware.Stats::sentFromVnfThreads)
             .counter("stare_middleware_appended_segments_total", "segments sent to the backlog by Append",
