@@ -114,14 +114,14 @@ public final class ControllerStore {
         return kind(config) == Kind.MEMORY ? "mem-" + UUID.randomUUID() : "stare";
     }
 
-    /** The journal of a controller that lives and dies with its process. */
-    public static final String IN_PROCESS_JOURNAL = "pekko.persistence.journal.inmem";
+    /** The journal of a controller that lives and dies with its process ({@link MemoryJournal}). */
+    public static final String IN_PROCESS_JOURNAL = "stare.persistence.in-process-journal";
     /** Its snapshot store ({@link MemorySnapshotStore}). */
     public static final String IN_PROCESS_SNAPSHOTS = "stare.persistence.in-process-snapshot-store";
 
     /**
      * {@code config} for a single-process controller whose backlogs need not outlive the process
-     * (the test kit's fabric, the demo, the latency benchmark): Pekko's in-memory journal and an
+     * (the test kit's fabric, the demo, the latency benchmark): an in-memory journal and an
      * in-memory snapshot store, with no serialization and no database. Several nodes in one JVM
      * must not use it (each actor system has its own memory): they use the {@code memory} store.
      */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The in-process store (Pekko's in-memory journal and {@link MemorySnapshotStore}): a controller
+ * The in-process store ({@link MemoryJournal} and {@link MemorySnapshotStore}): a controller
  * stopped and started again in the same actor system finds its backlogs, snapshots and events
  * after the snapshot both read back.
  */
