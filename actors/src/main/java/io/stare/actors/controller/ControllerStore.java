@@ -124,10 +124,15 @@ public final class ControllerStore {
      * (the test kit's fabric, the demo, the latency benchmark): an in-memory journal and an
      * in-memory snapshot store, with no serialization and no database. Several nodes in one JVM
      * must not use it (each actor system has its own memory): they use the {@code memory} store.
+     * Snapshots come every {@code stare.controller.persistence.in-process-snapshot-every} events:
+     * here a snapshot is a reference, and events kept are heap.
      */
     public static Config inProcess(Config config) {
+        Config full = config.withFallback(ConfigFactory.defaultReference());
+        int snapshotEvery = full.getInt("stare.controller.persistence.in-process-snapshot-every");
         return ConfigFactory.parseString("pekko.persistence.journal.plugin = \"" + IN_PROCESS_JOURNAL + "\"\n"
-                + "pekko.persistence.snapshot-store.plugin = \"" + IN_PROCESS_SNAPSHOTS + "\"").withFallback(config);
+                + "pekko.persistence.snapshot-store.plugin = \"" + IN_PROCESS_SNAPSHOTS + "\"\n"
+                + "stare.controller.persistence.snapshot-every = " + snapshotEvery).withFallback(config);
     }
 
     /** Creates the journal and snapshot tables if they do not exist (and the PostgreSQL schema). */

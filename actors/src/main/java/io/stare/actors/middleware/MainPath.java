@@ -98,6 +98,7 @@ final class MainPath {
     private final ActorRef<ReplicaController.Command> controller;
     private final ActorRef<ReplicaController.Appended> appended;
     private final Segmenter segmenter;
+    private final byte[] fullSegmentScratch;
     private final DataPath<Input> dataPath;
     final Counters counters = new Counters();
 
@@ -159,6 +160,7 @@ final class MainPath {
         this.controller = controller;
         this.appended = appended;
         this.segmenter = new Segmenter(settings.mtu());
+        this.fullSegmentScratch = new byte[segmenter.segmentPayload()];
         this.reassembler = new Reassembler(settings.reassembly(), new Dispatch());
         this.appendBatches = new AppendBatches(Middleware.APPEND_BATCH_BYTES, Math.max(1, settings.unconfirmedAppends() / 4));
         this.transport = Transports.of(settings, counters.decodeErrors);
@@ -457,7 +459,8 @@ final class MainPath {
 
     private void append(int stateId, int vnfId, long update, int totalSegments, int segmentNo, ByteBuffer buffer,
                         int offset, int length) {
-        byte[] payload = new byte[length];
+        // A Segment keeps a copy of what it is given: a full segment passes through a scratch array.
+        byte[] payload = length == fullSegmentScratch.length ? fullSegmentScratch : new byte[length];
         buffer.get(offset, payload);
         List<Segment> full = appendBatches.add(new Segment(stateId, vnfId, update, totalSegments, segmentNo, payload));
         if (full != null) {

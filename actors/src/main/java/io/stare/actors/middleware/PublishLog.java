@@ -34,9 +34,12 @@ import java.util.ArrayDeque;
 final class PublishLog {
 
     static final int HEADER = 32;
-    /** Bytes of memory taken at a time. */
-    static final int DEFAULT_CHUNK = 1 << 20;
-    /** Chunks kept for reuse once released; the rest goes back to the heap. */
+    /** Bytes of memory taken at a time: below G1's humongous size for any region size. */
+    static final int DEFAULT_CHUNK = 256 << 10;
+    /**
+     * Chunks kept for reuse once released, at least; up to as many as hold records, so a log that
+     * breathes with the backlog's confirmations reuses its chunks instead of churning the heap.
+     */
     static final int SPARE_CHUNKS = 4;
     private static final int LENGTH = 0;
     private static final int STATE = 4;
@@ -79,8 +82,11 @@ final class PublishLog {
     /** Updates written (under the lock) and released (by the data path): their difference is bounded. */
     private long publishedUpdates;
     private volatile long releasedUpdates;
-    /** Chunks holding records or kept spare (guarded by this). */
+    /** Chunks holding records or kept spare, and those holding records (guarded by this). */
     private int chunksHeld;
+    private int chunksInUse;
+    /** Chunks ever allocated (guarded by this). */
+    private long chunksAllocated;
 
     /**
      * @param minCapacity bytes the ring holds at most (rounded up to a power of two)
@@ -205,8 +211,10 @@ final class PublishLog {
             if (buffer == null) {
                 buffer = ByteBuffer.allocate(chunk);
                 chunksHeld++;
+                chunksAllocated++;
             }
             slots[slot] = buffer;
+            chunksInUse++;
         }
         return buffer;
     }
@@ -304,6 +312,12 @@ final class PublishLog {
 
     /** The chunks in [from, to) (chunk numbers) hold no record any more. */
     private synchronized void giveBack(long from, long to) {
+        int freed = 0;
+        for (long c = from; c < to; c++) {
+            freed += slots[(int) c & slotMask] != null ? 1 : 0;
+        }
+        chunksInUse -= freed;
+        int keep = Math.max(SPARE_CHUNKS, chunksInUse);
         for (long c = from; c < to; c++) {
             int slot = (int) c & slotMask;
             ByteBuffer buffer = slots[slot];
@@ -311,7 +325,7 @@ final class PublishLog {
             if (buffer == null) {
                 continue;
             }
-            if (spares.size() < SPARE_CHUNKS) {
+            if (spares.size() < keep) {
                 spares.addLast(buffer);
             } else {
                 chunksHeld--;
@@ -344,6 +358,11 @@ final class PublishLog {
     /** Bytes of memory the log holds now: chunks with records and spare ones. */
     synchronized long heldBytes() {
         return (long) chunksHeld * chunk;
+    }
+
+    /** Chunks allocated since the log was made (reuse keeps it flat in a steady stream). */
+    synchronized long chunksAllocated() {
+        return chunksAllocated;
     }
 
     private boolean visit(Visitor visitor, long position) {

@@ -123,6 +123,25 @@ class PublishLogTest {
     }
 
     @Test
+    void aStreamWhoseConfirmationsLagReusesItsChunks() {
+        PublishLog log = new PublishLog(64 * CHUNK, 100_000, CHUNK);
+        int lag = 60; // updates of 1 KB in flight: about 15 chunks
+        long update = 0;
+        long allocatedAfterWarmUp = -1;
+        for (int i = 0; i < 20_000; i++) {
+            assertTrue(publish(log, update, 1_000, 1_400));
+            drain(log);
+            long confirmed = update++ - lag;
+            log.release((state, u) -> u <= confirmed);
+            if (i == 1_000) {
+                allocatedAfterWarmUp = log.chunksAllocated();
+            }
+        }
+        assertEquals(allocatedAfterWarmUp, log.chunksAllocated(), "the steady stream allocated no more chunks");
+        assertTrue(log.heldBytes() <= 2L * 17 * CHUNK, "held " + log.heldBytes());
+    }
+
+    @Test
     void aFullRingRefusesWithoutWritingAndTakesPublishesAgainOnceConfirmed() {
         PublishLog log = new PublishLog(8 * CHUNK, 100_000, CHUNK);
         long update = 0;

@@ -177,7 +177,7 @@ public final class Reassembler {
         if (stream.inFlight) {
             stream.recoveredSinceRequest = true;
         }
-        return offer(stream, segment.update(), segment.totalSegments(), segment.segmentNo(), segment.payload(),
+        return offer(stream, segment.update(), segment.totalSegments(), segment.segmentNo(), segment.sharedPayload(),
                 nowMillis);
     }
 

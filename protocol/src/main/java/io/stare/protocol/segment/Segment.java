@@ -70,6 +70,14 @@ public record Segment(int stateId, int vnfId, long update, int totalSegments, in
         return payload.clone();
     }
 
+    /**
+     * The payload itself, not a copy: for this package's code that only reads it (the reassembler
+     * keeps a recovered segment's part until its update is whole, then copies it out).
+     */
+    byte[] sharedPayload() {
+        return payload;
+    }
+
     /** The payload length without copying. */
     public int payloadLength() {
         return payload.length;
