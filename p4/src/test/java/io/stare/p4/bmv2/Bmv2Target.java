@@ -3,7 +3,9 @@ package io.stare.p4.bmv2;
 import io.stare.p4.pipeline.PipelineResult;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * BMv2 as a {@link SwitchTarget}: a {@link Bmv2Process} (simple_switch_grpc without a program in the
@@ -71,6 +73,12 @@ public final class Bmv2Target implements SwitchTarget {
     @Override
     public boolean servesRegisters() {
         return false;
+    }
+
+    /** Found by {@link P4RuntimeConformance} with BMv2 1.15.5 and PI at f96af95 (December 2026). */
+    @Override
+    public Set<SpecDeviation> deviations() {
+        return EnumSet.allOf(SpecDeviation.class);
     }
 
     @Override

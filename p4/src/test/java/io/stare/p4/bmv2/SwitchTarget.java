@@ -4,6 +4,7 @@ import io.stare.p4.pipeline.PipelineResult;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A switch the conformance tests run against: BMv2 ({@link Bmv2Target}) or the software switch
@@ -26,6 +27,11 @@ interface SwitchTarget extends AutoCloseable {
 
     /** Whether it serves register entities over P4Runtime (BMv2: no, it answers UNIMPLEMENTED). */
     boolean servesRegisters();
+
+    /** Where its P4Runtime server is known to depart from the specification (none for ours). */
+    default Set<SpecDeviation> deviations() {
+        return Set.of();
+    }
 
     /** How long the tests wait, after the last output, to be sure no more comes. */
     Duration quietPeriod();
