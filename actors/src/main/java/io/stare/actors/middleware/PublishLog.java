@@ -125,11 +125,6 @@ final class PublishLog {
         return capacity;
     }
 
-    /** The largest payload one record can carry. */
-    int maxRecordPayload() {
-        return chunk - HEADER;
-    }
-
     /**
      * Writes one update as {@code segments} records of at most {@code segmentPayload} bytes each,
      * from {@code source[offset, offset + length)}; false (nothing written) when the ring or the

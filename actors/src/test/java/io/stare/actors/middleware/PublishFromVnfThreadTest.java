@@ -54,6 +54,8 @@ class PublishFromVnfThreadTest {
             assertTrue(stats.sentFromVnfThreads() > 0, "no publish left from the VNF's thread: " + stats);
             assertTrue(onPublisherThread > 0, "the neighbour's handler never ran on the publisher's thread");
             assertEquals(updates, stats.updatesPublished());
+            assertTrue(stats.publishLogBytes() > 0 && stats.publishLogBytes() <= 4L << 20,
+                    "the publish log holds a chunk or a few for these updates: " + stats.publishLogBytes());
             assertEquals(List.of(), List.copyOf(far), "nothing twice");
             assertEquals(List.of(), List.copyOf(local), "nothing twice");
             assertEquals(0, testbed.stats(1).unrecoverableUpdates());
