@@ -158,7 +158,7 @@ public final class P4RuntimeServer implements P4Runtime {
         Session session = new Session(out.first());
         in.runWith(Sink.foreach(request -> onStreamRequest(session, request)), materializer)
                 .whenComplete((done, failure) -> {
-                    closeSession(session);
+                    closeSession(session, failure == null);
                     // A client that half-closes its side gets the server's side closed too: the
                     // stream's RPC then ends at once instead of waiting for the connection to die.
                     try {
@@ -168,7 +168,7 @@ public final class P4RuntimeServer implements P4Runtime {
                     }
                 });
         return out.second().watchTermination((notUsed, done) -> {
-            done.whenComplete((d, failure) -> closeSession(session));
+            done.whenComplete((d, failure) -> closeSession(session, failure == null));
             return notUsed;
         });
     }
@@ -213,7 +213,11 @@ public final class P4RuntimeServer implements P4Runtime {
         }
     }
 
-    private void closeSession(Session session) {
+    /**
+     * The session's stream ended: {@code graceful} when the controller ended it (a stopping agent),
+     * not when it broke. A primary that leaves gracefully is news, not trouble: INFO, not WARN.
+     */
+    private void closeSession(Session session, boolean graceful) {
         List<Arbitration.Notice<Session>> notices;
         Optional<String> role;
         synchronized (lock) {
@@ -221,7 +225,10 @@ public final class P4RuntimeServer implements P4Runtime {
             boolean wasPrimary = role.isPresent() && arbitration.primaryOf(role.get()).equals(Optional.of(session));
             notices = arbitration.close(session);
             defaultPrimary = arbitration.primaryOf("");
-            if (wasPrimary) {
+            if (wasPrimary && graceful) {
+                log.info("switch {}: the primary controller of role '{}' ended its stream; no primary until one "
+                        + "claims an election ID at least as high", softSwitch.name(), role.get());
+            } else if (wasPrimary) {
                 log.warn("switch {}: the primary controller of role '{}' disconnected; no primary until one claims "
                         + "an election ID at least as high", softSwitch.name(), role.get());
             }
