@@ -1,7 +1,6 @@
 package io.stare.deploy;
 
 import io.stare.deploy.agent.AgentCommand;
-import io.stare.deploy.bench.BenchCommand;
 import io.stare.deploy.controller.ControllerCommand;
 import io.stare.deploy.demo.DemoCommand;
 import io.stare.deploy.middleware.MiddlewareCommand;
@@ -22,14 +21,16 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code stare} tool: one command with a subcommand per role. The launcher script at the
- * repository root builds this jar on first use and runs it.
+ * repository root builds this jar on first use and runs it. {@code stare bench} is not in this jar:
+ * the benchmarks and the broker clients they compare against live in {@code stare-bench}, whose
+ * jar runs this same tool with the bench command added ({@link #launch(String[], Object...)}).
  */
 @Command(name = "stare",
         mixinStandardHelpOptions = true,
         versionProvider = StareCommand.Version.class,
         description = "STARE: state replication between VNFs through programmable switches.",
         subcommands = {DemoCommand.class, WireCommand.class, TopologyCommand.class, SoftSwitchCommand.class,
-                AgentCommand.class, ControllerCommand.class, MiddlewareCommand.class, VnfCommand.class, BenchCommand.class,
+                AgentCommand.class, ControllerCommand.class, MiddlewareCommand.class, VnfCommand.class,
                 ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class StareCommand implements Runnable {
 
@@ -46,6 +47,14 @@ public final class StareCommand implements Runnable {
     private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
     public static void main(String[] args) {
+        launch(args);
+    }
+
+    /**
+     * Runs the tool as a process (the common pool sized, logging initialised, the exit code as the
+     * process's), with {@code moreSubcommands} (picocli command objects) beside the built-in ones.
+     */
+    public static void launch(String[] args, Object... moreSubcommands) {
         // Pekko's Java ask and pipeToSelf continue on the common pool; with its parallelism at 1 (any
         // machine under 3 cores) CompletableFuture starts a thread per continuation instead. Our hot
         // paths avoid that (InlineExecutor); this covers the rest. It must be set before first use.
@@ -54,12 +63,18 @@ public final class StareCommand implements Runnable {
         }
         // Initialise logging before any thread logs, so SLF4J has nothing to replay.
         org.slf4j.LoggerFactory.getLogger(StareCommand.class);
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), moreSubcommands));
     }
 
-    /** Runs the tool with the given streams and returns its exit code (for tests and embedding). */
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    /**
+     * Runs the tool with the given streams and returns its exit code (for tests and embedding);
+     * {@code moreSubcommands} (picocli command objects) join the built-in ones.
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Object... moreSubcommands) {
         CommandLine cli = new CommandLine(new StareCommand());
+        for (Object subcommand : moreSubcommands) {
+            cli.addSubcommand(subcommand);
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler(StareCommand::onBadArguments);

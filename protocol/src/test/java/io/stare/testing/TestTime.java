@@ -1,5 +1,6 @@
 package io.stare.testing;
 
+import io.stare.protocol.time.TimeFactor;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -8,10 +9,9 @@ import org.awaitility.core.ThrowingRunnable;
 
 /**
  * How STARE's tests wait, in every module: one idiom (Awaitility, polling every 10 ms up to a
- * bound) and one factor for every bound, {@code STARE_TEST_TIME_FACTOR} (default 1; or the system
- * property {@code stare.test.time-factor}). Each module's {@code application-test.conf} hands the
- * same variable to Pekko's test kit, so a probe's waits scale alike. On a slow or loaded machine,
- * raise that one variable.
+ * bound) and one factor for every bound, {@link TimeFactor} ({@code STARE_TEST_TIME_FACTOR}). Each
+ * module's {@code application-test.conf} hands the same variable to Pekko's test kit, so a probe's
+ * waits scale alike. On a slow or loaded machine, raise that one variable.
  *
  * <p>Absence is never shown by sleeping: a test sends a marker after what must not arrive (an
  * update on the same stream, a task queued behind the work) and waits for the marker. A sleep
@@ -20,7 +20,7 @@ import org.awaitility.core.ThrowingRunnable;
 public final class TestTime {
 
     /** The factor every bound is multiplied by. */
-    public static final double FACTOR = factor();
+    public static final double FACTOR = TimeFactor.current();
 
     private static final Duration POLL = Duration.ofMillis(10);
 
@@ -41,17 +41,5 @@ public final class TestTime {
     public static <T> T eventually(Duration bound, Callable<T> value, Predicate<? super T> condition) {
         return Awaitility.await().atMost(dilated(bound)).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(POLL)
                 .until(value, condition);
-    }
-
-    private static double factor() {
-        String text = System.getProperty("stare.test.time-factor", System.getenv("STARE_TEST_TIME_FACTOR"));
-        if (text == null || text.isBlank()) {
-            return 1.0;
-        }
-        double factor = Double.parseDouble(text.trim());
-        if (!(factor >= 1.0)) {
-            throw new IllegalArgumentException("STARE_TEST_TIME_FACTOR must be 1 or more, got " + text);
-        }
-        return factor;
     }
 }

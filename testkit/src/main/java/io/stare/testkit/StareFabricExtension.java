@@ -2,6 +2,8 @@ package io.stare.testkit;
 
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.StareClient;
+import io.stare.fabric.FabricLink;
+import io.stare.fabric.LocalFabric;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.transport.PortCounters;
 import io.stare.p4.topology.Topology;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class StareFabricExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
-    private final StareFabric.Builder fabricBuilder;
+    private final LocalFabric.Builder<StareFabric> fabricBuilder;
     private final boolean perClass;
     private final List<Consumer<StareFabric>> setups;
     private StareFabric fabric;
@@ -48,7 +50,7 @@ public final class StareFabricExtension
 
     /** How to build the extension. */
     public static final class Builder {
-        private final StareFabric.Builder fabric = StareFabric.builder();
+        private final LocalFabric.Builder<StareFabric> fabric = StareFabric.builder();
         private boolean perClass;
         private final List<Consumer<StareFabric>> setups = new ArrayList<>();
 
@@ -154,37 +156,37 @@ public final class StareFabricExtension
         return fabric;
     }
 
-    /** See {@link StareFabric#vnf(String, String)}. */
+    /** See {@link LocalFabric#vnf(String, String)}. */
     public StareClient vnf(String host, String name) throws Exception {
         return fabric().vnf(host, name);
     }
 
-    /** See {@link StareFabric#link(String)}. */
+    /** See {@link LocalFabric#link(String)}. */
     public FabricLink link(String host) {
         return fabric().link(host);
     }
 
-    /** See {@link StareFabric#link(String, String)}. */
+    /** See {@link LocalFabric#link(String, String)}. */
     public FabricLink link(String a, String b) {
         return fabric().link(a, b);
     }
 
-    /** See {@link StareFabric#links()}. */
+    /** See {@link LocalFabric#links()}. */
     public List<FabricLink> links() {
         return fabric().links();
     }
 
-    /** See {@link StareFabric#portCounters(String)}. */
+    /** See {@link LocalFabric#portCounters(String)}. */
     public PortCounters portCounters(String host) {
         return fabric().portCounters(host);
     }
 
-    /** See {@link StareFabric#statePorts(String, int)}. */
+    /** See {@link LocalFabric#statePorts(String, int)}. */
     public long statePorts(String switchName, int stateId) {
         return fabric().statePorts(switchName, stateId);
     }
 
-    /** See {@link StareFabric#awaitRoute(int, String, String)}. */
+    /** See {@link LocalFabric#awaitRoute(int, String, String)}. */
     public void awaitRoute(int stateId, String publisherHost, String subscriberHost) {
         fabric().awaitRoute(stateId, publisherHost, subscriberHost);
     }
@@ -194,12 +196,12 @@ public final class StareFabricExtension
         return fabric().listener();
     }
 
-    /** See {@link StareFabric#stats(String)}. */
+    /** See {@link LocalFabric#stats(String)}. */
     public Middleware.Stats stats(String host) {
         return fabric().stats(host);
     }
 
-    /** See {@link StareFabric#await(CompletionStage)}. */
+    /** See {@link LocalFabric#await(CompletionStage)}. */
     public <T> T await(CompletionStage<T> stage) throws Exception {
         return fabric().await(stage);
     }

@@ -1,5 +1,6 @@
 package io.stare.testkit;
 
+import io.stare.fabric.FabricLink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -5,11 +5,11 @@ import io.stare.actors.middleware.StareClient;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
 import io.stare.p4.topology.Topology;
-import io.stare.testkit.StareFabric;
+import io.stare.fabric.LocalFabric;
 import java.time.Duration;
 
 /**
- * STARE through the software switch: the test kit's in-JVM fabric ({@link StareFabric}), switches
+ * STARE through the software switch: the in-JVM fabric ({@link LocalFabric}), switches
  * programmed by their switch agents over P4Runtime, the publisher VNF on host {@code pub}, one
  * subscriber VNF on each of the hosts {@code sub0 .. sub(N-1)}. Every middleware talks to its switch
  * port directly over UDP on 127.0.0.1 (the tunnel transport; the fabric's impairment relays are
@@ -57,7 +57,7 @@ public final class StareSystem implements PubSubSystem {
         for (int i = 0; i < subscribers; i++) {
             hosts[i + 1] = "sub" + i;
         }
-        StareFabric fabric = StareFabric.builder().topology(topology(hosts)).mode(mode).relays(false)
+        LocalFabric fabric = LocalFabric.builder().topology(topology(hosts)).mode(mode).relays(false)
                 .timeout(Duration.ofSeconds(30)).start();
         try {
             StareClient publisher = fabric.vnf("pub", "bench-publisher");
@@ -85,7 +85,7 @@ public final class StareSystem implements PubSubSystem {
     /** One switch for all hosts when they fit, else the publisher's switch s0 above leaves s1, s2, ... of subscribers. */
     static Topology topology(String[] hosts) {
         if (hosts.length <= ONE_SWITCH_HOSTS) {
-            return StareFabric.singleSwitch(hosts);
+            return LocalFabric.singleSwitch(hosts);
         }
         int subscribers = hosts.length - 1;
         int leaves = (subscribers + HOSTS_PER_LEAF - 1) / HOSTS_PER_LEAF;
@@ -106,12 +106,12 @@ public final class StareSystem implements PubSubSystem {
     }
 
     private static final class StareSession implements Session {
-        private final StareFabric fabric;
+        private final LocalFabric fabric;
         private final StareClient publisher;
         private final int stateId;
         private final Refusals refusals = new Refusals();
 
-        StareSession(StareFabric fabric, StareClient publisher, int stateId) {
+        StareSession(LocalFabric fabric, StareClient publisher, int stateId) {
             this.fabric = fabric;
             this.publisher = publisher;
             this.stateId = stateId;

@@ -4,7 +4,7 @@ import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.program.StareProgram;
-import io.stare.testkit.StareFabric;
+import io.stare.fabric.LocalFabric;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Part 2b, {@code subs} end to end: subscriptions through the real middleware, switch agent and
- * P4Runtime, in both modes, on the test kit's in-JVM fabric (one software switch, a publisher host
+ * P4Runtime, in both modes, on the in-JVM fabric (one software switch, a publisher host
  * {@code pub} that declares the states and a subscriber host {@code sub}).
  *
  * <p>Two figures per subscription: <b>ack</b>, from {@code StareClient.subscribe} to its completion
@@ -103,7 +103,7 @@ public final class FabricSubscriptions {
     }
 
     private static List<Row> one(StareProgram.Mode mode, Options options, PrintWriter progress) throws Exception {
-        try (StareFabric fabric = StareFabric.builder().topology(StareFabric.singleSwitch("pub", "sub")).mode(mode)
+        try (LocalFabric fabric = LocalFabric.builder().topology(LocalFabric.singleSwitch("pub", "sub")).mode(mode)
                 .timeout(Duration.ofSeconds(60)).start()) {
             StareClient publisher = fabric.vnf("pub", "scale-publisher");
             StareClient subscriber = fabric.vnf("sub", "scale-subscriber");
@@ -142,13 +142,13 @@ public final class FabricSubscriptions {
     }
 
     /** Whether the switch forwards a state to the subscriber's port. */
-    private record Probe(StareFabric fabric, String switchName, int port) {
+    private record Probe(LocalFabric fabric, String switchName, int port) {
         boolean routed(int stateId) {
             return PortMask.contains(fabric.statePorts(switchName, stateId), port);
         }
     }
 
-    private static Row serial(StareFabric fabric, StareClient subscriber, StateListener listener, Probe probe, int[] ids,
+    private static Row serial(LocalFabric fabric, StareClient subscriber, StateListener listener, Probe probe, int[] ids,
                               int from, int count, StareProgram.Mode mode) throws Exception {
         Histogram ack = Percentiles.histogram();
         Histogram route = Percentiles.histogram();
@@ -187,7 +187,7 @@ public final class FabricSubscriptions {
         return new Row(mode, "serial", count, acked, routed, seconds, Percentiles.of(ack), Percentiles.of(route), "ok");
     }
 
-    private static Row burst(StareFabric fabric, StareClient subscriber, StateListener listener, Probe probe, int[] ids,
+    private static Row burst(LocalFabric fabric, StareClient subscriber, StateListener listener, Probe probe, int[] ids,
                              int from, int count, StareProgram.Mode mode) throws Exception {
         long[] ackAt = new long[count];
         long[] routeAt = new long[count];

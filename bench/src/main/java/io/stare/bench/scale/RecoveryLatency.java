@@ -11,9 +11,9 @@ import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.PacketCodec;
 import io.stare.protocol.packet.StarePacket;
-import io.stare.testkit.FabricLink;
-import io.stare.testkit.LinkObserver;
-import io.stare.testkit.StareFabric;
+import io.stare.fabric.FabricLink;
+import io.stare.fabric.LinkObserver;
+import io.stare.fabric.LocalFabric;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * Part 3, {@code recovery}: how long an update the network lost takes to reach its subscribers
  * through RECOVER, under 1% and 5% loss.
  *
- * <p>Per loss rate, a fresh {@link StareFabric}: one software switch (programmed by its agent over
+ * <p>Per loss rate, a fresh {@link LocalFabric}: one software switch (programmed by its agent over
  * P4Runtime), a publisher VNF on host {@code pub} and one subscriber VNF on each host
  * {@code sub0..}. After the subscriptions are routed and a loss-free warm-up has been delivered,
  * every host link (the publisher's and the subscribers') drops each datagram, in both directions,
@@ -145,7 +145,7 @@ public final class RecoveryLatency {
         }
         int warmup = options.warmup();
         RecoveryLedger ledger = new RecoveryLedger(options.updates(), subscribers);
-        try (StareFabric fabric = StareFabric.builder().topology(StareFabric.singleSwitch(hosts)).mode(options.mode())
+        try (LocalFabric fabric = LocalFabric.builder().topology(LocalFabric.singleSwitch(hosts)).mode(options.mode())
                 .seed(options.seed()).timeout(Duration.ofSeconds(30)).start()) {
             StareClient publisher = fabric.vnf("pub", "scale-publisher");
             int stateId = fabric.await(publisher.declare(STATE));

@@ -21,8 +21,8 @@ import io.stare.deploy.demo.tracking.Trajectory;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.Topology;
-import io.stare.testkit.FabricLink;
-import io.stare.testkit.StareFabric;
+import io.stare.fabric.FabricLink;
+import io.stare.fabric.LocalFabric;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -59,9 +59,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * within a short demo: at the default 10&times;, a 2 s scan period is one report per area every 200
  * ms, and a minute of demo is ten minutes of street.
  *
- * <p>The fabric is the test kit's {@link StareFabric}. TODO: the fabric core (everything but the
- * JUnit extension and the probes) should move out of the test kit into a module of its own; the demo
- * uses it from the test kit until then.
+ * <p>The fabric is {@link LocalFabric} (stare-fabric), the same one the test kit runs tests on.
  *
  * <p>Thread-safe: the driver runs on its own thread, the VNFs' listeners on their actors, and
  * {@link #snapshot()} may be called from any thread.
@@ -291,7 +289,7 @@ public final class MobilityDemo implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final StareFabric fabric;
+    private final LocalFabric fabric;
     private final Map<String, AreaVnf> vnfs = new LinkedHashMap<>();
     private final Map<String, Integer> stateIds = new LinkedHashMap<>();
     private final Map<String, ActorRef<SwitchAgent.Command>> agents = new LinkedHashMap<>();
@@ -306,7 +304,7 @@ public final class MobilityDemo implements AutoCloseable {
     private volatile long scenarioNow;
     private volatile Throwable driverFailure;
 
-    private MobilityDemo(Settings settings, StareFabric fabric) {
+    private MobilityDemo(Settings settings, LocalFabric fabric) {
         this.settings = settings;
         this.fabric = fabric;
         this.scenarioStart = System.currentTimeMillis() / 1000 * 1000;
@@ -317,7 +315,7 @@ public final class MobilityDemo implements AutoCloseable {
 
     /** The paper's testbed (Fig. 7a): one switch, s1, with hosts h1, h2 and h3. */
     public static Topology paperTestbed() {
-        return StareFabric.singleSwitch("h1", "h2", "h3");
+        return LocalFabric.singleSwitch("h1", "h2", "h3");
     }
 
     /**
@@ -351,7 +349,7 @@ public final class MobilityDemo implements AutoCloseable {
     public static MobilityDemo start(Settings settings) throws Exception {
         Topology topology = settings.topology() != null ? settings.topology() : paperTestbed();
         Map<String, String> placement = placement(settings.map(), topology);
-        StareFabric fabric = StareFabric.builder().topology(topology).mode(settings.mode()).seed(settings.seed())
+        LocalFabric fabric = LocalFabric.builder().topology(topology).mode(settings.mode()).seed(settings.seed())
                 .timeout(Duration.ofSeconds(30)).start();
         MobilityDemo demo = new MobilityDemo(settings, fabric);
         try {
@@ -400,8 +398,8 @@ public final class MobilityDemo implements AutoCloseable {
         }
     }
 
-    private ActorSystem<Void> system() {
-        return fabric.testKit().system();
+    private ActorSystem<?> system() {
+        return fabric.system();
     }
 
     // ---- the driver -------------------------------------------------------------------------
@@ -497,7 +495,7 @@ public final class MobilityDemo implements AutoCloseable {
     }
 
     /** The fabric it runs on. */
-    public StareFabric fabric() {
+    public LocalFabric fabric() {
         return fabric;
     }
 

@@ -1,4 +1,4 @@
-package io.stare.deploy.bench;
+package io.stare.bench.cli;
 
 import io.stare.actors.controller.ControllerStore;
 import io.stare.bench.backlog.BacklogIngestion;

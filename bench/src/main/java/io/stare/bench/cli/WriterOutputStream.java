@@ -1,4 +1,4 @@
-package io.stare.deploy.bench;
+package io.stare.bench.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

@@ -1,6 +1,5 @@
-package io.stare.deploy.bench;
+package io.stare.bench.cli;
 
-import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.stare.deploy.bench;
+package io.stare.bench.cli;
 
 import io.stare.bench.table4.Table4;
 import io.stare.bench.table4.Table4Report;

@@ -1,4 +1,4 @@
-package io.stare.deploy.bench;
+package io.stare.bench.cli;
 
 import io.stare.bench.latency.LatencyBenchmark;
 import io.stare.bench.latency.LatencyPlots;

@@ -1,10 +1,9 @@
-package io.stare.deploy.bench;
+package io.stare.bench.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.bench.rules.Bmv2RuleMemory;
-import io.stare.deploy.Cli;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

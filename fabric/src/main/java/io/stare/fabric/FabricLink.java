@@ -1,4 +1,4 @@
-package io.stare.testkit;
+package io.stare.fabric;
 
 import io.stare.datapath.TunnelFraming;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.stare.testkit;
+package io.stare.fabric;
 
 /**
  * Sees every frame a {@link FabricLink} decides about, on the link's relay thread, right after

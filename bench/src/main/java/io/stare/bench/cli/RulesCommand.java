@@ -1,4 +1,4 @@
-package io.stare.deploy.bench;
+package io.stare.bench.cli;
 
 import io.stare.bench.rules.Bmv2RuleMemory;
 import io.stare.bench.rules.Bmv2RuleMemoryReport;
