@@ -19,7 +19,7 @@ import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
-import io.stare.p4.softswitch.transport.PortCounters;
+import io.stare.p4.softswitch.PortCounters;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 import io.stare.protocol.time.TimeFactor;

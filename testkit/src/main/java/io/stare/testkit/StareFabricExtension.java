@@ -5,7 +5,7 @@ import io.stare.actors.middleware.StareClient;
 import io.stare.fabric.FabricLink;
 import io.stare.fabric.LocalFabric;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortCounters;
+import io.stare.p4.softswitch.PortCounters;
 import io.stare.p4.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;

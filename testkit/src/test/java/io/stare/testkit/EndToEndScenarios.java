@@ -12,7 +12,7 @@ import io.stare.actors.middleware.PublishResult;
 import io.stare.actors.middleware.StareClient;
 import io.stare.p4.pipeline.DropReason;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortCounters;
+import io.stare.p4.softswitch.PortCounters;
 import io.stare.p4.topology.Topology;
 import io.stare.testing.TestTime;
 import java.nio.charset.StandardCharsets;

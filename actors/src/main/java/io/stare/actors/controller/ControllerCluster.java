@@ -3,9 +3,6 @@ package io.stare.actors.controller;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.stare.actors.ingest.BacklogIngest;
-import io.stare.actors.middleware.MiddlewareSettings;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -65,13 +62,33 @@ public final class ControllerCluster {
     }
 
     /**
+     * Starts this node's part of the controller, with no data-plane ingest, and returns its router:
+     * for nodes that host no backlog (a middleware's) or take updates by Append only.
+     *
+     * @throws IllegalStateException (in the stage) if the node hosts backlogs and its configuration
+     *     asks for the data-plane ingest, which only {@link #start(ActorSystem, ControllerSettings,
+     *     DataPlaneIngest.Factory)} can start
+     */
+    public static CompletionStage<ActorRef<ReplicaController.Command>> start(ActorSystem<?> system,
+                                                                            ControllerSettings settings) {
+        return start(system, settings, (node, backlogs) -> {
+            throw new IllegalStateException("stare.controller.ingest.mode = data-plane, but this node was started "
+                    + "without a data-plane ingest (start it with the stare controller command, or with "
+                    + "ControllerCluster.start(system, settings, BacklogIngest::create))");
+        });
+    }
+
+    /**
      * Starts this node's part of the controller and returns its router. A controller node first
      * creates the journal tables if needed ({@link ControllerStore#prepare}).
      *
      * @param system a cluster member (see {@link #nodeConfig}); it need not have joined yet
+     * @param ingest makes the node's data-plane ingest, used when the node hosts backlogs and
+     *     stare.controller.ingest.mode = data-plane
      */
     public static CompletionStage<ActorRef<ReplicaController.Command>> start(ActorSystem<?> system,
-                                                                            ControllerSettings settings) {
+                                                                            ControllerSettings settings,
+                                                                            DataPlaneIngest.Factory ingest) {
         Config config = system.settings().config();
         String role = config.getString("stare.controller.role");
         String configured = config.getString("stare.persistence.namespace").trim();
@@ -88,11 +105,10 @@ public final class ControllerCluster {
                 : CompletableFuture.completedFuture(null);
         return ready.thenApply(prepared -> {
             ClusterSharding sharding = ClusterSharding.get(system);
-            BacklogIngest ingest = hostsEntities && dataPlaneIngest(config)
-                    ? new BacklogIngest(system, ingestSettings(system),
+            DataPlaneIngest follow = hostsEntities && dataPlaneIngest(config)
+                    ? ingest.create(system,
                             stateId -> sharding.entityRefFor(StateBacklog.TYPE_KEY, Integer.toString(stateId)))
-                    : null;
-            DataPlaneIngest follow = ingest == null ? DataPlaneIngest.NONE : ingest;
+                    : DataPlaneIngest.NONE;
             sharding.init(Entity.of(StateBacklog.TYPE_KEY, entity -> {
                 int stateId = Integer.parseInt(entity.getEntityId());
                 return StateBacklog.create(stateId, settings, StateBacklog.persistenceId(namespace, stateId), follow);
@@ -113,9 +129,7 @@ public final class ControllerCluster {
             };
             ActorRef<ReplicaController.Command> router =
                     system.systemActorOf(ReplicaController.create(backends), "replica-controller", Props.empty());
-            if (ingest != null) {
-                ingest.start(router);
-            }
+            follow.start(router);
             return router;
         });
     }
@@ -127,21 +141,5 @@ public final class ControllerCluster {
                     + mode + "'");
         }
         return mode.equals("data-plane");
-    }
-
-    /** The middleware of a controller node that ingests from the data plane: its own switch port. */
-    private static MiddlewareSettings ingestSettings(ActorSystem<?> system) {
-        Config config = system.settings().config();
-        String port = config.getString("stare.controller.ingest.switch-port").trim();
-        int colon = port.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("stare.controller.ingest.switch-port must be host:port for the "
-                    + "data-plane ingest, got '" + port + "'");
-        }
-        org.apache.pekko.actor.Address self = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address();
-        return MiddlewareSettings.fromConfig(config).forServer(
-                "controller@" + self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0),
-                config.getInt("stare.controller.ingest.sender-id"),
-                new InetSocketAddress(port.substring(0, colon), Integer.parseInt(port.substring(colon + 1))));
     }
 }

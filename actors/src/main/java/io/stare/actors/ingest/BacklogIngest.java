@@ -8,6 +8,8 @@ import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
+import com.typesafe.config.Config;
+import java.net.InetSocketAddress;
 import io.stare.protocol.segment.Segmenter;
 import java.time.Duration;
 import java.util.Set;
@@ -59,6 +61,15 @@ public final class BacklogIngest implements DataPlaneIngest {
     };
 
     /**
+     * The ingest of a controller node, on the middleware its configuration describes
+     * ({@code stare.controller.ingest}: its switch port and server ID): the
+     * {@link DataPlaneIngest.Factory} that {@code stare controller} hands the controller.
+     */
+    public static BacklogIngest create(ActorSystem<?> system, IntFunction<RecipientRef<StateBacklog.Command>> backlogs) {
+        return new BacklogIngest(system, ingestSettings(system), backlogs);
+    }
+
+    /**
      * An ingest whose middleware is started by {@link #start}; until then, the states to follow
      * wait.
      *
@@ -74,6 +85,7 @@ public final class BacklogIngest implements DataPlaneIngest {
     }
 
     /** Starts the node's middleware, talking to {@code router}, and attaches the ingesting VNF. */
+    @Override
     public void start(ActorRef<ReplicaController.Command> router) {
         ActorRef<Middleware.Command> middleware = system.systemActorOf(Middleware.create(settings, router),
                 "ingest-middleware", Props.empty());
@@ -124,5 +136,21 @@ public final class BacklogIngest implements DataPlaneIngest {
             CompletableFuture.delayedExecutor(Duration.ofSeconds(attempt).toMillis(), TimeUnit.MILLISECONDS)
                     .execute(() -> subscribe(stateName, attempt + 1));
         });
+    }
+
+    /** The middleware of a controller node that ingests from the data plane: its own switch port. */
+    private static MiddlewareSettings ingestSettings(ActorSystem<?> system) {
+        Config config = system.settings().config();
+        String port = config.getString("stare.controller.ingest.switch-port").trim();
+        int colon = port.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("stare.controller.ingest.switch-port must be host:port for the "
+                    + "data-plane ingest, got '" + port + "'");
+        }
+        org.apache.pekko.actor.Address self = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().address();
+        return MiddlewareSettings.fromConfig(config).forServer(
+                "controller@" + self.host().getOrElse(() -> "local") + ":" + self.port().getOrElse(() -> 0),
+                config.getInt("stare.controller.ingest.sender-id"),
+                new InetSocketAddress(port.substring(0, colon), Integer.parseInt(port.substring(colon + 1))));
     }
 }

@@ -2,6 +2,7 @@ package io.stare.actors.controller;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.stare.actors.ingest.BacklogIngest;
 import io.stare.testing.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +83,8 @@ final class ClusterNodes implements AutoCloseable {
 
     static ActorRef<ReplicaController.Command> router(ActorSystem<?> node, ControllerSettings settings)
             throws Exception {
-        return ControllerCluster.start(node, settings).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return ControllerCluster.start(node, settings, BacklogIngest::create).toCompletableFuture()
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Stops one node (a crash if it was started so) and waits for it. */

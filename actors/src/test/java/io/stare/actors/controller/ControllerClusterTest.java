@@ -12,7 +12,7 @@ import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.StateListener;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.p4.softswitch.PortBinding;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.Recovered;

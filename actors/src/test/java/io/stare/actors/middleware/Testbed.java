@@ -4,7 +4,7 @@ import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.p4.softswitch.PortBinding;
 import io.stare.testing.TestTime;
 import java.net.InetSocketAddress;
 import java.time.Duration;

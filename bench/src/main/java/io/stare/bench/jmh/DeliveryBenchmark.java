@@ -11,7 +11,7 @@ import io.stare.actors.middleware.StareClient;
 import io.stare.actors.middleware.UpdateHandler;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.p4.softswitch.PortBinding;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.stare.deploy.controller;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.stare.actors.ingest.BacklogIngest;
 import io.stare.actors.controller.ControllerCluster;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ControllerStore;
@@ -145,7 +146,8 @@ public final class ControllerCommand implements Callable<Integer> {
             ClusterNode.sayGoodbye(system, out, up, "its backlogs recover on other nodes");
             org.apache.pekko.actor.typed.ActorRef<io.stare.actors.controller.ReplicaController.Command> router;
             try {
-                router = ControllerCluster.start(system, settings).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                router = ControllerCluster.start(system, settings, BacklogIngest::create).toCompletableFuture()
+                        .get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 throw new UserInputException("the store (" + storeLine + ") cannot be prepared: " + cause.getMessage());

@@ -7,7 +7,7 @@ import io.stare.deploy.UserInputException;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.p4.softswitch.PortBinding;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 import java.io.PrintWriter;

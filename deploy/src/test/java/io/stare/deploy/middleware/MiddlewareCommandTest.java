@@ -12,7 +12,7 @@ import io.stare.actors.controller.ControllerStore;
 import io.stare.deploy.StareCommand;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.p4.softswitch.PortBinding;
 import io.stare.testing.TestTime;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,7 +1,6 @@
 package io.stare.p4.softswitch;
 
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortBinding;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 import java.net.InetSocketAddress;

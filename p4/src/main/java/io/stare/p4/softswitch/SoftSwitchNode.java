@@ -4,8 +4,6 @@ import io.stare.p4.pipeline.Pipeline;
 import io.stare.p4.pipeline.RegisterPipeline;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
-import io.stare.p4.softswitch.transport.PortBinding;
-import io.stare.p4.softswitch.transport.UdpPorts;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;

@@ -7,7 +7,7 @@ import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.actors.middleware.StareClient;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
-import io.stare.p4.softswitch.transport.PortBinding;
+import io.stare.p4.softswitch.PortBinding;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

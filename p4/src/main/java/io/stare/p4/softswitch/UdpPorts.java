@@ -1,4 +1,4 @@
-package io.stare.p4.softswitch.transport;
+package io.stare.p4.softswitch;
 
 import io.stare.datapath.DataPath;
 import io.stare.datapath.DataPathSettings;
@@ -7,7 +7,6 @@ import io.stare.datapath.Ingress;
 import io.stare.datapath.PortSpec;
 import io.stare.datapath.TunnelFraming;
 import io.stare.p4.pipeline.Pipeline;
-import io.stare.p4.softswitch.SoftSwitch;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

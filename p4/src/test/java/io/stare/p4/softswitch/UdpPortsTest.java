@@ -1,4 +1,4 @@
-package io.stare.p4.softswitch.transport;
+package io.stare.p4.softswitch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +10,6 @@ import io.stare.p4.pipeline.DropReason;
 import io.stare.p4.pipeline.Pipeline;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.pipeline.RegisterPipeline;
-import io.stare.p4.softswitch.SoftSwitch;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;

@@ -1,4 +1,4 @@
-package io.stare.p4.softswitch.transport;
+package io.stare.p4.softswitch;
 
 /**
  * A snapshot of one UDP port's counters.

@@ -1,4 +1,4 @@
-package io.stare.p4.softswitch.transport;
+package io.stare.p4.softswitch;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
