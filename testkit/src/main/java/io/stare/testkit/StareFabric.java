@@ -5,8 +5,11 @@ import io.stare.actors.middleware.Delivery;
 import io.stare.fabric.LocalFabric;
 import io.stare.p4.topology.Topology;
 import io.stare.protocol.time.TimeFactor;
+import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ThrowingRunnable;
 
 /**
  * A {@link LocalFabric} for tests: the same fabric, plus Pekko test probes on its actor system
@@ -46,6 +49,16 @@ public final class StareFabric extends LocalFabric {
     /** A fresh listener whose deliveries (updates and losses) arrive at a {@link TestProbe}. */
     public ProbeListener listener() {
         return new ProbeListener(testKit.createTestProbe(Delivery.class));
+    }
+
+    /**
+     * Waits until {@code check} passes (its assertions hold), trying it again every 10 ms, at most
+     * the fabric's {@link #timeout()}; then fails with the check's last assertion error. For what a
+     * test cannot wait for on a probe: a VNF's own view, a counter, a value a listener stored.
+     */
+    public void eventually(ThrowingRunnable check) {
+        Awaitility.await().atMost(timeout()).pollInSameThread().pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10)).untilAsserted(check);
     }
 
     /** An actor test kit on the actor system that runs the fabric, for probes of a test's own. */

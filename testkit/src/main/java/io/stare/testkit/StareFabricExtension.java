@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -199,6 +200,11 @@ public final class StareFabricExtension
     /** See {@link LocalFabric#stats(String)}. */
     public Middleware.Stats stats(String host) {
         return fabric().stats(host);
+    }
+
+    /** See {@link StareFabric#eventually(ThrowingRunnable)}. */
+    public void eventually(ThrowingRunnable check) {
+        fabric().eventually(check);
     }
 
     /** See {@link LocalFabric#await(CompletionStage)}. */
