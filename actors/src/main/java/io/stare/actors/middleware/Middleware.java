@@ -1,10 +1,8 @@
 package io.stare.actors.middleware;
 
 import io.stare.actors.agent.AgentView;
-import io.stare.actors.agent.SubRetransmissions;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.protocol.ErrorCode;
-import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
@@ -34,11 +32,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -65,7 +63,7 @@ import org.apache.pekko.stream.Materializer;
  *   <li><b>Internal data structure</b>: a {@link LocalDirectory} decides who may publish and when
  *       the server joins or leaves a state's tree (one SUB-register / SUB-remove per server per
  *       state).</li>
- *   <li><b>SUB-* RESEND</b>: {@link SubRetransmissions} repeats a SUB message, with exponential
+ *   <li><b>SUB-* RESEND</b>: the {@link SubRegister} repeats a SUB message, with exponential
  *       backoff, until the first switch's SUB-ack; past the limit the subscribing VNFs are told.</li>
  *   <li><b>MAIN SEND / RECEIVE</b>: the {@link MainPath}, a data path of its own (one thread, the
  *       sockets of a {@link Transport}) that sends what VNFs publish (they write the
@@ -257,19 +255,6 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             implements NoSerializationVerificationNeeded {
     }
 
-    /** Where the server stands with the network for one state it subscribes to. */
-    private enum Phase { REGISTERING, ACTIVE, REMOVING }
-
-    private static final class NetworkSubscription {
-        Phase phase = Phase.REGISTERING;
-        final int publisherVnfId;
-        final List<Subscribe> waiting = new ArrayList<>();
-
-        NetworkSubscription(int publisherVnfId) {
-            this.publisherVnfId = publisherVnfId;
-        }
-    }
-
     private record AttachedVnf(String name, ActorRef<Vnf.Command> actor, IntModule intModule) {
     }
 
@@ -298,8 +283,6 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      */
     static final int APPEND_BATCH_BYTES = 128 * 1024;
 
-    /** The uplink is one port as far as the ARQ is concerned. */
-    private static final int UPLINK = 0;
     /** How long a restarted EXT module waits for its predecessor's main path to release the sockets. */
     private static final Duration MAIN_PATH_STOP = Duration.ofSeconds(10);
 
@@ -309,10 +292,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final MainPath mainPath;
     private final Transport transport;
     private final Routes routes = new Routes();
-    private final Frames frames;
     private final Segmenter segmenter;
     private final LocalDirectory directory = new LocalDirectory();
-    private final SubRetransmissions arq;
+    private final SubRegister subRegister;
     private final ActorRef<ReplicaController.Appended> appendedAdapter;
     private final ActorRef<TruncationQuery> truncationAdapter;
     private final ActorRef<ReplicaController.RemoteSubscribers> remoteAdapter;
@@ -321,11 +303,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private final Survivors survivors;
     private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
-    private final Map<Integer, NetworkSubscription> network = new HashMap<>();
     private final Map<Long, Integer> recoverPublisher = new HashMap<>();
     /** Inputs the main path's queue refused, offered again in order on the next FEED timer. */
     private final ArrayDeque<MainPath.Input> unfed = new ArrayDeque<>();
-    private int subSequence;
     private long recoverId;
     private long recoverRequests;
 
@@ -335,24 +315,29 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * declare their states and subscribe again, resuming each stream where they left it.
      */
     public static Behavior<Command> create(MiddlewareSettings settings, ActorRef<ReplicaController.Command> controller) {
+        return create(settings, controller, System::nanoTime);
+    }
+
+    /** As {@link #create(MiddlewareSettings, ActorRef)}, timing SUB-* RESEND by {@code nanoClock}. */
+    static Behavior<Command> create(MiddlewareSettings settings, ActorRef<ReplicaController.Command> controller,
+                                    LongSupplier nanoClock) {
         return Behaviors.setup(outer -> {
             Survivors survivors = new Survivors(); // outside the supervised behaviour: kept across restarts
             return Behaviors.supervise(Behaviors.<Command>setup(context -> Behaviors.withTimers(timers ->
-                            new Middleware(context, timers, settings, controller, survivors))))
+                            new Middleware(context, timers, settings, controller, survivors, nanoClock))))
                     .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
         });
     }
 
     private Middleware(ActorContext<Command> context, TimerScheduler<Command> timers, MiddlewareSettings settings,
-                       ActorRef<ReplicaController.Command> controller, Survivors survivors) {
+                       ActorRef<ReplicaController.Command> controller, Survivors survivors, LongSupplier nanoClock) {
         super(context);
         this.settings = settings;
         this.survivors = survivors;
         this.controller = controller;
         this.timers = timers;
-        this.frames = new Frames(settings.senderId());
         this.segmenter = new Segmenter(settings.mtu());
-        this.arq = new SubRetransmissions(settings.arqTimeout(), settings.arqMaxTimeout(), settings.arqLimit());
+        this.subRegister = new SubRegister(settings, nanoClock);
         this.appendedAdapter = context.messageAdapter(ReplicaController.Appended.class, WrappedAppended::new);
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
         this.remoteAdapter = context.messageAdapter(ReplicaController.RemoteSubscribers.class,
@@ -633,33 +618,22 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             subscribe.replyTo().tell(done);
             return;
         }
-        NetworkSubscription sub = network.get(state);
-        if (change == LocalDirectory.NetworkChange.SUB_REGISTER || sub == null || sub.phase == Phase.REMOVING) {
-            sub = new NetworkSubscription(found.publisherVnfId());
-            network.put(state, sub);
-            sub.waiting.add(subscribe);
+        SubRegister.Join join = subRegister.subscribe(state, found.publisherVnfId(), subscribe,
+                change == LocalDirectory.NetworkChange.SUB_REGISTER);
+        if (join instanceof SubRegister.Register register) {
             joinTree(state);
-            sendSubscription(MessageKind.SUB_REGISTER, state);
-        } else if (sub.phase == Phase.REGISTERING) {
-            sub.waiting.add(subscribe);
-        } else {
+            send(register.frame());
+        } else if (join instanceof SubRegister.AlreadyActive) {
             updateRoutes();
             subscribe.replyTo().tell(done);
-        }
+        } // else waiting: answered with the others once the SUB-register is acknowledged
     }
 
     private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
         int state = unsubscribe.stateId();
-        NetworkSubscription sub = network.get(state);
-        if (sub != null) {
-            sub.waiting.removeIf(waiting -> {
-                boolean mine = waiting.vnfId() == unsubscribe.vnfId();
-                if (mine) {
-                    waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
-                            "unsubscribed meanwhile"));
-                }
-                return mine;
-            });
+        for (Subscribe waiting : subRegister.withdraw(state, unsubscribe.vnfId())) {
+            waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
+                    "unsubscribed meanwhile"));
         }
         if (directory.unsubscribe(unsubscribe.vnfId(), state) == LocalDirectory.NetworkChange.SUB_REMOVE) {
             leave(state);
@@ -677,66 +651,53 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** The last local subscriber left: leave the tree (if the server joined it) and stop receiving. */
     private void leave(int state) {
-        NetworkSubscription sub = network.get(state);
-        if (sub == null) {
+        SubRegister.Leave leave = subRegister.leave(state);
+        if (leave == null) {
             return;
         }
-        for (Subscribe waiting : sub.waiting) {
+        for (Subscribe waiting : leave.waiting()) {
             waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
                     "unsubscribed before the switch acknowledged"));
         }
-        sub.waiting.clear();
-        sub.phase = Phase.REMOVING;
         feed(new MainPath.Forget(state));
         controller.tell(new ReplicaController.SubscriberLeft(state, settings.serverId()));
-        sendSubscription(MessageKind.SUB_REMOVE, state);
+        send(leave.frame());
     }
 
-    private void sendSubscription(MessageKind kind, int state) {
-        int sequence = subSequence;
-        subSequence = (subSequence + 1) & StareHeader.MAX_UPDATE_NO;
-        byte[] frame = frames.subscription(kind, state, sequence, settings.senderId());
-        arq.sent(UPLINK, state, sequence, settings.senderId(), frame, System.nanoTime());
-        feed(new MainPath.SendFrame(frame));
+    /** Sends a SUB message the SUB register just numbered, and keeps its timer on the next retransmission. */
+    private void send(byte[] subFrame) {
+        feed(new MainPath.SendFrame(subFrame));
         scheduleArq();
     }
 
     private Behavior<Command> onSubAcked(SubAcked acked) {
-        StareHeader header = acked.header();
-        if (!arq.acknowledged(UPLINK, header.stateId(), header.updateNo(), header.vnfId())) {
-            return this; // a duplicate or stale ack
-        }
-        int state = header.stateId();
-        NetworkSubscription sub = network.get(state);
-        if (sub == null) {
-            return this;
-        }
-        if (sub.phase == Phase.REMOVING) {
-            network.remove(state);
-            leftTree(state);
-        } else if (sub.phase == Phase.REGISTERING) {
-            controller.tell(new ReplicaController.SubscriberJoined(state, settings.serverId(), truncationAdapter));
-            // Updates up to the backlog's latest are history; the stream starts after them.
-            control(new LatestUpdateQuery(state), (reply, error) -> activate(state, sub,
-                    reply instanceof LatestUpdate latest ? latest.latestUpdate() + 1 : -1));
+        int state = acked.header().stateId();
+        switch (subRegister.acked(acked.header())) {
+            case NOTHING -> {
+                // a duplicate or stale ack
+            }
+            case REMOVED -> leftTree(state);
+            case REGISTERED -> {
+                controller.tell(new ReplicaController.SubscriberJoined(state, settings.serverId(), truncationAdapter));
+                // Updates up to the backlog's latest are history; the stream starts after them.
+                SubRegister.Registration registration = subRegister.registration(state);
+                control(new LatestUpdateQuery(state), (reply, error) -> activate(registration,
+                        reply instanceof LatestUpdate latest ? latest.latestUpdate() + 1 : -1));
+            }
         }
         return this;
     }
 
-    private void activate(int state, NetworkSubscription sub, long next) {
-        if (network.get(state) != sub || sub.phase != Phase.REGISTERING) {
+    private void activate(SubRegister.Registration registration, long next) {
+        SubRegister.Activated activated = subRegister.activate(registration, next);
+        if (activated == null) {
             return; // left meanwhile
         }
-        sub.phase = Phase.ACTIVE;
-        // A VNF subscribing again resumes where it stopped: the stream starts at the earliest such
-        // point and the updates in between are recovered (a VNF drops what it already has).
-        long resume = sub.waiting.stream().mapToLong(Subscribe::resumeFrom).filter(r -> r >= 0).min().orElse(next);
-        feed(new MainPath.Activate(state, sub.publisherVnfId, resume));
-        List<Subscribe> waiting = List.copyOf(sub.waiting);
-        sub.waiting.clear();
+        feed(new MainPath.Activate(activated.stateId(), activated.publisherVnfId(), activated.resumeFrom()));
         updateRoutes();
-        for (Subscribe subscribe : waiting) {
-            subscribe.replyTo().tell(new Subscribed(subscribe.stateName(), state, sub.publisherVnfId));
+        for (Subscribe subscribe : activated.subscribed()) {
+            subscribe.replyTo().tell(new Subscribed(subscribe.stateName(), activated.stateId(),
+                    activated.publisherVnfId()));
         }
     }
 
@@ -754,44 +715,39 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     /** After a restart: SUB-remove every tree the server joined before and no VNF subscribed to again. */
     private Behavior<Command> onOrphansTimer() {
         for (int state : List.copyOf(survivors.joined)) {
-            if (network.containsKey(state)) {
+            byte[] remove = subRegister.leaveOrphan(state);
+            if (remove == null) {
                 continue;
             }
             getContext().getLog().info("{}: no VNF subscribes to state {} since the restart; leaving its tree",
                     settings.serverId(), state);
-            NetworkSubscription orphan = new NetworkSubscription(-1);
-            orphan.phase = Phase.REMOVING;
-            network.put(state, orphan);
             transport.join(state); // to hear the SUB-ack
-            sendSubscription(MessageKind.SUB_REMOVE, state);
+            send(remove);
         }
         return this;
     }
 
     private Behavior<Command> onArqTimer() {
-        SubRetransmissions.Due due = arq.poll(System.nanoTime());
-        for (SubRetransmissions.Resend resend : due.resend()) {
-            feed(new MainPath.SendFrame(resend.frame()));
+        SubRegister.Due due = subRegister.poll();
+        for (byte[] resend : due.resend()) {
+            feed(new MainPath.SendFrame(resend));
         }
-        for (SubRetransmissions.Key abandoned : due.abandoned()) {
-            abandon(abandoned.stateId());
+        for (SubRegister.Abandoned abandoned : due.abandoned()) {
+            abandon(abandoned);
         }
         scheduleArq();
         return this;
     }
 
     /** No SUB-ack after every retransmission: the subscribing VNFs are told, the subscription undone. */
-    private void abandon(int state) {
-        NetworkSubscription sub = network.remove(state);
-        if (sub == null) {
-            return;
-        }
+    private void abandon(SubRegister.Abandoned abandoned) {
+        int state = abandoned.stateId();
         leftTree(state);
         getContext().getLog().warn("{}: no SUB-ack for state {} after {} retransmissions", settings.serverId(), state,
                 settings.arqLimit());
-        if (sub.phase == Phase.REGISTERING) {
+        if (abandoned.registering()) {
             String reason = "no SUB-ack from the switch after " + settings.arqLimit() + " retransmissions";
-            for (Subscribe waiting : sub.waiting) {
+            for (Subscribe waiting : abandoned.waiting()) {
                 directory.unsubscribe(waiting.vnfId(), state);
                 waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.UNAVAILABLE, reason));
             }
@@ -800,28 +756,23 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private void scheduleArq() {
-        OptionalLong deadline = arq.nextDeadline();
-        if (deadline.isPresent()) {
-            long delay = Math.max(0, deadline.getAsLong() - System.nanoTime());
-            timers.startSingleTimer(Timer.ARQ, Timer.ARQ, Duration.ofNanos(delay));
-        } else {
-            timers.cancel(Timer.ARQ);
-        }
+        subRegister.nextDelay().ifPresentOrElse(
+                delay -> timers.startSingleTimer(Timer.ARQ, Timer.ARQ, Duration.ofNanos(delay)),
+                () -> timers.cancel(Timer.ARQ));
     }
 
     /** Rebuilds the main path's table of which INT modules get which state. */
     private void updateRoutes() {
         Map<Integer, List<IntModule>> table = new HashMap<>();
         for (int state : directory.subscribedStates()) {
-            NetworkSubscription sub = network.get(state);
-            boolean receiving = directory.publisherOf(state).isPresent() || (sub != null && sub.phase == Phase.ACTIVE);
+            boolean receiving = directory.publisherOf(state).isPresent() || subRegister.active(state);
             if (!receiving) {
                 continue;
             }
             List<IntModule> modules = new ArrayList<>();
             for (int vnfId : directory.localSubscribers(state)) {
                 AttachedVnf vnf = vnfs.get(vnfId);
-                if (vnf != null && !waitingFor(sub, vnfId)) {
+                if (vnf != null && !subRegister.waiting(state, vnfId)) {
                     modules.add(vnf.intModule());
                 }
             }
@@ -835,10 +786,6 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         StateMap<IntModule> byVnf = new StateMap<>();
         vnfs.forEach((id, vnf) -> byVnf.put(id, vnf.intModule()));
         mainPath.attached(byVnf);
-    }
-
-    private static boolean waitingFor(NetworkSubscription sub, int vnfId) {
-        return sub != null && sub.waiting.stream().anyMatch(s -> s.vnfId() == vnfId);
     }
 
     // ---- recovery and truncation
@@ -859,12 +806,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private Behavior<Command> onLatestTimer() {
-        for (Map.Entry<Integer, NetworkSubscription> entry : network.entrySet()) {
-            if (entry.getValue().phase != Phase.ACTIVE) {
-                continue;
-            }
-            int state = entry.getKey();
-            int publisher = entry.getValue().publisherVnfId;
+        for (SubRegister.Active active : subRegister.actives()) {
+            int state = active.stateId();
+            int publisher = active.publisherVnfId();
             control(new LatestUpdateQuery(state), (reply, error) -> {
                 if (reply instanceof LatestUpdate latest) {
                     mainPath.offer(new MainPath.Latest(state, publisher, latest.latestUpdate()));
@@ -942,7 +886,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         MainPath.Counters c = mainPath.counters;
         get.replyTo().tell(new Stats(transport.counters(), c.decodeErrors.total(), c.publishFrames.sum(),
                 c.delivered.sum(), c.localDeliveries.sum(), survivors.published.sum(), survivors.refused.sum(),
-                recoverRequests, arq.counters(), (int) survivors.log.unconfirmedUpdates(), transport.localAddress(),
+                recoverRequests, subRegister.counters(), (int) survivors.log.unconfirmedUpdates(), transport.localAddress(),
                 c.keptLocal.sum(), c.segmentsAppended.sum(), c.recoveredSegments.sum(), c.unrecoverableUpdates.sum(),
                 c.inactiveDropped.sum(), c.unexpected.sum(), inboundDropped + vnfs.values().stream()
                         .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum(),
