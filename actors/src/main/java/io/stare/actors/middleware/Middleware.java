@@ -3,7 +3,6 @@ package io.stare.actors.middleware;
 import io.stare.actors.agent.AgentView;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.protocol.ErrorCode;
-import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
@@ -15,7 +14,6 @@ import io.stare.protocol.control.Recovered;
 import io.stare.protocol.control.RegisterVnf;
 import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.StateFound;
-import io.stare.protocol.control.StateUnknown;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.VnfRegistered;
 import io.stare.protocol.header.StareHeader;
@@ -35,7 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -147,7 +145,48 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     record RecoveryNeeded(RecoveryRequest request) implements Command {
     }
 
-    private record ControlAnswer(ControlReply reply, Throwable error, BiConsumer<ControlReply, Throwable> then)
+    // The replica controller's answers, each a message of its own (reply null when the ask failed: error says why).
+
+    /** RegisterVnf answered, for {@code attach}. */
+    private record VnfRegistration(Attach attach, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** DeclareState answered, for {@code declare}. */
+    private record StateDeclaration(Declare declare, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** The backlog's newest update of a state being declared: where its numbering goes on. */
+    private record DeclaredNumbering(Declare declare, int stateId, ControlReply reply, Throwable error)
+            implements Command {
+    }
+
+    /**
+     * PublisherJoined answered ({@code remote} null if it was not): whether another server
+     * subscribes, learnt before the first publish; then the declaration is answered.
+     */
+    private record PublisherJoinedAnswer(Declare declare, Publication publication,
+                                         ReplicaController.RemoteSubscribers remote) implements Command {
+    }
+
+    /** LookupState answered, for a {@link Lookup}. */
+    private record LookupAnswer(Lookup lookup, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** LookupState answered, for a {@link Subscribe}. */
+    private record SubscribeLookup(Subscribe subscribe, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** The backlog's newest update of a state whose SUB-register was acknowledged: its stream starts after it. */
+    private record ActivationLatest(SubRegister.Registration registration, ControlReply reply, Throwable error)
+            implements Command {
+    }
+
+    /** RECOVER {@code id} answered. */
+    private record RecoverAnswer(long id, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** The periodic latest-update query of an active state answered. */
+    private record LatestPolled(int stateId, int publisherVnfId, ControlReply reply, Throwable error)
             implements Command {
     }
 
@@ -159,11 +198,6 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** Whether another server subscribes to a state published here (pushed when it changes). */
     private record RemoteSubscribersChanged(ReplicaController.RemoteSubscribers remote) implements Command {
-    }
-
-    /** The first answer to PublisherJoined, then the declaration's reply ({@code then}). */
-    private record PublisherAnswer(int stateId, ReplicaController.RemoteSubscribers remote, Runnable then)
-            implements Command {
     }
 
     /** An attached VNF's actor stopped, whether or not it said goodbye. */
@@ -399,18 +433,23 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(GetStats.class, this::onGetStats)
                 .onMessage(SubAcked.class, this::onSubAcked)
                 .onMessage(RecoveryNeeded.class, this::onRecoveryNeeded)
-                .onMessage(ControlAnswer.class, this::onControlAnswer)
+                .onMessage(VnfRegistration.class, this::onVnfRegistration)
+                .onMessage(StateDeclaration.class, this::onStateDeclaration)
+                .onMessage(DeclaredNumbering.class, this::onDeclaredNumbering)
+                .onMessage(PublisherJoinedAnswer.class, this::onPublisherJoined)
+                .onMessage(LookupAnswer.class, answer -> {
+                    answer.lookup().replyTo().tell(ControlOutcomes.lookedUp("lookup " + answer.lookup().stateName(),
+                            answer.reply(), answer.error()));
+                    return this;
+                })
+                .onMessage(SubscribeLookup.class, this::onSubscribeLookup)
+                .onMessage(ActivationLatest.class, this::onActivationLatest)
+                .onMessage(RecoverAnswer.class, this::onRecoverAnswer)
+                .onMessage(LatestPolled.class, this::onLatestPolled)
                 .onMessage(WrappedAppended.class, this::onAppended)
                 .onMessage(TruncationAsked.class, this::onTruncationAsked)
                 .onMessage(RemoteSubscribersChanged.class, changed -> {
                     feed(new MainPath.RemoteSubscribers(changed.remote().stateId(), changed.remote().any()));
-                    return this;
-                })
-                .onMessage(PublisherAnswer.class, answer -> {
-                    if (answer.remote() != null) {
-                        feed(new MainPath.RemoteSubscribers(answer.stateId(), answer.remote().any()));
-                    }
-                    answer.then().run();
                     return this;
                 })
                 .onMessage(VnfTerminated.class, this::onVnfTerminated)
@@ -429,27 +468,32 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     // ---- registration and declaration (SIG SEND / RECEIVE)
 
     private Behavior<Command> onAttach(Attach attach) {
-        control(new RegisterVnf(attach.vnfName(), settings.serverId()), (reply, error) -> {
-            if (reply instanceof VnfRegistered registered) {
-                AttachedVnf previous = vnfs.get(registered.vnfId());
-                boolean same = previous != null && previous.actor().equals(attach.vnf());
-                IntModule module = same ? previous.intModule()
-                        : new IntModule(registered.vnfId(), attach.vnf(), settings.inboundQueue(),
-                        survivors.handlerErrors, survivors.refused);
-                if (!same) {
-                    if (previous != null) {
-                        detach(registered.vnfId()); // the name's earlier actor: it is gone or replaced
-                    }
-                    getContext().watchWith(attach.vnf(), new VnfTerminated(registered.vnfId(), attach.vnf()));
-                }
-                vnfs.put(registered.vnfId(), new AttachedVnf(attach.vnfName(), attach.vnf(), module));
-                updateModules();
-                survivors.vnfs.put(attach.vnfName(), attach.vnf());
-                attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
-            } else {
-                attach.replyTo().tell(new Failed("attach " + attach.vnfName(), codeOf(reply, error), describe(reply, error)));
+        control(new RegisterVnf(attach.vnfName(), settings.serverId()), (reply, error) ->
+                new VnfRegistration(attach, reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onVnfRegistration(VnfRegistration answer) {
+        Attach attach = answer.attach();
+        if (!(answer.reply() instanceof VnfRegistered registered)) {
+            attach.replyTo().tell(ControlOutcomes.failed("attach " + attach.vnfName(), answer.reply(), answer.error()));
+            return this;
+        }
+        AttachedVnf previous = vnfs.get(registered.vnfId());
+        boolean same = previous != null && previous.actor().equals(attach.vnf());
+        IntModule module = same ? previous.intModule()
+                : new IntModule(registered.vnfId(), attach.vnf(), settings.inboundQueue(),
+                survivors.handlerErrors, survivors.refused);
+        if (!same) {
+            if (previous != null) {
+                detach(registered.vnfId()); // the name's earlier actor: it is gone or replaced
             }
-        });
+            getContext().watchWith(attach.vnf(), new VnfTerminated(registered.vnfId(), attach.vnf()));
+        }
+        vnfs.put(registered.vnfId(), new AttachedVnf(attach.vnfName(), attach.vnf(), module));
+        updateModules();
+        survivors.vnfs.put(attach.vnfName(), attach.vnf());
+        attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
         return this;
     }
 
@@ -494,65 +538,80 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     "VNF " + declare.vnfId() + " is not attached"));
             return this;
         }
-        control(new DeclareState(declare.vnfId(), declare.stateName()), (reply, error) -> {
-            if (!(reply instanceof StateDeclared declared)) {
-                declare.replyTo().tell(new Failed("declare " + declare.stateName(), codeOf(reply, error),
-                        describe(reply, error)));
-                return;
-            }
-            int state = declared.stateId();
-            if (directory.declarePublisher(declare.vnfId(), state) != LocalDirectory.Declared.OK) {
-                declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_PUBLISHER,
-                        "another local VNF publishes it"));
-                return;
-            }
-            // Number on from what the backlog already holds (a VNF that declares again after a restart).
-            control(new LatestUpdateQuery(state), (latest, e) -> {
-                if (!(latest instanceof LatestUpdate) && !survivors.publications.containsKey(state)) {
-                    // Numbering from 0 would reuse numbers the backlog holds: subscribers would drop
-                    // them as duplicates. The VNF declares again (a busy backlog soon answers).
-                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), codeOf(latest, e),
-                            "could not learn state " + state + "'s newest update from the backlog, so its numbering cannot go on; declare "
-                            + "again (" + describe(latest, e) + ")"));
-                    return;
-                }
-                long next = latest instanceof LatestUpdate l ? l.latestUpdate() + 1 : 0;
-                AttachedVnf vnf = vnfs.get(declare.vnfId());
-                if (vnf == null) {
-                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED,
-                            "the VNF detached meanwhile"));
-                    return;
-                }
-                Publication publication = survivors.publications.computeIfAbsent(state, s -> new Publication(s, next,
-                        survivors.log, segmenter.segmentPayload(), segmenter.maxUpdateBytes(), survivors.published,
-                        survivors.refused));
-                publication.numberFrom(next);
-                // Learn whether another server subscribes before the first publish (unknown: send).
-                getContext().ask(ReplicaController.RemoteSubscribers.class, controller, settings.controlTimeout(),
-                        replyTo -> new ReplicaController.PublisherJoined(state, settings.serverId(), remoteAdapter,
-                                appendedAdapter, replyTo),
-                        (remote, failure) -> new PublisherAnswer(state, remote, () -> {
-                            AttachedVnf still = vnfs.get(declare.vnfId());
-                            if (still == null) {
-                                declare.replyTo().tell(new Failed("declare " + declare.stateName(),
-                                        ErrorCode.NOT_REGISTERED, "the VNF detached meanwhile"));
-                                return;
-                            }
-                            publication.open(still.intModule(), mainPath, settings.outboundQueue());
-                            still.intModule().declared(publication);
-                            declare.replyTo().tell(new Declared(declare.stateName(), state));
-                        }));
-            });
-        });
+        control(new DeclareState(declare.vnfId(), declare.stateName()), (reply, error) ->
+                new StateDeclaration(declare, reply, error));
         return this;
     }
 
+    private Behavior<Command> onStateDeclaration(StateDeclaration answer) {
+        Declare declare = answer.declare();
+        if (!(answer.reply() instanceof StateDeclared declared)) {
+            declare.replyTo().tell(ControlOutcomes.failed("declare " + declare.stateName(), answer.reply(),
+                    answer.error()));
+            return this;
+        }
+        int state = declared.stateId();
+        if (directory.declarePublisher(declare.vnfId(), state) != LocalDirectory.Declared.OK) {
+            declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_PUBLISHER,
+                    "another local VNF publishes it"));
+            return this;
+        }
+        // Number on from what the backlog already holds (a VNF that declares again after a restart).
+        control(new LatestUpdateQuery(state), (latest, error) -> new DeclaredNumbering(declare, state, latest, error));
+        return this;
+    }
+
+    private Behavior<Command> onDeclaredNumbering(DeclaredNumbering answer) {
+        Declare declare = answer.declare();
+        int state = answer.stateId();
+        Long next = ControlOutcomes.nextNumber(answer.reply(), survivors.publications.containsKey(state));
+        if (next == null) {
+            // The VNF declares again (a busy backlog soon answers).
+            declare.replyTo().tell(new Failed("declare " + declare.stateName(),
+                    ControlOutcomes.codeOf(answer.reply(), answer.error()), "could not learn state " + state
+                    + "'s newest update from the backlog, so its numbering cannot go on; declare again ("
+                    + ControlOutcomes.describe(answer.reply(), answer.error()) + ")"));
+            return this;
+        }
+        if (!vnfs.containsKey(declare.vnfId())) {
+            declare.replyTo().tell(detachedMeanwhile(declare));
+            return this;
+        }
+        Publication publication = survivors.publications.computeIfAbsent(state, s -> new Publication(s, next,
+                survivors.log, segmenter.segmentPayload(), segmenter.maxUpdateBytes(), survivors.published,
+                survivors.refused));
+        publication.numberFrom(next);
+        // Learn whether another server subscribes before the first publish (unknown: send).
+        getContext().ask(ReplicaController.RemoteSubscribers.class, controller, settings.controlTimeout(),
+                replyTo -> new ReplicaController.PublisherJoined(state, settings.serverId(), remoteAdapter,
+                        appendedAdapter, replyTo),
+                (remote, failure) -> new PublisherJoinedAnswer(declare, publication, remote));
+        return this;
+    }
+
+    private Behavior<Command> onPublisherJoined(PublisherJoinedAnswer answer) {
+        Publication publication = answer.publication();
+        if (answer.remote() != null) {
+            feed(new MainPath.RemoteSubscribers(publication.stateId, answer.remote().any()));
+        }
+        Declare declare = answer.declare();
+        AttachedVnf still = vnfs.get(declare.vnfId());
+        if (still == null) {
+            declare.replyTo().tell(detachedMeanwhile(declare));
+            return this;
+        }
+        publication.open(still.intModule(), mainPath, settings.outboundQueue());
+        still.intModule().declared(publication);
+        declare.replyTo().tell(new Declared(declare.stateName(), publication.stateId));
+        return this;
+    }
+
+    private static Failed detachedMeanwhile(Declare declare) {
+        return new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED, "the VNF detached meanwhile");
+    }
+
     private Behavior<Command> onLookup(Lookup lookup) {
-        control(new LookupState(lookup.stateName()), (reply, error) -> lookup.replyTo().tell(
-                reply instanceof StateFound found ? new Found(found.stateName(), found.stateId(), found.publisherVnfId())
-                        : reply instanceof StateUnknown
-                        ? new Failed("lookup " + lookup.stateName(), ErrorCode.UNKNOWN_STATE, "no VNF declared the state")
-                        : new Failed("lookup " + lookup.stateName(), codeOf(reply, error), describe(reply, error))));
+        control(new LookupState(lookup.stateName()), (reply, error) -> new LookupAnswer(lookup, reply, error));
         return this;
     }
 
@@ -589,17 +648,18 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     "VNF " + subscribe.vnfId() + " is not attached"));
             return this;
         }
-        control(new LookupState(subscribe.stateName()), (reply, error) -> {
-            if (reply instanceof StateFound found) {
-                subscribeFound(subscribe, found);
-            } else if (reply instanceof StateUnknown) {
-                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), ErrorCode.UNKNOWN_STATE,
-                        "no VNF declared the state"));
-            } else {
-                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), codeOf(reply, error),
-                        describe(reply, error)));
-            }
-        });
+        control(new LookupState(subscribe.stateName()), (reply, error) -> new SubscribeLookup(subscribe, reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onSubscribeLookup(SubscribeLookup answer) {
+        Subscribe subscribe = answer.subscribe();
+        if (answer.reply() instanceof StateFound found) {
+            subscribeFound(subscribe, found);
+        } else {
+            subscribe.replyTo().tell(ControlOutcomes.lookedUp("subscribe " + subscribe.stateName(), answer.reply(),
+                    answer.error()));
+        }
         return this;
     }
 
@@ -681,17 +741,17 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 controller.tell(new ReplicaController.SubscriberJoined(state, settings.serverId(), truncationAdapter));
                 // Updates up to the backlog's latest are history; the stream starts after them.
                 SubRegister.Registration registration = subRegister.registration(state);
-                control(new LatestUpdateQuery(state), (reply, error) -> activate(registration,
-                        reply instanceof LatestUpdate latest ? latest.latestUpdate() + 1 : -1));
+                control(new LatestUpdateQuery(state), (reply, error) -> new ActivationLatest(registration, reply, error));
             }
         }
         return this;
     }
 
-    private void activate(SubRegister.Registration registration, long next) {
-        SubRegister.Activated activated = subRegister.activate(registration, next);
+    private Behavior<Command> onActivationLatest(ActivationLatest answer) {
+        SubRegister.Activated activated = subRegister.activate(answer.registration(),
+                ControlOutcomes.afterLatest(answer.reply()));
         if (activated == null) {
-            return; // left meanwhile
+            return this; // left meanwhile
         }
         feed(new MainPath.Activate(activated.stateId(), activated.publisherVnfId(), activated.resumeFrom()));
         updateRoutes();
@@ -699,6 +759,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             subscribe.replyTo().tell(new Subscribed(subscribe.stateName(), activated.stateId(),
                     activated.publisherVnfId()));
         }
+        return this;
     }
 
     /** The server is about to SUB-register: its transport joins the state's groups first, so the SUB-ack is heard. */
@@ -795,25 +856,31 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         long id = ++recoverId;
         recoverRequests++;
         recoverPublisher.put(id, request.vnfId());
-        control(new Recover(id, request.stateId(), settings.serverId(), request.missing()), (reply, error) -> {
-            Integer publisher = recoverPublisher.remove(id);
-            if (reply instanceof Recovered recovered && publisher != null) {
-                feed(new MainPath.RecoveredInput(publisher, recovered));
-            }
-            // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
-        });
+        control(new Recover(id, request.stateId(), settings.serverId(), request.missing()), (reply, error) ->
+                new RecoverAnswer(id, reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onRecoverAnswer(RecoverAnswer answer) {
+        Integer publisher = recoverPublisher.remove(answer.id());
+        if (answer.reply() instanceof Recovered recovered && publisher != null) {
+            feed(new MainPath.RecoveredInput(publisher, recovered));
+        }
+        // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
         return this;
     }
 
     private Behavior<Command> onLatestTimer() {
         for (SubRegister.Active active : subRegister.actives()) {
-            int state = active.stateId();
-            int publisher = active.publisherVnfId();
-            control(new LatestUpdateQuery(state), (reply, error) -> {
-                if (reply instanceof LatestUpdate latest) {
-                    mainPath.offer(new MainPath.Latest(state, publisher, latest.latestUpdate()));
-                }
-            });
+            control(new LatestUpdateQuery(active.stateId()), (reply, error) ->
+                    new LatestPolled(active.stateId(), active.publisherVnfId(), reply, error));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLatestPolled(LatestPolled answer) {
+        if (answer.reply() instanceof LatestUpdate latest) {
+            mainPath.offer(new MainPath.Latest(answer.stateId(), answer.publisherVnfId(), latest.latestUpdate()));
         }
         return this;
     }
@@ -850,7 +917,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         return this;
     }
 
-    private void control(ControlRequest request, BiConsumer<ControlReply, Throwable> then) {
+    /** Asks the replica controller; its answer (or the failure to get one) comes back as the message {@code answer} makes. */
+    private void control(ControlRequest request, BiFunction<ControlReply, Throwable, Command> answer) {
         // Not getContext().ask: the Java DSL pipes its answer through a plain continuation of Scala's
         // CompletableFuture adapter, which costs a new thread per answer on 2 cores (see InlineExecutor),
         // and RECOVER sends one of these per gap.
@@ -858,28 +926,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         AskPattern.<ReplicaController.Command, ControlReply>ask(controller,
                         replyTo -> new ReplicaController.Control(request, replyTo), settings.controlTimeout(),
                         getContext().getSystem().scheduler())
-                .whenCompleteAsync((reply, error) -> self.tell(new ControlAnswer(reply, error, then)),
-                        InlineExecutor.INSTANCE);
-    }
-
-    private Behavior<Command> onControlAnswer(ControlAnswer answer) {
-        answer.then().accept(answer.reply(), answer.error());
-        return this;
-    }
-
-    /** The controller's own code when it refused; UNAVAILABLE when it did not answer. */
-    private static ErrorCode codeOf(ControlReply reply, Throwable error) {
-        if (reply instanceof ControlFailure failure) {
-            return failure.code();
-        }
-        return error != null ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL;
-    }
-
-    private static String describe(ControlReply reply, Throwable error) {
-        if (reply instanceof ControlFailure failure) {
-            return failure.code() + ": " + failure.message();
-        }
-        return error != null ? "the replica controller did not answer: " + error.getMessage() : "unexpected " + reply;
+                .whenCompleteAsync((reply, error) -> self.tell(answer.apply(reply, error)), InlineExecutor.INSTANCE);
     }
 
     private Behavior<Command> onGetStats(GetStats get) {
