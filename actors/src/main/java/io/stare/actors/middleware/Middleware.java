@@ -289,36 +289,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             implements NoSerializationVerificationNeeded {
     }
 
-    private record AttachedVnf(String name, ActorRef<Vnf.Command> actor, IntModule intModule) {
-    }
-
-    /**
-     * What outlives a restart of the EXT module: who is attached (so that they can be asked to
-     * attach again), each state published here with its next update number (so that no number is
-     * used twice), the publish log with what the backlog has not confirmed (so that none goes
-     * missing from it), the states whose trees were joined, and the main path (the next one starts
-     * once it has stopped). Everything else is rebuilt when the VNFs attach again.
-     */
-    private static final class Survivors {
-        final Map<String, ActorRef<Vnf.Command>> vnfs = new LinkedHashMap<>();
-        final Map<Integer, Publication> publications = new HashMap<>();
-        /** States whose tree this server joined (SUB-register sent, SUB-remove not yet acknowledged). */
-        final Set<Integer> joined = new HashSet<>();
-        final LongAdder published = new LongAdder();
-        final LongAdder refused = new LongAdder();
-        final LongAdder handlerErrors = new LongAdder();
-        PublishLog log;
-        MainPath mainPath;
-    }
-
     /**
      * The most segment bytes one Append carries: well below the cluster transport's frame size
      * (stare.controller's maximum-frame-size), so an Append is never too large to cross nodes.
      */
     static final int APPEND_BATCH_BYTES = 128 * 1024;
-
-    /** How long a restarted EXT module waits for its predecessor's main path to release the sockets. */
-    private static final Duration MAIN_PATH_STOP = Duration.ofSeconds(10);
 
     private final MiddlewareSettings settings;
     private final ActorRef<ReplicaController.Command> controller;
@@ -332,11 +307,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final ActorRef<ReplicaController.Appended> appendedAdapter;
     private final ActorRef<TruncationQuery> truncationAdapter;
     private final ActorRef<ReplicaController.RemoteSubscribers> remoteAdapter;
-    /** Inbound drops of INT modules already closed (their VNFs left). */
-    private long inboundDropped;
 
     private final Survivors survivors;
-    private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
+    private final IntModules vnfs = new IntModules();
     private final Map<Long, Integer> recoverPublisher = new HashMap<>();
     /** Inputs the main path's queue refused, offered again in order on the next FEED timer. */
     private final ArrayDeque<MainPath.Input> unfed = new ArrayDeque<>();
@@ -376,33 +349,16 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
         this.remoteAdapter = context.messageAdapter(ReplicaController.RemoteSubscribers.class,
                 RemoteSubscribersChanged::new);
-        if (survivors.log == null) {
-            // Room for what may wait unconfirmed, and at least four of the largest updates (its
-            // memory is taken in chunks as publishes need it).
-            int largest = StareHeader.MAX_SEGMENTS * PublishLog.recordLength(segmenter.segmentPayload());
-            // A quarter of the heap at most, so a stalled backlog refuses publishes instead of
-            // running the JVM out of memory.
-            long bound = Math.min(settings.publishLog(), Runtime.getRuntime().maxMemory() / 4);
-            survivors.log = new PublishLog((int) Math.min(MiddlewareSettings.MAX_PUBLISH_LOG,
-                    Math.max(bound, 4L * largest)), settings.unconfirmedAppends());
-        }
-        if (survivors.mainPath != null) {
-            // A restart: the previous main path must have let go of the sockets and the log first.
-            try {
-                survivors.mainPath.close().toCompletableFuture().get(MAIN_PATH_STOP.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                context.getLog().warn("{}: the previous main path did not stop within {}", settings.serverId(),
-                        MAIN_PATH_STOP, e);
-            }
-        }
+        PublishLog log = survivors.log(settings, segmenter);
+        survivors.stopPreviousMainPath(context.getLog(), settings.serverId());
         try {
-            this.mainPath = new MainPath(context.getSystem(), settings, survivors.log, routes, context.getSelf(),
+            this.mainPath = new MainPath(context.getSystem(), settings, log, routes, context.getSelf(),
                     controller, appendedAdapter);
         } catch (IOException e) {
             throw new IllegalStateException(settings.serverId() + ": cannot open the transport's sockets: "
                     + e.getMessage(), e);
         }
-        survivors.mainPath = mainPath;
+        survivors.mainPath(mainPath);
         this.transport = mainPath.transport();
         if (!settings.latestPoll().isZero()) {
             timers.startTimerWithFixedDelay(Timer.LATEST, Timer.LATEST, settings.latestPoll());
@@ -479,7 +435,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             attach.replyTo().tell(ControlOutcomes.failed("attach " + attach.vnfName(), answer.reply(), answer.error()));
             return this;
         }
-        AttachedVnf previous = vnfs.get(registered.vnfId());
+        IntModules.Attached previous = vnfs.get(registered.vnfId());
         boolean same = previous != null && previous.actor().equals(attach.vnf());
         IntModule module = same ? previous.intModule()
                 : new IntModule(registered.vnfId(), attach.vnf(), settings.inboundQueue(),
@@ -490,7 +446,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             }
             getContext().watchWith(attach.vnf(), new VnfTerminated(registered.vnfId(), attach.vnf()));
         }
-        vnfs.put(registered.vnfId(), new AttachedVnf(attach.vnfName(), attach.vnf(), module));
+        vnfs.put(registered.vnfId(), new IntModules.Attached(attach.vnfName(), attach.vnf(), module));
         updateModules();
         survivors.vnfs.put(attach.vnfName(), attach.vnf());
         attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
@@ -504,7 +460,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** A VNF that stops without detaching (or whose Detach was lost) is detached all the same. */
     private Behavior<Command> onVnfTerminated(VnfTerminated terminated) {
-        AttachedVnf vnf = vnfs.get(terminated.vnfId());
+        IntModules.Attached vnf = vnfs.get(terminated.vnfId());
         if (vnf != null && vnf.actor().equals(terminated.vnf())) {
             detach(terminated.vnfId());
         }
@@ -517,13 +473,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * again numbers on from them.
      */
     private void detach(int vnfId) {
-        AttachedVnf vnf = vnfs.remove(vnfId);
+        IntModules.Attached vnf = vnfs.remove(vnfId);
         if (vnf == null) {
             return;
         }
         getContext().unwatch(vnf.actor());
         survivors.vnfs.remove(vnf.name(), vnf.actor());
-        inboundDropped += vnf.intModule().inboundDropped();
         for (int state : directory.removeVnf(vnfId)) {
             leave(state);
         }
@@ -533,7 +488,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private Behavior<Command> onDeclare(Declare declare) {
-        if (!vnfs.containsKey(declare.vnfId())) {
+        if (!vnfs.attached(declare.vnfId())) {
             declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED,
                     "VNF " + declare.vnfId() + " is not attached"));
             return this;
@@ -573,12 +528,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     + ControlOutcomes.describe(answer.reply(), answer.error()) + ")"));
             return this;
         }
-        if (!vnfs.containsKey(declare.vnfId())) {
+        if (!vnfs.attached(declare.vnfId())) {
             declare.replyTo().tell(detachedMeanwhile(declare));
             return this;
         }
         Publication publication = survivors.publications.computeIfAbsent(state, s -> new Publication(s, next,
-                survivors.log, segmenter.segmentPayload(), segmenter.maxUpdateBytes(), survivors.published,
+                survivors.log(), segmenter.segmentPayload(), segmenter.maxUpdateBytes(), survivors.published,
                 survivors.refused));
         publication.numberFrom(next);
         // Learn whether another server subscribes before the first publish (unknown: send).
@@ -595,7 +550,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             feed(new MainPath.RemoteSubscribers(publication.stateId, answer.remote().any()));
         }
         Declare declare = answer.declare();
-        AttachedVnf still = vnfs.get(declare.vnfId());
+        IntModules.Attached still = vnfs.get(declare.vnfId());
         if (still == null) {
             declare.replyTo().tell(detachedMeanwhile(declare));
             return this;
@@ -618,7 +573,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     // ---- publishing (the hot path does not come here: VNFs write the publish log themselves)
 
     private Behavior<Command> onPublish(Publish publish) {
-        AttachedVnf vnf = vnfs.get(publish.vnfId());
+        IntModules.Attached vnf = vnfs.get(publish.vnfId());
         if (vnf == null) {
             // Sent before this module restarted: the VNF attaches again and declares anew.
             survivors.refused.increment();
@@ -643,7 +598,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     // ---- subscribing
 
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
-        if (!vnfs.containsKey(subscribe.vnfId())) {
+        if (!vnfs.attached(subscribe.vnfId())) {
             subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), ErrorCode.NOT_REGISTERED,
                     "VNF " + subscribe.vnfId() + " is not attached"));
             return this;
@@ -665,7 +620,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private void subscribeFound(Subscribe subscribe, StateFound found) {
         int state = found.stateId();
-        if (!vnfs.containsKey(subscribe.vnfId())) {
+        if (!vnfs.attached(subscribe.vnfId())) {
             return; // detached meanwhile
         }
         LocalDirectory.NetworkChange change = directory.subscribe(subscribe.vnfId(), state);
@@ -699,7 +654,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             leave(state);
         }
         updateRoutes();
-        AttachedVnf vnf = vnfs.get(unsubscribe.vnfId());
+        IntModules.Attached vnf = vnfs.get(unsubscribe.vnfId());
         if (vnf != null) {
             vnf.intModule().handle(state, null);
         }
@@ -824,29 +779,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** Rebuilds the main path's table of which INT modules get which state. */
     private void updateRoutes() {
-        Map<Integer, List<IntModule>> table = new HashMap<>();
-        for (int state : directory.subscribedStates()) {
-            boolean receiving = directory.publisherOf(state).isPresent() || subRegister.active(state);
-            if (!receiving) {
-                continue;
-            }
-            List<IntModule> modules = new ArrayList<>();
-            for (int vnfId : directory.localSubscribers(state)) {
-                AttachedVnf vnf = vnfs.get(vnfId);
-                if (vnf != null && !subRegister.waiting(state, vnfId)) {
-                    modules.add(vnf.intModule());
-                }
-            }
-            table.put(state, List.copyOf(modules));
-        }
-        routes.replace(table);
+        routes.replace(vnfs.routes(directory, subRegister));
     }
 
     /** Tells the main path which INT module serves each attached VNF (it counts their unsent publishes). */
     private void updateModules() {
-        StateMap<IntModule> byVnf = new StateMap<>();
-        vnfs.forEach((id, vnf) -> byVnf.put(id, vnf.intModule()));
-        mainPath.attached(byVnf);
+        mainPath.attached(vnfs.modulesByVnf());
     }
 
     // ---- recovery and truncation
@@ -931,20 +869,18 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private Behavior<Command> onGetStats(GetStats get) {
         MainPath.Counters c = mainPath.counters;
+        PublishLog log = survivors.log();
         get.replyTo().tell(new Stats(transport.counters(), c.decodeErrors.total(), c.publishFrames.sum(),
                 c.delivered.sum(), c.localDeliveries.sum(), survivors.published.sum(), survivors.refused.sum(),
-                recoverRequests, subRegister.counters(), (int) survivors.log.unconfirmedUpdates(), transport.localAddress(),
+                recoverRequests, subRegister.counters(), (int) log.unconfirmedUpdates(), transport.localAddress(),
                 c.keptLocal.sum(), c.segmentsAppended.sum(), c.recoveredSegments.sum(), c.unrecoverableUpdates.sum(),
-                c.inactiveDropped.sum(), c.unexpected.sum(), inboundDropped + vnfs.values().stream()
-                        .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum(),
-                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().inboundQueued()).sum(),
-                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().outboundQueued()).sum(),
-                survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum(), survivors.log.heldBytes()));
+                c.inactiveDropped.sum(), c.unexpected.sum(), vnfs.inboundDropped(), vnfs.inboundQueued(),
+                vnfs.outboundQueued(), survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum(), log.heldBytes()));
         return this;
     }
 
     private Behavior<Command> onStop() {
-        for (AttachedVnf vnf : vnfs.values()) {
+        for (IntModules.Attached vnf : vnfs.all()) {
             vnf.intModule().close();
             getContext().unwatch(vnf.actor());
         }
