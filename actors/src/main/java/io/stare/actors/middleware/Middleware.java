@@ -22,7 +22,6 @@ import io.stare.protocol.segment.Segmenter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
@@ -309,8 +308,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private final Survivors survivors;
     private final IntModules vnfs = new IntModules();
-    /** Inputs the main path's queue refused, offered again in order on the next FEED timer. */
-    private final ArrayDeque<MainPath.Input> unfed = new ArrayDeque<>();
+    /** Inputs for the main path; what its queue refused is offered again in order on the next FEED timer. */
+    private final MainPathFeed inputs;
     private long recoverId;
     private long recoverRequests;
 
@@ -357,6 +356,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     + e.getMessage(), e);
         }
         survivors.mainPath(mainPath);
+        this.inputs = new MainPathFeed(mainPath::offer);
         this.transport = mainPath.transport();
         if (!settings.latestPoll().isZero()) {
             timers.startTimerWithFixedDelay(Timer.LATEST, Timer.LATEST, settings.latestPoll());
@@ -825,26 +825,15 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     // ---- plumbing
 
-    /**
-     * Hands an input to the main path without losing it: when its queue is full the input
-     * waits here, in order, for the next FEED timer. (Periodic inputs, such as latest-update
-     * answers and truncation queries, are offered directly: the next period repeats them.)
-     */
+    /** Hands an input to the main path without losing it (see {@link MainPathFeed}). */
     private void feed(MainPath.Input input) {
-        if (unfed.isEmpty() && mainPath.offer(input)) {
-            return;
-        }
-        unfed.addLast(input);
-        if (!timers.isTimerActive(Timer.FEED)) {
+        if (inputs.feed(input) && !timers.isTimerActive(Timer.FEED)) {
             timers.startSingleTimer(Timer.FEED, Timer.FEED, settings.tick());
         }
     }
 
     private Behavior<Command> onFeedTimer() {
-        while (!unfed.isEmpty() && mainPath.offer(unfed.peekFirst())) {
-            unfed.removeFirst();
-        }
-        if (!unfed.isEmpty()) {
+        if (inputs.retry()) {
             timers.startSingleTimer(Timer.FEED, Timer.FEED, settings.tick());
         }
         return this;
