@@ -1,11 +1,8 @@
 package io.stare.actors.middleware;
 
 import io.stare.actors.agent.AgentView;
-import io.stare.actors.agent.SubRetransmissions;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.protocol.ErrorCode;
-import io.stare.protocol.address.MessageKind;
-import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
@@ -17,28 +14,17 @@ import io.stare.protocol.control.Recovered;
 import io.stare.protocol.control.RegisterVnf;
 import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.StateFound;
-import io.stare.protocol.control.StateUnknown;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.VnfRegistered;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.segment.RecoveryRequest;
-import io.stare.protocol.segment.Segment;
 import io.stare.protocol.segment.Segmenter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -51,10 +37,16 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.Materializer;
 
 /**
- * The EXT module of one server's middleware: the server's only endpoint of the replication scheme,
+ * Why this file is long (issue 16): its protocol takes about 210 lines (140 of them public, what
+ * VNFs, gateways, the ingest, the testkit and the benches are written against; the rest one named
+ * message per answer of the controller and the main path), and the rest is one short handler per
+ * message applying a decision of a plain class ({@link SubRegister}, {@link IntModules},
+ * {@link LocalDirectory}, {@link ControlOutcomes}); handlers split over child actors would put
+ * mailbox hops between state that one server's EXT module changes as one.
+ *
+ * <p>The EXT module of one server's middleware: the server's only endpoint of the replication scheme,
  * whatever the number of VNFs on it (the paper's Fig. 5).
  *
  * <ul>
@@ -64,8 +56,10 @@ import org.apache.pekko.stream.Materializer;
  *       once per tick) and kept until it confirms them.</li>
  *   <li><b>Internal data structure</b>: a {@link LocalDirectory} decides who may publish and when
  *       the server joins or leaves a state's tree (one SUB-register / SUB-remove per server per
- *       state).</li>
- *   <li><b>SUB-* RESEND</b>: {@link SubRetransmissions} repeats a SUB message, with exponential
+ *       state); {@link IntModules} holds the attached VNFs' INT modules and computes the main path's
+ *       routes; {@link Survivors} is what a restart keeps. Each answer of the replica controller
+ *       arrives as a message of its own, read by {@link ControlOutcomes}.</li>
+ *   <li><b>SUB-* RESEND</b>: the {@link SubRegister} repeats a SUB message, with exponential
  *       backoff, until the first switch's SUB-ack; past the limit the subscribing VNFs are told.</li>
  *   <li><b>MAIN SEND / RECEIVE</b>: the {@link MainPath}, a data path of its own (one thread, the
  *       sockets of a {@link Transport}) that sends what VNFs publish (they write the
@@ -149,7 +143,48 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     record RecoveryNeeded(RecoveryRequest request) implements Command {
     }
 
-    private record ControlAnswer(ControlReply reply, Throwable error, BiConsumer<ControlReply, Throwable> then)
+    // The replica controller's answers, each a message of its own (reply null when the ask failed: error says why).
+
+    /** RegisterVnf answered, for {@code attach}. */
+    private record VnfRegistration(Attach attach, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** DeclareState answered, for {@code declare}. */
+    private record StateDeclaration(Declare declare, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** The backlog's newest update of a state being declared: where its numbering goes on. */
+    private record DeclaredNumbering(Declare declare, int stateId, ControlReply reply, Throwable error)
+            implements Command {
+    }
+
+    /**
+     * PublisherJoined answered ({@code remote} null if it was not): whether another server
+     * subscribes, learnt before the first publish; then the declaration is answered.
+     */
+    private record PublisherJoinedAnswer(Declare declare, Publication publication,
+                                         ReplicaController.RemoteSubscribers remote) implements Command {
+    }
+
+    /** LookupState answered, for a {@link Lookup}. */
+    private record LookupAnswer(Lookup lookup, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** LookupState answered, for a {@link Subscribe}. */
+    private record SubscribeLookup(Subscribe subscribe, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** The backlog's newest update of a state whose SUB-register was acknowledged: its stream starts after it. */
+    private record ActivationLatest(SubRegister.Registration registration, ControlReply reply, Throwable error)
+            implements Command {
+    }
+
+    /** A RECOVER for segments of {@code publisherVnfId}'s update answered. */
+    private record RecoverAnswer(int publisherVnfId, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** The periodic latest-update query of an active state answered. */
+    private record LatestPolled(int stateId, int publisherVnfId, ControlReply reply, Throwable error)
             implements Command {
     }
 
@@ -161,11 +196,6 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** Whether another server subscribes to a state published here (pushed when it changes). */
     private record RemoteSubscribersChanged(ReplicaController.RemoteSubscribers remote) implements Command {
-    }
-
-    /** The first answer to PublisherJoined, then the declaration's reply ({@code then}). */
-    private record PublisherAnswer(int stateId, ReplicaController.RemoteSubscribers remote, Runnable then)
-            implements Command {
     }
 
     /** An attached VNF's actor stopped, whether or not it said goodbye. */
@@ -257,51 +287,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             implements NoSerializationVerificationNeeded {
     }
 
-    /** Where the server stands with the network for one state it subscribes to. */
-    private enum Phase { REGISTERING, ACTIVE, REMOVING }
-
-    private static final class NetworkSubscription {
-        Phase phase = Phase.REGISTERING;
-        final int publisherVnfId;
-        final List<Subscribe> waiting = new ArrayList<>();
-
-        NetworkSubscription(int publisherVnfId) {
-            this.publisherVnfId = publisherVnfId;
-        }
-    }
-
-    private record AttachedVnf(String name, ActorRef<Vnf.Command> actor, IntModule intModule) {
-    }
-
-    /**
-     * What outlives a restart of the EXT module: who is attached (so that they can be asked to
-     * attach again), each state published here with its next update number (so that no number is
-     * used twice), the publish log with what the backlog has not confirmed (so that none goes
-     * missing from it), the states whose trees were joined, and the main path (the next one starts
-     * once it has stopped). Everything else is rebuilt when the VNFs attach again.
-     */
-    private static final class Survivors {
-        final Map<String, ActorRef<Vnf.Command>> vnfs = new LinkedHashMap<>();
-        final Map<Integer, Publication> publications = new HashMap<>();
-        /** States whose tree this server joined (SUB-register sent, SUB-remove not yet acknowledged). */
-        final Set<Integer> joined = new HashSet<>();
-        final LongAdder published = new LongAdder();
-        final LongAdder refused = new LongAdder();
-        final LongAdder handlerErrors = new LongAdder();
-        PublishLog log;
-        MainPath mainPath;
-    }
-
     /**
      * The most segment bytes one Append carries: well below the cluster transport's frame size
      * (stare.controller's maximum-frame-size), so an Append is never too large to cross nodes.
      */
     static final int APPEND_BATCH_BYTES = 128 * 1024;
-
-    /** The uplink is one port as far as the ARQ is concerned. */
-    private static final int UPLINK = 0;
-    /** How long a restarted EXT module waits for its predecessor's main path to release the sockets. */
-    private static final Duration MAIN_PATH_STOP = Duration.ofSeconds(10);
 
     private final MiddlewareSettings settings;
     private final ActorRef<ReplicaController.Command> controller;
@@ -309,23 +299,17 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final MainPath mainPath;
     private final Transport transport;
     private final Routes routes = new Routes();
-    private final Frames frames;
     private final Segmenter segmenter;
     private final LocalDirectory directory = new LocalDirectory();
-    private final SubRetransmissions arq;
+    private final SubRegister subRegister;
     private final ActorRef<ReplicaController.Appended> appendedAdapter;
     private final ActorRef<TruncationQuery> truncationAdapter;
     private final ActorRef<ReplicaController.RemoteSubscribers> remoteAdapter;
-    /** Inbound drops of INT modules already closed (their VNFs left). */
-    private long inboundDropped;
 
     private final Survivors survivors;
-    private final Map<Integer, AttachedVnf> vnfs = new HashMap<>();
-    private final Map<Integer, NetworkSubscription> network = new HashMap<>();
-    private final Map<Long, Integer> recoverPublisher = new HashMap<>();
-    /** Inputs the main path's queue refused, offered again in order on the next FEED timer. */
-    private final ArrayDeque<MainPath.Input> unfed = new ArrayDeque<>();
-    private int subSequence;
+    private final IntModules vnfs = new IntModules();
+    /** Inputs for the main path; what its queue refused is offered again in order on the next FEED timer. */
+    private final MainPathFeed inputs;
     private long recoverId;
     private long recoverRequests;
 
@@ -335,55 +319,44 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * declare their states and subscribe again, resuming each stream where they left it.
      */
     public static Behavior<Command> create(MiddlewareSettings settings, ActorRef<ReplicaController.Command> controller) {
+        return create(settings, controller, System::nanoTime);
+    }
+
+    /** As {@link #create(MiddlewareSettings, ActorRef)}, timing SUB-* RESEND by {@code nanoClock}. */
+    static Behavior<Command> create(MiddlewareSettings settings, ActorRef<ReplicaController.Command> controller,
+                                    LongSupplier nanoClock) {
         return Behaviors.setup(outer -> {
             Survivors survivors = new Survivors(); // outside the supervised behaviour: kept across restarts
             return Behaviors.supervise(Behaviors.<Command>setup(context -> Behaviors.withTimers(timers ->
-                            new Middleware(context, timers, settings, controller, survivors))))
+                            new Middleware(context, timers, settings, controller, survivors, nanoClock))))
                     .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
         });
     }
 
     private Middleware(ActorContext<Command> context, TimerScheduler<Command> timers, MiddlewareSettings settings,
-                       ActorRef<ReplicaController.Command> controller, Survivors survivors) {
+                       ActorRef<ReplicaController.Command> controller, Survivors survivors, LongSupplier nanoClock) {
         super(context);
         this.settings = settings;
         this.survivors = survivors;
         this.controller = controller;
         this.timers = timers;
-        this.frames = new Frames(settings.senderId());
         this.segmenter = new Segmenter(settings.mtu());
-        this.arq = new SubRetransmissions(settings.arqTimeout(), settings.arqMaxTimeout(), settings.arqLimit());
+        this.subRegister = new SubRegister(settings, nanoClock);
         this.appendedAdapter = context.messageAdapter(ReplicaController.Appended.class, WrappedAppended::new);
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
         this.remoteAdapter = context.messageAdapter(ReplicaController.RemoteSubscribers.class,
                 RemoteSubscribersChanged::new);
-        if (survivors.log == null) {
-            // Room for what may wait unconfirmed, and at least four of the largest updates (its
-            // memory is taken in chunks as publishes need it).
-            int largest = StareHeader.MAX_SEGMENTS * PublishLog.recordLength(segmenter.segmentPayload());
-            // A quarter of the heap at most, so a stalled backlog refuses publishes instead of
-            // running the JVM out of memory.
-            long bound = Math.min(settings.publishLog(), Runtime.getRuntime().maxMemory() / 4);
-            survivors.log = new PublishLog((int) Math.min(MiddlewareSettings.MAX_PUBLISH_LOG,
-                    Math.max(bound, 4L * largest)), settings.unconfirmedAppends());
-        }
-        if (survivors.mainPath != null) {
-            // A restart: the previous main path must have let go of the sockets and the log first.
-            try {
-                survivors.mainPath.close().toCompletableFuture().get(MAIN_PATH_STOP.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                context.getLog().warn("{}: the previous main path did not stop within {}", settings.serverId(),
-                        MAIN_PATH_STOP, e);
-            }
-        }
+        PublishLog log = survivors.log(settings, segmenter);
+        survivors.stopPreviousMainPath(context.getLog(), settings.serverId());
         try {
-            this.mainPath = new MainPath(context.getSystem(), settings, survivors.log, routes, context.getSelf(),
+            this.mainPath = new MainPath(context.getSystem(), settings, log, routes, context.getSelf(),
                     controller, appendedAdapter);
         } catch (IOException e) {
             throw new IllegalStateException(settings.serverId() + ": cannot open the transport's sockets: "
                     + e.getMessage(), e);
         }
-        survivors.mainPath = mainPath;
+        survivors.mainPath(mainPath);
+        this.inputs = new MainPathFeed(mainPath::offer);
         this.transport = mainPath.transport();
         if (!settings.latestPoll().isZero()) {
             timers.startTimerWithFixedDelay(Timer.LATEST, Timer.LATEST, settings.latestPoll());
@@ -414,18 +387,23 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(GetStats.class, this::onGetStats)
                 .onMessage(SubAcked.class, this::onSubAcked)
                 .onMessage(RecoveryNeeded.class, this::onRecoveryNeeded)
-                .onMessage(ControlAnswer.class, this::onControlAnswer)
+                .onMessage(VnfRegistration.class, this::onVnfRegistration)
+                .onMessage(StateDeclaration.class, this::onStateDeclaration)
+                .onMessage(DeclaredNumbering.class, this::onDeclaredNumbering)
+                .onMessage(PublisherJoinedAnswer.class, this::onPublisherJoined)
+                .onMessage(LookupAnswer.class, answer -> {
+                    answer.lookup().replyTo().tell(ControlOutcomes.lookedUp("lookup " + answer.lookup().stateName(),
+                            answer.reply(), answer.error()));
+                    return this;
+                })
+                .onMessage(SubscribeLookup.class, this::onSubscribeLookup)
+                .onMessage(ActivationLatest.class, this::onActivationLatest)
+                .onMessage(RecoverAnswer.class, this::onRecoverAnswer)
+                .onMessage(LatestPolled.class, this::onLatestPolled)
                 .onMessage(WrappedAppended.class, this::onAppended)
                 .onMessage(TruncationAsked.class, this::onTruncationAsked)
                 .onMessage(RemoteSubscribersChanged.class, changed -> {
                     feed(new MainPath.RemoteSubscribers(changed.remote().stateId(), changed.remote().any()));
-                    return this;
-                })
-                .onMessage(PublisherAnswer.class, answer -> {
-                    if (answer.remote() != null) {
-                        feed(new MainPath.RemoteSubscribers(answer.stateId(), answer.remote().any()));
-                    }
-                    answer.then().run();
                     return this;
                 })
                 .onMessage(VnfTerminated.class, this::onVnfTerminated)
@@ -444,27 +422,32 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     // ---- registration and declaration (SIG SEND / RECEIVE)
 
     private Behavior<Command> onAttach(Attach attach) {
-        control(new RegisterVnf(attach.vnfName(), settings.serverId()), (reply, error) -> {
-            if (reply instanceof VnfRegistered registered) {
-                AttachedVnf previous = vnfs.get(registered.vnfId());
-                boolean same = previous != null && previous.actor().equals(attach.vnf());
-                IntModule module = same ? previous.intModule()
-                        : new IntModule(registered.vnfId(), attach.vnf(), settings.inboundQueue(),
-                        survivors.handlerErrors, survivors.refused);
-                if (!same) {
-                    if (previous != null) {
-                        detach(registered.vnfId()); // the name's earlier actor: it is gone or replaced
-                    }
-                    getContext().watchWith(attach.vnf(), new VnfTerminated(registered.vnfId(), attach.vnf()));
-                }
-                vnfs.put(registered.vnfId(), new AttachedVnf(attach.vnfName(), attach.vnf(), module));
-                updateModules();
-                survivors.vnfs.put(attach.vnfName(), attach.vnf());
-                attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
-            } else {
-                attach.replyTo().tell(new Failed("attach " + attach.vnfName(), codeOf(reply, error), describe(reply, error)));
+        control(new RegisterVnf(attach.vnfName(), settings.serverId()), (reply, error) ->
+                new VnfRegistration(attach, reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onVnfRegistration(VnfRegistration answer) {
+        Attach attach = answer.attach();
+        if (!(answer.reply() instanceof VnfRegistered registered)) {
+            attach.replyTo().tell(ControlOutcomes.failed("attach " + attach.vnfName(), answer.reply(), answer.error()));
+            return this;
+        }
+        IntModules.Attached previous = vnfs.get(registered.vnfId());
+        boolean same = previous != null && previous.actor().equals(attach.vnf());
+        IntModule module = same ? previous.intModule()
+                : new IntModule(registered.vnfId(), attach.vnf(), settings.inboundQueue(),
+                survivors.handlerErrors, survivors.refused);
+        if (!same) {
+            if (previous != null) {
+                detach(registered.vnfId()); // the name's earlier actor: it is gone or replaced
             }
-        });
+            getContext().watchWith(attach.vnf(), new VnfTerminated(registered.vnfId(), attach.vnf()));
+        }
+        vnfs.put(registered.vnfId(), new IntModules.Attached(attach.vnfName(), attach.vnf(), module));
+        updateModules();
+        survivors.vnfs.put(attach.vnfName(), attach.vnf());
+        attach.replyTo().tell(new Attached(attach.vnfName(), registered.vnfId(), module));
         return this;
     }
 
@@ -475,7 +458,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** A VNF that stops without detaching (or whose Detach was lost) is detached all the same. */
     private Behavior<Command> onVnfTerminated(VnfTerminated terminated) {
-        AttachedVnf vnf = vnfs.get(terminated.vnfId());
+        IntModules.Attached vnf = vnfs.get(terminated.vnfId());
         if (vnf != null && vnf.actor().equals(terminated.vnf())) {
             detach(terminated.vnfId());
         }
@@ -488,13 +471,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      * again numbers on from them.
      */
     private void detach(int vnfId) {
-        AttachedVnf vnf = vnfs.remove(vnfId);
+        IntModules.Attached vnf = vnfs.remove(vnfId);
         if (vnf == null) {
             return;
         }
         getContext().unwatch(vnf.actor());
         survivors.vnfs.remove(vnf.name(), vnf.actor());
-        inboundDropped += vnf.intModule().inboundDropped();
         for (int state : directory.removeVnf(vnfId)) {
             leave(state);
         }
@@ -504,77 +486,92 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private Behavior<Command> onDeclare(Declare declare) {
-        if (!vnfs.containsKey(declare.vnfId())) {
+        if (!vnfs.attached(declare.vnfId())) {
             declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED,
                     "VNF " + declare.vnfId() + " is not attached"));
             return this;
         }
-        control(new DeclareState(declare.vnfId(), declare.stateName()), (reply, error) -> {
-            if (!(reply instanceof StateDeclared declared)) {
-                declare.replyTo().tell(new Failed("declare " + declare.stateName(), codeOf(reply, error),
-                        describe(reply, error)));
-                return;
-            }
-            int state = declared.stateId();
-            if (directory.declarePublisher(declare.vnfId(), state) != LocalDirectory.Declared.OK) {
-                declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_PUBLISHER,
-                        "another local VNF publishes it"));
-                return;
-            }
-            // Number on from what the backlog already holds (a VNF that declares again after a restart).
-            control(new LatestUpdateQuery(state), (latest, e) -> {
-                if (!(latest instanceof LatestUpdate) && !survivors.publications.containsKey(state)) {
-                    // Numbering from 0 would reuse numbers the backlog holds: subscribers would drop
-                    // them as duplicates. The VNF declares again (a busy backlog soon answers).
-                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), codeOf(latest, e),
-                            "could not learn state " + state + "'s newest update from the backlog, so its numbering cannot go on; declare "
-                            + "again (" + describe(latest, e) + ")"));
-                    return;
-                }
-                long next = latest instanceof LatestUpdate l ? l.latestUpdate() + 1 : 0;
-                AttachedVnf vnf = vnfs.get(declare.vnfId());
-                if (vnf == null) {
-                    declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED,
-                            "the VNF detached meanwhile"));
-                    return;
-                }
-                Publication publication = survivors.publications.computeIfAbsent(state, s -> new Publication(s, next,
-                        survivors.log, segmenter.segmentPayload(), segmenter.maxUpdateBytes(), survivors.published,
-                        survivors.refused));
-                publication.numberFrom(next);
-                // Learn whether another server subscribes before the first publish (unknown: send).
-                getContext().ask(ReplicaController.RemoteSubscribers.class, controller, settings.controlTimeout(),
-                        replyTo -> new ReplicaController.PublisherJoined(state, settings.serverId(), remoteAdapter,
-                                appendedAdapter, replyTo),
-                        (remote, failure) -> new PublisherAnswer(state, remote, () -> {
-                            AttachedVnf still = vnfs.get(declare.vnfId());
-                            if (still == null) {
-                                declare.replyTo().tell(new Failed("declare " + declare.stateName(),
-                                        ErrorCode.NOT_REGISTERED, "the VNF detached meanwhile"));
-                                return;
-                            }
-                            publication.open(still.intModule(), mainPath, settings.outboundQueue());
-                            still.intModule().declared(publication);
-                            declare.replyTo().tell(new Declared(declare.stateName(), state));
-                        }));
-            });
-        });
+        control(new DeclareState(declare.vnfId(), declare.stateName()), (reply, error) ->
+                new StateDeclaration(declare, reply, error));
         return this;
     }
 
+    private Behavior<Command> onStateDeclaration(StateDeclaration answer) {
+        Declare declare = answer.declare();
+        if (!(answer.reply() instanceof StateDeclared declared)) {
+            declare.replyTo().tell(ControlOutcomes.failed("declare " + declare.stateName(), answer.reply(),
+                    answer.error()));
+            return this;
+        }
+        int state = declared.stateId();
+        if (directory.declarePublisher(declare.vnfId(), state) != LocalDirectory.Declared.OK) {
+            declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_PUBLISHER,
+                    "another local VNF publishes it"));
+            return this;
+        }
+        // Number on from what the backlog already holds (a VNF that declares again after a restart).
+        control(new LatestUpdateQuery(state), (latest, error) -> new DeclaredNumbering(declare, state, latest, error));
+        return this;
+    }
+
+    private Behavior<Command> onDeclaredNumbering(DeclaredNumbering answer) {
+        Declare declare = answer.declare();
+        int state = answer.stateId();
+        Long next = ControlOutcomes.nextNumber(answer.reply(), survivors.publications.containsKey(state));
+        if (next == null) {
+            // The VNF declares again (a busy backlog soon answers).
+            declare.replyTo().tell(new Failed("declare " + declare.stateName(),
+                    ControlOutcomes.codeOf(answer.reply(), answer.error()), "could not learn state " + state
+                    + "'s newest update from the backlog, so its numbering cannot go on; declare again ("
+                    + ControlOutcomes.describe(answer.reply(), answer.error()) + ")"));
+            return this;
+        }
+        if (!vnfs.attached(declare.vnfId())) {
+            declare.replyTo().tell(detachedMeanwhile(declare));
+            return this;
+        }
+        Publication publication = survivors.publications.computeIfAbsent(state, s -> new Publication(s, next,
+                survivors.log(), segmenter.segmentPayload(), segmenter.maxUpdateBytes(), survivors.published,
+                survivors.refused));
+        publication.numberFrom(next);
+        // Learn whether another server subscribes before the first publish (unknown: send).
+        getContext().ask(ReplicaController.RemoteSubscribers.class, controller, settings.controlTimeout(),
+                replyTo -> new ReplicaController.PublisherJoined(state, settings.serverId(), remoteAdapter,
+                        appendedAdapter, replyTo),
+                (remote, failure) -> new PublisherJoinedAnswer(declare, publication, remote));
+        return this;
+    }
+
+    private Behavior<Command> onPublisherJoined(PublisherJoinedAnswer answer) {
+        Publication publication = answer.publication();
+        if (answer.remote() != null) {
+            feed(new MainPath.RemoteSubscribers(publication.stateId, answer.remote().any()));
+        }
+        Declare declare = answer.declare();
+        IntModules.Attached still = vnfs.get(declare.vnfId());
+        if (still == null) {
+            declare.replyTo().tell(detachedMeanwhile(declare));
+            return this;
+        }
+        publication.open(still.intModule(), mainPath, settings.outboundQueue());
+        still.intModule().declared(publication);
+        declare.replyTo().tell(new Declared(declare.stateName(), publication.stateId));
+        return this;
+    }
+
+    private static Failed detachedMeanwhile(Declare declare) {
+        return new Failed("declare " + declare.stateName(), ErrorCode.NOT_REGISTERED, "the VNF detached meanwhile");
+    }
+
     private Behavior<Command> onLookup(Lookup lookup) {
-        control(new LookupState(lookup.stateName()), (reply, error) -> lookup.replyTo().tell(
-                reply instanceof StateFound found ? new Found(found.stateName(), found.stateId(), found.publisherVnfId())
-                        : reply instanceof StateUnknown
-                        ? new Failed("lookup " + lookup.stateName(), ErrorCode.UNKNOWN_STATE, "no VNF declared the state")
-                        : new Failed("lookup " + lookup.stateName(), codeOf(reply, error), describe(reply, error))));
+        control(new LookupState(lookup.stateName()), (reply, error) -> new LookupAnswer(lookup, reply, error));
         return this;
     }
 
     // ---- publishing (the hot path does not come here: VNFs write the publish log themselves)
 
     private Behavior<Command> onPublish(Publish publish) {
-        AttachedVnf vnf = vnfs.get(publish.vnfId());
+        IntModules.Attached vnf = vnfs.get(publish.vnfId());
         if (vnf == null) {
             // Sent before this module restarted: the VNF attaches again and declares anew.
             survivors.refused.increment();
@@ -599,28 +596,29 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     // ---- subscribing
 
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
-        if (!vnfs.containsKey(subscribe.vnfId())) {
+        if (!vnfs.attached(subscribe.vnfId())) {
             subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), ErrorCode.NOT_REGISTERED,
                     "VNF " + subscribe.vnfId() + " is not attached"));
             return this;
         }
-        control(new LookupState(subscribe.stateName()), (reply, error) -> {
-            if (reply instanceof StateFound found) {
-                subscribeFound(subscribe, found);
-            } else if (reply instanceof StateUnknown) {
-                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), ErrorCode.UNKNOWN_STATE,
-                        "no VNF declared the state"));
-            } else {
-                subscribe.replyTo().tell(new Failed("subscribe " + subscribe.stateName(), codeOf(reply, error),
-                        describe(reply, error)));
-            }
-        });
+        control(new LookupState(subscribe.stateName()), (reply, error) -> new SubscribeLookup(subscribe, reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onSubscribeLookup(SubscribeLookup answer) {
+        Subscribe subscribe = answer.subscribe();
+        if (answer.reply() instanceof StateFound found) {
+            subscribeFound(subscribe, found);
+        } else {
+            subscribe.replyTo().tell(ControlOutcomes.lookedUp("subscribe " + subscribe.stateName(), answer.reply(),
+                    answer.error()));
+        }
         return this;
     }
 
     private void subscribeFound(Subscribe subscribe, StateFound found) {
         int state = found.stateId();
-        if (!vnfs.containsKey(subscribe.vnfId())) {
+        if (!vnfs.attached(subscribe.vnfId())) {
             return; // detached meanwhile
         }
         LocalDirectory.NetworkChange change = directory.subscribe(subscribe.vnfId(), state);
@@ -633,39 +631,28 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             subscribe.replyTo().tell(done);
             return;
         }
-        NetworkSubscription sub = network.get(state);
-        if (change == LocalDirectory.NetworkChange.SUB_REGISTER || sub == null || sub.phase == Phase.REMOVING) {
-            sub = new NetworkSubscription(found.publisherVnfId());
-            network.put(state, sub);
-            sub.waiting.add(subscribe);
+        SubRegister.Join join = subRegister.subscribe(state, found.publisherVnfId(), subscribe,
+                change == LocalDirectory.NetworkChange.SUB_REGISTER);
+        if (join instanceof SubRegister.Register register) {
             joinTree(state);
-            sendSubscription(MessageKind.SUB_REGISTER, state);
-        } else if (sub.phase == Phase.REGISTERING) {
-            sub.waiting.add(subscribe);
-        } else {
+            send(register.frame());
+        } else if (join instanceof SubRegister.AlreadyActive) {
             updateRoutes();
             subscribe.replyTo().tell(done);
-        }
+        } // else waiting: answered with the others once the SUB-register is acknowledged
     }
 
     private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
         int state = unsubscribe.stateId();
-        NetworkSubscription sub = network.get(state);
-        if (sub != null) {
-            sub.waiting.removeIf(waiting -> {
-                boolean mine = waiting.vnfId() == unsubscribe.vnfId();
-                if (mine) {
-                    waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
-                            "unsubscribed meanwhile"));
-                }
-                return mine;
-            });
+        for (Subscribe waiting : subRegister.withdraw(state, unsubscribe.vnfId())) {
+            waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
+                    "unsubscribed meanwhile"));
         }
         if (directory.unsubscribe(unsubscribe.vnfId(), state) == LocalDirectory.NetworkChange.SUB_REMOVE) {
             leave(state);
         }
         updateRoutes();
-        AttachedVnf vnf = vnfs.get(unsubscribe.vnfId());
+        IntModules.Attached vnf = vnfs.get(unsubscribe.vnfId());
         if (vnf != null) {
             vnf.intModule().handle(state, null);
         }
@@ -677,67 +664,55 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** The last local subscriber left: leave the tree (if the server joined it) and stop receiving. */
     private void leave(int state) {
-        NetworkSubscription sub = network.get(state);
-        if (sub == null) {
+        SubRegister.Leave leave = subRegister.leave(state);
+        if (leave == null) {
             return;
         }
-        for (Subscribe waiting : sub.waiting) {
+        for (Subscribe waiting : leave.waiting()) {
             waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.BAD_REQUEST,
                     "unsubscribed before the switch acknowledged"));
         }
-        sub.waiting.clear();
-        sub.phase = Phase.REMOVING;
         feed(new MainPath.Forget(state));
         controller.tell(new ReplicaController.SubscriberLeft(state, settings.serverId()));
-        sendSubscription(MessageKind.SUB_REMOVE, state);
+        send(leave.frame());
     }
 
-    private void sendSubscription(MessageKind kind, int state) {
-        int sequence = subSequence;
-        subSequence = (subSequence + 1) & StareHeader.MAX_UPDATE_NO;
-        byte[] frame = frames.subscription(kind, state, sequence, settings.senderId());
-        arq.sent(UPLINK, state, sequence, settings.senderId(), frame, System.nanoTime());
-        feed(new MainPath.SendFrame(frame));
+    /** Sends a SUB message the SUB register just numbered, and keeps its timer on the next retransmission. */
+    private void send(byte[] subFrame) {
+        feed(new MainPath.SendFrame(subFrame));
         scheduleArq();
     }
 
     private Behavior<Command> onSubAcked(SubAcked acked) {
-        StareHeader header = acked.header();
-        if (!arq.acknowledged(UPLINK, header.stateId(), header.updateNo(), header.vnfId())) {
-            return this; // a duplicate or stale ack
-        }
-        int state = header.stateId();
-        NetworkSubscription sub = network.get(state);
-        if (sub == null) {
-            return this;
-        }
-        if (sub.phase == Phase.REMOVING) {
-            network.remove(state);
-            leftTree(state);
-        } else if (sub.phase == Phase.REGISTERING) {
-            controller.tell(new ReplicaController.SubscriberJoined(state, settings.serverId(), truncationAdapter));
-            // Updates up to the backlog's latest are history; the stream starts after them.
-            control(new LatestUpdateQuery(state), (reply, error) -> activate(state, sub,
-                    reply instanceof LatestUpdate latest ? latest.latestUpdate() + 1 : -1));
+        int state = acked.header().stateId();
+        switch (subRegister.acked(acked.header())) {
+            case NOTHING -> {
+                // a duplicate or stale ack
+            }
+            case REMOVED -> leftTree(state);
+            case REGISTERED -> {
+                controller.tell(new ReplicaController.SubscriberJoined(state, settings.serverId(), truncationAdapter));
+                // Updates up to the backlog's latest are history; the stream starts after them.
+                SubRegister.Registration registration = subRegister.registration(state);
+                control(new LatestUpdateQuery(state), (reply, error) -> new ActivationLatest(registration, reply, error));
+            }
         }
         return this;
     }
 
-    private void activate(int state, NetworkSubscription sub, long next) {
-        if (network.get(state) != sub || sub.phase != Phase.REGISTERING) {
-            return; // left meanwhile
+    private Behavior<Command> onActivationLatest(ActivationLatest answer) {
+        SubRegister.Activated activated = subRegister.activate(answer.registration(),
+                ControlOutcomes.afterLatest(answer.reply()));
+        if (activated == null) {
+            return this; // left meanwhile
         }
-        sub.phase = Phase.ACTIVE;
-        // A VNF subscribing again resumes where it stopped: the stream starts at the earliest such
-        // point and the updates in between are recovered (a VNF drops what it already has).
-        long resume = sub.waiting.stream().mapToLong(Subscribe::resumeFrom).filter(r -> r >= 0).min().orElse(next);
-        feed(new MainPath.Activate(state, sub.publisherVnfId, resume));
-        List<Subscribe> waiting = List.copyOf(sub.waiting);
-        sub.waiting.clear();
+        feed(new MainPath.Activate(activated.stateId(), activated.publisherVnfId(), activated.resumeFrom()));
         updateRoutes();
-        for (Subscribe subscribe : waiting) {
-            subscribe.replyTo().tell(new Subscribed(subscribe.stateName(), state, sub.publisherVnfId));
+        for (Subscribe subscribe : activated.subscribed()) {
+            subscribe.replyTo().tell(new Subscribed(subscribe.stateName(), activated.stateId(),
+                    activated.publisherVnfId()));
         }
+        return this;
     }
 
     /** The server is about to SUB-register: its transport joins the state's groups first, so the SUB-ack is heard. */
@@ -754,44 +729,39 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     /** After a restart: SUB-remove every tree the server joined before and no VNF subscribed to again. */
     private Behavior<Command> onOrphansTimer() {
         for (int state : List.copyOf(survivors.joined)) {
-            if (network.containsKey(state)) {
+            byte[] remove = subRegister.leaveOrphan(state);
+            if (remove == null) {
                 continue;
             }
             getContext().getLog().info("{}: no VNF subscribes to state {} since the restart; leaving its tree",
                     settings.serverId(), state);
-            NetworkSubscription orphan = new NetworkSubscription(-1);
-            orphan.phase = Phase.REMOVING;
-            network.put(state, orphan);
             transport.join(state); // to hear the SUB-ack
-            sendSubscription(MessageKind.SUB_REMOVE, state);
+            send(remove);
         }
         return this;
     }
 
     private Behavior<Command> onArqTimer() {
-        SubRetransmissions.Due due = arq.poll(System.nanoTime());
-        for (SubRetransmissions.Resend resend : due.resend()) {
-            feed(new MainPath.SendFrame(resend.frame()));
+        SubRegister.Due due = subRegister.poll();
+        for (byte[] resend : due.resend()) {
+            feed(new MainPath.SendFrame(resend));
         }
-        for (SubRetransmissions.Key abandoned : due.abandoned()) {
-            abandon(abandoned.stateId());
+        for (SubRegister.Abandoned abandoned : due.abandoned()) {
+            abandon(abandoned);
         }
         scheduleArq();
         return this;
     }
 
     /** No SUB-ack after every retransmission: the subscribing VNFs are told, the subscription undone. */
-    private void abandon(int state) {
-        NetworkSubscription sub = network.remove(state);
-        if (sub == null) {
-            return;
-        }
+    private void abandon(SubRegister.Abandoned abandoned) {
+        int state = abandoned.stateId();
         leftTree(state);
         getContext().getLog().warn("{}: no SUB-ack for state {} after {} retransmissions", settings.serverId(), state,
                 settings.arqLimit());
-        if (sub.phase == Phase.REGISTERING) {
+        if (abandoned.registering()) {
             String reason = "no SUB-ack from the switch after " + settings.arqLimit() + " retransmissions";
-            for (Subscribe waiting : sub.waiting) {
+            for (Subscribe waiting : abandoned.waiting()) {
                 directory.unsubscribe(waiting.vnfId(), state);
                 waiting.replyTo().tell(new Failed("subscribe " + waiting.stateName(), ErrorCode.UNAVAILABLE, reason));
             }
@@ -800,76 +770,50 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private void scheduleArq() {
-        OptionalLong deadline = arq.nextDeadline();
-        if (deadline.isPresent()) {
-            long delay = Math.max(0, deadline.getAsLong() - System.nanoTime());
-            timers.startSingleTimer(Timer.ARQ, Timer.ARQ, Duration.ofNanos(delay));
-        } else {
-            timers.cancel(Timer.ARQ);
-        }
+        subRegister.nextDelay().ifPresentOrElse(
+                delay -> timers.startSingleTimer(Timer.ARQ, Timer.ARQ, Duration.ofNanos(delay)),
+                () -> timers.cancel(Timer.ARQ));
     }
 
     /** Rebuilds the main path's table of which INT modules get which state. */
     private void updateRoutes() {
-        Map<Integer, List<IntModule>> table = new HashMap<>();
-        for (int state : directory.subscribedStates()) {
-            NetworkSubscription sub = network.get(state);
-            boolean receiving = directory.publisherOf(state).isPresent() || (sub != null && sub.phase == Phase.ACTIVE);
-            if (!receiving) {
-                continue;
-            }
-            List<IntModule> modules = new ArrayList<>();
-            for (int vnfId : directory.localSubscribers(state)) {
-                AttachedVnf vnf = vnfs.get(vnfId);
-                if (vnf != null && !waitingFor(sub, vnfId)) {
-                    modules.add(vnf.intModule());
-                }
-            }
-            table.put(state, List.copyOf(modules));
-        }
-        routes.replace(table);
+        routes.replace(vnfs.routes(directory, subRegister));
     }
 
     /** Tells the main path which INT module serves each attached VNF (it counts their unsent publishes). */
     private void updateModules() {
-        StateMap<IntModule> byVnf = new StateMap<>();
-        vnfs.forEach((id, vnf) -> byVnf.put(id, vnf.intModule()));
-        mainPath.attached(byVnf);
-    }
-
-    private static boolean waitingFor(NetworkSubscription sub, int vnfId) {
-        return sub != null && sub.waiting.stream().anyMatch(s -> s.vnfId() == vnfId);
+        mainPath.attached(vnfs.modulesByVnf());
     }
 
     // ---- recovery and truncation
 
     private Behavior<Command> onRecoveryNeeded(RecoveryNeeded needed) {
         RecoveryRequest request = needed.request();
-        long id = ++recoverId;
         recoverRequests++;
-        recoverPublisher.put(id, request.vnfId());
-        control(new Recover(id, request.stateId(), settings.serverId(), request.missing()), (reply, error) -> {
-            Integer publisher = recoverPublisher.remove(id);
-            if (reply instanceof Recovered recovered && publisher != null) {
-                feed(new MainPath.RecoveredInput(publisher, recovered));
-            }
-            // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
-        });
+        control(new Recover(++recoverId, request.stateId(), settings.serverId(), request.missing()), (reply, error) ->
+                new RecoverAnswer(request.vnfId(), reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onRecoverAnswer(RecoverAnswer answer) {
+        if (answer.reply() instanceof Recovered recovered) {
+            feed(new MainPath.RecoveredInput(answer.publisherVnfId(), recovered));
+        }
+        // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
         return this;
     }
 
     private Behavior<Command> onLatestTimer() {
-        for (Map.Entry<Integer, NetworkSubscription> entry : network.entrySet()) {
-            if (entry.getValue().phase != Phase.ACTIVE) {
-                continue;
-            }
-            int state = entry.getKey();
-            int publisher = entry.getValue().publisherVnfId;
-            control(new LatestUpdateQuery(state), (reply, error) -> {
-                if (reply instanceof LatestUpdate latest) {
-                    mainPath.offer(new MainPath.Latest(state, publisher, latest.latestUpdate()));
-                }
-            });
+        for (SubRegister.Active active : subRegister.actives()) {
+            control(new LatestUpdateQuery(active.stateId()), (reply, error) ->
+                    new LatestPolled(active.stateId(), active.publisherVnfId(), reply, error));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLatestPolled(LatestPolled answer) {
+        if (answer.reply() instanceof LatestUpdate latest) {
+            mainPath.offer(new MainPath.Latest(answer.stateId(), answer.publisherVnfId(), latest.latestUpdate()));
         }
         return this;
     }
@@ -881,32 +825,22 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     // ---- plumbing
 
-    /**
-     * Hands an input to the main path without losing it: when its queue is full the input
-     * waits here, in order, for the next FEED timer. (Periodic inputs, such as latest-update
-     * answers and truncation queries, are offered directly: the next period repeats them.)
-     */
+    /** Hands an input to the main path without losing it (see {@link MainPathFeed}). */
     private void feed(MainPath.Input input) {
-        if (unfed.isEmpty() && mainPath.offer(input)) {
-            return;
-        }
-        unfed.addLast(input);
-        if (!timers.isTimerActive(Timer.FEED)) {
+        if (inputs.feed(input) && !timers.isTimerActive(Timer.FEED)) {
             timers.startSingleTimer(Timer.FEED, Timer.FEED, settings.tick());
         }
     }
 
     private Behavior<Command> onFeedTimer() {
-        while (!unfed.isEmpty() && mainPath.offer(unfed.peekFirst())) {
-            unfed.removeFirst();
-        }
-        if (!unfed.isEmpty()) {
+        if (inputs.retry()) {
             timers.startSingleTimer(Timer.FEED, Timer.FEED, settings.tick());
         }
         return this;
     }
 
-    private void control(ControlRequest request, BiConsumer<ControlReply, Throwable> then) {
+    /** Asks the replica controller; its answer (or the failure to get one) comes back as the message {@code answer} makes. */
+    private void control(ControlRequest request, BiFunction<ControlReply, Throwable, Command> answer) {
         // Not getContext().ask: the Java DSL pipes its answer through a plain continuation of Scala's
         // CompletableFuture adapter, which costs a new thread per answer on 2 cores (see InlineExecutor),
         // and RECOVER sends one of these per gap.
@@ -914,46 +848,23 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         AskPattern.<ReplicaController.Command, ControlReply>ask(controller,
                         replyTo -> new ReplicaController.Control(request, replyTo), settings.controlTimeout(),
                         getContext().getSystem().scheduler())
-                .whenCompleteAsync((reply, error) -> self.tell(new ControlAnswer(reply, error, then)),
-                        InlineExecutor.INSTANCE);
-    }
-
-    private Behavior<Command> onControlAnswer(ControlAnswer answer) {
-        answer.then().accept(answer.reply(), answer.error());
-        return this;
-    }
-
-    /** The controller's own code when it refused; UNAVAILABLE when it did not answer. */
-    private static ErrorCode codeOf(ControlReply reply, Throwable error) {
-        if (reply instanceof ControlFailure failure) {
-            return failure.code();
-        }
-        return error != null ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL;
-    }
-
-    private static String describe(ControlReply reply, Throwable error) {
-        if (reply instanceof ControlFailure failure) {
-            return failure.code() + ": " + failure.message();
-        }
-        return error != null ? "the replica controller did not answer: " + error.getMessage() : "unexpected " + reply;
+                .whenCompleteAsync((reply, error) -> self.tell(answer.apply(reply, error)), InlineExecutor.INSTANCE);
     }
 
     private Behavior<Command> onGetStats(GetStats get) {
         MainPath.Counters c = mainPath.counters;
+        PublishLog log = survivors.log();
         get.replyTo().tell(new Stats(transport.counters(), c.decodeErrors.total(), c.publishFrames.sum(),
                 c.delivered.sum(), c.localDeliveries.sum(), survivors.published.sum(), survivors.refused.sum(),
-                recoverRequests, arq.counters(), (int) survivors.log.unconfirmedUpdates(), transport.localAddress(),
+                recoverRequests, subRegister.counters(), (int) log.unconfirmedUpdates(), transport.localAddress(),
                 c.keptLocal.sum(), c.segmentsAppended.sum(), c.recoveredSegments.sum(), c.unrecoverableUpdates.sum(),
-                c.inactiveDropped.sum(), c.unexpected.sum(), inboundDropped + vnfs.values().stream()
-                        .mapToLong(vnf -> vnf.intModule().inboundDropped()).sum(),
-                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().inboundQueued()).sum(),
-                vnfs.values().stream().mapToInt(vnf -> vnf.intModule().outboundQueued()).sum(),
-                survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum(), survivors.log.heldBytes()));
+                c.inactiveDropped.sum(), c.unexpected.sum(), vnfs.inboundDropped(), vnfs.inboundQueued(),
+                vnfs.outboundQueued(), survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum(), log.heldBytes()));
         return this;
     }
 
     private Behavior<Command> onStop() {
-        for (AttachedVnf vnf : vnfs.values()) {
+        for (IntModules.Attached vnf : vnfs.all()) {
             vnf.intModule().close();
             getContext().unwatch(vnf.actor());
         }

@@ -3,11 +3,11 @@ package io.stare.actors.middleware;
 import io.stare.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,6 +38,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * IDs, numbering on), and subscribes again from the first update it has not delivered, so the
  * listener sees every update once, in order, across the restart. Meanwhile publishes are refused
  * as {@link PublishResult.Reason#UNAVAILABLE}.
+ *
+ * <p>Which listener gets a delivery, and where each subscription resumes, is decided by its
+ * {@link VnfSubscriptions}; an inline handler is wrapped in a {@link ResumingHandler}.
  */
 public final class Vnf extends AbstractBehavior<Vnf.Command> {
 
@@ -124,9 +127,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         /** Declarations made again after a middleware restart, not yet answered. */
         volatile boolean restoring;
         /** Exceptions the VNF's listeners and handlers threw: counted, the first kept for the VNF to see. */
-        final java.util.concurrent.atomic.AtomicLong listenerFailures = new java.util.concurrent.atomic.AtomicLong();
-        final java.util.concurrent.atomic.AtomicReference<Throwable> firstListenerFailure =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        final AtomicLong listenerFailures = new AtomicLong();
+        final AtomicReference<Throwable> firstListenerFailure = new AtomicReference<>();
 
         /** An exception or a failed assertion of the VNF's own code (a JVM error is not caught). */
         void listenerFailed(Throwable e) {
@@ -141,25 +143,13 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     private final Handle handle;
     private Middleware.Reply attachment;
     private final List<ActorRef<Middleware.Reply>> awaitingAttachment = new ArrayList<>();
-    private final Map<String, Integer> subscribedNames = new HashMap<>();
-    private final Map<Integer, StateListener> listeners = new HashMap<>();
-    /** Inline subscriptions, each remembering the last update it handled. */
-    private final Map<Integer, ResumingHandler> handlers = new HashMap<>();
+    private final VnfSubscriptions subscriptions = new VnfSubscriptions();
     /** State names declared, in order: declared again after a middleware restart. */
     private final Set<String> declared = new LinkedHashSet<>();
-    /** Per subscribed state, the newest update delivered (or reported lost): where a restart resumes. */
-    private final Map<Integer, Long> lastDelivered = new HashMap<>();
     private final ActorRef<Middleware.Reply> restoredAdapter;
     /** Attaching again after a middleware restart, or declarations made again not yet answered. */
     private boolean reattaching;
     private int redeclaring;
-    /** Subscribe requests sent and not yet answered. */
-    private int subscribesInFlight;
-    /**
-     * Deliveries that overtook their Subscribe answer (the middleware's reply and the first queued
-     * delivery race), held until the answer names their listener.
-     */
-    private final List<Delivery> overtaking = new ArrayList<>();
 
     /**
      * A VNF named {@code name} (unique in the deployment) that attaches to {@code middleware} at once.
@@ -258,12 +248,9 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
                     (reply, error) -> new Restored(reply != null ? reply : new Middleware.Failed("declare " + state,
                             ErrorCode.UNAVAILABLE, "no answer: " + error), true));
         }
-        for (Map.Entry<String, Integer> subscription : subscribedNames.entrySet()) {
-            int state = subscription.getValue();
-            ResumingHandler inline = handlers.get(state);
-            long last = inline != null ? inline.last : lastDelivered.getOrDefault(state, -1L);
-            subscribe(new Subscribe(subscription.getKey(), listeners.get(state), inline == null ? null : inline.inner,
-                    restoredAdapter), last < 0 ? -1 : last + 1);
+        for (VnfSubscriptions.Resumption again : subscriptions.resumptions()) {
+            subscribe(new Subscribe(again.stateName(), again.listener(),
+                    again.handler() == null ? null : again.handler().inner, restoredAdapter), again.resumeFrom());
         }
     }
 
@@ -326,9 +313,10 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         }
         // An inline handler is installed by the middleware before it routes the first update; the
         // wrapper remembers how far it got, for a restart to resume from there.
-        UpdateHandler inline = subscribe.handler() == null ? null : resuming(subscribe);
+        UpdateHandler inline = subscribe.handler() == null ? null
+                : subscriptions.resuming(subscribe.stateName(), subscribe.handler(), handle);
         // The middleware always answers (its ARQ has a limit), possibly after several retransmissions.
-        subscribesInFlight++;
+        subscriptions.requested();
         getContext().ask(Middleware.Reply.class, middleware, timeout.multipliedBy(3),
                 replyTo -> new Middleware.Subscribe(attached.vnfId(), subscribe.stateName(), resumeFrom, inline, replyTo),
                 (reply, error) -> new SubscribeAnswer(subscribe, reply != null ? reply
@@ -336,43 +324,30 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
                                 "middleware did not answer: " + error)));
     }
 
-    /** The subscription's inline handler, wrapped once: a restart subscribes again with the same wrapper. */
-    private ResumingHandler resuming(Subscribe subscribe) {
-        Integer known = subscribedNames.get(subscribe.stateName());
-        ResumingHandler existing = known == null ? null : handlers.get(known);
-        return existing != null ? existing : new ResumingHandler(subscribe.handler(), handle);
-    }
-
     private Behavior<Command> onSubscribeAnswer(SubscribeAnswer answer) {
-        subscribesInFlight--;
-        if (answer.reply() instanceof Middleware.Subscribed subscribed) {
-            subscribedNames.put(answer.request().stateName(), subscribed.stateId());
-            if (answer.request().listener() != null) {
-                listeners.put(subscribed.stateId(), answer.request().listener());
-            } else if (attachment instanceof Middleware.Attached attached
-                    && attached.intModule().handler(subscribed.stateId()) instanceof ResumingHandler installed) {
-                handlers.put(subscribed.stateId(), installed);
-            }
+        ResumingHandler installed = null;
+        if (answer.reply() instanceof Middleware.Subscribed subscribed && answer.request().listener() == null
+                && attachment instanceof Middleware.Attached attached
+                && attached.intModule().handler(subscribed.stateId()) instanceof ResumingHandler inline) {
+            installed = inline;
         }
+        List<Delivery> held = subscriptions.answered(answer.request().stateName(), answer.reply(),
+                answer.request().listener(), installed);
         answer.request().replyTo().tell(answer.reply());
         // Hand over what overtook this answer; once no answer is pending, the rest has no listener.
-        List<Delivery> held = new ArrayList<>(overtaking);
-        overtaking.clear();
         held.forEach(this::handOver);
         return this;
     }
 
     private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
-        Integer state = subscribedNames.remove(unsubscribe.stateName());
+        Integer state = subscriptions.unsubscribe(unsubscribe.stateName());
         if (state == null || !(attachment instanceof Middleware.Attached attached)) {
             unsubscribe.replyTo().tell(new Middleware.Failed("unsubscribe " + unsubscribe.stateName(),
                     ErrorCode.BAD_REQUEST, "not subscribed"));
             return this;
         }
         // Stop delivering at once; the middleware stops routing (and waits for its main path) before it answers.
-        listeners.remove(state);
-        handlers.remove(state);
-        lastDelivered.remove(state);
+        subscriptions.stopDelivering(state);
         middleware.tell(new Middleware.Unsubscribe(attached.vnfId(), state, unsubscribe.replyTo()));
         return this;
     }
@@ -403,13 +378,9 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private void handOver(Delivery delivery) {
-        StateListener listener = listeners.get(delivery.stateId());
-        if (listener == null && subscribesInFlight > 0) {
-            overtaking.add(delivery); // handed over once its listener is known
-            return;
-        }
-        if (listener == null || !isNew(delivery)) {
-            return;
+        StateListener listener = subscriptions.listenerFor(delivery);
+        if (listener == null) {
+            return; // held for a pending answer, not subscribed, or already delivered
         }
         try {
             if (delivery instanceof Delivery.Update u) {
@@ -427,78 +398,9 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         }
     }
 
-    /**
-     * Whether the listener has not had this yet (a stream resumed after a middleware restart may
-     * repeat a few updates), moving the state's resume point. An overflow notice overtakes the
-     * queued updates before it, so only a stream's own (unrecoverable) gaps move the point.
-     */
-    private boolean isNew(Delivery delivery) {
-        int state = delivery.stateId();
-        long last = lastDelivered.getOrDefault(state, -1L);
-        long newest;
-        if (delivery instanceof Delivery.Update u) {
-            newest = u.update();
-        } else if (delivery instanceof Delivery.Loss loss && loss.reason() == Delivery.Loss.Reason.UNRECOVERABLE) {
-            newest = loss.last();
-        } else {
-            return true;
-        }
-        if (newest <= last) {
-            return false;
-        }
-        lastDelivered.put(state, newest);
-        return true;
-    }
-
     private Middleware.Failed notAttached(String request) {
         return attachment instanceof Middleware.Failed failed
                 ? new Middleware.Failed(request, failed.code(), "attach failed: " + failed.reason())
                 : new Middleware.Failed(request, ErrorCode.NOT_REGISTERED, name + " is not attached yet");
-    }
-
-    /**
-     * An inline handler that remembers the last update it handled, so that a restart resumes after
-     * it and a resumed stream's repeats are skipped. Called on the main path's thread only.
-     */
-    static final class ResumingHandler implements UpdateHandler {
-        final UpdateHandler inner;
-        private final Handle handle;
-        volatile long last = -1;
-
-        ResumingHandler(UpdateHandler inner, Handle handle) {
-            this.inner = inner;
-            this.handle = handle;
-        }
-
-        @Override
-        public void onUpdate(int stateId, int publisherVnfId, long update, java.nio.ByteBuffer buffer, int offset,
-                             int length) {
-            if (update <= last) {
-                return;
-            }
-            last = update;
-            try {
-                inner.onUpdate(stateId, publisherVnfId, update, buffer, offset, length);
-            } catch (RuntimeException | AssertionError e) {
-                handle.listenerFailed(e);
-                throw e; // the main path counts it for the server too, and goes on
-            }
-        }
-
-        @Override
-        public void onLoss(Delivery.Loss loss) {
-            if (loss.reason() == Delivery.Loss.Reason.UNRECOVERABLE) {
-                if (loss.last() <= last) {
-                    return;
-                }
-                last = loss.last();
-            }
-            try {
-                inner.onLoss(loss);
-            } catch (RuntimeException | AssertionError e) {
-                handle.listenerFailed(e);
-                throw e;
-            }
-        }
     }
 }
