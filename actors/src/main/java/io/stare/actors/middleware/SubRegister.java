@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.packet.ServerFrames;
 import io.stare.actors.agent.AgentView;
 import io.stare.actors.agent.SubRetransmissions;
 import io.stare.protocol.address.MessageKind;
@@ -115,7 +116,7 @@ final class SubRegister {
     /** The uplink is one port as far as the ARQ is concerned. */
     private static final int UPLINK = 0;
 
-    private final Frames frames;
+    private final ServerFrames frames;
     private final int senderId;
     private final SubRetransmissions arq;
     private final LongSupplier clock;
@@ -127,7 +128,7 @@ final class SubRegister {
      * @param clock nanoseconds, as {@link System#nanoTime()}
      */
     SubRegister(MiddlewareSettings settings, LongSupplier clock) {
-        this.frames = new Frames(settings.senderId());
+        this.frames = new ServerFrames(settings.senderId());
         this.senderId = settings.senderId();
         this.arq = new SubRetransmissions(settings.arqTimeout(), settings.arqMaxTimeout(), settings.arqLimit());
         this.clock = clock;

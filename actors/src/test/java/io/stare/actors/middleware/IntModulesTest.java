@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.packet.ServerFrames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -51,7 +52,7 @@ class IntModulesTest {
                 new Middleware.Subscribe(1, "s", null), true)).frame();
         assertEquals(Map.of(), modules.routes(directory, subRegister));
 
-        StareHeader sent = Frames.decode(register).orElseThrow().header();
+        StareHeader sent = ServerFrames.decode(register).orElseThrow().header();
         subRegister.acked(new StareHeader(MessageKind.SUB_ACK, REMOTE_STATE, sent.updateNo(), sent.vnfId(), 1, 0));
         subRegister.activate(subRegister.registration(REMOTE_STATE), 0);
         assertEquals(Map.of(REMOTE_STATE, List.of(one)), modules.routes(directory, subRegister));

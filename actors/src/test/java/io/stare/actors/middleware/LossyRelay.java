@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.packet.ServerFrames;
 import io.stare.datapath.TunnelFraming;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
@@ -106,7 +107,7 @@ final class LossyRelay implements AutoCloseable {
 
     /** Whether a frame is of the given kind. */
     static boolean is(byte[] frame, MessageKind kind) {
-        DecodeResult<StarePacket> decoded = Frames.decode(frame);
+        DecodeResult<StarePacket> decoded = ServerFrames.decode(frame);
         return decoded.isOk() && decoded.orElseThrow().header().kind() == kind;
     }
 

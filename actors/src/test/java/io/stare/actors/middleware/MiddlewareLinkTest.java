@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.packet.ServerFrames;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -103,7 +104,7 @@ class MiddlewareLinkTest {
     @Test
     void aLostLastUpdateIsFoundThroughTheLatestUpdateQuery() throws Exception {
         start(frame -> false, frame -> LossyRelay.is(frame, MessageKind.PUBLISH)
-                && Frames.decode(frame).orElseThrow().header().updateNo() == 4, Duration.ofMillis(100), 8);
+                && ServerFrames.decode(frame).orElseThrow().header().updateNo() == 4, Duration.ofMillis(100), 8);
         StareClient a = testbed.vnf(0, "a");
         StareClient d = testbed.vnf(2, "d");
         await(a.declare("state-a"));
@@ -170,7 +171,7 @@ class MiddlewareLinkTest {
         hostile.add(ethernet(0x0010, new byte[20])); // an 802.3 length, not an EtherType
         hostile.add(ethernet(0x86dd, new byte[40])); // IPv6
         hostile.add(ethernet(0x0800, new byte[10])); // a truncated IPv4 header
-        byte[] corrupted = new Frames(9).publish(new io.stare.protocol.segment.Segment(1, 9, 0, 1, 0, new byte[] {1, 2, 3}));
+        byte[] corrupted = new ServerFrames(9).publish(new io.stare.protocol.segment.Segment(1, 9, 0, 1, 0, new byte[] {1, 2, 3}));
         corrupted[corrupted.length - 1] ^= 0x55; // the UDP checksum no longer matches
         hostile.add(corrupted);
         Random random = new Random(3);
@@ -184,7 +185,7 @@ class MiddlewareLinkTest {
         }
         try (java.net.DatagramSocket stranger = new java.net.DatagramSocket(
                 new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))) {
-            byte[] frame = new Frames(9).publish(new io.stare.protocol.segment.Segment(1, 9, 0, 1, 0, new byte[] {1}));
+            byte[] frame = new ServerFrames(9).publish(new io.stare.protocol.segment.Segment(1, 9, 0, 1, 0, new byte[] {1}));
             stranger.send(new java.net.DatagramPacket(frame, frame.length, testbed.stats(2).tunnelAddress()));
         }
 
@@ -204,7 +205,7 @@ class MiddlewareLinkTest {
                 return switchPort;
             }
             relay = new LossyRelay(switchPort, frame -> false, frame -> {
-                var decoded = Frames.decode(frame);
+                var decoded = ServerFrames.decode(frame);
                 return decoded.isOk() && decoded.orElseThrow().header().kind() == MessageKind.PUBLISH
                         && decoded.orElseThrow().header().updateNo() == 3;
             });

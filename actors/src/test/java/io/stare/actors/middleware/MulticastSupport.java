@@ -1,6 +1,7 @@
 package io.stare.actors.middleware;
 
 
+import io.stare.protocol.packet.ServerFrames;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
@@ -114,7 +115,7 @@ final class MulticastSupport {
 
         /** One frame heard: kept if it decodes, counted if not. */
         void add(byte[] frame) {
-            DecodeResult<StarePacket> decoded = Frames.decode(frame);
+            DecodeResult<StarePacket> decoded = ServerFrames.decode(frame);
             if (decoded.isOk()) {
                 synchronized (this) {
                     packets.add(decoded.orElseThrow());

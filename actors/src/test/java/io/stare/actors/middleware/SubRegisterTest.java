@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.packet.ServerFrames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,7 +35,7 @@ class SubRegisterTest {
     }
 
     private static StareHeader header(byte[] frame) {
-        return Frames.decode(frame).orElseThrow().header();
+        return ServerFrames.decode(frame).orElseThrow().header();
     }
 
     /** The first switch's SUB-ack of {@code frame}: same STATE_ID, UPDATE_NO and VNF_ID. */

@@ -1,7 +1,7 @@
 package io.stare.bench.jmh;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.actors.middleware.MiddlewareFrames;
+import io.stare.protocol.packet.ServerFrames;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
@@ -50,7 +50,7 @@ public class PublishEncodeBenchmark {
     public int payloadBytes;
 
     private Segmenter segmenter;
-    private MiddlewareFrames frames;
+    private ServerFrames frames;
     private StareFrameEncoder encoder;
     private ByteBuffer egress;
     private byte[] value;
@@ -61,7 +61,7 @@ public class PublishEncodeBenchmark {
         // The middleware's MTU as configured (stare.middleware.mtu), so segment counts match a real run.
         MiddlewareSettings settings = MiddlewareSettings.fromConfig(ConfigFactory.load());
         segmenter = new Segmenter(settings.mtu());
-        frames = new MiddlewareFrames(settings.senderId());
+        frames = new ServerFrames(settings.senderId());
         encoder = new StareFrameEncoder(0x02_00_00_00_00_00L | settings.senderId(), 0x7f000001, StareAddress.UDP_PORT,
                 StarePacket.DEFAULT_TTL);
         egress = ByteBuffer.allocateDirect(1 << 20);

@@ -1,7 +1,7 @@
 package io.stare.bench.jmh;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.actors.middleware.MiddlewareFrames;
+import io.stare.protocol.packet.ServerFrames;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.header.StareHeader;
@@ -102,7 +102,7 @@ public class ReceiveDecodeBenchmark {
         MiddlewareSettings settings = MiddlewareSettings.fromConfig(ConfigFactory.load());
         reassembly = settings.reassembly();
         Segmenter segmenter = new Segmenter(settings.mtu());
-        MiddlewareFrames encoder = new MiddlewareFrames(settings.senderId());
+        ServerFrames encoder = new ServerFrames(settings.senderId());
         byte[] value = Payloads.of(payloadBytes);
         frames = new byte[UPDATES][][];
         for (int update = 0; update < UPDATES; update++) {
@@ -174,7 +174,7 @@ public class ReceiveDecodeBenchmark {
         reassembler.expect(PublishEncodeBenchmark.STATE, PublishEncodeBenchmark.VNF, 0);
         for (byte[][] update : frames) {
             for (byte[] frame : update) {
-                DecodeResult<StarePacket> decoded = MiddlewareFrames.decode(frame);
+                DecodeResult<StarePacket> decoded = ServerFrames.decode(frame);
                 StarePacket packet = decoded.orElseThrow();
                 // The receive path reads its clock once per input, so per frame here too.
                 reassembler.accept(packet.header(), packet.payload(), System.nanoTime() / 1_000_000);

@@ -3,7 +3,7 @@ package io.stare.bench.jmh;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.stare.actors.middleware.MiddlewareFrames;
+import io.stare.protocol.packet.ServerFrames;
 import io.stare.protocol.packet.StarePacket;
 import io.stare.protocol.segment.Reassembler;
 import io.stare.protocol.segment.ReassemblyConfig;
@@ -52,7 +52,7 @@ class CodecBenchmarksTest {
         });
         reassembler.expect(PublishEncodeBenchmark.STATE, PublishEncodeBenchmark.VNF, 1);
         for (byte[] frame : frames) {
-            StarePacket packet = MiddlewareFrames.decode(frame).orElseThrow();
+            StarePacket packet = ServerFrames.decode(frame).orElseThrow();
             reassembler.accept(packet.header(), packet.payload(), 0);
         }
         assertEquals(1, delivered[0]);

@@ -1,38 +1,38 @@
-package io.stare.actors.middleware;
+package io.stare.protocol.packet;
 
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
 import io.stare.protocol.header.StareHeader;
-import io.stare.protocol.packet.Ethernet;
-import io.stare.protocol.packet.PacketCodec;
-import io.stare.protocol.packet.StarePacket;
 import io.stare.protocol.segment.Segment;
 import java.util.Locale;
 
 /**
- * Whole Ethernet frames of one middleware: Publish segments and SUB messages out, any frame in.
- * Pure; the source MAC and IPv4 address name the server (02:00:00:00:xx:xx, 127.0.0.1).
+ * Whole Ethernet frames of one server's middleware: Publish segments and SUB messages out, any
+ * frame in. Pure; the source MAC and IPv4 address name the server (02:00:00:00:xx:xx, 127.0.0.1).
+ * The middleware sends SUB messages with it; tests, relays and benchmarks build and read frames
+ * exactly as the middleware does.
  */
-final class Frames {
+public final class ServerFrames {
 
     private static final int LOOPBACK = 0x7f000001;
     private static final long LOCAL_MAC_BASE = 0x02_00_00_00_00_00L;
 
     private final long sourceMac;
 
-    Frames(int senderId) {
+    /** The frames of the server whose messages carry {@code senderId} (its source MAC). */
+    public ServerFrames(int senderId) {
         this.sourceMac = LOCAL_MAC_BASE | senderId;
     }
 
     /** One Publish segment as a frame. */
-    byte[] publish(Segment segment) {
+    public byte[] publish(Segment segment) {
         return frame(segment.header(), segment.payload());
     }
 
     /** A SUB-register or SUB-remove, numbered for the ARQ. */
-    byte[] subscription(MessageKind kind, int stateId, int sequenceNo, int senderId) {
+    public byte[] subscription(MessageKind kind, int stateId, int sequenceNo, int senderId) {
         return frame(StareHeader.subscription(kind, stateId, sequenceNo, senderId), new byte[0]);
     }
 
@@ -42,7 +42,7 @@ final class Frames {
     }
 
     /** Decodes a received frame: Ethernet II, IPv4 EtherType, then the whole STARE packet. */
-    static DecodeResult<StarePacket> decode(byte[] frame) {
+    public static DecodeResult<StarePacket> decode(byte[] frame) {
         DecodeResult<Ethernet.Frame> ethernet = Ethernet.unwrap(frame);
         if (!ethernet.isOk()) {
             return DecodeResult.fail(ethernet.errorOrNull());
@@ -56,7 +56,7 @@ final class Frames {
     }
 
     /** Whether a decoded packet is a SUB-ack. */
-    static boolean isAck(StarePacket packet) {
+    public static boolean isAck(StarePacket packet) {
         return packet.header().kind() == MessageKind.SUB_ACK;
     }
 }
