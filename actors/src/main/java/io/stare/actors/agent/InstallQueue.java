@@ -92,6 +92,11 @@ final class InstallQueue {
         installing = false;
     }
 
+    /** Whether {@code install} is the one under way (not dropped since it started). */
+    boolean isUnderWay(Install install) {
+        return installing && queued.peek() == install;
+    }
+
     /** Installations queued, the one under way included. */
     int size() {
         return queued.size();

@@ -82,6 +82,14 @@ final class SwitchRpc {
         return entities;
     }
 
+    /** A failure as the agent reports it: the cause's class and message, unwrapped from the future. */
+    static String describe(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
     /** The arbitration update this agent opens its stream with. */
     static MasterArbitrationUpdate arbitration(AgentSettings settings) {
         MasterArbitrationUpdate.Builder update = MasterArbitrationUpdate.newBuilder()
