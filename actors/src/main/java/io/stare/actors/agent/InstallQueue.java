@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import p4.v1.Update;
 
 /**
  * Embedded mode: the order in which the {@link EmbeddedController}'s decisions reach the switch
@@ -41,6 +42,28 @@ final class InstallQueue {
     /** @param nanos the clock installation times are measured with */
     InstallQueue(LongSupplier nanos) {
         this.nanos = nanos;
+    }
+
+    /**
+     * The Writes that carry out {@code act}'s table and group decisions, in its order (one Write
+     * each); its Transmits are not among them: they are sent once the Writes are acknowledged.
+     */
+    static List<Update> writes(P4Entities entities, EmbeddedController.Act act) {
+        List<Update> writes = new ArrayList<>();
+        for (EmbeddedController.Decision decision : act.decisions()) {
+            if (decision instanceof EmbeddedController.InsertGroup g) {
+                writes.add(SwitchRpc.update(Update.Type.INSERT, P4Entities.multicastGroup(g.groupId(), g.groupId())));
+            } else if (decision instanceof EmbeddedController.DeleteGroup g) {
+                writes.add(SwitchRpc.update(Update.Type.DELETE, P4Entities.multicastGroup(g.groupId(), 0)));
+            } else if (decision instanceof EmbeddedController.InsertEntry e) {
+                writes.add(SwitchRpc.update(Update.Type.INSERT, entities.stateForwarding(e.stateId(), e.groupId())));
+            } else if (decision instanceof EmbeddedController.ModifyEntry e) {
+                writes.add(SwitchRpc.update(Update.Type.MODIFY, entities.stateForwarding(e.stateId(), e.groupId())));
+            } else if (decision instanceof EmbeddedController.DeleteEntry e) {
+                writes.add(SwitchRpc.update(Update.Type.DELETE, entities.stateForwardingDelete(e.stateId())));
+            }
+        }
+        return writes;
     }
 
     /** Queues {@code act}; the installation to start now, if none was under way. */

@@ -4,15 +4,11 @@ import io.grpc.Status;
 import io.stare.p4.entity.PacketInCodec;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.EmbeddedController;
-import io.stare.p4.pipeline.PortMask;
-import io.stare.p4.pipeline.Propagation;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.runtime.Uint128s;
 import io.stare.protocol.address.MessageKind;
-import io.stare.protocol.header.StareHeader;
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -471,28 +467,14 @@ final class StreamSession {
                         stare.kind() == MessageKind.SUB_REGISTER, nanos.getAsLong())));
     }
 
-    /**
-     * Register mode: the switch propagated a SUB message. {@code value} is the state's new mask,
-     * so the old one is {@code new ^ bit(ingress)} and the propagation follows from the rule; the
-     * copies the switch sent are the received frame with its TTL decremented.
-     */
+    /** Register mode: the switch propagated a SUB message; its copies go to the ARQ. */
     private void onSubPropagated(State s, PacketInCodec.Received packet) {
         CpuHeaders.PacketIn header = packet.header();
         int state = (int) header.index();
         agent.tell(new Learned(state, header.value()));
         clone(s, packet);
-        Optional<StareHeader> stare = SubFrames.header(packet.payload());
-        if (stare.isEmpty() || !SubFrames.isSubscription(stare.get()) || header.ingressPort() >= portCount) {
-            return;
-        }
-        long old = header.value() ^ PortMask.bit(header.ingressPort());
-        long propagation = Propagation.propagate(stare.get().kind(), old, header.ingressPort(), settings.treePorts(),
-                PortMask.all(portCount));
-        byte[] forwarded = SubFrames.forwarded(packet.payload());
-        List<SubRetransmissions.Copy> copies = new ArrayList<>();
-        for (int port : PortMask.ports(propagation)) {
-            copies.add(new SubRetransmissions.Copy(port, state, stare.get().updateNo(), stare.get().vnfId(), forwarded));
-        }
+        List<SubRetransmissions.Copy> copies = SubFrames.propagated(header, packet.payload(), portCount,
+                settings.treePorts());
         if (!copies.isEmpty()) {
             agent.tell(new Forwarded(copies));
         }
@@ -510,28 +492,10 @@ final class StreamSession {
     /** Writes one installation's decisions, one Write each, in order. */
     private void write(SwitchRpc rpc, InstallQueue.Install install) {
         CompletionStage<Integer> chain = CompletableFuture.completedFuture(0);
-        for (EmbeddedController.Decision decision : install.act().decisions()) {
-            Optional<Update> update = toUpdate(rpc.entities(), decision);
-            if (update.isPresent()) {
-                chain = chain.thenCompose(n -> rpc.write(List.of(update.get())));
-            }
+        for (Update update : InstallQueue.writes(rpc.entities(), install.act())) {
+            chain = chain.thenCompose(n -> rpc.write(List.of(update)));
         }
         context.pipeToSelf(chain, (n, failure) -> new InstallDone(install, Optional.ofNullable(failure)));
-    }
-
-    private static Optional<Update> toUpdate(P4Entities entities, EmbeddedController.Decision decision) {
-        if (decision instanceof EmbeddedController.InsertGroup g) {
-            return Optional.of(SwitchRpc.update(Update.Type.INSERT, P4Entities.multicastGroup(g.groupId(), g.groupId())));
-        } else if (decision instanceof EmbeddedController.DeleteGroup g) {
-            return Optional.of(SwitchRpc.update(Update.Type.DELETE, P4Entities.multicastGroup(g.groupId(), 0)));
-        } else if (decision instanceof EmbeddedController.InsertEntry e) {
-            return Optional.of(SwitchRpc.update(Update.Type.INSERT, entities.stateForwarding(e.stateId(), e.groupId())));
-        } else if (decision instanceof EmbeddedController.ModifyEntry e) {
-            return Optional.of(SwitchRpc.update(Update.Type.MODIFY, entities.stateForwarding(e.stateId(), e.groupId())));
-        } else if (decision instanceof EmbeddedController.DeleteEntry e) {
-            return Optional.of(SwitchRpc.update(Update.Type.DELETE, entities.stateForwardingDelete(e.stateId())));
-        }
-        return Optional.empty(); // a Transmit: sent once the writes are acknowledged
     }
 
     private Behavior<Command> onInstallDone(State s, InstallDone done) {
