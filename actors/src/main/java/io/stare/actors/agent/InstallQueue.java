@@ -66,9 +66,12 @@ final class InstallQueue {
         return writes;
     }
 
-    /** Queues {@code act}; the installation to start now, if none was under way. */
-    Optional<Install> add(EmbeddedController.Act act) {
-        queued.add(new Install(act, nanos.getAsLong()));
+    /**
+     * Queues {@code act}, decided on a packet-in received at {@code receivedNanos}; the
+     * installation to start now, if none was under way.
+     */
+    Optional<Install> add(EmbeddedController.Act act, long receivedNanos) {
+        queued.add(new Install(act, receivedNanos));
         return next();
     }
 

@@ -68,7 +68,7 @@ final class StreamSession {
     }
 
     /** Embedded mode: the controller's decisions on a {@link Punted} packet-in, to install in order. */
-    record Install(EmbeddedController.Act act) implements Command {
+    record Install(EmbeddedController.Act act, long receivedNanos) implements Command {
     }
 
     /** ARQ retransmissions, sent while the session is the ready primary. */
@@ -142,8 +142,11 @@ final class StreamSession {
     record Acked(int port, int stateId, int updateNo, int vnfId) implements Report {
     }
 
-    /** Embedded mode: a SUB_PUNT, for the controller (answer with {@link Install}). */
-    record Punted(CpuHeaders.PacketIn header, byte[] payload) implements Report {
+    /**
+     * Embedded mode: a SUB_PUNT for the controller, received at {@code receivedNanos} (the install
+     * time counts from there); answered with {@link Install}.
+     */
+    record Punted(CpuHeaders.PacketIn header, byte[] payload, long receivedNanos) implements Report {
     }
 
     /** Embedded mode: an installation was acknowledged {@code took} after its packet-in. */
@@ -442,7 +445,7 @@ final class StreamSession {
     private void onPacketIn(State s, PacketInCodec.Received packet) {
         CpuHeaders.PacketIn header = packet.header();
         switch (header.reason()) {
-            case SUB_PUNT -> agent.tell(new Punted(header, packet.payload()));
+            case SUB_PUNT -> agent.tell(new Punted(header, packet.payload(), nanos.getAsLong()));
             case SUB_PROPAGATED -> onSubPropagated(s, packet);
             case STATE_CHANGED -> {
                 agent.tell(new Learned((int) header.index(), header.value()));
@@ -484,7 +487,7 @@ final class StreamSession {
 
     private Behavior<Command> onInstall(State s, Install m) {
         if (s.phase() == Phase.READY) { // otherwise dropped: the sender got no SUB-ack and retries
-            installs.add(m.act()).ifPresent(install -> write(s.rpc(), install));
+            installs.add(m.act(), m.receivedNanos()).ifPresent(install -> write(s.rpc(), install));
         }
         return Behaviors.same();
     }

@@ -326,7 +326,7 @@ public final class SwitchAgent extends AbstractBehavior<SwitchAgent.Command> {
         }
         EmbeddedController.Reaction reaction = controller.onPacketIn(m.header(), m.payload());
         if (reaction instanceof EmbeddedController.Act act) {
-            session.tell(new StreamSession.Install(act));
+            session.tell(new StreamSession.Install(act, m.receivedNanos()));
         } else {
             getContext().getLog().debug("{}: SUB_PUNT ignored: {}", settings.target(),
                     ((EmbeddedController.Ignore) reaction).reason());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.EmbeddedController;
+import io.stare.p4.program.StareProgram;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import p4.v1.Update;
 
 /** The embedded install queue's ordering, driven by a hand-held clock (nanoseconds). */
 class InstallQueueTest {
@@ -31,8 +33,8 @@ class InstallQueueTest {
     void oneInstallationAtATimeInArrivalOrder() {
         EmbeddedController.Act first = register(7, 1);
         EmbeddedController.Act second = register(8, 1);
-        assertEquals(first, queue.add(first).orElseThrow().act(), "idle: starts at once");
-        assertTrue(queue.add(second).isEmpty(), "waits for the first");
+        assertEquals(first, queue.add(first, now.get()).orElseThrow().act(), "idle: starts at once");
+        assertTrue(queue.add(second, now.get()).isEmpty(), "waits for the first");
         assertTrue(queue.next().isEmpty(), "still under way");
 
         queue.completed();
@@ -42,9 +44,8 @@ class InstallQueueTest {
 
     @Test
     void packetOutsAreReleasedOnlyWithTheAcknowledgementAndInTheControllersOrder() {
-        now.set(1_000);
         EmbeddedController.Act act = register(7, 3);
-        queue.add(act);
+        queue.add(act, 1_000);
         now.set(5_000);
         InstallQueue.Completion done = queue.completed();
 
@@ -55,7 +56,7 @@ class InstallQueueTest {
 
     @Test
     void theCopiesToTreeNeighboursGoToTheArqAndTheSubAckDoesNot() {
-        queue.add(register(7, 3));
+        queue.add(register(7, 3), now.get());
         List<SubRetransmissions.Copy> copies = queue.completed().propagated();
 
         assertEquals(List.of(1, 2), copies.stream().map(SubRetransmissions.Copy::port).toList());
@@ -67,14 +68,23 @@ class InstallQueueTest {
     }
 
     @Test
+    void theWritesFollowTheDecisionsGroupBeforeEntryAndLeaveTheTransmitsOut() {
+        List<Update> writes = InstallQueue.writes(P4Entities.of(StareProgram.Mode.EMBEDDED), register(7, 1));
+
+        assertEquals(List.of(Update.Type.INSERT, Update.Type.INSERT), writes.stream().map(Update::getType).toList());
+        assertTrue(writes.get(0).getEntity().hasPacketReplicationEngineEntry(), "the group first");
+        assertTrue(writes.get(1).getEntity().hasTableEntry(), "then the entry that uses it");
+    }
+
+    @Test
     void clearingDropsWhatIsQueuedAndUnderWay() {
-        queue.add(register(7, 1));
-        queue.add(register(8, 1));
+        queue.add(register(7, 1), now.get());
+        queue.add(register(8, 1), now.get());
         queue.clear();
         assertEquals(0, queue.size());
         assertThrows(IllegalStateException.class, queue::completed);
         EmbeddedController.Act later = register(9, 1);
-        assertEquals(later, queue.add(later).orElseThrow().act(), "idle again");
+        assertEquals(later, queue.add(later, now.get()).orElseThrow().act(), "idle again");
     }
 
     /** A SUB-register from the host behind {@link #HOST_PORT} (its VNF ID is the port number). */
