@@ -34,7 +34,8 @@ import p4.v1.WriteRequest;
 /**
  * The unary P4Runtime calls of one agent session (Write, Read, pipeline config), each bounded by
  * the RPC timeout, and the set-up sequence a new primary runs. Every method returns a
- * {@link CompletionStage} and touches no actor state: the agent pipes the outcome to itself.
+ * {@link CompletionStage} and touches no actor state: the {@link StreamSession} or
+ * {@link ReconfigurationRun} pipes the outcome to itself.
  */
 final class SwitchRpc {
 
