@@ -20,8 +20,9 @@ import p4.v1.PacketOut;
 /**
  * Register access through the CPU port (BMv2): packet-out READ and WRITE of up to
  * {@value RegisterPipeline#MAX_REGISTER_VALUES} cells each, answered by REGISTER_VALUES packet-ins,
- * and SET_CLONE_FLAG. The agent feeds every REGISTER_VALUES packet-in to
- * {@link #onRegisterValues}; nothing here blocks.
+ * and SET_CLONE_FLAG. The {@link StreamSession} (or the reconfiguration run it forwards them to)
+ * feeds every REGISTER_VALUES packet-in to {@link #onRegisterValues}; nothing here blocks, and the
+ * methods may be called from either actor.
  *
  * <p>Requests are pipelined: up to {@code window} packet-outs are in flight at once, so reading
  * 2048 cells (256 READs) takes a few round trips, not 256. Answers are matched to requests by

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The bookkeeping of one State4 reconfiguration (plain class, no I/O; the {@link SwitchAgent}
+ * The bookkeeping of one State4 reconfiguration (plain class, no I/O; a {@link ReconfigurationRun}
  * drives the steps and feeds it what the switch says). The protocol, and why its result is exact:
  *
  * <ol>

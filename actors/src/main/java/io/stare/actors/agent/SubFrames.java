@@ -1,11 +1,16 @@
 package io.stare.actors.agent;
 
+import io.stare.p4.pipeline.CpuHeaders;
+import io.stare.p4.pipeline.PortMask;
+import io.stare.p4.pipeline.Propagation;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.InternetChecksum;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -53,6 +58,31 @@ final class SubFrames {
         buffer.putShort(IP_CHECKSUM, (short) 0);
         buffer.putShort(IP_CHECKSUM, (short) InternetChecksum.of(buffer, IP, ipHeaderLength(copy)));
         return copy;
+    }
+
+    /**
+     * Register mode: the copies of a SUB message the switch propagated (a SUB_PROPAGATED
+     * packet-in). Its {@code value} is the state's new mask, so the old one is
+     * {@code new ^ bit(ingress)} and the propagation follows from the rule; each copy is the
+     * received frame with its TTL decremented. None for a frame that is not a SUB message or came
+     * in by a port beyond {@code portCount}.
+     */
+    static List<SubRetransmissions.Copy> propagated(CpuHeaders.PacketIn header, byte[] frame, int portCount,
+                                                    long treePorts) {
+        Optional<StareHeader> stare = header(frame);
+        if (stare.isEmpty() || !isSubscription(stare.get()) || header.ingressPort() >= portCount) {
+            return List.of();
+        }
+        long old = header.value() ^ PortMask.bit(header.ingressPort());
+        long propagation = Propagation.propagate(stare.get().kind(), old, header.ingressPort(), treePorts,
+                PortMask.all(portCount));
+        byte[] forwarded = forwarded(frame);
+        List<SubRetransmissions.Copy> copies = new ArrayList<>();
+        for (int port : PortMask.ports(propagation)) {
+            copies.add(new SubRetransmissions.Copy(port, (int) header.index(), stare.get().updateNo(),
+                    stare.get().vnfId(), forwarded));
+        }
+        return copies;
     }
 
     private static int ipHeaderLength(byte[] frame) {

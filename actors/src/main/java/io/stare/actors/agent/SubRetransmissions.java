@@ -56,6 +56,13 @@ public final class SubRetransmissions {
         }
     }
 
+    /**
+     * A SUB message as it left for tree port {@code port}: what {@link #sent(Copy, long)} records.
+     * The frame is not copied here; {@link #sent} copies it.
+     */
+    public record Copy(int port, int stateId, int updateNo, int vnfId, byte[] frame) {
+    }
+
     /** What {@link #poll(long)} found due: copies to send, and messages given up. */
     public record Due(List<Resend> resend, List<Key> abandoned) {
         public Due {
@@ -108,6 +115,11 @@ public final class SubRetransmissions {
     public void sent(int port, int stateId, int updateNo, int vnfId, byte[] frame, long now) {
         pending.remove(new Key(port, stateId)); // re-inserted last: iteration stays in send order
         pending.put(new Key(port, stateId), new Pending(updateNo, vnfId, frame, now + timeout.toNanos()));
+    }
+
+    /** {@link #sent(int, int, int, int, byte[], long)} of one copy. */
+    public void sent(Copy copy, long now) {
+        sent(copy.port(), copy.stateId(), copy.updateNo(), copy.vnfId(), copy.frame(), now);
     }
 
     /**

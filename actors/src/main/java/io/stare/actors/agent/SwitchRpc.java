@@ -34,7 +34,8 @@ import p4.v1.WriteRequest;
 /**
  * The unary P4Runtime calls of one agent session (Write, Read, pipeline config), each bounded by
  * the RPC timeout, and the set-up sequence a new primary runs. Every method returns a
- * {@link CompletionStage} and touches no actor state: the agent pipes the outcome to itself.
+ * {@link CompletionStage} and touches no actor state: the {@link StreamSession} or
+ * {@link ReconfigurationRun} pipes the outcome to itself.
  */
 final class SwitchRpc {
 
@@ -80,6 +81,14 @@ final class SwitchRpc {
 
     P4Entities entities() {
         return entities;
+    }
+
+    /** A failure as the agent reports it: the cause's class and message, unwrapped from the future. */
+    static String describe(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     /** The arbitration update this agent opens its stream with. */
