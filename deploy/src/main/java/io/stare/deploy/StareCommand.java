@@ -1,5 +1,6 @@
 package io.stare.deploy;
 
+import io.stare.deploy.cli.UserInputException;
 import io.stare.deploy.agent.AgentCommand;
 import io.stare.deploy.controller.ControllerCommand;
 import io.stare.deploy.demo.DemoCommand;

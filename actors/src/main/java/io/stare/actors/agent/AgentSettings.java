@@ -1,5 +1,7 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.Backoff;
+
 import com.typesafe.config.Config;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.runtime.Uint128s;
@@ -145,16 +147,7 @@ public record AgentSettings(String host, int port, long deviceId, BigInteger ele
      * {@code reconnectMin * 2^attempt}, at most {@code reconnectMax}.
      */
     public Duration reconnectDelay(int attempt) {
-        return exponential(reconnectMin, reconnectMax, attempt);
+        return Backoff.exponential(reconnectMin, reconnectMax, attempt);
     }
 
-    /** {@code min * 2^n}, capped at {@code max} (and safe from overflow for any n). */
-    static Duration exponential(Duration min, Duration max, int n) {
-        if (n < 0 || n >= 62) {
-            return max;
-        }
-        long nanos = min.toNanos();
-        long scaled = nanos > (Long.MAX_VALUE >> n) ? Long.MAX_VALUE : nanos << n;
-        return scaled >= max.toNanos() ? max : Duration.ofNanos(scaled);
-    }
 }

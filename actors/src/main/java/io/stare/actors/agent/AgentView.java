@@ -1,5 +1,7 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.ArqCounters;
+
 import io.stare.p4.program.StareProgram;
 import java.time.Duration;
 import java.util.Collections;
@@ -60,16 +62,5 @@ public record AgentView(String target, StareProgram.Mode mode, boolean connected
             return new InstallTimes(n, took, mean.multipliedBy(count).plus(took).dividedBy(n),
                     took.compareTo(max) > 0 ? took : max);
         }
-    }
-
-    /**
-     * The switch-to-switch ARQ.
-     *
-     * @param pending propagated SUB messages still waiting for their neighbour's SUB-ack
-     * @param acknowledged propagated messages whose SUB-ack arrived
-     * @param retransmissions repetitions sent
-     * @param abandoned messages given up after the retransmission limit
-     */
-    public record ArqCounters(int pending, long acknowledged, long retransmissions, long abandoned) {
     }
 }

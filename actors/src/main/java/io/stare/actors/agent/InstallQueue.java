@@ -1,5 +1,6 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.SubRetransmissions;
 import io.stare.p4.pipeline.EmbeddedController;
 import io.stare.protocol.header.StareHeader;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.Backoff;
+
 import java.time.Duration;
 
 /**
@@ -51,6 +53,6 @@ final class ReconnectBackoff {
 
     private Duration next(int n) {
         attempt = n + 1;
-        return AgentSettings.exponential(min, max, n);
+        return Backoff.exponential(min, max, n);
     }
 }

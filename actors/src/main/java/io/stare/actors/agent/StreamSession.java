@@ -1,5 +1,6 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.SubRetransmissions;
 import io.grpc.Status;
 import io.stare.p4.entity.PacketInCodec;
 import io.stare.p4.pipeline.CpuHeaders;
@@ -47,6 +48,11 @@ import p4.v1.Update;
  * <p>The session dies with its stream (or a failed set-up), after a last {@link Ended}. gRPC
  * callbacks only turn responses into messages to the session, so those of a dead session go to
  * dead letters.
+ *
+ * <p>Why above 400 lines: about 190 of them are its two protocols (what the agent and gRPC tell it,
+ * what it reports to the agent), one record each; the handlers apply the decisions of plain classes
+ * ({@link InstallQueue}, {@link SwitchRpc}, {@link P4Entities}) in a few lines each, and the stream,
+ * arbitration and set-up share the one session state that dies with the stream.
  */
 final class StreamSession {
 

@@ -1,5 +1,6 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.SubRetransmissions;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.pipeline.Propagation;

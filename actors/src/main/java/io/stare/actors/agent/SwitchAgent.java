@@ -1,5 +1,6 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.SubRetransmissions;
 import io.stare.p4.pipeline.EmbeddedController;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
@@ -43,6 +44,10 @@ import p4.v1.PacketOut;
  *
  * A State4 reconfiguration ({@link Reconfigure}) runs as a {@link ReconfigurationRun} under the
  * session. The agent never blocks.
+ *
+ * <p>Why above 400 lines: its public protocol and the session's reports take about a third; the
+ * rest is one short handler per report, applying the decisions of {@link SubRetransmissions},
+ * {@link ReconnectBackoff} and the {@code EmbeddedController}, which outlive any one session.
  */
 public final class SwitchAgent extends AbstractBehavior<SwitchAgent.Command> {
 

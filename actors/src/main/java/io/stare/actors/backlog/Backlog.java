@@ -12,7 +12,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
- * Stays whole although just above 400 lines (issue 16): it is one data structure whose segments,
+ * Why above 400 lines: it is one data structure whose segments,
  * horizon and cap keep each other's invariants, and it is already plain Java, tested on its own.
  *
  * <p>One state's backlog of published segments at the replica controller: what RECOVER is answered

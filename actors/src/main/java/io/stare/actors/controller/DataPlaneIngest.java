@@ -12,7 +12,7 @@ import org.apache.pekko.actor.typed.RecipientRef;
  * {@link #NONE} when updates come only by Append (stare.controller.ingest.mode = append).
  *
  * <p>The controller only calls this interface; what implements it (a middleware of the node's own,
- * {@code io.stare.actors.ingest.BacklogIngest}) is handed in by whoever starts the node
+ * {@code BacklogIngest} in the ingest package) is handed in by whoever starts the node
  * ({@link ControllerCluster#start(ActorSystem, ControllerSettings, Factory)}), so that the controller
  * does not depend on the middleware.
  */

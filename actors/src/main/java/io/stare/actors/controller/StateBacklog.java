@@ -46,7 +46,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * Stays whole although above 400 lines (issue 16): it is one sharded event-sourced entity, whose
+ * Why above 400 lines: it is one sharded event-sourced entity, whose
  * serialized protocol, command handlers and truncation rounds share one state and one journal, and
  * its decisions already live in plain classes ({@link Backlog}, {@link BacklogState}, {@link Truncation}).
  *

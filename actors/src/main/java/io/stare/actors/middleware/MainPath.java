@@ -25,7 +25,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * Stays whole although above 400 lines (issue 16): it is the hot path's duty cycle, whose state
+ * Why above 400 lines: it is the hot path's duty cycle, whose state
  * (the reassembler, the publish log's cursor, the counters) belongs to the one thread that runs it;
  * its stages ({@code DataPath}, {@code Ingress}, {@code Egress}, {@link AppendBatches}) are already apart.
  *

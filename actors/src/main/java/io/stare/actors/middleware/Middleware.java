@@ -1,6 +1,6 @@
 package io.stare.actors.middleware;
 
-import io.stare.actors.agent.AgentView;
+import io.stare.actors.arq.ArqCounters;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlReply;
@@ -39,7 +39,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * Why this file is long (issue 16): its protocol takes about 210 lines (140 of them public, what
+ * Why above 400 lines: its protocol takes about 210 lines (140 of them public, what
  * VNFs, gateways, the ingest, the testkit and the benches are written against; the rest one named
  * message per answer of the controller and the main path), and the rest is one short handler per
  * message applying a decision of a plain class ({@link SubRegister}, {@link IntModules},
@@ -279,7 +279,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
-                        long publishesRefused, long recoverRequests, AgentView.ArqCounters arq,
+                        long publishesRefused, long recoverRequests, ArqCounters arq,
                         int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
                         long segmentsAppended, long recoveredSegments, long unrecoverableUpdates,
                         long inactiveDropped, long unexpectedFrames, long inboundDropped, int inboundQueued,

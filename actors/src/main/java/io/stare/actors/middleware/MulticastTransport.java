@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stays whole although above 400 lines (issue 16): it is one hot-path stage, the sockets of one
+ * Why above 400 lines: it is one hot-path stage, the sockets of one
  * data-path thread with their buffers allocated once and the per-datagram acceptance check,
  * and its membership decisions already live in {@link MembershipMaker}.
  *

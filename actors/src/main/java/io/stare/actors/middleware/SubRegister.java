@@ -1,8 +1,8 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.packet.ServerFrames;
-import io.stare.actors.agent.AgentView;
-import io.stare.actors.agent.SubRetransmissions;
+import io.stare.actors.arq.ArqCounters;
+import io.stare.protocol.frame.ServerFrames;
+import io.stare.actors.arq.SubRetransmissions;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;
 import java.util.ArrayList;
@@ -283,7 +283,7 @@ final class SubRegister {
     }
 
     /** The SUB-* RESEND counters. */
-    AgentView.ArqCounters counters() {
+    ArqCounters counters() {
         return arq.counters();
     }
 

@@ -41,6 +41,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  *
  * <p>Which listener gets a delivery, and where each subscription resumes, is decided by its
  * {@link VnfSubscriptions}; an inline handler is wrapped in a {@link ResumingHandler}.
+ *
+ * <p>Why above 400 lines: the VNF API's protocol (the commands a client and the middleware send,
+ * each a record with its Javadoc) is most of it; the handlers only apply {@link VnfSubscriptions}.
  */
 public final class Vnf extends AbstractBehavior<Vnf.Command> {
 

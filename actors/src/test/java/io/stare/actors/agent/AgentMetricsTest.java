@@ -1,5 +1,6 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.ArqCounters;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.p4.program.StareProgram;
@@ -15,7 +16,7 @@ class AgentMetricsTest {
     void rendersEveryViewAsLabelledSamples() {
         TreeMap<Integer, Long> subscriptions = new TreeMap<>(Map.of(1, 0b10L, 7, 0b110L));
         AgentView view = new AgentView("127.0.0.1:9559", StareProgram.Mode.REGISTER, true, true, true, 1, 257,
-                subscriptions, AgentView.InstallTimes.NONE, new AgentView.ArqCounters(2, 5, 3, 1), 4, Optional.empty(),
+                subscriptions, AgentView.InstallTimes.NONE, new ArqCounters(2, 5, 3, 1), 4, Optional.empty(),
                 2048, false, Optional.empty(), 6);
         Map<String, AgentView> views = new LinkedHashMap<>();
         views.put("s1", view);

@@ -1,5 +1,6 @@
 package io.stare.actors.agent;
 
+import io.stare.actors.arq.SubRetransmissions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

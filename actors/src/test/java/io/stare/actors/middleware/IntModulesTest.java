@@ -1,6 +1,6 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.packet.ServerFrames;
+import io.stare.protocol.frame.ServerFrames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,6 +1,6 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.packet.ServerFrames;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.datapath.TunnelFraming;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;

@@ -1,6 +1,6 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.packet.ServerFrames;
+import io.stare.protocol.frame.ServerFrames;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

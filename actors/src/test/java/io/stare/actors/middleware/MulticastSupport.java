@@ -1,7 +1,7 @@
 package io.stare.actors.middleware;
 
 
-import io.stare.protocol.packet.ServerFrames;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;

@@ -2,7 +2,7 @@ package io.stare.bench.cli;
 
 import io.stare.bench.jmh.JmhRun;
 import io.stare.bench.jmh.JmhSummary;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.UserInputException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

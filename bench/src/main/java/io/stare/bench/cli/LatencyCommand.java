@@ -4,7 +4,7 @@ import io.stare.bench.latency.LatencyBenchmark;
 import io.stare.bench.latency.LatencyPlots;
 import io.stare.bench.latency.LatencyReport;
 import io.stare.bench.latency.Systems;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

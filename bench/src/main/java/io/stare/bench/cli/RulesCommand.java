@@ -4,7 +4,7 @@ import io.stare.bench.rules.Bmv2RuleMemory;
 import io.stare.bench.rules.Bmv2RuleMemoryReport;
 import io.stare.bench.rules.RuleMemory;
 import io.stare.bench.rules.RuleMemoryReport;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Optional;

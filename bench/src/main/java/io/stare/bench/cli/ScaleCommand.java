@@ -8,7 +8,7 @@ import io.stare.bench.scale.ScalePart;
 import io.stare.bench.scale.ScaleReport;
 import io.stare.bench.scale.SubscriptionRate;
 import io.stare.bench.scale.TableScale;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.stare.bench.cli;
 
 import io.stare.bench.table4.Table4;
 import io.stare.bench.table4.Table4Report;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.UserInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

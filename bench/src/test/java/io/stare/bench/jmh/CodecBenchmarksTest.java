@@ -3,7 +3,7 @@ package io.stare.bench.jmh;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.stare.protocol.packet.ServerFrames;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.packet.StarePacket;
 import io.stare.protocol.segment.Reassembler;
 import io.stare.protocol.segment.ReassemblyConfig;

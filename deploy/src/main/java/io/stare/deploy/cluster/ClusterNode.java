@@ -1,8 +1,8 @@
 package io.stare.deploy.cluster;
 
 import com.typesafe.config.Config;
-import io.stare.deploy.CliParsing;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.CliParsing;
+import io.stare.deploy.cli.UserInputException;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -1,8 +1,8 @@
 package io.stare.deploy.demo;
 
 import io.stare.actors.observability.ObservabilityServer;
-import io.stare.deploy.CliParsing;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.CliParsing;
+import io.stare.deploy.cli.UserInputException;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.Topology;
 import java.io.PrintWriter;

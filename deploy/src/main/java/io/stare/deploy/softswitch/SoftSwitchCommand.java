@@ -2,8 +2,8 @@ package io.stare.deploy.softswitch;
 
 import io.stare.actors.observability.ObservabilityServer;
 import io.stare.actors.observability.SwitchMetrics;
-import io.stare.deploy.CliParsing;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.CliParsing;
+import io.stare.deploy.cli.UserInputException;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;

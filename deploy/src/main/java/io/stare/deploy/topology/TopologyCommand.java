@@ -1,7 +1,7 @@
 package io.stare.deploy.topology;
 
-import io.stare.deploy.CliParsing;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.CliParsing;
+import io.stare.deploy.cli.UserInputException;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 import java.io.PrintWriter;

@@ -1,8 +1,8 @@
 package io.stare.deploy.vnf;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.deploy.CliParsing;
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.CliParsing;
+import io.stare.deploy.cli.UserInputException;
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.segment.Segmenter;
 import io.stare.protocol.vnf.VnfMessage;

@@ -1,6 +1,6 @@
 package io.stare.deploy.wire;
 
-import io.stare.deploy.UserInputException;
+import io.stare.deploy.cli.UserInputException;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;

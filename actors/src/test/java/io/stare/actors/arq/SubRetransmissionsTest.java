@@ -1,4 +1,4 @@
-package io.stare.actors.agent;
+package io.stare.actors.arq;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +33,7 @@ class SubRetransmissionsTest {
         SubRetransmissions.Due last = arq.poll(900 * MS);
         assertTrue(last.resend().isEmpty());
         assertEquals(List.of(new SubRetransmissions.Key(2, 7)), last.abandoned());
-        assertEquals(new AgentView.ArqCounters(0, 0, 3, 1), arq.counters());
+        assertEquals(new ArqCounters(0, 0, 3, 1), arq.counters());
         assertEquals(OptionalLong.empty(), arq.nextDeadline());
     }
 
@@ -48,7 +48,7 @@ class SubRetransmissionsTest {
         assertTrue(arq.acknowledged(2, 7, 11, 1));
         assertFalse(arq.acknowledged(2, 7, 11, 1), "a duplicate ack");
         assertEquals(List.of(new SubRetransmissions.Resend(1, FRAME)), arq.poll(100 * MS).resend());
-        assertEquals(new AgentView.ArqCounters(1, 1, 1, 0), arq.counters());
+        assertEquals(new ArqCounters(1, 1, 1, 0), arq.counters());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.stare.deploy;
+package io.stare.deploy.cli;
 
 /**
  * Input the user can correct (an undecodable address, a bad hex dump, a missing file). The tool

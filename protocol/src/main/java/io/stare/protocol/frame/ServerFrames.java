@@ -1,4 +1,8 @@
-package io.stare.protocol.packet;
+package io.stare.protocol.frame;
+
+import io.stare.protocol.packet.Ethernet;
+import io.stare.protocol.packet.PacketCodec;
+import io.stare.protocol.packet.StarePacket;
 
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.DecodeResult;

@@ -1,4 +1,4 @@
-package io.stare.deploy;
+package io.stare.deploy.cli;
 
 import io.stare.p4.topology.Topology;
 import io.stare.p4.topology.TopologyFile;

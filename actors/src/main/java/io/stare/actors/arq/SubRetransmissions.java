@@ -1,4 +1,4 @@
-package io.stare.actors.agent;
+package io.stare.actors.arq;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,7 +156,7 @@ public final class SubRetransmissions {
             }
             p.retransmissions++;
             retransmissions++;
-            p.deadline = now + AgentSettings.exponential(timeout, maxTimeout, p.retransmissions).toNanos();
+            p.deadline = now + Backoff.exponential(timeout, maxTimeout, p.retransmissions).toNanos();
             resend.add(new Resend(e.getKey().port(), p.frame));
         }
         return new Due(resend, given);
@@ -174,7 +174,7 @@ public final class SubRetransmissions {
     }
 
     /** The counters, for the agent's view. */
-    public AgentView.ArqCounters counters() {
-        return new AgentView.ArqCounters(pending.size(), acknowledged, retransmissions, abandoned);
+    public ArqCounters counters() {
+        return new ArqCounters(pending.size(), acknowledged, retransmissions, abandoned);
     }
 }
