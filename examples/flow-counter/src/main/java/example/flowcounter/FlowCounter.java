@@ -1,7 +1,7 @@
 package example.flowcounter;
 
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;

@@ -1,6 +1,6 @@
 package example.flowcounter;
 
-import io.stare.actors.middleware.StateCodec;
+import io.stare.client.StateCodec;
 import java.util.Map;
 
 /** What one flow counter shares: packets seen per flow, as of its latest publish. */

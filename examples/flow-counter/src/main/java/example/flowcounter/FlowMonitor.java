@@ -1,6 +1,6 @@
 package example.flowcounter;
 
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.StareClient;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;

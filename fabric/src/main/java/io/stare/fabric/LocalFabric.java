@@ -1,5 +1,6 @@
 package io.stare.fabric;
 
+import io.stare.actors.middleware.InJvmClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.stare.actors.agent.AgentSettings;
@@ -10,7 +11,9 @@ import io.stare.actors.controller.ControllerStore;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
-import io.stare.actors.middleware.StareClient;
+import io.stare.actors.middleware.gateway.GatewaySettings;
+import io.stare.actors.middleware.gateway.VnfGateway;
+import io.stare.client.StareClient;
 import io.stare.p4.pipeline.EmbeddedPipeline;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.pipeline.RegisterPipeline;
@@ -77,6 +80,7 @@ public class LocalFabric implements AutoCloseable {
     private final Map<String, FabricLink> links = new LinkedHashMap<>();
     private final Map<Topology.Link, FabricLink> switchLinks = new LinkedHashMap<>();
     private final List<StareClient> clients = new ArrayList<>();
+    private final Map<String, VnfGateway> gateways = new LinkedHashMap<>();
 
     /**
      * A builder; without a topology the fabric is one switch {@code s1} with hosts h1, h2. (The
@@ -303,7 +307,38 @@ public class LocalFabric implements AutoCloseable {
 
     /** Registers a VNF named {@code name} with the middleware of {@code host}; closed with the fabric. */
     public StareClient vnf(String host, String name) throws Exception {
-        StareClient client = await(StareClient.connect(system, middleware(host), name));
+        StareClient client = await(InJvmClient.connect(system, middleware(host), name));
+        synchronized (clients) {
+            clients.add(client);
+        }
+        return client;
+    }
+
+    /**
+     * The TCP gateway of {@code host}'s middleware (started on first use, on 127.0.0.1 and a free
+     * port, and closed with the fabric): where a VNF in another process attaches, e.g. a Python VNF
+     * of {@code clients/python} started by the test.
+     */
+    public InetSocketAddress gateway(String host) throws Exception {
+        ActorRef<Middleware.Command> middleware = middleware(host);
+        synchronized (gateways) {
+            VnfGateway gateway = gateways.get(host);
+            if (gateway == null) {
+                gateway = await(VnfGateway.start(system, middleware,
+                        GatewaySettings.fromConfig(system.settings().config()).withAddress("127.0.0.1", 0)));
+                gateways.put(host, gateway);
+            }
+            return gateway.localAddress();
+        }
+    }
+
+    /**
+     * Registers a VNF named {@code name} as a process of its own would: over the TCP gateway of
+     * {@code host}'s middleware ({@link #gateway}), through {@link StareClient#connect}. Closed with
+     * the fabric.
+     */
+    public StareClient tcpVnf(String host, String name) throws Exception {
+        StareClient client = StareClient.connect(gateway(host), name, timeout);
         synchronized (clients) {
             clients.add(client);
         }
@@ -556,6 +591,16 @@ public class LocalFabric implements AutoCloseable {
                 }
             }
             clients.clear();
+        }
+        synchronized (gateways) {
+            for (VnfGateway gateway : gateways.values()) {
+                try {
+                    await(gateway.close());
+                } catch (Exception e) {
+                    failure = add(failure, e);
+                }
+            }
+            gateways.clear();
         }
         for (ActorRef<Middleware.Command> middleware : middlewares.values()) {
             try {

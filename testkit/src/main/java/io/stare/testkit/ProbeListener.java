@@ -1,7 +1,7 @@
 package io.stare.testkit;
 
-import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.Delivery;
+import io.stare.client.StateListener;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 
 /**

@@ -1,7 +1,7 @@
 package io.stare.testkit;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.actors.middleware.Delivery;
+import io.stare.client.Delivery;
 import io.stare.fabric.LocalFabric;
 import io.stare.p4.topology.Topology;
 import io.stare.protocol.time.TimeFactor;

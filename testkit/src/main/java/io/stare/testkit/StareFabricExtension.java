@@ -1,7 +1,7 @@
 package io.stare.testkit;
 
 import io.stare.actors.middleware.Middleware;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.StareClient;
 import io.stare.fabric.FabricLink;
 import io.stare.fabric.LocalFabric;
 import io.stare.p4.program.StareProgram;
@@ -160,6 +160,16 @@ public final class StareFabricExtension
     /** See {@link LocalFabric#vnf(String, String)}. */
     public StareClient vnf(String host, String name) throws Exception {
         return fabric().vnf(host, name);
+    }
+
+    /** See {@link LocalFabric#tcpVnf(String, String)}. */
+    public StareClient tcpVnf(String host, String name) throws Exception {
+        return fabric().tcpVnf(host, name);
+    }
+
+    /** See {@link LocalFabric#gateway(String)}. */
+    public java.net.InetSocketAddress gateway(String host) throws Exception {
+        return fabric().gateway(host);
     }
 
     /** See {@link LocalFabric#link(String)}. */

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.p4.program.StareProgram;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.Delivery;
+import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.p4.pipeline.DropReason;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortCounters;

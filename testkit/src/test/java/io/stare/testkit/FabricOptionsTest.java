@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.Delivery;
+import io.stare.client.StareClient;
 import io.stare.p4.program.StarePrograms;
 import java.time.Duration;
 import java.util.List;

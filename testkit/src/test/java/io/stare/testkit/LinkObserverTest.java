@@ -4,8 +4,8 @@ import io.stare.fabric.FabricLink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.Delivery;
+import io.stare.client.StareClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

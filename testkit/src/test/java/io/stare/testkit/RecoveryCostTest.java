@@ -3,11 +3,11 @@ package io.stare.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.Delivery;
+import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.UpdateHandler;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.UpdateHandler;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

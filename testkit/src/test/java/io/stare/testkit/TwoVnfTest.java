@@ -2,8 +2,8 @@ package io.stare.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.Delivery;
+import io.stare.client.StareClient;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,13 +1,14 @@
 package io.stare.actors.ingest;
 
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.controller.DataPlaneIngest;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.controller.StateBacklog;
-import io.stare.actors.middleware.Delivery;
+import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
 import com.typesafe.config.Config;
 import java.net.InetSocketAddress;
 import io.stare.protocol.segment.Segmenter;
@@ -89,7 +90,7 @@ public final class BacklogIngest implements DataPlaneIngest {
     public void start(ActorRef<ReplicaController.Command> router) {
         ActorRef<Middleware.Command> middleware = system.systemActorOf(Middleware.create(settings, router),
                 "ingest-middleware", Props.empty());
-        StareClient.connect(system, middleware, "replica-controller@" + settings.serverId())
+        InJvmClient.connect(system, middleware, "replica-controller@" + settings.serverId())
                 .whenComplete((connected, error) -> {
                     if (error != null) {
                         log.error("Data-plane ingest of {} cannot attach: {}", settings.serverId(), error.toString());

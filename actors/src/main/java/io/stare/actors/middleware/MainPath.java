@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.Delivery;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.datapath.DataPath;
 import io.stare.datapath.DataPathSettings;

@@ -1,5 +1,7 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.UpdateHandler;
+import io.stare.client.PublishResult;
 import io.stare.actors.arq.ArqCounters;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.protocol.ErrorCode;

@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.PublishResult;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 

@@ -1,5 +1,7 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.Delivery;
+import io.stare.client.UpdateHandler;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,5 +1,10 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.Delivery;
+import io.stare.client.StateListener;
+import io.stare.client.UpdateHandler;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -300,7 +305,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private Behavior<Command> onPublish(Publish publish) {
-        publish.replyTo().tell(StareClient.publishNow(handle, name, publish.stateId(), publish.value()));
+        publish.replyTo().tell(InJvmClient.publishNow(handle, name, publish.stateId(), publish.value()));
         return this;
     }
 

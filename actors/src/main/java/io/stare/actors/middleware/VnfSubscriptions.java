@@ -1,5 +1,8 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.Delivery;
+import io.stare.client.StateListener;
+import io.stare.client.UpdateHandler;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.stare.actors.controller;
 
+import io.stare.actors.middleware.InJvmClient;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
@@ -114,8 +115,8 @@ class ControllerClusterTest {
                     base.forServer("h1", 1, sw.portAddresses().get(0)), controller), "mw-h1", Props.empty());
             ActorRef<Middleware.Command> h2 = m.systemActorOf(Middleware.create(
                     base.forServer("h2", 2, sw.portAddresses().get(1)), controller), "mw-h2", Props.empty());
-            StareClient tracker = await(StareClient.connect(m, h1, "tracker"));
-            StareClient monitor = await(StareClient.connect(m, h2, "monitor"));
+            StareClient tracker = await(InJvmClient.connect(m, h1, "tracker"));
+            StareClient monitor = await(InJvmClient.connect(m, h2, "monitor"));
             Map<Integer, Heard> heard = new TreeMap<>();
             for (int k = 0; k < STATES; k++) {
                 int state = await(tracker.declare("positions-" + k));

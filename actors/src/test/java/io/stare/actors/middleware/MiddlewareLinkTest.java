@@ -1,5 +1,9 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import io.stare.protocol.frame.ServerFrames;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
@@ -148,7 +152,7 @@ class MiddlewareLinkTest {
 
         ExecutionException error = assertThrows(ExecutionException.class,
                 () -> await(d.subscribe("state-a", new Recorder())));
-        StareClient.StareException noAck = assertInstanceOf(StareClient.StareException.class, error.getCause());
+        StareException noAck = assertInstanceOf(StareException.class, error.getCause());
         assertEquals(ErrorCode.UNAVAILABLE, noAck.code(), noAck.getMessage());
         assertTrue(noAck.getMessage().contains("no SUB-ack"), noAck.getMessage());
         Middleware.Stats h3 = testbed.stats(2);
@@ -251,7 +255,7 @@ class MiddlewareLinkTest {
         busy.set(1); // nothing else asks for the latest update: no server subscribes
         ExecutionException refused = assertThrows(ExecutionException.class,
                 () -> again.declare("state-a").toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-        assertEquals(ErrorCode.BUSY, assertInstanceOf(StareClient.StareException.class, refused.getCause()).code(),
+        assertEquals(ErrorCode.BUSY, assertInstanceOf(StareException.class, refused.getCause()).code(),
                 refused.getCause().getMessage());
         assertEquals(0, busy.get());
 

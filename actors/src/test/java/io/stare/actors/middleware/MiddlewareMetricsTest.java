@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.StareClient;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

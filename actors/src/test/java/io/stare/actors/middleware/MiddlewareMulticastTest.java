@@ -1,5 +1,7 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import static io.stare.actors.middleware.MulticastSupport.eventually;
 import static io.stare.actors.middleware.MulticastSupport.heldOnLoopback;
 import static io.stare.actors.middleware.MulticastSupport.igmpGroups;
@@ -82,8 +84,8 @@ class MiddlewareMulticastTest {
 
     @Test
     void aRemoteSubscriberGetsEveryUpdateInOrderOnceOverIpMulticast() throws Exception {
-        StareClient publisher = await(StareClient.connect(testKit.system(), middlewares.get(0), "pub"));
-        StareClient subscriber = await(StareClient.connect(testKit.system(), middlewares.get(1), "sub"));
+        StareClient publisher = await(InJvmClient.connect(testKit.system(), middlewares.get(0), "pub"));
+        StareClient subscriber = await(InJvmClient.connect(testKit.system(), middlewares.get(1), "sub"));
         int state = await(publisher.declare("state-pub"));
         firstSwitch.serve(state);
         StareAddress publishGroup = new StareAddress(MessageKind.PUBLISH, state);

@@ -1,5 +1,9 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -194,7 +198,7 @@ class MiddlewareTestbedTest {
     void subscribingToAnUndeclaredStateFails() {
         var error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> await(d.subscribe("no-such-state", new Recorder())));
-        assertInstanceOf(StareClient.StareException.class, error.getCause());
+        assertInstanceOf(StareException.class, error.getCause());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.UpdateHandler;
+import io.stare.client.StareClient;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

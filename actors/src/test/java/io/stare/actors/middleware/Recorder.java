@@ -1,5 +1,7 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.Delivery;
+import io.stare.client.StateListener;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stare.testing.TestTime;

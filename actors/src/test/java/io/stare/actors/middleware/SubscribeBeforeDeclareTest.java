@@ -1,5 +1,7 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +31,7 @@ class SubscribeBeforeDeclareTest {
             ExecutionException early = assertThrows(ExecutionException.class,
                     () -> subscriber.subscribe("late", new Recorder()).toCompletableFuture().get());
             assertEquals(ErrorCode.UNKNOWN_STATE,
-                    assertInstanceOf(StareClient.StareException.class, early.getCause()).code());
+                    assertInstanceOf(StareException.class, early.getCause()).code());
             assertFalse(subscribed.isDone(), "the waiting subscription gave up while the state was undeclared");
 
             StareClient publisher = testbed.vnf(0, "late-pub");
@@ -48,7 +50,7 @@ class SubscribeBeforeDeclareTest {
                     .subscribe("never-declared", new Recorder(), Duration.ofMillis(500)).toCompletableFuture()
                     .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(ErrorCode.UNKNOWN_STATE,
-                    assertInstanceOf(StareClient.StareException.class, e.getCause()).code());
+                    assertInstanceOf(StareException.class, e.getCause()).code());
         }
     }
 }

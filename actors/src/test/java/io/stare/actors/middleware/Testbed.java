@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.StareClient;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.p4.softswitch.SoftSwitchNode;
@@ -73,7 +74,7 @@ final class Testbed implements AutoCloseable {
 
     /** Registers a VNF on server {@code server} (0 = H1). */
     StareClient vnf(int server, String name) throws Exception {
-        return StareClient.connect(testKit.system(), middlewares.get(server), name).toCompletableFuture()
+        return InJvmClient.connect(testKit.system(), middlewares.get(server), name).toCompletableFuture()
                 .get(TestTime.dilated(WAIT).toMillis(), TimeUnit.MILLISECONDS);
     }
 

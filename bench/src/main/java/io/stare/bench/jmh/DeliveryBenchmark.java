@@ -1,14 +1,15 @@
 package io.stare.bench.jmh;
 
+import io.stare.actors.middleware.InJvmClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.stare.actors.controller.ReplicaController;
-import io.stare.actors.middleware.Delivery;
+import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.UpdateHandler;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.UpdateHandler;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
@@ -88,9 +89,9 @@ public class DeliveryBenchmark {
                 defaults.forServer("h1", 1, node.portAddresses().get(0)), controller), "middleware-h1", Props.empty());
         ActorRef<Middleware.Command> subscribing = system.systemActorOf(Middleware.create(
                 defaults.forServer("h2", 2, node.portAddresses().get(1)), controller), "middleware-h2", Props.empty());
-        publisher = MiddlewareRig.await(StareClient.connect(system, publishing, "jmh-publisher", MiddlewareRig.TIMEOUT));
+        publisher = MiddlewareRig.await(InJvmClient.connect(system, publishing, "jmh-publisher", MiddlewareRig.TIMEOUT));
         stateId = MiddlewareRig.await(publisher.declare("jmh-state"));
-        StareClient subscriber = MiddlewareRig.await(StareClient.connect(system, subscribing, "jmh-subscriber",
+        StareClient subscriber = MiddlewareRig.await(InJvmClient.connect(system, subscribing, "jmh-subscriber",
                 MiddlewareRig.TIMEOUT));
         MiddlewareRig.await(subscriber.subscribe("jmh-state", new UpdateHandler() {
             @Override

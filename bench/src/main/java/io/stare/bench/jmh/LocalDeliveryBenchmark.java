@@ -1,8 +1,8 @@
 package io.stare.bench.jmh;
 
-import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.Delivery;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

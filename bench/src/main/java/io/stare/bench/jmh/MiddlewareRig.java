@@ -1,12 +1,13 @@
 package io.stare.bench.jmh;
 
+import io.stare.actors.middleware.InJvmClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -89,7 +90,7 @@ final class MiddlewareRig implements AutoCloseable {
 
     /** Attaches a VNF through {@link StareClient#connect}, as an in-JVM VNF does. */
     StareClient vnf(String name) throws Exception {
-        return await(StareClient.connect(system, middleware, name, TIMEOUT));
+        return await(InJvmClient.connect(system, middleware, name, TIMEOUT));
     }
 
     /** The middleware's counters. */

@@ -1,6 +1,6 @@
 package io.stare.bench.jmh;
 
-import io.stare.actors.middleware.PublishResult;
+import io.stare.client.PublishResult;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.stare.bench.jmh;
 
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.StareClient;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,7 +1,7 @@
 package io.stare.bench.latency;
 
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
 import io.stare.p4.topology.Topology;

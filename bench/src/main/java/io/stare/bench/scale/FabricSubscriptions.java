@@ -1,7 +1,7 @@
 package io.stare.bench.scale;
 
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.program.StareProgram;
 import io.stare.fabric.LocalFabric;

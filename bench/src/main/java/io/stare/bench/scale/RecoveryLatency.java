@@ -1,9 +1,9 @@
 package io.stare.bench.scale;
 
-import io.stare.actors.middleware.Delivery;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
 import io.stare.bench.latency.Payloads;
 import io.stare.p4.program.StareProgram;
 import io.stare.protocol.DecodeResult;

@@ -1,5 +1,6 @@
 package io.stare.deploy.vnf;
 
+import io.stare.client.TcpVnfClient;
 import com.typesafe.config.ConfigFactory;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;

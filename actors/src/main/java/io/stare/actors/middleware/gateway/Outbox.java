@@ -1,6 +1,6 @@
 package io.stare.actors.middleware.gateway;
 
-import io.stare.actors.middleware.Delivery;
+import io.stare.client.Delivery;
 import io.stare.protocol.vnf.VnfMessage;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;

@@ -1,7 +1,8 @@
 package io.stare.actors.middleware.gateway;
 
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.StareException;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.ErrorCode;
 import java.util.concurrent.CompletionException;
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Which wire {@link ErrorCode} a refusal becomes: pure functions, tested alone.
  *
- * <p>Refusals arrive typed ({@code Middleware.Failed} and {@code StareClient.StareException} carry an
+ * <p>Refusals arrive typed ({@code Middleware.Failed} and {@code StareException} carry an
  * {@link ErrorCode}, the replica controller's own when it refused); nothing here reads message text.
  */
 final class Refusals {
@@ -34,10 +35,10 @@ final class Refusals {
         };
     }
 
-    /** A failed StareClient request: its {@link StareClient.StareException#code()}, a timeout, or a bug. */
+    /** A failed StareClient request: its {@link StareException#code()}, a timeout, or a bug. */
     static ErrorCode of(Throwable failure) {
         Throwable cause = unwrap(failure);
-        if (cause instanceof StareClient.StareException refused) {
+        if (cause instanceof StareException refused) {
             return refused.code();
         }
         return cause instanceof TimeoutException ? ErrorCode.UNAVAILABLE : ErrorCode.INTERNAL;

@@ -1,7 +1,7 @@
 package io.stare.actors.middleware.gateway;
 
 import io.stare.actors.middleware.Middleware;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.StareClient;
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.FrameType;

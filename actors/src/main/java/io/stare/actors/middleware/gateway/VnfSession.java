@@ -1,10 +1,11 @@
 package io.stare.actors.middleware.gateway;
 
-import io.stare.actors.middleware.Delivery;
+import io.stare.actors.middleware.InJvmClient;
+import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
 import io.stare.actors.middleware.gateway.FrameDecoding.Inbound;
 import io.stare.protocol.vnf.VnfHandshake;
 import io.stare.protocol.vnf.VnfMessage;
@@ -152,8 +153,8 @@ final class VnfSession {
                     "another TCP VNF is registered as " + register.vnfName()), false);
         }
         vnfName = register.vnfName();
-        CompletableFuture<StareClient> connecting = StareClient.connect(system, middleware, register.vnfName(),
-                settings.requestTimeout()).toCompletableFuture();
+        CompletableFuture<StareClient> connecting = InJvmClient.connect(system, middleware, register.vnfName(),
+                settings.requestTimeout()).<StareClient>thenApply(vnf -> vnf).toCompletableFuture();
         client = connecting;
         return connecting.handle((vnf, failure) -> {
             if (failure != null) {

@@ -1,10 +1,11 @@
 package io.stare.actors.middleware.gateway;
 
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.StareClient;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
@@ -51,7 +52,7 @@ final class GatewayFabric implements AutoCloseable {
 
     /** An in-JVM VNF on server {@code server} (0 = H1, the gateway's). */
     StareClient vnf(int server, String name) throws Exception {
-        return await(StareClient.connect(testKit.system(), middlewares.get(server), name));
+        return await(InJvmClient.connect(testKit.system(), middlewares.get(server), name));
     }
 
     /** A TCP VNF connected to the gateway, not yet past the handshake. */

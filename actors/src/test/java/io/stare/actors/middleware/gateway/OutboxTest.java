@@ -3,7 +3,7 @@ package io.stare.actors.middleware.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.Delivery;
+import io.stare.client.Delivery;
 import io.stare.protocol.vnf.VnfMessage;
 import io.stare.protocol.vnf.VnfMessage.LossNotice.Outcome;
 import io.stare.testing.TestTime;

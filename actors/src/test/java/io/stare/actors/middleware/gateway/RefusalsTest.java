@@ -1,9 +1,10 @@
 package io.stare.actors.middleware.gateway;
 
+import io.stare.client.StareException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.ErrorCode;
 import java.util.concurrent.CompletionException;
@@ -31,7 +32,7 @@ class RefusalsTest {
     void clientFailuresKeepTheirCodeWhateverTheirText() {
         for (ErrorCode code : ErrorCode.values()) {
             // The text names another code on purpose: only the typed code counts.
-            assertEquals(code, Refusals.of(new CompletionException(new StareClient.StareException(code,
+            assertEquals(code, Refusals.of(new CompletionException(new StareException(code,
                     "declare s: NOT_PUBLISHER: no VNF declared the state"))));
         }
         assertEquals(ErrorCode.UNAVAILABLE, Refusals.of(new CompletionException(new TimeoutException("ask"))));

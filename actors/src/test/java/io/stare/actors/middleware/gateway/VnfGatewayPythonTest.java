@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.testing.TestTime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.actors.middleware.PublishResult;
-import io.stare.actors.middleware.StareClient;
-import io.stare.actors.middleware.StateListener;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import io.stare.protocol.vnf.VnfMessage;

@@ -2,7 +2,7 @@ package io.stare.deploy.demo.tracking;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.stare.actors.middleware.StateCodec;
+import io.stare.client.StateCodec;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,5 +1,12 @@
 package io.stare.actors.middleware;
 
+import io.stare.client.StateListener;
+import io.stare.client.UpdateHandler;
+import io.stare.client.ValueListener;
+import io.stare.client.StateCodec;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import io.stare.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -9,16 +16,16 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * The plain Java face of a {@link Vnf}: register a VNF by name, declare publish states, publish,
- * subscribe and unsubscribe. Requests are {@link CompletionStage}s; one the middleware refuses
- * completes exceptionally with {@link StareException}.
+ * The {@link StareClient} of a VNF in the middleware's own JVM, the plain Java face of a
+ * {@link Vnf} actor: register a VNF by name, declare publish states, publish, subscribe and
+ * unsubscribe. Requests are {@link CompletionStage}s; one the middleware refuses completes
+ * exceptionally with {@link StareException}.
  *
  * <p><b>Publishing</b> is the hot path and never goes through an actor: {@link #tryPublish} copies
  * the bytes into the middleware's publish log on the caller's thread and answers with a code (the
@@ -28,7 +35,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * copy; it must not block), a {@link StateListener} by the VNF's actor with a copy.
  *
  * <pre>{@code
- * StareClient client = StareClient.connect(system, middleware, "mobility-tracker").toCompletableFuture().get();
+ * StareClient client = InJvmClient.connect(system, middleware, "mobility-tracker").toCompletableFuture().get();
  * int locations = client.declare("ue-locations").toCompletableFuture().get();
  * client.subscribe("cell-loads", (state, update, value) -> ...);                       // a copy, on the VNF's actor
  * client.subscribe("flow-counts", (state, publisher, update, buffer, offset, length) -> ...); // in place
@@ -36,23 +43,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * client.publish("ue-locations", location, StateCodec.json(Location.class));
  * }</pre>
  */
-public final class StareClient implements AutoCloseable {
-
-    /** A request the middleware or the replica controller refused: {@link #code()} says why. */
-    public static final class StareException extends RuntimeException {
-        private final ErrorCode code;
-
-        /** @param message what was asked and why it failed, for people; the code is for programs */
-        public StareException(ErrorCode code, String message) {
-            super(message);
-            this.code = java.util.Objects.requireNonNull(code, "code");
-        }
-
-        /** Why the request failed; {@link ErrorCode#retryable()} says whether asking again may help. */
-        public ErrorCode code() {
-            return code;
-        }
-    }
+public final class InJvmClient implements StareClient {
 
     private static final AtomicLong INSTANCES = new AtomicLong();
 
@@ -64,7 +55,7 @@ public final class StareClient implements AutoCloseable {
     private final Duration timeout;
     private final Map<String, Integer> declared = new ConcurrentHashMap<>();
 
-    private StareClient(ActorSystem<?> system, ActorRef<Vnf.Command> vnf, Vnf.Handle handle, String name, int vnfId,
+    private InJvmClient(ActorSystem<?> system, ActorRef<Vnf.Command> vnf, Vnf.Handle handle, String name, int vnfId,
                         Duration timeout) {
         this.system = system;
         this.vnf = vnf;
@@ -75,13 +66,13 @@ public final class StareClient implements AutoCloseable {
     }
 
     /** Registers a VNF named {@code vnfName} with a 10 s bound on every request. */
-    public static CompletionStage<StareClient> connect(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
+    public static CompletionStage<InJvmClient> connect(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
                                                        String vnfName) {
         return connect(system, middleware, vnfName, Duration.ofSeconds(10));
     }
 
     /** Registers a VNF named {@code vnfName}: spawns its actor, which gets its VNF ID through the middleware. */
-    public static CompletionStage<StareClient> connect(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
+    public static CompletionStage<InJvmClient> connect(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
                                                        String vnfName, Duration timeout) {
         String actorName = "vnf-" + vnfName.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + INSTANCES.incrementAndGet();
         Vnf.Handle handle = new Vnf.Handle();
@@ -90,7 +81,7 @@ public final class StareClient implements AutoCloseable {
         return AskPattern.<Vnf.Command, Middleware.Reply>ask(vnf, Vnf.AwaitAttached::new, timeout.multipliedBy(2),
                 system.scheduler()).thenApply(reply -> {
                     if (reply instanceof Middleware.Attached attached) {
-                        return new StareClient(system, vnf, handle, vnfName, attached.vnfId(), timeout);
+                        return new InJvmClient(system, vnf, handle, vnfName, attached.vnfId(), timeout);
                     }
                     vnf.tell(Vnf.Stop.INSTANCE);
                     throw failure(reply);
@@ -264,24 +255,11 @@ public final class StareClient implements AutoCloseable {
         }).thenCompose(stage -> stage);
     }
 
-    /** Publishes a value of a declared state, by name, encoded by {@code codec}. */
-    public <T> CompletionStage<PublishResult> publish(String stateName, T value, StateCodec<T> codec) {
-        return publish(stateName, codec.encode(value));
-    }
-
-    /**
-     * Subscribes to a state by name, receiving values decoded by {@code codec}. Bytes the codec
-     * refuses reach {@link ValueListener#onUndecodable}.
-     */
-    public <T> CompletionStage<Integer> subscribe(String stateName, StateCodec<T> codec, ValueListener<T> listener) {
-        return subscribe(stateName, listener.decodingWith(codec));
-    }
-
     /** Ends a subscription; once complete, the listener hears nothing more of the state. */
-    public CompletionStage<Done> unsubscribe(String stateName) {
+    public CompletionStage<Void> unsubscribe(String stateName) {
         return ask(replyTo -> new Vnf.Unsubscribe(stateName, replyTo)).thenApply(reply -> {
             if (reply instanceof Middleware.Unsubscribed) {
-                return Done.getInstance();
+                return null;
             }
             throw failure(reply);
         });

@@ -1,13 +1,12 @@
-package io.stare.actors.middleware;
+package io.stare.client;
 
-import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 
 /**
  * The outcome of a publish, as a value (publishing never throws). The hot path's
  * {@code tryPublish} answers with a code instead, without allocating: the update number (0 or
  * more) or one of the negative codes below; {@link #of} turns a code into this value.
  */
-public sealed interface PublishResult extends NoSerializationVerificationNeeded {
+public sealed interface PublishResult {
 
     /** Code: the VNF did not declare the state. */
     long NOT_DECLARED = -1;

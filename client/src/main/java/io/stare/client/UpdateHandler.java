@@ -1,4 +1,4 @@
-package io.stare.actors.middleware;
+package io.stare.client;
 
 import java.nio.ByteBuffer;
 
@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * {@link #onLoss} in its place); the buffer's bytes {@code [offset, offset + length)} are valid only
  * during the call (read them with absolute gets, copy what must outlive it); the handler must not
  * block, since every other state of the server waits meanwhile; and an exception it throws is
- * counted and reported ({@link Middleware.Stats#handlerErrors()}), never thrown into the data path.
+ * counted and reported (and, in the middleware, its {@code handlerErrors} counter), never thrown into the data path.
  * A handler that needs time or order with other work should use a {@link StateListener} instead,
  * which the VNF's actor calls with a copy.
  */

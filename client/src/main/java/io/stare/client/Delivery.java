@@ -1,4 +1,4 @@
-package io.stare.actors.middleware;
+package io.stare.client;
 
 import java.util.Arrays;
 

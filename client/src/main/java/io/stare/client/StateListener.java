@@ -1,4 +1,4 @@
-package io.stare.actors.middleware;
+package io.stare.client;
 
 /**
  * Receives a subscribed state's updates. Called by the VNF's actor, one call at a time, in update

@@ -1,4 +1,4 @@
-package io.stare.actors.middleware;
+package io.stare.client;
 
 /**
  * Receives a subscribed state's updates as values of type {@code T}, decoded by a

@@ -1,4 +1,4 @@
-package io.stare.actors.middleware;
+package io.stare.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

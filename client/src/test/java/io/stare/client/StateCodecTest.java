@@ -1,4 +1,4 @@
-package io.stare.actors.middleware;
+package io.stare.client;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.stare.deploy.vnf;
+package io.stare.client;
 
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.ErrorCode;

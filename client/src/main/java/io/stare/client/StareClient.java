@@ -1,0 +1,128 @@
+package io.stare.client;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a VNF is written against: register by name, declare the states it publishes, publish,
+ * subscribe and unsubscribe. Requests are {@link CompletionStage}s; one the middleware refuses
+ * completes exceptionally with a {@link StareException} whose {@link StareException#code() code}
+ * says why. No Pekko type appears here: the same VNF code runs on either implementation,
+ *
+ * <ul>
+ *   <li>in the middleware's JVM ({@code InJvmClient} of stare-actors),
+ *       where {@link #tryPublish} writes into the middleware's publish log on the caller's thread
+ *       and an {@link UpdateHandler} reads updates where they lie; or</li>
+ *   <li>in a process of its own, over a middleware's TCP gateway ({@link #connect}), with nothing
+ *       but this artifact and stare-protocol on its class path.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (StareClient vnf = InJvmClient.connect(new InetSocketAddress("127.0.0.1", 65431), "tracker-1")) {
+ *     int locations = vnf.declare("ue-locations").toCompletableFuture().get();
+ *     vnf.subscribe("cell-loads", (state, update, value) -> ...).toCompletableFuture().get();
+ *     vnf.publish("ue-locations", location, StateCodec.json(Location.class));
+ * }
+ * }</pre>
+ */
+public interface StareClient extends AutoCloseable {
+
+    /**
+     * Connects to the TCP gateway of the middleware at {@code gateway} and registers a VNF named
+     * {@code vnfName}, with a 10 s bound on connecting and on every request. Needs no actor system.
+     *
+     * @throws StareException ({@code UNAVAILABLE}) if the gateway cannot be reached, or the
+     *     middleware's refusal
+     */
+    static StareClient connect(InetSocketAddress gateway, String vnfName) {
+        return TcpStareClient.connect(gateway, vnfName, Duration.ofSeconds(10));
+    }
+
+    /** {@link #connect(InetSocketAddress, String)} with {@code timeout} bounding connecting and every request. */
+    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout) {
+        return TcpStareClient.connect(gateway, vnfName, timeout);
+    }
+
+    /** The VNF's name. */
+    String name();
+
+    /** The globally unique VNF ID the replica controller assigned. */
+    int vnfId();
+
+    /** Declares a state this VNF publishes; completes with its state ID. */
+    CompletionStage<Integer> declare(String stateName);
+
+    /** The state ID of a state this VNF declared, or -1. */
+    int stateId(String stateName);
+
+    /**
+     * Publishes an update of a state this VNF declared, from {@code value[offset, offset + length)}:
+     * the update number (0 or more), or a negative {@link PublishResult} code
+     * ({@link PublishResult#reason} names it). The bytes are copied before it returns. Thread-safe.
+     */
+    long tryPublish(int stateId, byte[] value, int offset, int length);
+
+    /** The same from a buffer's absolute indexes {@code [offset, offset + length)} (its position is left alone). */
+    long tryPublish(int stateId, ByteBuffer value, int offset, int length);
+
+    /** Publishes an update of a declared state, by name. */
+    CompletionStage<PublishResult> publish(String stateName, byte[] value);
+
+    /** Publishes an update of a state by ID (one this VNF did not declare is refused). */
+    CompletionStage<PublishResult> publish(int stateId, byte[] value);
+
+    /** Publishes a value of a declared state, by name, encoded by {@code codec}. */
+    default <T> CompletionStage<PublishResult> publish(String stateName, T value, StateCodec<T> codec) {
+        return publish(stateName, codec.encode(value));
+    }
+
+    /**
+     * Subscribes to a state by name; completes with its state ID once the subscription is in place
+     * (exceptionally if the state is unknown or the switch never acknowledged it).
+     */
+    CompletionStage<Integer> subscribe(String stateName, StateListener listener);
+
+    /**
+     * Subscribes with a handler called with each update's bytes (see {@link UpdateHandler} for its
+     * contract); completes with the state ID once the subscription is in place.
+     */
+    CompletionStage<Integer> subscribe(String stateName, UpdateHandler handler);
+
+    /**
+     * Subscribes as {@link #subscribe(String, StateListener)}, but if no VNF has declared the state
+     * yet, asks again until one does or {@code wait} has passed (then it fails with
+     * {@code UNKNOWN_STATE}): for a subscriber that may start before its publisher.
+     */
+    CompletionStage<Integer> subscribe(String stateName, StateListener listener, Duration wait);
+
+    /** {@link #subscribe(String, UpdateHandler)}, waiting up to {@code wait} for the state's declaration. */
+    CompletionStage<Integer> subscribe(String stateName, UpdateHandler handler, Duration wait);
+
+    /**
+     * Subscribes to a state by name, receiving values decoded by {@code codec}. Bytes the codec
+     * refuses reach {@link ValueListener#onUndecodable}.
+     */
+    default <T> CompletionStage<Integer> subscribe(String stateName, StateCodec<T> codec, ValueListener<T> listener) {
+        return subscribe(stateName, listener.decodingWith(codec));
+    }
+
+    /** Ends a subscription; once complete, the listener hears nothing more of the state. */
+    CompletionStage<Void> unsubscribe(String stateName);
+
+    /**
+     * How many times this VNF's listeners and update handlers threw (an exception, or a test's
+     * failed assertion). Such a failure is never thrown into the data path: it is counted here and
+     * logged, and the deliveries go on. The test kit fails a test whose VNFs' listeners threw.
+     */
+    long listenerFailures();
+
+    /** The first exception (or failed assertion) a listener or handler of this VNF threw, if any. */
+    Optional<Throwable> firstListenerFailure();
+
+    /** Detaches the VNF: the middleware ends its subscriptions. */
+    @Override
+    void close();
+}
