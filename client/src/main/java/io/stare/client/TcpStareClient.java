@@ -9,12 +9,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -36,18 +34,17 @@ import org.slf4j.LoggerFactory;
 final class TcpStareClient implements StareClient {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStareClient.class);
-    private static final long DECLARATION_POLL_MS = 200;
 
     private final TcpVnfClient connection;
     private final String name;
     private final int vnfId;
-    private final ScheduledExecutorService requests;
+    private final ExecutorService requests;
     private final Map<String, Integer> declared = new ConcurrentHashMap<>();
     private final Map<Integer, Consumer<Delivery.Loss>> lossListeners = new ConcurrentHashMap<>();
     private final AtomicLong listenerFailures = new AtomicLong();
     private final AtomicReference<Throwable> firstListenerFailure = new AtomicReference<>();
 
-    private TcpStareClient(TcpVnfClient connection, String name, int vnfId, ScheduledExecutorService requests) {
+    private TcpStareClient(TcpVnfClient connection, String name, int vnfId, ExecutorService requests) {
         this.connection = connection;
         this.name = name;
         this.vnfId = vnfId;
@@ -65,7 +62,7 @@ final class TcpStareClient implements StareClient {
                 }
             });
             int vnfId = connection.register(vnfName);
-            ScheduledExecutorService requests = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            ExecutorService requests = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "stare-vnf-" + vnfName);
                 thread.setDaemon(true);
                 return thread;
@@ -166,12 +163,12 @@ final class TcpStareClient implements StareClient {
 
     @Override
     public CompletionStage<Integer> subscribe(String stateName, StateListener listener, Duration wait) {
-        return untilDeclared(() -> subscribe(stateName, listener), System.nanoTime() + wait.toNanos());
+        return DeclarationWait.untilDeclared(() -> subscribe(stateName, listener), System.nanoTime() + wait.toNanos());
     }
 
     @Override
     public CompletionStage<Integer> subscribe(String stateName, UpdateHandler handler, Duration wait) {
-        return untilDeclared(() -> subscribe(stateName, handler), System.nanoTime() + wait.toNanos());
+        return DeclarationWait.untilDeclared(() -> subscribe(stateName, handler), System.nanoTime() + wait.toNanos());
     }
 
     @Override
@@ -241,29 +238,6 @@ final class TcpStareClient implements StareClient {
         };
     }
 
-    private CompletionStage<Integer> untilDeclared(java.util.function.Supplier<CompletionStage<Integer>> subscribe,
-                                                   long deadlineNanos) {
-        return subscribe.get().handle((stateId, failure) -> {
-            if (failure == null) {
-                return CompletableFuture.completedFuture(stateId);
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            boolean undeclared = cause instanceof StareException refused && refused.code() == ErrorCode.UNKNOWN_STATE;
-            if (!undeclared || System.nanoTime() + DECLARATION_POLL_MS * 1_000_000 > deadlineNanos) {
-                return CompletableFuture.<Integer>failedFuture(cause);
-            }
-            CompletableFuture<Integer> next = new CompletableFuture<>();
-            requests.schedule(() -> untilDeclared(subscribe, deadlineNanos).whenComplete((id, e) -> {
-                if (e != null) {
-                    next.completeExceptionally(e);
-                } else {
-                    next.complete(id);
-                }
-            }), DECLARATION_POLL_MS, TimeUnit.MILLISECONDS);
-            return next;
-        }).thenCompose(stage -> stage);
-    }
 
     private void onLossNotice(VnfMessage.LossNotice notice) {
         if (notice.outcome() != VnfMessage.LossNotice.Outcome.UNRECOVERABLE) {

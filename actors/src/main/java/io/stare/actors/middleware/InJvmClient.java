@@ -4,6 +4,7 @@ import io.stare.client.StateListener;
 import io.stare.client.UpdateHandler;
 import io.stare.client.ValueListener;
 import io.stare.client.StateCodec;
+import io.stare.client.DeclarationWait;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
 import io.stare.client.StareException;
@@ -214,45 +215,17 @@ public final class InJvmClient implements StareClient {
 
     /**
      * Subscribes as {@link #subscribe(String, StateListener)}, but if no VNF has declared the state
-     * yet, asks again every {@value #DECLARATION_POLL_MS} ms until one does or {@code wait} has
+     * yet, asks again every {@value DeclarationWait#POLL_MS} ms until one does or {@code wait} has
      * passed (then it fails with {@link ErrorCode#UNKNOWN_STATE}): for a subscriber that may start
      * before its publisher. Other refusals fail at once.
      */
     public CompletionStage<Integer> subscribe(String stateName, StateListener listener, Duration wait) {
-        return untilDeclared(() -> subscribe(stateName, listener), System.nanoTime() + wait.toNanos());
+        return DeclarationWait.untilDeclared(() -> subscribe(stateName, listener), System.nanoTime() + wait.toNanos());
     }
 
     /** {@link #subscribe(String, UpdateHandler)}, waiting up to {@code wait} for the state's declaration. */
     public CompletionStage<Integer> subscribe(String stateName, UpdateHandler handler, Duration wait) {
-        return untilDeclared(() -> subscribe(stateName, handler), System.nanoTime() + wait.toNanos());
-    }
-
-    /** How often a waiting subscription asks again whether its state has been declared. */
-    static final long DECLARATION_POLL_MS = 200;
-
-    private CompletionStage<Integer> untilDeclared(java.util.function.Supplier<CompletionStage<Integer>> subscribe,
-                                                   long deadlineNanos) {
-        return subscribe.get().handle((stateId, failure) -> {
-            if (failure == null) {
-                return CompletableFuture.completedFuture(stateId);
-            }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            boolean undeclared = cause instanceof StareException refused && refused.code() == ErrorCode.UNKNOWN_STATE;
-            if (!undeclared || System.nanoTime() + DECLARATION_POLL_MS * 1_000_000 > deadlineNanos) {
-                return CompletableFuture.<Integer>failedFuture(cause);
-            }
-            CompletableFuture<Integer> next = new CompletableFuture<>();
-            system.scheduler().scheduleOnce(Duration.ofMillis(DECLARATION_POLL_MS),
-                    () -> untilDeclared(subscribe, deadlineNanos).whenComplete((id, e) -> {
-                        if (e != null) {
-                            next.completeExceptionally(e);
-                        } else {
-                            next.complete(id);
-                        }
-                    }), system.executionContext());
-            return next;
-        }).thenCompose(stage -> stage);
+        return DeclarationWait.untilDeclared(() -> subscribe(stateName, handler), System.nanoTime() + wait.toNanos());
     }
 
     /** Ends a subscription; once complete, the listener hears nothing more of the state. */

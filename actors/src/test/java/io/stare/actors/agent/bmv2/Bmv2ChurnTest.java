@@ -1,5 +1,6 @@
 package io.stare.actors.agent.bmv2;
 
+import io.stare.testing.TestTime;
 import static io.stare.actors.agent.bmv2.Bmv2Switch.WAIT;
 import static io.stare.actors.agent.bmv2.Bmv2Switch.awaitView;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +29,10 @@ import org.junit.jupiter.api.Timeout;
 
 /** A State4 growth on BMv2 (in-band register access) under SUB churn keeps every cell exact. */
 class Bmv2ChurnTest {
+
+    /** SUB frames sent before the reconfiguration starts, and after it has reported. */
+    private static final int CHURN_BEFORE = 300;
+    private static final int CHURN_AFTER = 200;
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -61,18 +66,21 @@ class Bmv2ChurnTest {
                     }
                 }, "churn");
                 sender.start();
-                Thread.sleep(700);
+                // Churn before the reconfiguration, during it and after it: counted in frames sent,
+                // not in time, so a slow machine churns as much as a fast one.
+                TestTime.eventually(WAIT, () -> assertTrue(sent.size() >= CHURN_BEFORE, sent.size() + " frames sent"));
                 TestProbe<ReconfigurationReport> probe = kit.createTestProbe();
                 agent.tell(new SwitchAgent.Reconfigure(4096, Reconfiguration.Strategy.STATE4, probe.ref()));
                 ReconfigurationReport report = probe.receiveMessage(Duration.ofSeconds(30));
-                Thread.sleep(500);
+                int atReport = sent.size();
+                TestTime.eventually(WAIT, () -> assertTrue(sent.size() >= atReport + CHURN_AFTER,
+                        sent.size() + " frames sent"));
                 sending.set(false);
                 sender.join(5_000);
                 assertTrue(!failed.get(), "sending failed");
                 assertTrue(report.succeeded(), report.toString());
                 assertEquals(RegisterAccess.Kind.IN_BAND, report.access());
                 awaitView(kit, agent, v -> !v.reconfiguring() && v.stateCapacity() == 4096, WAIT);
-                Thread.sleep(1_000); // every frame processed
 
                 RegisterPipeline expected = new RegisterPipeline(8, 2048);
                 expected.replication().installPortMaskGroups(8);
@@ -82,17 +90,20 @@ class Bmv2ChurnTest {
                                 : MessageKind.SUB_REMOVE, f[2], f[3], f[0] + 1, new byte[0]));
                     }
                 }
-                long[] cells = io.stare.actors.agent.InBandCells.read(kit, agent, 4096, WAIT);
-                int wrong = 0;
-                StringBuilder first = new StringBuilder();
-                for (int i = 0; i < cells.length; i++) {
-                    long want = i < 2048 ? expected.statePorts().read(i) : 0;
-                    if (cells[i] != want && wrong++ < 5) {
-                        first.append(" [").append(i).append("] ").append(cells[i]).append(" != ").append(want);
+                // Frames still in the switch's queues land eventually: wait for the cells to converge.
+                TestTime.eventually(WAIT, () -> {
+                    long[] cells = io.stare.actors.agent.InBandCells.read(kit, agent, 4096, WAIT);
+                    int wrong = 0;
+                    StringBuilder first = new StringBuilder();
+                    for (int i = 0; i < cells.length; i++) {
+                        long want = i < 2048 ? expected.statePorts().read(i) : 0;
+                        if (cells[i] != want && wrong++ < 5) {
+                            first.append(" [").append(i).append("] ").append(cells[i]).append(" != ").append(want);
+                        }
                     }
-                }
-                assertEquals(0, wrong, "cells differ from a switch never reconfigured (" + sent.size()
-                        + " frames):" + first + "; " + report);
+                    assertEquals(0, wrong, "cells differ from a switch never reconfigured (" + sent.size()
+                            + " frames):" + first + "; " + report);
+                });
             } finally {
                 kit.stop(agent, Duration.ofSeconds(5));
             }
