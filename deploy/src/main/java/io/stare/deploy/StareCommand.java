@@ -1,7 +1,11 @@
 package io.stare.deploy;
 
-import io.stare.deploy.cli.UserInputException;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
 import io.stare.deploy.agent.AgentCommand;
+import io.stare.deploy.cli.UserInputException;
+import io.stare.deploy.config.ConfigCommand;
 import io.stare.deploy.controller.ControllerCommand;
 import io.stare.deploy.demo.DemoCommand;
 import io.stare.deploy.middleware.MiddlewareCommand;
@@ -9,10 +13,6 @@ import io.stare.deploy.softswitch.SoftSwitchCommand;
 import io.stare.deploy.topology.TopologyCommand;
 import io.stare.deploy.vnf.VnfCommand;
 import io.stare.deploy.wire.WireCommand;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
-import io.stare.deploy.config.ConfigCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

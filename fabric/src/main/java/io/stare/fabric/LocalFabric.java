@@ -1,6 +1,5 @@
 package io.stare.fabric;
 
-import io.stare.actors.middleware.InJvmClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.stare.actors.agent.AgentSettings;
@@ -9,6 +8,7 @@ import io.stare.actors.agent.SwitchAgent;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ControllerStore;
 import io.stare.actors.controller.ReplicaController;
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.actors.middleware.gateway.GatewaySettings;
@@ -18,15 +18,14 @@ import io.stare.p4.pipeline.EmbeddedPipeline;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.pipeline.RegisterPipeline;
 import io.stare.p4.pipeline.ReplicationEngine;
-import io.stare.p4.softswitch.SoftSwitchNetwork;
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
 import io.stare.p4.softswitch.PortCounters;
+import io.stare.p4.softswitch.SoftSwitchNetwork;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
 import io.stare.protocol.time.TimeFactor;
-
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,15 +1,15 @@
 package io.stare.testkit;
 
-import io.stare.fabric.FabricLink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
+import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
+import io.stare.fabric.FabricLink;
 import io.stare.p4.pipeline.DropReason;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortCounters;

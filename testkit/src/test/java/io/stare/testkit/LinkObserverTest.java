@@ -1,11 +1,11 @@
 package io.stare.testkit;
 
-import io.stare.fabric.FabricLink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.client.Delivery;
 import io.stare.client.StareClient;
+import io.stare.fabric.FabricLink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

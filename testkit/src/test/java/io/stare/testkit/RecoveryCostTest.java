@@ -3,8 +3,8 @@ package io.stare.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
+import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
 import io.stare.client.UpdateHandler;

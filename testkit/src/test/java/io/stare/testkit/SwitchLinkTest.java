@@ -1,6 +1,5 @@
 package io.stare.testkit;
 
-import io.stare.fabric.FabricLink;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
+import io.stare.fabric.FabricLink;
 import io.stare.p4.topology.Topologies;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

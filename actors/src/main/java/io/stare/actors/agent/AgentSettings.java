@@ -1,8 +1,7 @@
 package io.stare.actors.agent;
 
-import io.stare.actors.arq.Backoff;
-
 import com.typesafe.config.Config;
+import io.stare.actors.arq.Backoff;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.runtime.Uint128s;
 import java.math.BigInteger;

@@ -1,7 +1,6 @@
 package io.stare.actors.agent;
 
 import io.stare.actors.arq.ArqCounters;
-
 import io.stare.p4.program.StareProgram;
 import java.time.Duration;
 import java.util.Collections;

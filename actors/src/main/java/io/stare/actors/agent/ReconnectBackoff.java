@@ -1,7 +1,6 @@
 package io.stare.actors.agent;
 
 import io.stare.actors.arq.Backoff;
-
 import java.time.Duration;
 
 /**

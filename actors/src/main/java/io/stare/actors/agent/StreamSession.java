@@ -1,7 +1,7 @@
 package io.stare.actors.agent;
 
-import io.stare.actors.arq.SubRetransmissions;
 import io.grpc.Status;
+import io.stare.actors.arq.SubRetransmissions;
 import io.stare.p4.entity.PacketInCodec;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.EmbeddedController;

@@ -1,16 +1,14 @@
 package io.stare.actors.agent;
 
-import io.stare.p4.program.StarePrograms;
-
-import java.util.Optional;
-
 import io.grpc.Status;
-import io.stare.p4.runtime.Uint128s;
 import io.stare.p4.program.StareProgram;
+import io.stare.p4.program.StarePrograms;
+import io.stare.p4.runtime.Uint128s;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -22,11 +20,11 @@ import org.apache.pekko.stream.javadsl.Sink;
 import p4.v1.Entity;
 import p4.v1.GetForwardingPipelineConfigRequest;
 import p4.v1.GetForwardingPipelineConfigResponse;
+import p4.v1.MasterArbitrationUpdate;
 import p4.v1.P4RuntimeClient;
 import p4.v1.ReadRequest;
 import p4.v1.ReadResponse;
 import p4.v1.Role;
-import p4.v1.MasterArbitrationUpdate;
 import p4.v1.SetForwardingPipelineConfigRequest;
 import p4.v1.Update;
 import p4.v1.WriteRequest;

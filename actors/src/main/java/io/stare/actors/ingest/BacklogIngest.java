@@ -1,17 +1,17 @@
 package io.stare.actors.ingest;
 
-import io.stare.actors.middleware.InJvmClient;
+import com.typesafe.config.Config;
 import io.stare.actors.controller.DataPlaneIngest;
 import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.controller.StateBacklog;
-import io.stare.client.Delivery;
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
+import io.stare.client.Delivery;
 import io.stare.client.StareClient;
 import io.stare.client.StateListener;
-import com.typesafe.config.Config;
-import java.net.InetSocketAddress;
 import io.stare.protocol.segment.Segmenter;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

@@ -1,13 +1,13 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.StateListener;
-import io.stare.client.UpdateHandler;
-import io.stare.client.ValueListener;
-import io.stare.client.StateCodec;
 import io.stare.client.DeclarationWait;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
 import io.stare.client.StareException;
+import io.stare.client.StateCodec;
+import io.stare.client.StateListener;
+import io.stare.client.UpdateHandler;
+import io.stare.client.ValueListener;
 import io.stare.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.stare.actors.middleware;
 
 import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
 import io.stare.client.StateListener;
 import io.stare.client.UpdateHandler;
-import io.stare.client.PublishResult;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;

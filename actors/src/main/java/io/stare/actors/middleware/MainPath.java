@@ -1,7 +1,7 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.Delivery;
 import io.stare.actors.controller.ReplicaController;
+import io.stare.client.Delivery;
 import io.stare.datapath.DataPath;
 import io.stare.datapath.DataPathSettings;
 import io.stare.datapath.Egress;

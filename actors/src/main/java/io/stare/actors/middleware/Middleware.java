@@ -1,9 +1,9 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.UpdateHandler;
-import io.stare.client.PublishResult;
 import io.stare.actors.arq.ArqCounters;
 import io.stare.actors.controller.ReplicaController;
+import io.stare.client.PublishResult;
+import io.stare.client.UpdateHandler;
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;

@@ -1,9 +1,9 @@
 package io.stare.actors.middleware;
 
 import io.stare.actors.arq.ArqCounters;
-import io.stare.protocol.frame.ServerFrames;
 import io.stare.actors.arq.SubRetransmissions;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.header.StareHeader;
 import java.util.ArrayList;
 import java.util.HashMap;

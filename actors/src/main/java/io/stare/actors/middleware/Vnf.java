@@ -1,10 +1,10 @@
 package io.stare.actors.middleware;
 
 import io.stare.client.Delivery;
-import io.stare.client.StateListener;
-import io.stare.client.UpdateHandler;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
+import io.stare.client.StateListener;
+import io.stare.client.UpdateHandler;
 import io.stare.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.stare.actors.observability;
 
 import io.stare.p4.pipeline.DropReason;
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.softswitch.PortCounters;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

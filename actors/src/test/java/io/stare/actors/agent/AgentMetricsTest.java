@@ -1,8 +1,8 @@
 package io.stare.actors.agent;
 
-import io.stare.actors.arq.ArqCounters;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.actors.arq.ArqCounters;
 import io.stare.p4.program.StareProgram;
 import java.util.LinkedHashMap;
 import java.util.Map;

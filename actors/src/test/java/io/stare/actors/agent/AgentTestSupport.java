@@ -1,8 +1,8 @@
 package io.stare.actors.agent;
 
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;

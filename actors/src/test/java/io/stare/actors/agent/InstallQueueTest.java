@@ -1,11 +1,11 @@
 package io.stare.actors.agent;
 
-import io.stare.actors.arq.SubRetransmissions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.actors.arq.SubRetransmissions;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.p4.pipeline.EmbeddedController;
 import io.stare.p4.program.StareProgram;

@@ -1,10 +1,10 @@
 package io.stare.actors.agent;
 
-import io.stare.actors.arq.SubRetransmissions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.actors.arq.SubRetransmissions;
 import io.stare.p4.pipeline.CpuHeaders;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.header.StareHeader;

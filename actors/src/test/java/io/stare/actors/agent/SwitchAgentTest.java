@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.agent.AgentTestSupport.Host;
 import io.stare.p4.program.P4Values;
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.StarePacket;
 import java.net.InetSocketAddress;

@@ -1,19 +1,19 @@
 package io.stare.actors.controller;
 
-import io.stare.actors.middleware.InJvmClient;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
 import io.stare.client.StateListener;
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.Recovered;

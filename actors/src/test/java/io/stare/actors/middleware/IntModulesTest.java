@@ -1,14 +1,14 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.frame.ServerFrames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.frame.ServerFrames;
+import io.stare.protocol.header.StareHeader;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;

@@ -1,15 +1,15 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.Delivery;
-import io.stare.client.StateListener;
-import io.stare.client.UpdateHandler;
-import io.stare.client.StareClient;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.client.Delivery;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
+import io.stare.client.UpdateHandler;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

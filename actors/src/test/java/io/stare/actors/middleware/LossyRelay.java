@@ -1,9 +1,9 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.frame.ServerFrames;
 import io.stare.datapath.TunnelFraming;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.packet.StarePacket;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -13,8 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 

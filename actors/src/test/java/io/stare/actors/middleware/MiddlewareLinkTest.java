@@ -1,10 +1,5 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.Delivery;
-import io.stare.client.PublishResult;
-import io.stare.client.StareClient;
-import io.stare.client.StareException;
-import io.stare.protocol.frame.ServerFrames;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -13,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.testing.TestTime;
 import java.net.InetSocketAddress;
 import java.time.Duration;

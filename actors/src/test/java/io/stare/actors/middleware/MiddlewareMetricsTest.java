@@ -1,12 +1,12 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.StareClient;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.observability.MiddlewareMetrics;
 import io.stare.actors.observability.ObservabilityServer;
+import io.stare.client.StareClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

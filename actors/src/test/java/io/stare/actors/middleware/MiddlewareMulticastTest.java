@@ -1,7 +1,5 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.PublishResult;
-import io.stare.client.StareClient;
 import static io.stare.actors.middleware.MulticastSupport.eventually;
 import static io.stare.actors.middleware.MulticastSupport.heldOnLoopback;
 import static io.stare.actors.middleware.MulticastSupport.igmpGroups;
@@ -13,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ReplicaController;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
 import java.net.InetSocketAddress;

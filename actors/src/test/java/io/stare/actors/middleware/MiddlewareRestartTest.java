@@ -1,13 +1,13 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.PublishResult;
-import io.stare.client.StareClient;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
 import io.stare.testing.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,9 +1,5 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.Delivery;
-import io.stare.client.PublishResult;
-import io.stare.client.StareClient;
-import io.stare.client.StareException;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -11,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import io.stare.testing.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

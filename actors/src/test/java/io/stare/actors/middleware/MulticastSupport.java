@@ -1,10 +1,10 @@
 package io.stare.actors.middleware;
 
 
-import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.PacketCodec;

@@ -1,12 +1,12 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.UpdateHandler;
-import io.stare.client.StareClient;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.client.StareClient;
+import io.stare.client.UpdateHandler;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

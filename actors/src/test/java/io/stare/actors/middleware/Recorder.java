@@ -1,9 +1,9 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.Delivery;
-import io.stare.client.StateListener;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.stare.client.Delivery;
+import io.stare.client.StateListener;
 import io.stare.testing.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;

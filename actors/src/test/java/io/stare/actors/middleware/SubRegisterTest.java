@@ -1,6 +1,5 @@
 package io.stare.actors.middleware;
 
-import io.stare.protocol.frame.ServerFrames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.header.StareHeader;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.StareClient;
-import io.stare.client.StareException;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import io.stare.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,11 +1,11 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.StareClient;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ReplicaController;
-import io.stare.p4.softswitch.SoftSwitchNode;
+import io.stare.client.StareClient;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.testing.TestTime;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,13 +1,13 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.StateCodec;
-import io.stare.client.PublishResult;
-import io.stare.client.StareClient;
 import static io.stare.actors.middleware.Testbed.WAIT;
 import static io.stare.actors.middleware.Testbed.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StateCodec;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;

@@ -1,11 +1,11 @@
 package io.stare.actors.middleware;
 
-import io.stare.client.Delivery;
-import io.stare.client.StateListener;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.stare.client.Delivery;
+import io.stare.client.StateListener;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,18 +1,18 @@
 package io.stare.bench.jmh;
 
-import io.stare.actors.middleware.InJvmClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.stare.actors.controller.ReplicaController;
-import io.stare.client.Delivery;
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
+import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
 import io.stare.client.UpdateHandler;
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;

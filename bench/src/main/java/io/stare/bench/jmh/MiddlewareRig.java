@@ -1,9 +1,9 @@
 package io.stare.bench.jmh;
 
-import io.stare.actors.middleware.InJvmClient;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.stare.actors.controller.ReplicaController;
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.client.PublishResult;

@@ -1,10 +1,10 @@
 package io.stare.bench.jmh;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.protocol.frame.ServerFrames;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.packet.StareFrameEncoder;
 import io.stare.protocol.packet.StarePacket;
 import io.stare.protocol.segment.Segment;

@@ -1,9 +1,9 @@
 package io.stare.bench.jmh;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.protocol.frame.ServerFrames;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.protocol.DecodeResult;
+import io.stare.protocol.frame.ServerFrames;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.packet.StareFrameFlyweight;
 import io.stare.protocol.packet.StarePacket;

@@ -2,10 +2,10 @@ package io.stare.bench.latency;
 
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
+import io.stare.fabric.LocalFabric;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.program.StarePrograms;
 import io.stare.p4.topology.Topology;
-import io.stare.fabric.LocalFabric;
 import java.time.Duration;
 
 /**

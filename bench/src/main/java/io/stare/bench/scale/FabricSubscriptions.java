@@ -2,9 +2,9 @@ package io.stare.bench.scale;
 
 import io.stare.client.StareClient;
 import io.stare.client.StateListener;
+import io.stare.fabric.LocalFabric;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.program.StareProgram;
-import io.stare.fabric.LocalFabric;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,19 +1,19 @@
 package io.stare.bench.scale;
 
+import io.stare.bench.latency.Payloads;
 import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
 import io.stare.client.StateListener;
-import io.stare.bench.latency.Payloads;
+import io.stare.fabric.FabricLink;
+import io.stare.fabric.LinkObserver;
+import io.stare.fabric.LocalFabric;
 import io.stare.p4.program.StareProgram;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.packet.Ethernet;
 import io.stare.protocol.packet.PacketCodec;
 import io.stare.protocol.packet.StarePacket;
-import io.stare.fabric.FabricLink;
-import io.stare.fabric.LinkObserver;
-import io.stare.fabric.LocalFabric;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,11 +2,11 @@ package io.stare.deploy.controller;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.stare.actors.ingest.BacklogIngest;
 import io.stare.actors.controller.ControllerCluster;
 import io.stare.actors.controller.ControllerSettings;
-import io.stare.actors.controller.ControllerStore;
 import io.stare.actors.controller.ControllerStatus;
+import io.stare.actors.controller.ControllerStore;
+import io.stare.actors.ingest.BacklogIngest;
 import io.stare.actors.observability.ControllerMetrics;
 import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.cli.CliParsing;

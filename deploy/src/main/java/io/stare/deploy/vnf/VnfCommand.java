@@ -1,7 +1,7 @@
 package io.stare.deploy.vnf;
 
-import io.stare.client.TcpVnfClient;
 import com.typesafe.config.ConfigFactory;
+import io.stare.client.TcpVnfClient;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.protocol.ErrorCode;

@@ -1,6 +1,5 @@
 package io.stare.deploy.middleware;
 
-import io.stare.deploy.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +8,11 @@ import com.typesafe.config.ConfigFactory;
 import io.stare.actors.controller.ControllerCluster;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ControllerStore;
+import io.stare.deploy.Cli;
 import io.stare.deploy.StareCommand;
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.testing.TestTime;
 import java.io.PrintWriter;
 import java.io.StringWriter;

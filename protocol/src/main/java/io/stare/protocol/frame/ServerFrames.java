@@ -1,14 +1,13 @@
 package io.stare.protocol.frame;
 
-import io.stare.protocol.packet.Ethernet;
-import io.stare.protocol.packet.PacketCodec;
-import io.stare.protocol.packet.StarePacket;
-
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.DecodeResult;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
 import io.stare.protocol.header.StareHeader;
+import io.stare.protocol.packet.Ethernet;
+import io.stare.protocol.packet.PacketCodec;
+import io.stare.protocol.packet.StarePacket;
 import io.stare.protocol.segment.Segment;
 import java.util.Locale;
 

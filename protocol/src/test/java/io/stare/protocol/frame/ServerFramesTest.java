@@ -1,15 +1,14 @@
 package io.stare.protocol.frame;
 
-import io.stare.protocol.packet.Ethernet;
-import io.stare.protocol.packet.PacketCodec;
-import io.stare.protocol.packet.StarePacket;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.packet.Ethernet;
+import io.stare.protocol.packet.PacketCodec;
+import io.stare.protocol.packet.StarePacket;
 import io.stare.protocol.segment.Segment;
 import org.junit.jupiter.api.Test;
 

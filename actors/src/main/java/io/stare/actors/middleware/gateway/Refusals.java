@@ -1,8 +1,8 @@
 package io.stare.actors.middleware.gateway;
 
-import io.stare.client.StareException;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
+import io.stare.client.StareException;
 import io.stare.protocol.DecodeError;
 import io.stare.protocol.ErrorCode;
 import java.util.concurrent.CompletionException;

@@ -1,15 +1,15 @@
 package io.stare.actors.middleware.gateway;
 
 import io.stare.actors.middleware.InJvmClient;
-import io.stare.client.Delivery;
 import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.gateway.FrameDecoding.Inbound;
+import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
 import io.stare.client.StateListener;
-import io.stare.actors.middleware.gateway.FrameDecoding.Inbound;
+import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.VnfHandshake;
 import io.stare.protocol.vnf.VnfMessage;
-import io.stare.protocol.ErrorCode;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,5 @@
 package io.stare.actors.agent.bmv2;
 
-import io.stare.testing.TestTime;
 import static io.stare.actors.agent.bmv2.Bmv2Switch.WAIT;
 import static io.stare.actors.agent.bmv2.Bmv2Switch.awaitView;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +14,7 @@ import io.stare.actors.agent.SwitchAgent;
 import io.stare.p4.pipeline.RegisterPipeline;
 import io.stare.p4.program.StareProgram;
 import io.stare.protocol.address.MessageKind;
+import io.stare.testing.TestTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,14 +1,14 @@
 package io.stare.actors.middleware.gateway;
 
-import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ReplicaController;
+import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.client.StareClient;
-import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
+import io.stare.p4.softswitch.SoftSwitchNode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
