@@ -193,8 +193,10 @@ final class TcpStareClient implements StareClient {
 
     @Override
     public void close() {
-        requests.shutdownNow();
+        // Connection first: requests still queued then run, fail at once as closed, and complete
+        // their stages exceptionally (UNAVAILABLE) instead of never.
         connection.close();
+        requests.shutdown();
     }
 
     /** A blocking request of the connection, on the client's request thread. */

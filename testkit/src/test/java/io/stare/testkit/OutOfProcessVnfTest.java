@@ -92,5 +92,15 @@ class OutOfProcessVnfTest {
             vnf.declare("after-close").toCompletableFuture().join();
         });
         assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(StareException.class, closed.getCause()).code());
+
+        // A request queued when the client closes completes (done, or refused as UNAVAILABLE): never hangs.
+        StareClient closing = fabric.tcpVnf("h1", "closing");
+        java.util.concurrent.CompletableFuture<Integer> queued = closing.declare("queued").toCompletableFuture();
+        closing.close();
+        try {
+            queued.get(fabric.fabric().timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (ExecutionException refused) {
+            assertEquals(ErrorCode.UNAVAILABLE, assertInstanceOf(StareException.class, refused.getCause()).code());
+        }
     }
 }
