@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.stare.actors.middleware.Middleware;
 import io.stare.p4.program.StareProgram;
+import io.stare.p4.topology.Topologies;
 import io.stare.p4.topology.Topology;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class Fig7aEndToEndTest extends EndToEndScenarios {
 
     @Override
     Topology topology() {
-        return StareFabric.singleSwitch("h1", "h2", "h3");
+        return Topologies.paperTestbed();
     }
 
     @Override

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * subscriber behind a link that drops 1%, 5% or 20% of the frames (both directions, RECOVER's
  * answers travel the control channel), and on a cold start a subscriber that joins while the stream
  * is already at full rate. Every update must arrive once and in order, and the segments the backlog
- * re-sends stay within a small factor of the segments the link dropped: once, a RECOVER answer
+ * re-sends stay within a small factor of the segments the data plane did not bring (the link's
+ * drops, and on a loaded machine the datagrams an overflowing socket buffer lost): once, a RECOVER answer
  * moved the subscriber's idea of the newest update ahead of the data plane and 1,863 lost datagrams
  * cost 29.9 million re-sent segments.
  */
@@ -71,15 +72,19 @@ class RecoveryCostTest {
             assertEquals(0, subscriber.lost.get(), "nothing reported lost");
             Middleware.Stats stats = fabric.stats("h2");
             long dropped = fabric.link("h2").counters("s1").dropped();
+            // What the data plane did not bring: the link's drops, and on a loaded machine also the
+            // datagrams a socket buffer overflowed with while its reader was descheduled (one update
+            // per frame here). Recovering those is repair, not amplification.
+            long missed = Math.max(dropped, subscriber.count.get() - stats.publishFramesReceived());
             // On a cold start the subscriber may also recover what was in flight when it joined: a few
             // milliseconds of the stream, not the whole backlog.
             long allowance = coldStart ? RATE / 10 : 0;
-            assertTrue(stats.recoveredSegments() <= (long) FACTOR * dropped + allowance, stats.recoveredSegments()
-                    + " segments re-sent for " + dropped + " dropped towards the subscriber, " + stats.recoverRequests()
-                    + " RECOVER requests");
+            assertTrue(stats.recoveredSegments() <= (long) FACTOR * missed + allowance, stats.recoveredSegments()
+                    + " segments re-sent for " + missed + " the data plane did not bring (" + dropped
+                    + " dropped by the link), " + stats.recoverRequests() + " RECOVER requests");
             System.out.println("recovery cost at " + lossPercent + "% loss" + (coldStart ? " (cold start)" : "") + ": "
-                    + dropped + " frames dropped towards the subscriber, " + stats.recoveredSegments()
-                    + " segments re-sent in " + stats.recoverRequests() + " RECOVER requests");
+                    + dropped + " frames dropped towards the subscriber, " + missed + " not brought by the data plane, "
+                    + stats.recoveredSegments() + " segments re-sent in " + stats.recoverRequests() + " RECOVER requests");
             if (lossPercent > 0) {
                 assertTrue(dropped > 0, "the link dropped something");
             }

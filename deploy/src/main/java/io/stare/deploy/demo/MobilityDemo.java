@@ -22,6 +22,7 @@ import io.stare.fabric.FabricLink;
 import io.stare.fabric.LocalFabric;
 import io.stare.p4.pipeline.PortMask;
 import io.stare.p4.program.StareProgram;
+import io.stare.p4.topology.Topologies;
 import io.stare.p4.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -313,9 +314,9 @@ public final class MobilityDemo implements AutoCloseable {
         this.driver.setDaemon(true);
     }
 
-    /** The paper's testbed (Fig. 7a): one switch, s1, with hosts h1, h2 and h3. */
+    /** The paper's testbed (Fig. 7a): one switch, s1, with hosts h1, h2 and h3 ({@link Topologies#paperTestbed}). */
     public static Topology paperTestbed() {
-        return LocalFabric.singleSwitch("h1", "h2", "h3");
+        return Topologies.paperTestbed();
     }
 
     /**

@@ -8,6 +8,12 @@ public final class Topologies {
     private Topologies() {
     }
 
+    /** The paper's testbed (Fig. 7a): one switch, s1, with hosts h1, h2 and h3 on its ports 0, 1, 2. */
+    public static Topology paperTestbed() {
+        return Topology.builder().addSwitch("s1", 3).addHost("h1", "s1", 0).addHost("h2", "s1", 1)
+                .addHost("h3", "s1", 2).build();
+    }
+
     /**
      * A chain {@code s1 - s2 - ... - sn}. Each switch has 3 ports: port 0 holds host {@code hi},
      * port 1 links to the previous switch, port 2 to the next (unused at the ends).

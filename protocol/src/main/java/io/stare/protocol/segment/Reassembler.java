@@ -34,7 +34,10 @@ import java.util.TreeSet;
  *   <li><b>One RECOVER in flight.</b> After a request, the next one waits until the caller reports
  *       the answer ({@link #recoveryAnswered}) or the retry interval has passed (request or answer
  *       lost). An answer that filled some of the oldest gap lets the next request go at once; one
- *       that brought nothing for it waits out the retry interval, as a lost one does. Nothing sends
+ *       that brought nothing for it waits out the retry interval, as a lost one does, unless its
+ *       latest update shows the backlog does not hold the gap yet: then the next request goes a
+ *       reorder grace later, doubling up to the retry interval (the update is early, and the stream
+ *       beyond it must not overflow the pending buffers meanwhile). Nothing sends
  *       a request while an answer is being offered ({@link #acceptRecovered},
  *       {@link #declareUnrecoverable}), so a request never names what the same answer carries. A
  *       caller that never reports answers still works: the answer is taken as over at the stream's
@@ -430,6 +433,16 @@ public final class Reassembler {
         if (stream.next > stream.requestHead || held(stream, stream.requestHead) > stream.requestHeadHeld) {
             stream.notBefore = now;
             stream.headAttempts = 0;
+            stream.earlyAnswers = 0;
+        } else if (stream.latestNoted >= 0 && stream.latestNoted < stream.requestHead) {
+            // The backlog does not hold the oldest gap yet (the publisher's appends lag its data
+            // plane, as on a loaded machine): the update is early, not lost. Waiting out the whole
+            // retry interval would let the stream beyond the gap overflow the bounded pending
+            // buffers, and everything dropped there would be recovered too; ask again after a
+            // reorder grace, doubling up to the retry interval.
+            int shift = Math.min(stream.earlyAnswers++, 16);
+            stream.notBefore = Math.min(stream.notBefore, now + Math.min(config.retryMillis(),
+                    config.reorderGraceMillis() << shift));
         }
     }
 
@@ -451,6 +464,7 @@ public final class Reassembler {
         long settled = settle(stream, now);
         if (stream.highest < stream.next) {
             stream.headAttempts = 0;
+            stream.earlyAnswers = 0;
             return;
         }
         if (stream.next > settled || now < stream.notBefore) {
@@ -613,6 +627,8 @@ public final class Reassembler {
         long requestHead = -1;
         int requestHeadHeld;
         int headAttempts;
+        /** Answers in a row that found the oldest gap beyond the backlog's latest (not held yet). */
+        int earlyAnswers;
 
         Stream(int stateId, int vnfId) {
             this.stateId = stateId;

@@ -307,6 +307,51 @@ class ReassemblerTest {
     }
 
     @Test
+    void anAnswerFromABacklogThatDoesNotHoldTheGapYetIsAskedAgainSoonNotAfterTheWholeRetry() {
+        // Grace 50 ms, retry 1000 ms: the backlog lags the data plane (appends behind on a loaded
+        // machine), so the first answers say its latest is below the gap.
+        Reassembler r = new Reassembler(new ReassemblyConfig(1 << 20, 1 << 22, 1024, 50, 1000, 60, 1024), listener);
+        r.expect(STATE, VNF, 0);
+        feed(r, segments(0, 10).get(0), 0);
+        for (long u = 2; u <= 20; u++) {
+            feed(r, segments(u, 10).get(0), 0); // update 1 lost
+        }
+        r.poll(50);
+        assertEquals(1, listener.requests.size());
+        r.noteLatest(STATE, VNF, 0, 51); // the answer: nothing, and the backlog's latest is 0
+        r.recoveryAnswered(STATE, VNF, 51);
+        r.poll(100);
+        assertEquals(1, listener.requests.size(), "a grace after the early answer, not before");
+        r.poll(101);
+        assertEquals(2, listener.requests.size(), "asked again a grace later, not a whole retry later");
+        r.noteLatest(STATE, VNF, 0, 102); // early again: the next wait doubles
+        r.recoveryAnswered(STATE, VNF, 102);
+        r.poll(201);
+        assertEquals(2, listener.requests.size());
+        r.poll(202);
+        assertEquals(3, listener.requests.size());
+        segments(1, 10).forEach(seg -> r.acceptRecovered(seg, 203)); // now the backlog has it
+        r.recoveryAnswered(STATE, VNF, 203);
+        assertEquals(21, listener.updateNumbers().size());
+    }
+
+    @Test
+    void anEmptyAnswerFromABacklogThatHoldsTheGapWaitsTheWholeRetry() {
+        Reassembler r = new Reassembler(new ReassemblyConfig(1 << 20, 1 << 22, 1024, 50, 1000, 60, 1024), listener);
+        r.expect(STATE, VNF, 0);
+        feed(r, segments(0, 10).get(0), 0);
+        feed(r, segments(2, 10).get(0), 0);
+        r.poll(50);
+        assertEquals(1, listener.requests.size());
+        r.noteLatest(STATE, VNF, 2, 51); // the backlog holds update 1, yet the answer brought nothing
+        r.recoveryAnswered(STATE, VNF, 51);
+        r.poll(1049);
+        assertEquals(1, listener.requests.size(), "an answer that lost its segments is a lost answer");
+        r.poll(1050);
+        assertEquals(2, listener.requests.size());
+    }
+
+    @Test
     void givingUpOnAnOldGapSparesAYoungOne() {
         Reassembler r = new Reassembler(new ReassemblyConfig(1 << 20, 1 << 22, 1024, 50, 100, 1, 1024), listener);
         r.expect(STATE, VNF, 0);
