@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -68,8 +69,15 @@ public interface StareClient extends AutoCloseable {
     /** The same from a buffer's absolute indexes {@code [offset, offset + length)} (its position is left alone). */
     long tryPublish(int stateId, ByteBuffer value, int offset, int length);
 
-    /** Publishes an update of a declared state, by name. */
-    CompletionStage<PublishResult> publish(String stateName, byte[] value);
+    /** Publishes an update of a declared state, by name; refused as NOT_DECLARED if this VNF did not declare it. */
+    default CompletionStage<PublishResult> publish(String stateName, byte[] value) {
+        int state = stateId(stateName);
+        if (state < 0) {
+            return CompletableFuture.completedFuture(new PublishResult.Refused(PublishResult.Reason.NOT_DECLARED,
+                    name() + " did not declare " + stateName));
+        }
+        return publish(state, value);
+    }
 
     /** Publishes an update of a state by ID (one this VNF did not declare is refused). */
     CompletionStage<PublishResult> publish(int stateId, byte[] value);

@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * connection's reader thread, in the order they arrive. {@link #tryPublish} waits for the
  * middleware's answer (one round trip): the in-JVM client is the one without a round trip.
  *
- * <p>What the TCP protocol carries differs from the in-JVM API in two ways: a delivery names no
- * publisher's extended numbering beyond the update number, and only losses given up for good
- * ({@code UNRECOVERABLE}) reach {@link StateListener#onLoss}; "recovering" and "recovered" notices
- * are logged at DEBUG.
+ * <p>Two differences from the in-JVM client follow from what the TCP protocol carries: only losses
+ * given up for good ({@code UNRECOVERABLE}) reach {@link StateListener#onLoss}, with publisher -1
+ * (the notice does not name it), and "recovering" and "recovered" notices are logged at DEBUG; an
+ * {@link UpdateHandler} reads a buffer over the delivered copy, not the receive buffer.
  */
 final class TcpStareClient implements StareClient {
 
@@ -115,16 +115,6 @@ final class TcpStareClient implements StareClient {
         byte[] copy = new byte[length];
         value.get(offset, copy, 0, length);
         return publishCode(stateId, copy);
-    }
-
-    @Override
-    public CompletionStage<PublishResult> publish(String stateName, byte[] value) {
-        Integer state = declared.get(stateName);
-        if (state == null) {
-            return CompletableFuture.completedFuture(new PublishResult.Refused(PublishResult.Reason.NOT_DECLARED,
-                    name + " did not declare " + stateName));
-        }
-        return publish(state, value);
     }
 
     @Override

@@ -157,16 +157,6 @@ public final class InJvmClient implements StareClient {
         return state == null ? -1 : state;
     }
 
-    /** Publishes an update of a declared state, by name. */
-    public CompletionStage<PublishResult> publish(String stateName, byte[] value) {
-        Integer state = declared.get(stateName);
-        if (state == null) {
-            return CompletableFuture.completedFuture(new PublishResult.Refused(PublishResult.Reason.NOT_DECLARED,
-                    name + " did not declare " + stateName));
-        }
-        return publish(state, value);
-    }
-
     /**
      * Publishes an update of a state by ID (the middleware refuses a state this VNF did not
      * declare); completes at once, with the outcome of {@link #tryPublish}.

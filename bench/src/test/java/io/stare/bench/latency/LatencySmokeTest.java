@@ -56,9 +56,16 @@ class LatencySmokeTest {
         assertTrue(first.ok(), first.status());
         assertNotNull(first.maxRate(), "the first cell searches");
         assertNull(rows.get(1).maxRate(), "only the first cell searches");
-        // The raw floor on loopback sustains at least the search's first rate.
-        assertTrue(first.maxRate().rate() >= LatencyBenchmark.SEARCH_START, first.maxRate().toString());
-        assertTrue(first.maxRate().trials().startsWith(LatencyBenchmark.SEARCH_START + "+"), first.maxRate().trials());
+        // What the machine sustains is the benchmark's figure, not this test's (a loaded machine loses
+        // packets at rates an idle one carries): the search starts at its first rate, and the rate it
+        // reports is the highest it tried without loss.
+        String trials = first.maxRate().trials();
+        assertTrue(trials.matches(LatencyBenchmark.SEARCH_START + "[+-]( [0-9]+[+-])*"), trials);
+        long bestSustained = Arrays.stream(trials.split(" ")).filter(t -> t.endsWith("+"))
+                .mapToLong(t -> Long.parseLong(t.substring(0, t.length() - 1))).max().orElse(-1);
+        if (bestSustained >= 0) {
+            assertEquals(bestSustained, first.maxRate().rate(), first.maxRate().toString());
+        }
         assertTrue(first.spread().p50Low() <= first.spread().p50High(), first.spread().toString());
 
         List<Path> plots = LatencyPlots.write(rows, dir);
