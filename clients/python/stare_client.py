@@ -4,13 +4,14 @@ Speaks the VNF <-> middleware framing of docs/protocol.md section 6 over TCP (po
 every frame is a big-endian u32 length N, a type byte and N - 1 body bytes. A background thread
 reads frames; replies complete the waiting request, DELIVER and LOSS_NOTICE go to callbacks.
 
-    client = connect(name="py-vnf")
+    client = connect(name="py-vnf")   # STARE_GATEWAY=host:port, or 127.0.0.1:65431
     vnf_id = client.register_vnf("py-vnf")
     state = client.declare_state("py-state")
     client.publish(state, b"hello")
     client.subscribe("other-state", lambda state_id, publisher, update_no, payload: ...)
 """
 
+import os
 import socket
 import struct
 import threading
@@ -18,6 +19,7 @@ import traceback
 
 PROTOCOL_VERSION = 1
 DEFAULT_PORT = 65431
+GATEWAY_ENV = "STARE_GATEWAY"
 _MAGIC = b"STAR"
 
 # Frame types (docs/protocol.md section 6).
@@ -324,10 +326,26 @@ def _safely(callback, *args):
         traceback.print_exc()
 
 
-def connect(host="127.0.0.1", port=DEFAULT_PORT, name="python-vnf", timeout=30.0, on_loss=None):
-    """Opens a session with the middleware at host:port and performs the handshake.
+def gateway_from_environment():
+    """The middleware's gateway as (host, port): from STARE_GATEWAY ("host:port", set by the test
+    kit for the VNF processes it starts) or the default 127.0.0.1:65431."""
+    address = os.environ.get(GATEWAY_ENV, "").strip()
+    if not address:
+        return "127.0.0.1", DEFAULT_PORT
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("%s must be host:port, not %r" % (GATEWAY_ENV, address))
+    return host.strip("[]"), int(port)
+
+
+def connect(host=None, port=None, name="python-vnf", timeout=30.0, on_loss=None):
+    """Opens a session with the middleware at host:port and performs the handshake. Without host or
+    port, they come from gateway_from_environment().
 
     on_loss(state_id, first_update, last_update, outcome) hears of updates that will not arrive."""
+    default_host, default_port = gateway_from_environment() if host is None or port is None else (host, port)
+    host = default_host if host is None else host
+    port = default_port if port is None else port
     sock = socket.create_connection((host, port), timeout=timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:

@@ -172,6 +172,16 @@ public final class StareFabricExtension
         return fabric().gateway(host);
     }
 
+    /** See {@link StareFabric#vnfProcess(String, String...)}. */
+    public VnfProcess vnfProcess(String host, String... command) throws Exception {
+        return fabric().vnfProcess(host, command);
+    }
+
+    /** See {@link StareFabric#pythonVnf(String, java.nio.file.Path, String...)}. */
+    public VnfProcess pythonVnf(String host, java.nio.file.Path script, String... args) throws Exception {
+        return fabric().pythonVnf(host, script, args);
+    }
+
     /** See {@link LocalFabric#link(String)}. */
     public FabricLink link(String host) {
         return fabric().link(host);
