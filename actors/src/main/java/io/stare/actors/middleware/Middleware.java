@@ -348,7 +348,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
         this.remoteAdapter = context.messageAdapter(ReplicaController.RemoteSubscribers.class,
                 RemoteSubscribersChanged::new);
-        PublishLog log = survivors.log(settings, segmenter);
+        PublishLog log = survivors.log(settings, segmenter, publishLogDirectory(context.getSystem().settings().config()));
         survivors.stopPreviousMainPath(context.getLog(), settings.serverId());
         try {
             this.mainPath = new MainPath(context.getSystem(), settings, log, routes, context.getSelf(),
@@ -519,7 +519,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onDeclaredNumbering(DeclaredNumbering answer) {
         Declare declare = answer.declare();
         int state = answer.stateId();
-        Long next = ControlOutcomes.nextNumber(answer.reply(), survivors.publications.containsKey(state));
+        // What an earlier process of this server numbered and left in the publish log's file is never
+        // numbered again, even where the backlog has not got it yet.
+        long floor = survivors.numberFloor(state);
+        Long backlogNext = ControlOutcomes.nextNumber(answer.reply(), survivors.publications.containsKey(state) || floor >= 0);
+        Long next = backlogNext == null ? null : Math.max(backlogNext, floor);
         if (next == null) {
             // The VNF declares again (a busy backlog soon answers).
             declare.replyTo().tell(new Failed("declare " + declare.stateName(),
@@ -559,6 +563,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         still.intModule().declared(publication);
         declare.replyTo().tell(new Declared(declare.stateName(), publication.stateId));
         return this;
+    }
+
+    /** stare.middleware.publish-log-dir, or null (empty: the log stays on the heap). */
+    private static java.nio.file.Path publishLogDirectory(com.typesafe.config.Config config) {
+        String directory = config.getString("stare.middleware.publish-log-dir").trim();
+        return directory.isEmpty() ? null : java.nio.file.Path.of(directory);
     }
 
     private static Failed detachedMeanwhile(Declare declare) {
@@ -870,7 +880,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             vnf.intModule().close();
             getContext().unwatch(vnf.actor());
         }
-        mainPath.close();
+        // The publish log's file is let go once the main path no longer reads it: a middleware started
+        // again in this JVM takes it over.
+        mainPath.close().whenComplete((done, error) -> survivors.closeLog());
         return this;
     }
 }

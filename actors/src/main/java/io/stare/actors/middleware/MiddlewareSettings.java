@@ -218,10 +218,15 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
      * @param kind which transport
      * @param multicast the {@code multicast} transport's settings (kept, unused, with {@code tunnel})
      */
-    public record TransportSettings(Kind kind, MulticastSettings multicast) {
+    public record TransportSettings(Kind kind, MulticastSettings multicast, int tunnelPort) {
 
         /** The {@code tunnel} transport with the default multicast settings. */
         public static final TransportSettings TUNNEL = new TransportSettings(Kind.TUNNEL, MulticastSettings.DEFAULT);
+
+        /** Settings whose tunnel socket binds an ephemeral port. */
+        public TransportSettings(Kind kind, MulticastSettings multicast) {
+            this(kind, multicast, 0);
+        }
 
         /** The transports there are. */
         public enum Kind {
@@ -245,6 +250,9 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
         public TransportSettings {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(multicast, "multicast");
+            if (tunnelPort < 0 || tunnelPort > 65535) {
+                throw new IllegalArgumentException("tunnel-port " + tunnelPort + " is out of range 0..65535");
+            }
         }
 
         /** The {@code multicast} transport with these settings. */
@@ -258,7 +266,7 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
             Config m = middleware.getConfig("multicast");
             return new TransportSettings(kind, new MulticastSettings(m.getString("interface"),
                     m.getString("bind-address"), m.getInt("port"), m.getInt("send-port"), m.getInt("ttl"),
-                    m.getInt("max-memberships-per-socket")));
+                    m.getInt("max-memberships-per-socket")), middleware.getInt("tunnel-port"));
         }
     }
 

@@ -2,6 +2,8 @@ package io.stare.actors.middleware;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The segments this server published, in one ring, from the moment a VNF publishes until the
@@ -29,7 +31,14 @@ import java.util.ArrayDeque;
  *     [sent, tail)  published, not yet sent (the data path drains it next cycle)
  * </pre>
  * The log lives outside the middleware's actor, so a restart of the actor loses nothing the VNFs
- * were told was published: unsent records go out, unconfirmed ones are appended again.
+ * were told was published: unsent records go out, unconfirmed ones are appended again. Backed by a
+ * {@link PublishLogFile}, it outlives the process too: a new incarnation sends and appends again
+ * whatever the old one left between head and tail ({@link #PublishLog(PublishLogFile, long)}).
+ *
+ * <p>Why above 400 lines: one ring whose cursors ({@code head ≤ sent ≤ tail}), chunk reuse and
+ * record layout are read together by writers, the data path and the read-back after a crash; in
+ * one file the ordering argument (records before the tail, chunks before the head) is checked in
+ * one place.
  */
 final class PublishLog {
 
@@ -74,6 +83,10 @@ final class PublishLog {
      * publish {@link #tail}; cleared by the data path under the lock once {@link #head} passed them.
      */
     private final ByteBuffer[] slots;
+    /** The memory-mapped file the chunks live in, or null for heap chunks. */
+    private final PublishLogFile file;
+    /** Per state, the update after the highest one an earlier incarnation left in the file. */
+    private final Map<Integer, Long> recoveredNext = new HashMap<>();
     /** Released chunks for the next writer (guarded by this). */
     private final ArrayDeque<ByteBuffer> spares = new ArrayDeque<>();
     private volatile long tail;
@@ -102,6 +115,26 @@ final class PublishLog {
      * @param chunkSize bytes of memory taken at a time (a power of two; at most half the capacity)
      */
     PublishLog(int minCapacity, long maxUnconfirmed, int chunkSize) {
+        this(minCapacity, maxUnconfirmed, chunkSize, null);
+    }
+
+    /**
+     * A log in {@code file}: whatever an earlier process left between the file's head and tail is
+     * read back as published and not yet sent, so it goes out and to the backlog again (subscribers
+     * drop the copies they already have); each state numbers on after its highest update found
+     * ({@link #recoveredNext}). A record that does not parse ends what is read back (a torn last
+     * write of a killed process).
+     *
+     * @param maxUnconfirmed updates published and not yet confirmed, at most
+     */
+    PublishLog(PublishLogFile file, long maxUnconfirmed) {
+        this(file.capacity(), maxUnconfirmed, file.chunk(), file);
+        long end = readBack(file.head(), file.tail());
+        file.tail(end);
+    }
+
+    private PublishLog(int minCapacity, long maxUnconfirmed, int chunkSize, PublishLogFile file) {
+        this.file = file;
         if (minCapacity < HEADER * 2 || minCapacity > (1 << 30)) {
             throw new IllegalArgumentException("publish log capacity " + minCapacity + " is out of range");
         }
@@ -114,6 +147,50 @@ final class PublishLog {
         this.slots = new ByteBuffer[capacity / chunk];
         this.slotMask = slots.length - 1;
         this.maxUnconfirmed = maxUnconfirmed;
+    }
+
+    /** Reads the records in [from, to) back as published and unsent; returns where the readable ones end. */
+    private long readBack(long from, long to) {
+        head = from;
+        sent = from;
+        long position = from;
+        while (position < to) {
+            ByteBuffer buffer = chunkFor(position);
+            int at = offset(position);
+            int length = buffer.getInt(at + LENGTH);
+            if (length < 0 && at - length == chunk) {
+                position += -length; // padding to the chunk's end
+                continue;
+            }
+            if (length < HEADER || (length & 7) != 0 || at + length > chunk || position + length > to
+                    || recordLength(buffer.getInt(at + PAYLOAD_LENGTH)) != length
+                    || (buffer.get(at + SEGMENT) & 0xff) > (buffer.get(at + TOTAL) & 0xff)) {
+                break; // torn: the process died while writing it, before the tail covered it
+            }
+            if (buffer.get(at + SEGMENT) == buffer.get(at + TOTAL)) {
+                publishedUpdates++;
+                recoveredNext.merge(buffer.getInt(at + STATE), buffer.getLong(at + UPDATE) + 1, Math::max);
+            }
+            buffer.putLong(at + APPENDED_AT, 0);
+            position += length;
+        }
+        tail = position;
+        return position;
+    }
+
+    /**
+     * Per state, the first update number an earlier process did not use: one past the highest it
+     * left in the file. Empty for a new file or heap memory.
+     */
+    Map<Integer, Long> recoveredNext() {
+        return Map.copyOf(recoveredNext);
+    }
+
+    /** Lets go of the file, if any (its records stay in it for the next process). */
+    void close() {
+        if (file != null) {
+            file.close();
+        }
     }
 
     /** The bytes a record with {@code payloadLength} bytes takes. */
@@ -194,6 +271,9 @@ final class PublishLog {
         }
         publishedUpdates++;
         tail = position; // publishes the records (and their chunks) to the data path
+        if (file != null) {
+            file.tail(position); // after the records: a process killed before this line never told a VNF
+        }
         return true;
     }
 
@@ -201,7 +281,13 @@ final class PublishLog {
     private ByteBuffer chunkFor(long position) {
         int slot = slot(position);
         ByteBuffer buffer = slots[slot];
-        if (buffer == null) {
+        if (buffer == null && file != null) {
+            buffer = file.chunk(slot);
+            slots[slot] = buffer;
+            chunksInUse++;
+            chunksHeld = Math.max(chunksHeld, chunksInUse);
+            chunksAllocated++;
+        } else if (buffer == null) {
             buffer = spares.pollFirst();
             if (buffer == null) {
                 buffer = ByteBuffer.allocate(chunk);
@@ -303,6 +389,9 @@ final class PublishLog {
         }
         releasedUpdates = released;
         head = position;
+        if (file != null) {
+            file.head(position);
+        }
     }
 
     /** The chunks in [from, to) (chunk numbers) hold no record any more. */
@@ -317,8 +406,8 @@ final class PublishLog {
             int slot = (int) c & slotMask;
             ByteBuffer buffer = slots[slot];
             slots[slot] = null;
-            if (buffer == null) {
-                continue;
+            if (buffer == null || file != null) {
+                continue; // a file's chunks stay mapped
             }
             if (spares.size() < keep) {
                 spares.addLast(buffer);

@@ -2,6 +2,7 @@ package io.stare.actors.middleware;
 
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.segment.Segmenter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,15 +41,34 @@ final class Survivors {
      * The publish log, made the first time: room for what may wait unconfirmed, and at least four of
      * the largest updates (its memory is taken in chunks as publishes need it); a quarter of the
      * heap at most, so a stalled backlog refuses publishes instead of running the JVM out of memory.
+     * With a {@code directory}, in a memory-mapped file there that outlives the process
+     * (stare.middleware.publish-log-dir); null keeps it on the heap.
      */
-    PublishLog log(MiddlewareSettings settings, Segmenter segmenter) {
+    PublishLog log(MiddlewareSettings settings, Segmenter segmenter, Path directory) {
         if (log == null) {
             int largest = StareHeader.MAX_SEGMENTS * PublishLog.recordLength(segmenter.segmentPayload());
             long bound = Math.min(settings.publishLog(), Runtime.getRuntime().maxMemory() / 4);
-            log = new PublishLog((int) Math.min(MiddlewareSettings.MAX_PUBLISH_LOG, Math.max(bound, 4L * largest)),
-                    settings.unconfirmedAppends());
+            int capacity = (int) Math.min(MiddlewareSettings.MAX_PUBLISH_LOG, Math.max(bound, 4L * largest));
+            log = directory == null ? new PublishLog(capacity, settings.unconfirmedAppends())
+                    : new PublishLog(PublishLogFile.open(directory, settings.serverId(), capacity,
+                            PublishLog.DEFAULT_CHUNK), settings.unconfirmedAppends());
         }
         return log;
+    }
+
+    /**
+     * Where a state's numbering goes on at least: one past the highest update an earlier process of
+     * this server left in the publish log's file, or -1.
+     */
+    long numberFloor(int stateId) {
+        return log == null ? -1 : log.recoveredNext().getOrDefault(stateId, -1L);
+    }
+
+    /** Lets go of the publish log's file (the middleware stopped for good). */
+    void closeLog() {
+        if (log != null) {
+            log.close();
+        }
     }
 
     /** The publish log; null before the first EXT module made it. */

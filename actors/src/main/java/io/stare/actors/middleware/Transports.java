@@ -22,6 +22,7 @@ public final class Transports {
         if (transport.kind() == MiddlewareSettings.TransportSettings.Kind.MULTICAST) {
             return new MulticastTransport(transport.multicast(), settings.serverId());
         }
-        return new TunnelTransport(settings.switchPort(), settings.senderId(), decodeErrors);
+        return new TunnelTransport(settings.switchPort(), settings.transport().tunnelPort(), settings.senderId(),
+                decodeErrors);
     }
 }

@@ -49,6 +49,8 @@ public final class TunnelTransport implements Transport {
     private static final long LOCAL_MAC_BASE = 0x02_00_00_00_00_00L;
 
     private final InetSocketAddress switchPort;
+    /** The tunnel socket's local UDP port, 0 for an ephemeral one. */
+    private final int localPort;
     private final DecodeErrorCounters decodeErrors;
     private final StareFrameEncoder encoder;
     private final StareFrameFlyweight flyweight = new StareFrameFlyweight();
@@ -60,8 +62,9 @@ public final class TunnelTransport implements Transport {
      * @param senderId the server's SUB sender ID, also the low bits of its frames' source MAC
      * @param decodeErrors where frames that do not decode are counted
      */
-    TunnelTransport(InetSocketAddress switchPort, int senderId, DecodeErrorCounters decodeErrors) {
+    TunnelTransport(InetSocketAddress switchPort, int localPort, int senderId, DecodeErrorCounters decodeErrors) {
         this.switchPort = switchPort;
+        this.localPort = localPort;
         this.decodeErrors = decodeErrors;
         this.encoder = new StareFrameEncoder(LOCAL_MAC_BASE | senderId, LOOPBACK, StareAddress.UDP_PORT,
                 StarePacket.DEFAULT_TTL);
@@ -69,9 +72,11 @@ public final class TunnelTransport implements Transport {
 
     @Override
     public List<PortSpec> ports(DataPathSettings settings) {
-        // The switch port learns this socket, so it answers here; only it is listened to. Publishes
-        // must not be lost to our own socket: a full send buffer holds them until it drains.
-        return List.of(PortSpec.udp("tunnel", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), settings)
+        // The switch port knows this socket (configured: --tunnel-port; else learnt), so it answers
+        // here; only it is listened to. Publishes must not be lost to our own socket: a full send
+        // buffer holds them until it drains.
+        return List.of(PortSpec.udp("tunnel", new InetSocketAddress(InetAddress.getLoopbackAddress(), localPort),
+                        settings)
                 .withPeer(new PortSpec.Fixed(switchPort, true))
                 .withFraming(PortSpec.Framing.BATCH)
                 .withOverflow(PortSpec.Overflow.HOLD));

@@ -28,7 +28,7 @@ public final class MemberLog {
 
     /**
      * @param out where the lines go
-     * @param upLine the line saying this node is Up, given the number of members
+     * @param upLine the line saying this node is Up, given the number of members (null: the caller says it)
      * @param up completed when this node is Up
      */
     public static Behavior<Object> create(PrintWriter out, IntFunction<String> upLine, CompletableFuture<Void> up) {
@@ -45,7 +45,10 @@ public final class MemberLog {
                 Member me = members.get(self);
                 if (!announced[0] && me != null && me.status() == org.apache.pekko.cluster.MemberStatus.up()) {
                     announced[0] = true;
-                    print(out, upLine.apply(members.size()));
+                    String line = upLine.apply(members.size());
+                    if (line != null) {
+                        print(out, line);
+                    }
                     up.complete(null);
                 }
             };

@@ -16,6 +16,7 @@ import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.deploy.cluster.ClusterNode;
 import io.stare.deploy.cluster.MemberLog;
+import io.stare.deploy.cluster.PreviousIncarnation;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -82,6 +83,12 @@ public final class MiddlewareCommand implements Callable<Integer> {
                     + "(see `stare softswitch`'s port list); required unless --transport multicast")
     String switchPort;
 
+    @Option(names = "--tunnel-port", paramLabel = "PORT", defaultValue = "0",
+            description = "tunnel transport: the local UDP port of this server's tunnel socket; with a fixed one "
+                    + "the switch port is configured with this host (stare softswitch --hosts N=127.0.0.1:PORT) "
+                    + "and listens to nobody else; 0 picks one (default: ${DEFAULT-VALUE})")
+    int tunnelPort;
+
     @Option(names = "--sender-id", paramLabel = "N", defaultValue = "0",
             description = "the VNF_ID field of this server's SUB frames, 0..1023, unique per server on a shared "
                     + "segment (default: ${DEFAULT-VALUE})")
@@ -120,9 +127,16 @@ public final class MiddlewareCommand implements Callable<Integer> {
                     + "/health and /ready (ready once the node is Up and the gateway listens)")
     String metrics;
 
-    @Option(names = "--join-timeout", paramLabel = "DURATION", defaultValue = "20s",
+    @Option(names = "--join-timeout", paramLabel = "DURATION", defaultValue = "60s",
             description = "give up when no seed node has let this node in by then (default: ${DEFAULT-VALUE})")
     String joinTimeout;
+
+    @Option(names = "--publish-log-dir", paramLabel = "DIR",
+            defaultValue = "${env:STARE_MIDDLEWARE_PUBLISH_LOG_DIR:-data/publish-log}",
+            description = "where the publish log's file lives, so that a killed and restarted middleware "
+                    + "loses nothing it told a VNF was published and reuses no update number; \"\" keeps it on "
+                    + "the heap (default: ${DEFAULT-VALUE})")
+    String publishLogDir;
 
     @Option(names = "--stats-every", paramLabel = "DURATION", defaultValue = "1s",
             description = "how often the counters are read; a line is printed only when they changed "
@@ -181,7 +195,8 @@ public final class MiddlewareCommand implements Callable<Integer> {
         GatewaySettings gatewaySettings;
         ControllerSettings controllerSettings;
         try {
-            config = ControllerCluster.nodeConfig(host, port, seedNodes, List.of(ROLE),
+            config = ControllerCluster.nodeConfig(host, port, seedNodes,
+                    List.of(ROLE, PreviousIncarnation.role(ROLE, serverId)),
                     overrides(kind, switchAddress, gatewayAt));
             settings = MiddlewareSettings.fromConfig(config);
             gatewaySettings = GatewaySettings.fromConfig(config);
@@ -195,6 +210,7 @@ public final class MiddlewareCommand implements Callable<Integer> {
         }
 
         PrintWriter out = spec.commandLine().getOut();
+        probeGatewayPort(gatewaySettings);
         ActorSystem<Void> system = ClusterNode.start(config, host, port);
         CompletableFuture<Void> up = new CompletableFuture<>();
         AtomicBoolean gatewayBound = new AtomicBoolean();
@@ -203,18 +219,13 @@ public final class MiddlewareCommand implements Callable<Integer> {
             ActorRef<ReplicaController.Command> router = ControllerCluster.start(system, controllerSettings)
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
             ActorRef<Middleware.Command> middleware = spawnStoppable(system, Middleware.create(settings, router));
-            VnfGateway vnfGateway = bindGateway(system, middleware, gatewaySettings);
-            gatewayBound.set(true);
-            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stare-close-gateway",
-                    () -> vnfGateway.close().exceptionally(error -> Done.getInstance()));
-            InetSocketAddress boundAt = vnfGateway.localAddress();
-            String gatewayText = boundAt.getHostString() + ":" + boundAt.getPort();
+            // A restarted middleware downs its dead incarnation instead of waiting for the resolver to.
+            system.systemActorOf(PreviousIncarnation.downer(PreviousIncarnation.role(ROLE, serverId), out),
+                    "stare-previous-incarnation", Props.empty());
             String where = kind == MiddlewareSettings.TransportSettings.Kind.TUNNEL
                     ? "switch port " + switchAddress.getHostString() + ":" + switchAddress.getPort()
                     : "multicast on " + settings.transport().multicast().networkInterface();
-            system.systemActorOf(MemberLog.create(out, members -> "middleware " + settings.serverId() + " up: " + where
-                    + ", gateway " + gatewayText + ", controller cluster " + controllerAddress(system, seedNodes)
-                    + " (members: " + members + ")", up), "stare-member-log", Props.empty());
+            system.systemActorOf(MemberLog.create(out, members -> null, up), "stare-member-log", Props.empty());
 
             CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
             try {
@@ -224,6 +235,20 @@ public final class MiddlewareCommand implements Callable<Integer> {
                         + " (" + String.join(", ", seedNodes) + "); is `stare controller` running there, and can it "
                         + "reach this node at " + host + " (--host)?");
             }
+            if (terminated.isDone()) {
+                print(out, "stopped before this node was let into the cluster");
+                return 1;
+            }
+            // VNFs attach only to a member of the cluster: a node that never got in (or is about to be
+            // downed) must not tell a VNF it is subscribed.
+            VnfGateway vnfGateway = bindGateway(system, middleware, gatewaySettings);
+            gatewayBound.set(true);
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stare-close-gateway",
+                    () -> vnfGateway.close().exceptionally(error -> Done.getInstance()));
+            InetSocketAddress boundAt = vnfGateway.localAddress();
+            print(out, "middleware " + settings.serverId() + " up: " + where + ", gateway " + boundAt.getHostString()
+                    + ":" + boundAt.getPort() + ", controller cluster " + controllerAddress(system, seedNodes)
+                    + " (members: " + Cluster.get(system).state().members().size() + ")");
             if (metricsAt != null) {
                 ObservabilityServer server = startMetrics(system, metricsAt, middleware, settings.serverId(),
                         () -> gatewayBound.get()
@@ -268,12 +293,14 @@ public final class MiddlewareCommand implements Callable<Integer> {
         values.put("stare.middleware.server-id", serverId);
         values.put("stare.middleware.sender-id", senderId);
         values.put("stare.middleware.transport", kind.name().toLowerCase(Locale.ROOT));
+        values.put("stare.middleware.tunnel-port", tunnelPort);
         if (switchAddress != null) {
             values.put("stare.middleware.switch-port", switchAddress.getHostString() + ":" + switchAddress.getPort());
         }
         if (networkInterface != null) {
             values.put("stare.middleware.multicast.interface", networkInterface);
         }
+        values.put("stare.middleware.publish-log-dir", publishLogDir);
         values.put("stare.middleware.gateway.host", gatewayAt.getHostString());
         values.put("stare.middleware.gateway.port", gatewayAt.getPort());
         return ConfigFactory.parseMap(values).withFallback(ConfigFactory.defaultApplication());
@@ -306,10 +333,13 @@ public final class MiddlewareCommand implements Callable<Integer> {
         return child.get(10, TimeUnit.SECONDS);
     }
 
-    private static VnfGateway bindGateway(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
-                                          GatewaySettings settings) throws InterruptedException {
+    /**
+     * Tries the gateway's port before anything else starts, so a taken port is a one-line error at
+     * once (the gateway itself opens only once this node is in the cluster); Pekko would log a stack
+     * trace before failing the same way.
+     */
+    private static void probeGatewayPort(GatewaySettings settings) {
         String at = settings.host() + ":" + settings.port();
-        // Try the port first: Pekko would log a stack trace before failing the same way.
         if (settings.port() != 0) {
             try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
                 probe.setReuseAddress(true);
@@ -324,6 +354,12 @@ public final class MiddlewareCommand implements Callable<Integer> {
                 // Let Pekko try and say what is wrong.
             }
         }
+    }
+
+    private static VnfGateway bindGateway(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
+                                          GatewaySettings settings) throws InterruptedException {
+        String at = settings.host() + ":" + settings.port();
+        probeGatewayPort(settings);
         try {
             return VnfGateway.start(system, middleware, settings).toCompletableFuture().get(15, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -66,6 +66,13 @@ public final class SoftSwitchCommand implements Callable<Integer> {
                     + "BASE+32*i+j); 0 picks free ports (default: ${DEFAULT-VALUE})")
     int udpBase;
 
+    @Option(names = "--hosts", split = ",", paramLabel = "PORT=HOST:PORT",
+            description = "the middleware tunnel socket behind each front port, e.g. 0=127.0.0.1:40000 (the "
+                    + "middleware's --tunnel-port): such a port sends only there and drops what any other socket "
+                    + "sends it. Ports not named learn their host from the last datagram, which lets any local "
+                    + "socket take them over: name every port in a deployment")
+    List<String> hosts;
+
     @Option(names = "--program", defaultValue = "none",
             description = "configure the switch itself: register, embedded or none (default: ${DEFAULT-VALUE})")
     String program;
@@ -105,10 +112,12 @@ public final class SoftSwitchCommand implements Callable<Integer> {
                 print(out, network.nodes(), mode, Optional.of(SpanningTree.of(topo.get())));
                 stop = network::stop;
             } else {
+                Map<Integer, InetSocketAddress> configured = hostsByPort(hosts, ports);
                 List<PortBinding> bindings = new ArrayList<>();
                 for (int port = 0; port < ports; port++) {
-                    bindings.add(PortBinding.loopback(port).withLocalAddress(
-                            new InetSocketAddress(grpcAddress.getHostString(), udpBase == 0 ? 0 : udpBase + port)));
+                    PortBinding binding = PortBinding.loopback(port).withLocalAddress(
+                            new InetSocketAddress(grpcAddress.getHostString(), udpBase == 0 ? 0 : udpBase + port));
+                    bindings.add(configured.containsKey(port) ? binding.withHost(configured.get(port)) : binding);
                 }
                 SoftSwitchNode node = SoftSwitchNode.start(system,
                         new SoftSwitchNode.Settings(name, deviceId, bindings, grpcAddress, mode, 0));
@@ -179,5 +188,33 @@ public final class SoftSwitchCommand implements Callable<Integer> {
         } catch (Exception e) {
             // Shutting down: nothing more to do with a failure here.
         }
+    }
+
+    /** --hosts as front port to host address; every port named once and below {@code ports}. */
+    static Map<Integer, InetSocketAddress> hostsByPort(List<String> hosts, int ports) {
+        Map<Integer, InetSocketAddress> byPort = new java.util.TreeMap<>();
+        if (hosts == null) {
+            return byPort;
+        }
+        for (String entry : hosts) {
+            int equals = entry.indexOf('=');
+            int port;
+            try {
+                port = Integer.parseInt(entry.substring(0, Math.max(0, equals)).trim());
+            } catch (NumberFormatException e) {
+                throw new UserInputException("--hosts '" + entry + "' must be PORT=HOST:PORT, e.g. 0=127.0.0.1:40000");
+            }
+            if (port < 0 || port >= ports) {
+                throw new UserInputException("--hosts '" + entry + "': the switch has front ports 0.." + (ports - 1));
+            }
+            InetSocketAddress host = CliParsing.address("--hosts", entry.substring(equals + 1).trim());
+            if (host.getPort() == 0 || host.isUnresolved()) {
+                throw new UserInputException("--hosts '" + entry + "' needs a resolvable host and a port, not 0");
+            }
+            if (byPort.put(port, host) != null) {
+                throw new UserInputException("--hosts names port " + port + " twice");
+            }
+        }
+        return byPort;
     }
 }

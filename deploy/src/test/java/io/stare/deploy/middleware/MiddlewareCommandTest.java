@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -44,6 +46,10 @@ import org.junit.jupiter.api.Timeout;
  * subscribing on h2's.
  */
 class MiddlewareCommandTest {
+
+    /** Where the middlewares started here keep their publish logs (not the module's data/). */
+    @TempDir
+    static Path publishLogs;
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Pattern UP = Pattern.compile("middleware (h\\d) up: switch port 127\\.0\\.0\\.1:\\d+, gateway "
@@ -113,7 +119,7 @@ class MiddlewareCommandTest {
                 Background mw = new Background("stare-middleware-h" + (h + 1), "middleware",
                         "--server-id", "h" + (h + 1), "--sender-id", Integer.toString(h + 1),
                         "--switch-port", "127.0.0.1:" + port.getPort(), "--seed", "127.0.0.1:" + controllerPort,
-                        "--gateway", "127.0.0.1:0", "--stats-every", "200ms");
+                        "--gateway", "127.0.0.1:0", "--stats-every", "200ms", "--publish-log-dir", publishLogs.toString());
                 middlewares.add(mw);
             }
             for (int h = 0; h < 2; h++) {
@@ -258,7 +264,8 @@ class MiddlewareCommandTest {
                     inUse.err());
         }
         Cli noAnswer = Cli.run("middleware", "--server-id", "h1", "--switch-port", "127.0.0.1:5000", "--seed",
-                "127.0.0.1:" + freePort, "--gateway", "127.0.0.1:0", "--join-timeout", "2s");
+                "127.0.0.1:" + freePort, "--gateway", "127.0.0.1:0", "--join-timeout", "2s", "--publish-log-dir",
+                publishLogs.toString());
         assertEquals(1, noAnswer.exitCode(), noAnswer.out() + noAnswer.err());
         assertTrue(noAnswer.err().startsWith("stare: no seed node let this node in within 2 s (pekko://stare@127.0.0.1:"
                 + freePort + ")"), noAnswer.err());

@@ -62,6 +62,12 @@ class SoftSwitchCommandTest {
         assertOneLine(Cli.run("softswitch", "--topology", dir.resolve("missing.txt").toString()), "cannot read topology file");
         assertOneLine(Cli.run("softswitch", "--program", "bogus"), "--program must be register, embedded or none");
         assertOneLine(Cli.run("softswitch", "--grpc", "nowhere"), "is not HOST:PORT");
+        assertOneLine(Cli.run("softswitch", "--ports", "2", "--hosts", "2=127.0.0.1:4000"),
+                "the switch has front ports 0..1");
+        assertOneLine(Cli.run("softswitch", "--ports", "2", "--hosts", "0=127.0.0.1:4000,0=127.0.0.1:4001"),
+                "--hosts names port 0 twice");
+        assertOneLine(Cli.run("softswitch", "--ports", "2", "--hosts", "x=127.0.0.1:4000"), "must be PORT=HOST:PORT");
+        assertOneLine(Cli.run("softswitch", "--ports", "2", "--hosts", "0=127.0.0.1:0"), "needs a resolvable host");
         assertOneLine(Cli.run("softswitch", "--ports", "17", "--grpc", "127.0.0.1:0"), "out of range 1..16");
         assertOneLine(Cli.run("softswitch", "--duration", "soon"), "is not a duration");
     }

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Receive.</b> Every datagram, whatever its content, reaches the switch; a datagram may
  *       carry several frames ({@link TunnelFraming}) on an emulated link. The pipeline counts bad
  *       frames; an exception from the switch anyway is logged and counted, and the port keeps
- *       running. A port without a fixed peer learns the last sender as its peer.</li>
+ *       running. A port without a fixed peer learns the last sender as its peer; a port with a
+ *       configured host ({@link PortBinding#withHost}) drops and counts what anyone else sends.</li>
  *   <li><b>Send.</b> Copies go out when the batch is done, one datagram per frame to a host, or
  *       several frames per datagram to a host that sends batches itself and on a link to another
  *       software switch ({@link #link}). Frames with no peer yet, frames too large for a datagram
@@ -108,10 +109,15 @@ public final class UdpPorts {
             numbers[specs.size()] = binding.port();
             ids[binding.port()] = specs.size();
             PortSpec spec = PortSpec.udp("port-" + binding.port(), binding.localAddress(), settings);
-            // A port that learns its host mirrors the host's framing; a fixed peer gets one frame per
-            // datagram unless link() says the far end is a STARE switch too.
-            specs.add(binding.fixedPeer().map(peer -> spec.withPeer(new PortSpec.Fixed(peer, false))
-                    .withFraming(PortSpec.Framing.RAW)).orElse(spec));
+            // A host port (learnt or configured) mirrors the host's framing; a configured host is the
+            // only socket it listens to. A link's fixed peer gets one frame per datagram unless link()
+            // says the far end is a STARE switch too.
+            if (binding.hostOnly()) {
+                specs.add(spec.withPeer(new PortSpec.Fixed(binding.fixedPeer().orElseThrow(), true)));
+            } else {
+                specs.add(binding.fixedPeer().map(peer -> spec.withPeer(new PortSpec.Fixed(peer, false))
+                        .withFraming(PortSpec.Framing.RAW)).orElse(spec));
+            }
         }
         this.dataPath = DataPath.start(system, settings, "softswitch-" + softSwitch.name(), specs, Duration.ZERO,
                 this::step);

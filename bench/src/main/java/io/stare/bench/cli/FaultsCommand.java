@@ -1,0 +1,101 @@
+package io.stare.bench.cli;
+
+import io.stare.bench.faults.FaultScenario;
+import io.stare.bench.faults.SequenceCheck;
+import io.stare.deploy.cli.UserInputException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code stare bench faults}: the fault suite. STARE runs as separate processes on loopback (a
+ * controller node, a software switch, three middlewares); a publisher streams a known sequence, two
+ * subscribers check it, and each scenario injects one fault. Prints, per scenario and subscriber,
+ * what arrived and how. See docs/operations.md.
+ */
+@Command(name = "faults", mixinStandardHelpOptions = true,
+        description = "Fault suite: STARE as separate processes, a known sequence published at --rate, one "
+                + "fault per scenario; prints per subscriber delivered / lost silently / lost with notice / "
+                + "duplicated / reordered / corrupted, and how long the faulty role took to come back. "
+                + "See docs/operations.md.")
+public final class FaultsCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--scenarios", split = ",", paramLabel = "LIST",
+            description = "of publisher-middleware-killed,subscriber-middleware-killed,switch-port-takeover (default: all)")
+    List<String> scenarios;
+
+    @Option(names = "--rate", defaultValue = "200", paramLabel = "N", description = "publishes per second "
+            + "(default: ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--before", defaultValue = "1000", paramLabel = "N",
+            description = "acknowledged publishes before the fault (default: ${DEFAULT-VALUE})")
+    int before;
+
+    @Option(names = "--after", defaultValue = "2000", paramLabel = "N",
+            description = "acknowledged publishes after the role is back (default: ${DEFAULT-VALUE})")
+    int after;
+
+    @Option(names = "--dir", defaultValue = "bench-results/faults", paramLabel = "DIR",
+            description = "where the roles run and log, a directory per scenario (default: ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Override
+    public void run() {
+        if (rate < 1 || before < 1 || after < 1) {
+            throw new UserInputException("--rate, --before and --after must be positive");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<FaultScenario> chosen = new ArrayList<>();
+        for (String name : scenarios == null ? names() : scenarios) {
+            try {
+                chosen.add(FaultScenario.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("unknown scenario '" + name + "'; scenarios: " + String.join(",", names()));
+            }
+        }
+        out.printf("%-46s %-10s %9s %9s %9s %6s %6s %6s %9s%n", "scenario", "subscriber", "delivered", "silent",
+                "notice", "dup", "reord", "corr", "back in");
+        boolean clean = true;
+        for (FaultScenario scenario : chosen) {
+            out.println("running: " + scenario.description() + " (" + rate + "/s, " + before + " before, " + after
+                    + " after)");
+            out.flush();
+            FaultScenario.Outcome outcome;
+            try {
+                outcome = scenario.run(dir.resolve(scenario.name().toLowerCase(Locale.ROOT).replace('_', '-')), rate,
+                        before, after);
+            } catch (Exception e) {
+                throw new IllegalStateException(scenario.description() + " failed to run: " + e.getMessage(), e);
+            }
+            for (Map.Entry<String, SequenceCheck.Tally> entry : outcome.tallies().entrySet()) {
+                SequenceCheck.Tally t = entry.getValue();
+                out.printf("%-46s %-10s %9d %9d %9d %6d %6d %6d %7.1f s%n", scenario.description(), entry.getKey(),
+                        t.delivered(), t.lostSilently(), t.lostWithNotice(), t.duplicated(), t.reordered(),
+                        t.corrupted(), outcome.back().toMillis() / 1000.0);
+            }
+            clean &= outcome.nothingLostSilently();
+            out.flush();
+        }
+        out.println(clean ? "every acknowledged update delivered once and in order, or declared lost"
+                : "FAULTS: some update was lost silently, repeated, reordered or corrupted (see above)");
+    }
+
+    private static List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (FaultScenario scenario : FaultScenario.values()) {
+            names.add(scenario.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return names;
+    }
+}

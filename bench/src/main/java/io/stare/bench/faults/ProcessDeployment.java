@@ -1,0 +1,189 @@
+package io.stare.bench.faults;
+
+import io.stare.protocol.time.TimeFactor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * STARE deployed as separate processes on loopback, as the getting-started guide runs it by hand: a
+ * replica controller node (its backlogs in an H2 file of the run's directory), a software switch
+ * running the register program, and one middleware per server on the switch's ports, each with a
+ * TCP gateway for VNFs. Each role is a {@link RoleProcess} a fault scenario can kill and restart.
+ */
+public final class ProcessDeployment implements AutoCloseable {
+
+    private static final String LOOPBACK = "127.0.0.1";
+
+    private final Path directory;
+    private final Duration timeout;
+    private final List<String> jvmOptions;
+    private final int controllerPort;
+    private final int udpBase;
+    private final RoleProcess controller;
+    private final RoleProcess softswitch;
+    private final Map<String, RoleProcess> middlewares = new LinkedHashMap<>();
+    private final Map<String, InetSocketAddress> gateways = new LinkedHashMap<>();
+
+    private ProcessDeployment(Path directory, int servers, Duration timeout) {
+        this.directory = directory;
+        this.timeout = timeout;
+        this.jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-D" + TimeFactor.PROPERTY + "=" + TimeFactor.current());
+        this.controllerPort = freeTcpPort();
+        int udpPorts = freeUdpPorts(2 * servers); // the switch's ports, then the middlewares' tunnel sockets
+        this.udpBase = udpPorts;
+        this.controller = role("controller", List.of("controller", "--host", LOOPBACK, "--port",
+                String.valueOf(controllerPort), "--store", "h2-file", "--h2-path", directory.resolve("backlogs").toString(),
+                "--namespace", "faults"));
+        // Each switch port is configured with its middleware's tunnel socket, as a deployment does:
+        // no other socket can take a port over, and a restarted middleware is its port's host again.
+        int tunnelBase = udpPorts + servers;
+        List<String> hosts = new ArrayList<>();
+        for (int i = 0; i < servers; i++) {
+            hosts.add(i + "=" + LOOPBACK + ":" + (tunnelBase + i));
+        }
+        this.softswitch = role("softswitch", List.of("softswitch", "--ports", String.valueOf(servers), "--program",
+                "register", "--udp-base", String.valueOf(udpBase), "--grpc", LOOPBACK + ":" + freeTcpPort(),
+                "--hosts", String.join(",", hosts)));
+        for (int i = 0; i < servers; i++) {
+            String server = "h" + (i + 1);
+            InetSocketAddress gateway = new InetSocketAddress(LOOPBACK, freeTcpPort());
+            gateways.put(server, gateway);
+            middlewares.put(server, role(server, List.of("middleware", "--server-id", server, "--sender-id",
+                    String.valueOf(i + 1), "--switch-port", LOOPBACK + ":" + (udpBase + i), "--tunnel-port",
+                    String.valueOf(tunnelBase + i), "--seed", LOOPBACK + ":" + controllerPort, "--host", LOOPBACK,
+                    "--port", "0", "--gateway", LOOPBACK + ":" + gateway.getPort())));
+        }
+    }
+
+    /**
+     * Starts a controller node, a switch with one port per server and a middleware per server
+     * ({@code h1}, {@code h2}, ...), and waits until every one is up.
+     *
+     * @param directory where the roles run and log (one file per incarnation)
+     * @param servers how many servers
+     * @param timeout how long each role may take to come up (scaled by the time factor)
+     */
+    public static ProcessDeployment start(Path directory, int servers, Duration timeout) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ProcessDeployment deployment = new ProcessDeployment(directory, servers, TimeFactor.dilated(timeout));
+        try {
+            deployment.controller.start();
+            deployment.softswitch.start();
+            deployment.controller.awaitLine("replica controller node .* up");
+            deployment.softswitch.awaitLine("running");
+            deployment.middlewares.values().forEach(RoleProcess::start);
+            for (String server : deployment.middlewares.keySet()) {
+                deployment.awaitMiddleware(server);
+            }
+            return deployment;
+        } catch (RuntimeException | Error e) {
+            deployment.close();
+            throw e;
+        }
+    }
+
+    /** The gateway a VNF on {@code server} connects to. */
+    public InetSocketAddress gateway(String server) {
+        return gateways.get(server);
+    }
+
+    /** A server's middleware. */
+    public RoleProcess middleware(String server) {
+        RoleProcess middleware = middlewares.get(server);
+        if (middleware == null) {
+            throw new IllegalArgumentException("no server " + server + "; servers: " + middlewares.keySet());
+        }
+        return middleware;
+    }
+
+    /** The UDP address of the switch port {@code server}'s middleware is attached to. */
+    public InetSocketAddress switchPort(String server) {
+        int index = new ArrayList<>(middlewares.keySet()).indexOf(server);
+        if (index < 0) {
+            throw new IllegalArgumentException("no server " + server);
+        }
+        return new InetSocketAddress(LOOPBACK, udpBase + index);
+    }
+
+    /** The controller node. */
+    public RoleProcess controller() {
+        return controller;
+    }
+
+    /** The software switch. */
+    public RoleProcess softswitch() {
+        return softswitch;
+    }
+
+    /** Waits until the current incarnation of {@code server}'s middleware is up. */
+    public void awaitMiddleware(String server) {
+        middleware(server).awaitLine("middleware " + server + " up");
+    }
+
+    /** The run's directory (role logs, the controller's H2 file). */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        middlewares.values().forEach(RoleProcess::close);
+        softswitch.close();
+        controller.close();
+    }
+
+    private RoleProcess role(String name, List<String> arguments) {
+        return new RoleProcess(name, arguments, directory, new ArrayList<>(jvmOptions), timeout);
+    }
+
+    private static int freeTcpPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first of {@code count} consecutive UDP ports free on loopback now. */
+    private static int freeUdpPorts(int count) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
+            if (udpFree(base, count)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free UDP ports on loopback in 100 attempts");
+    }
+
+    private static boolean udpFree(int base, int count) {
+        List<DatagramSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                held.add(new DatagramSocket(new InetSocketAddress(LOOPBACK, base + i)));
+            }
+            return true;
+        } catch (SocketException e) {
+            return false;
+        } finally {
+            held.forEach(DatagramSocket::close);
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package io.stare.bench.faults;
+
+import io.stare.client.Delivery;
+import io.stare.client.PublishResult;
+import io.stare.client.StareClient;
+import io.stare.client.StateListener;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+
+/**
+ * A publisher VNF publishing a known sequence ({@link SequenceCheck#value}) at a steady rate
+ * through one server's gateway, and subscriber VNFs on other servers checking what they get. The
+ * VNFs are {@link StareClient}s in this JVM, over TCP, as VNFs in processes of their own are. When
+ * the publisher's connection breaks (its middleware died), it connects again with backoff and
+ * declares its state again, as a VNF would; a publish whose answer never came is not retried under
+ * the same sequence (it may have been published) and counts only if delivered.
+ */
+public final class SequenceTraffic implements AutoCloseable {
+
+    private final ProcessDeployment deployment;
+    private final String state;
+    private final String publisherServer;
+    private final int perSecond;
+    private final Duration timeout;
+    private final List<String> subscriberServers;
+    private final Map<String, SequenceCheck> checks = new LinkedHashMap<>();
+    private final Map<String, StareClient> subscribers = new LinkedHashMap<>();
+    private final Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
+    private final AtomicLong unanswered = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private volatile Throwable lastFailure;
+    private volatile boolean publishing;
+    private volatile StareClient publisher;
+    private Thread thread;
+
+    /**
+     * @param perSecond publishes per second
+     * @param timeout how long a publish, a connection or the settling of the subscribers may take
+     */
+    public SequenceTraffic(ProcessDeployment deployment, String state, String publisherServer,
+                           List<String> subscriberServers, int perSecond, Duration timeout) {
+        this.deployment = deployment;
+        this.state = state;
+        this.publisherServer = publisherServer;
+        this.perSecond = perSecond;
+        this.timeout = timeout;
+        this.subscriberServers = List.copyOf(subscriberServers);
+        subscriberServers.forEach(server -> checks.put(server, new SequenceCheck()));
+    }
+
+    /**
+     * Subscribes on every subscriber server, declares the state, publishes warm-up values until every
+     * subscriber has one (the trees are in place), then publishes the counted sequence from 0 on a
+     * thread of its own until {@link #stopPublishing}.
+     */
+    public void start() throws Exception {
+        publisher = connectAndDeclare();
+        for (String server : subscriberServers) {
+            StareClient subscriber = StareClient.connect(deployment.gateway(server), "subscriber-" + server, timeout);
+            subscribers.put(server, subscriber);
+            subscriber.subscribe(state, listener(checks.get(server)), timeout).toCompletableFuture()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        long warmUp = -1;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!checks.values().stream().allMatch(check -> warmUps(check) > 0)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no subscriber heard a warm-up update within " + timeout);
+            }
+            publisher.publish(state, SequenceCheck.value(warmUp--)).toCompletableFuture()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            Thread.sleep(20); // paces the warm-up; the loop's end is decided by what the subscribers heard
+        }
+        publishing = true;
+        thread = new Thread(this::publishLoop, "sequence-publisher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * A subscriber this class does not run (a Python VNF, say), known by {@code name}: whoever runs it
+     * hands its deliveries and losses to the check returned, under the check's lock. Call before
+     * {@link #start}, once that subscriber is subscribed: the warm-up waits for it too.
+     */
+    public SequenceCheck external(String name) {
+        SequenceCheck check = new SequenceCheck();
+        checks.put(name, check);
+        return check;
+    }
+
+    /** Sequences published so far with an acknowledgement. */
+    public int acknowledged() {
+        return acknowledged.size();
+    }
+
+    /** Waits until at least {@code count} more sequences have been acknowledged. */
+    public void awaitAcknowledged(int more) {
+        int target = acknowledged.size() + more;
+        try {
+            Awaitility.await().atMost(timeout.multipliedBy(3)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> acknowledged.size() >= target);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(acknowledged.size() + " of " + target + " publishes acknowledged; "
+                    + reconnects + " reconnects; the last failure: " + lastFailure, e);
+        }
+    }
+
+    /** Times the publisher connected again after its connection broke. */
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    /** Publishes whose answer never came (the connection broke first). */
+    public long unanswered() {
+        return unanswered.get();
+    }
+
+    /** Stops the counted sequence. */
+    public void stopPublishing() throws InterruptedException {
+        publishing = false;
+        if (thread != null) {
+            thread.join(timeout.toMillis() * 2);
+        }
+    }
+
+    /**
+     * Waits until every subscriber has got, or heard of the loss of, every acknowledged sequence (at
+     * most {@code settle}), then returns each subscriber's tally.
+     */
+    public Map<String, SequenceCheck.Tally> settle(Duration settle) {
+        Map<Long, Long> sent = Map.copyOf(acknowledged);
+        try {
+            Awaitility.await().atMost(settle).pollInterval(Duration.ofMillis(50)).until(() -> checks.values().stream()
+                    .allMatch(check -> tally(check, sent).lostSilently() == 0));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // what is still missing then is missing: the tallies say so
+        }
+        Map<String, SequenceCheck.Tally> tallies = new LinkedHashMap<>();
+        checks.forEach((server, check) -> tallies.put(server, tally(check, sent)));
+        return tallies;
+    }
+
+    @Override
+    public void close() {
+        publishing = false;
+        StareClient current = publisher;
+        if (current != null) {
+            current.close();
+        }
+        subscribers.values().forEach(StareClient::close);
+    }
+
+    private void publishLoop() {
+        long sequence = 0;
+        long periodNanos = 1_000_000_000L / perSecond;
+        long next = System.nanoTime();
+        while (publishing) {
+            try {
+                PublishResult result = publisher.publish(state, SequenceCheck.value(sequence)).toCompletableFuture()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (result instanceof PublishResult.Published published) {
+                    acknowledged.put(sequence, published.update());
+                } else if (result instanceof PublishResult.Refused refused
+                        && refused.reason() == PublishResult.Reason.UNAVAILABLE) {
+                    lastFailure = new IllegalStateException(refused.detail());
+                    reconnect(); // its middleware went away: a VNF attaches again and declares again
+                }
+            } catch (Exception broken) {
+                lastFailure = broken;
+                unanswered.incrementAndGet();
+                reconnect();
+            }
+            sequence++; // never again under the same sequence: an unanswered publish may have gone out
+            next += periodNanos;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            } else {
+                next = System.nanoTime();
+            }
+        }
+    }
+
+    private void reconnect() {
+        publisher.close();
+        long backoff = 50;
+        while (publishing) {
+            try {
+                publisher = connectAndDeclare();
+                reconnects.incrementAndGet();
+                return;
+            } catch (Exception notYet) {
+                lastFailure = notYet;
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
+                backoff = Math.min(1000, backoff * 2);
+            }
+        }
+    }
+
+    private StareClient connectAndDeclare() throws Exception {
+        InetSocketAddress gateway = deployment.gateway(publisherServer);
+        StareClient client = StareClient.connect(gateway, "publisher", timeout);
+        try {
+            client.declare(state).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return client;
+        } catch (Exception e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    private static StateListener listener(SequenceCheck check) {
+        return new StateListener() {
+            @Override
+            public void onUpdate(int stateId, long update, byte[] value) {
+                synchronized (check) {
+                    check.delivered(update, value);
+                }
+            }
+
+            @Override
+            public void onLoss(Delivery.Loss loss) {
+                synchronized (check) {
+                    check.lost(loss.first(), loss.last());
+                }
+            }
+        };
+    }
+
+    private static long warmUps(SequenceCheck check) {
+        synchronized (check) {
+            return check.warmUps();
+        }
+    }
+
+    private static SequenceCheck.Tally tally(SequenceCheck check, Map<Long, Long> sent) {
+        synchronized (check) {
+            return check.tally(sent);
+        }
+    }
+}
