@@ -15,6 +15,7 @@ import os
 import socket
 import struct
 import threading
+import time
 import traceback
 
 PROTOCOL_VERSION = 1
@@ -155,10 +156,28 @@ class _Pending:
 
 
 class StareClient:
-    """One VNF's session with its middleware. Thread-safe; callbacks run on the receive thread."""
+    """One VNF's session with its middleware. Thread-safe; callbacks run on the receive thread.
 
-    def __init__(self, sock, client_name, timeout, on_loss):
+    When the connection breaks (the middleware died or restarted) and reconnect is on, the client
+    connects again with backoff (50 ms doubling to 2 s) until close(): it registers under the same
+    name, declares its states again and subscribes to each state again from the update after the
+    last one delivered (from now if none was), so the middleware recovers what was published
+    meanwhile and on_loss hears of what the backlog no longer holds. An update is never delivered
+    twice. Calls made while it reconnects raise ConnectionClosed (retryable)."""
+
+    FIRST_BACKOFF = 0.05
+    MAX_BACKOFF = 2.0
+
+    def __init__(self, sock, client_name, timeout, on_loss, address=None, reconnect=True):
         self._sock = sock
+        self._address = address
+        self._reconnect = reconnect and address is not None
+        self._closing = False
+        self._client_name = client_name
+        self._vnf_name = None
+        self._declared = []
+        self._subscriptions = {}  # name -> _Subscription
+        self.reconnects = 0
         self._timeout = timeout
         self._send_lock = threading.Lock()
         self._lock = threading.Lock()
@@ -178,11 +197,15 @@ class StareClient:
     def register_vnf(self, name):
         """Registers this VNF; returns its global VNF ID."""
         self.vnf_id = self._call(REGISTER_VNF, lambda rid: struct.pack(">I", rid) + _name(name))["vnf_id"]
+        self._vnf_name = name
         return self.vnf_id
 
     def declare_state(self, name):
         """Declares a state this VNF publishes; returns its state ID."""
-        return self._call(DECLARE_PUBLISH_STATE, lambda rid: struct.pack(">I", rid) + _name(name))["state_id"]
+        state_id = self._call(DECLARE_PUBLISH_STATE, lambda rid: struct.pack(">I", rid) + _name(name))["state_id"]
+        if name not in self._declared:
+            self._declared.append(name)
+        return state_id
 
     def lookup_state(self, name):
         """The ID of a state somebody declared (StareError UNKNOWN_STATE otherwise)."""
@@ -193,22 +216,42 @@ class StareClient:
         payload = bytes(payload)
         return self._call(PUBLISH, lambda rid: struct.pack(">III", rid, state_id, len(payload)) + payload)["update_no"]
 
-    def subscribe(self, name, callback):
+    def subscribe(self, name, callback, resume_from=None, wait=0):
         """Subscribes to a state by name; callback(state_id, publisher_vnf_id, update_no, payload)
-        runs on the receive thread for every update. Returns the state ID."""
-        state_id = self._call(SUBSCRIBE, lambda rid: struct.pack(">I", rid) + _name(name))["state_id"]
+        runs on the receive thread for every update, from the next one published on, or from update
+        resume_from on (what the backlog no longer holds reaches on_loss). With wait (seconds), a
+        state nobody has declared yet is asked for again every 0.1 s until it is, or wait has
+        passed. Returns the state ID."""
+        subscription = _Subscription(name, callback, -1 if resume_from is None else resume_from - 1)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self._subscribe(subscription)
+            except StareError as e:
+                if e.code != "UNKNOWN_STATE" or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.1)
+
+    def _subscribe(self, subscription):
+        resume = subscription.resume_from()
+        tail = struct.pack(">q", resume) if resume >= 0 else b""
+        state_id = self._call(SUBSCRIBE, lambda rid: struct.pack(">I", rid) + _name(subscription.name) + tail)["state_id"]
         with self._lock:
-            self._callbacks[state_id] = callback
+            self._callbacks[state_id] = subscription
+            self._subscriptions[subscription.name] = subscription
         return state_id
 
     def unsubscribe(self, state_id):
         """Ends a subscription."""
         self._call(UNSUBSCRIBE, lambda rid: struct.pack(">II", rid, state_id))
         with self._lock:
-            self._callbacks.pop(state_id, None)
+            subscription = self._callbacks.pop(state_id, None)
+            if subscription is not None:
+                self._subscriptions.pop(subscription.name, None)
 
     def close(self):
         """Closes the connection; the middleware then removes this VNF and its subscriptions."""
+        self._closing = True
         try:
             self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -282,11 +325,17 @@ class StareClient:
                 frame_type, fields = self._read_frame()
                 if frame_type == DELIVER:
                     with self._lock:
-                        callback = self._callbacks.get(fields["state_id"])
-                    if callback is not None:
-                        _safely(callback, fields["state_id"], fields["publisher_vnf_id"], fields["update_no"],
-                                fields["payload"])
+                        subscription = self._callbacks.get(fields["state_id"])
+                    if subscription is not None and fields["update_no"] > subscription.last:
+                        subscription.last = fields["update_no"]
+                        _safely(subscription.callback, fields["state_id"], fields["publisher_vnf_id"],
+                                fields["update_no"], fields["payload"])
                 elif frame_type == LOSS_NOTICE:
+                    with self._lock:
+                        subscription = self._callbacks.get(fields["state_id"])
+                    if subscription is not None and fields["outcome"] == "UNRECOVERABLE":
+                        # lost for good: a resumed stream must not ask for these again
+                        subscription.last = max(subscription.last, fields["last_update"])
                     if self.on_loss is not None:
                         _safely(self.on_loss, fields["state_id"], fields["first_update"], fields["last_update"],
                                 fields["outcome"])
@@ -301,6 +350,47 @@ class StareClient:
             for pending in waiting.values():
                 pending.error = ConnectionClosed(reason)
                 pending.done.set()
+        if self._reconnect and not self._closing:
+            self._connect_again()
+
+    def _connect_again(self):
+        """On the ended receive thread: a new connection, then the session made again on it."""
+        backoff = self.FIRST_BACKOFF
+        while not self._closing:
+            time.sleep(backoff)
+            backoff = min(self.MAX_BACKOFF, backoff * 2)
+            try:
+                sock = _open(self._address, self._timeout)
+            except OSError:
+                continue
+            try:
+                self._sock = sock
+                self._handshake(self._client_name)
+            except (OSError, StareError):
+                sock.close()
+                continue
+            with self._lock:
+                self._closed = None
+            self._thread = threading.Thread(target=self._receive_loop, name="stare-receive", daemon=True)
+            self._thread.start()
+            try:
+                if self._vnf_name is not None:
+                    self.register_vnf(self._vnf_name)
+                for name in list(self._declared):
+                    self.declare_state(name)
+                with self._lock:
+                    subscriptions = list(self._subscriptions.values())
+                    self._callbacks.clear()
+                for subscription in subscriptions:
+                    self._subscribe(subscription)
+                self.reconnects += 1
+            except (OSError, StareError):
+                # the new connection broke too: its receive thread ends and tries again
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            return
 
     def _answer(self, frame_type, fields):
         request_id = fields.get("request_id", 0)
@@ -316,6 +406,25 @@ class StareClient:
         else:
             pending.frame = fields
         pending.done.set()
+
+
+class _Subscription:
+    """A subscription to make again after a reconnect: its callback and the last update delivered
+    (or declared lost), -1 before the first."""
+
+    def __init__(self, name, callback, last):
+        self.name = name
+        self.callback = callback
+        self.last = last
+
+    def resume_from(self):
+        return self.last + 1 if self.last >= 0 else -1
+
+
+def _open(address, timeout):
+    sock = socket.create_connection(address, timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _safely(callback, *args):
@@ -338,18 +447,18 @@ def gateway_from_environment():
     return host.strip("[]"), int(port)
 
 
-def connect(host=None, port=None, name="python-vnf", timeout=30.0, on_loss=None):
+def connect(host=None, port=None, name="python-vnf", timeout=30.0, on_loss=None, reconnect=True):
     """Opens a session with the middleware at host:port and performs the handshake. Without host or
     port, they come from gateway_from_environment().
 
-    on_loss(state_id, first_update, last_update, outcome) hears of updates that will not arrive."""
+    on_loss(state_id, first_update, last_update, outcome) hears of updates that will not arrive.
+    reconnect: connect again when the connection breaks (see StareClient)."""
     default_host, default_port = gateway_from_environment() if host is None or port is None else (host, port)
     host = default_host if host is None else host
     port = default_port if port is None else port
-    sock = socket.create_connection((host, port), timeout=timeout)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock = _open((host, port), timeout)
     try:
-        return StareClient(sock, name, timeout, on_loss)
+        return StareClient(sock, name, timeout, on_loss, address=(host, port), reconnect=reconnect)
     except BaseException:
         sock.close()
         raise

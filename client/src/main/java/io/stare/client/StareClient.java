@@ -94,6 +94,14 @@ public interface StareClient extends AutoCloseable {
     CompletionStage<Integer> subscribe(String stateName, StateListener listener);
 
     /**
+     * Subscribes from update {@code resumeFrom} on (or, with -1, from the next one): updates
+     * between it and the stream the middleware is on come from the backlog; those it no longer
+     * holds reach {@link StateListener#onLoss}. For a VNF that kept how far it got (the TCP client
+     * does so itself when it reconnects).
+     */
+    CompletionStage<Integer> subscribeFrom(String stateName, long resumeFrom, StateListener listener);
+
+    /**
      * Subscribes with a handler called with each update's bytes (see {@link UpdateHandler} for its
      * contract); completes with the state ID once the subscription is in place.
      */

@@ -30,22 +30,72 @@ import org.slf4j.LoggerFactory;
  * given up for good ({@code UNRECOVERABLE}) reach {@link StateListener#onLoss}, with publisher -1
  * (the notice does not name it), and "recovering" and "recovered" notices are logged at DEBUG; an
  * {@link UpdateHandler} reads a buffer over the delivered copy, not the receive buffer.
+ *
+ * <p>When the connection breaks (its middleware died or restarted), the client connects again with
+ * backoff ({@value #FIRST_BACKOFF_MS} ms doubling to {@value #MAX_BACKOFF_MS} ms) until it is
+ * closed, registers under the same name (so the same VNF ID), declares its states again and
+ * subscribes to each state again from the update after the last one it delivered (or from now,
+ * if none was delivered yet); the middleware recovers the updates in between from the backlog,
+ * and the listener hears of those the backlog no longer holds as a loss. Updates delivered before
+ * are not delivered again. Meanwhile requests fail as {@code UNAVAILABLE} (publishes are refused
+ * so), which a VNF may retry.
  */
 final class TcpStareClient implements StareClient {
 
     private static final Logger log = LoggerFactory.getLogger(TcpStareClient.class);
 
-    private final TcpVnfClient connection;
+    static final long FIRST_BACKOFF_MS = 50;
+    static final long MAX_BACKOFF_MS = 2_000;
+
+    private final InetSocketAddress gateway;
+    private final Duration timeout;
     private final String name;
     private final int vnfId;
     private final ExecutorService requests;
     private final Map<String, Integer> declared = new ConcurrentHashMap<>();
-    private final Map<Integer, Consumer<Delivery.Loss>> lossListeners = new ConcurrentHashMap<>();
+    /** Subscriptions by state name, to make again after a reconnect. */
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final Map<Integer, Subscription> byStateId = new ConcurrentHashMap<>();
     private final AtomicLong listenerFailures = new AtomicLong();
     private final AtomicReference<Throwable> firstListenerFailure = new AtomicReference<>();
+    private final AtomicLong reconnects = new AtomicLong();
+    private volatile TcpVnfClient connection;
+    private volatile boolean closed;
 
-    private TcpStareClient(TcpVnfClient connection, String name, int vnfId, ExecutorService requests) {
-        this.connection = connection;
+    /** One subscription: where its deliveries go and how far they got. */
+    private static final class Subscription {
+        final String stateName;
+        final Consumer<VnfMessage.Deliver> deliver;
+        final Consumer<Delivery.Loss> loss;
+        /** The last update delivered or declared lost (-1: none yet). Written on the reader thread. */
+        volatile long last = -1;
+
+        Subscription(String stateName, Consumer<VnfMessage.Deliver> deliver, Consumer<Delivery.Loss> loss,
+                     long resumeFrom) {
+            this.stateName = stateName;
+            this.deliver = deliver;
+            this.loss = loss;
+            this.last = resumeFrom - 1;
+        }
+
+        /** Each update once: a resumed stream may bring again what was delivered before the break. */
+        void onDeliver(VnfMessage.Deliver update) {
+            if (update.updateNo() <= last) {
+                return;
+            }
+            last = update.updateNo();
+            deliver.accept(update);
+        }
+
+        long resumeFrom() {
+            return last < 0 ? VnfMessage.Subscribe.FROM_NOW : last + 1;
+        }
+    }
+
+    private TcpStareClient(InetSocketAddress gateway, Duration timeout, String name, int vnfId,
+                           ExecutorService requests) {
+        this.gateway = gateway;
+        this.timeout = timeout;
         this.name = name;
         this.vnfId = vnfId;
         this.requests = requests;
@@ -55,20 +105,16 @@ final class TcpStareClient implements StareClient {
         AtomicReference<TcpStareClient> self = new AtomicReference<>();
         TcpVnfClient connection = null;
         try {
-            connection = TcpVnfClient.connect(gateway, vnfName, timeout, notice -> {
-                TcpStareClient client = self.get();
-                if (client != null) {
-                    client.onLossNotice(notice);
-                }
-            });
+            connection = open(gateway, vnfName, timeout, self);
             int vnfId = connection.register(vnfName);
             ExecutorService requests = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "stare-vnf-" + vnfName);
                 thread.setDaemon(true);
                 return thread;
             });
-            TcpStareClient client = new TcpStareClient(connection, vnfName, vnfId, requests);
+            TcpStareClient client = new TcpStareClient(gateway, timeout, vnfName, vnfId, requests);
             self.set(client);
+            client.use(connection);
             return client;
         } catch (IOException e) {
             if (connection != null) {
@@ -76,6 +122,76 @@ final class TcpStareClient implements StareClient {
             }
             throw refusal(e);
         }
+    }
+
+    private static TcpVnfClient open(InetSocketAddress gateway, String vnfName, Duration timeout,
+                                     AtomicReference<TcpStareClient> self) throws IOException {
+        return TcpVnfClient.connect(gateway, vnfName, timeout, notice -> {
+            TcpStareClient client = self.get();
+            if (client != null) {
+                client.onLossNotice(notice);
+            }
+        });
+    }
+
+    /** Makes {@code fresh} the connection, and reconnects once it ends (unless this client closed). */
+    private void use(TcpVnfClient fresh) {
+        connection = fresh;
+        fresh.ended().thenRun(() -> {
+            if (!closed) {
+                try {
+                    requests.execute(() -> reconnect(fresh));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // closed meanwhile
+                }
+            }
+        });
+    }
+
+    /**
+     * Connects again, with backoff, until it works or this client closes: same name, the states
+     * declared again, every subscription made again from where it got. On the request thread, so
+     * requests wait behind it.
+     */
+    private void reconnect(TcpVnfClient broken) {
+        long backoff = FIRST_BACKOFF_MS;
+        while (!closed && connection == broken) {
+            TcpVnfClient fresh = null;
+            try {
+                AtomicReference<TcpStareClient> self = new AtomicReference<>(this);
+                fresh = open(gateway, name, timeout, self);
+                int again = fresh.register(name);
+                if (again != vnfId) {
+                    log.warn("{}: registered again as VNF {}, was {}", name, again, vnfId);
+                }
+                for (String state : declared.keySet()) {
+                    declared.put(state, fresh.declare(state));
+                }
+                for (Subscription subscription : subscriptions.values()) {
+                    int stateId = fresh.subscribe(subscription.stateName, subscription.resumeFrom(),
+                            subscription::onDeliver);
+                    byStateId.put(stateId, subscription);
+                }
+                reconnects.incrementAndGet();
+                log.info("{}: connected again to {} ({} declared, {} subscribed)", name, gateway, declared.size(),
+                        subscriptions.size());
+                use(fresh);
+                return;
+            } catch (IOException e) {
+                if (fresh != null) {
+                    fresh.close();
+                }
+                log.debug("{}: reconnecting to {}: {}", name, gateway, e.getMessage());
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(backoff));
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+    }
+
+    /** Times this client connected again after its connection broke. */
+    long reconnects() {
+        return reconnects.get();
     }
 
     @Override
@@ -131,22 +247,30 @@ final class TcpStareClient implements StareClient {
 
     @Override
     public CompletionStage<Integer> subscribe(String stateName, StateListener listener) {
-        return request(() -> {
-            int stateId = connection.subscribe(stateName, deliver -> guarded(() -> listener.onDelivery(
-                    new Delivery.Update(deliver.stateId(), deliver.publisherVnfId(), deliver.updateNo(),
-                            deliver.payload()))));
-            lossListeners.put(stateId, loss -> guarded(() -> listener.onLoss(loss)));
-            return stateId;
-        });
+        return subscribeFrom(stateName, VnfMessage.Subscribe.FROM_NOW, listener);
+    }
+
+    @Override
+    public CompletionStage<Integer> subscribeFrom(String stateName, long resumeFrom, StateListener listener) {
+        return subscribe(new Subscription(stateName, deliver -> guarded(() -> listener.onDelivery(
+                new Delivery.Update(deliver.stateId(), deliver.publisherVnfId(), deliver.updateNo(),
+                        deliver.payload()))), loss -> guarded(() -> listener.onLoss(loss)), resumeFrom));
     }
 
     @Override
     public CompletionStage<Integer> subscribe(String stateName, UpdateHandler handler) {
+        return subscribe(new Subscription(stateName, deliver -> guarded(() -> handler.onUpdate(deliver.stateId(),
+                deliver.publisherVnfId(), deliver.updateNo(), ByteBuffer.wrap(deliver.payload()), 0,
+                deliver.payload().length)), loss -> guarded(() -> handler.onLoss(loss)),
+                VnfMessage.Subscribe.FROM_NOW));
+    }
+
+    private CompletionStage<Integer> subscribe(Subscription subscription) {
         return request(() -> {
-            int stateId = connection.subscribe(stateName, deliver -> guarded(() -> handler.onUpdate(deliver.stateId(),
-                    deliver.publisherVnfId(), deliver.updateNo(), ByteBuffer.wrap(deliver.payload()), 0,
-                    deliver.payload().length)));
-            lossListeners.put(stateId, loss -> guarded(() -> handler.onLoss(loss)));
+            int stateId = connection.subscribe(subscription.stateName, subscription.resumeFrom(),
+                    subscription::onDeliver);
+            subscriptions.put(subscription.stateName, subscription);
+            byStateId.put(stateId, subscription);
             return stateId;
         });
     }
@@ -166,7 +290,8 @@ final class TcpStareClient implements StareClient {
         return request(() -> {
             int stateId = connection.lookup(stateName);
             connection.unsubscribe(stateId);
-            lossListeners.remove(stateId);
+            subscriptions.remove(stateName);
+            byStateId.remove(stateId);
             return null;
         });
     }
@@ -185,6 +310,7 @@ final class TcpStareClient implements StareClient {
     public void close() {
         // Connection first: requests still queued then run, fail at once as closed, and complete
         // their stages exceptionally (UNAVAILABLE) instead of never.
+        closed = true;
         connection.close();
         requests.shutdown();
     }
@@ -237,9 +363,11 @@ final class TcpStareClient implements StareClient {
                     notice.stateId(), notice.outcome());
             return;
         }
-        Consumer<Delivery.Loss> listener = lossListeners.get(notice.stateId());
-        if (listener != null) {
-            listener.accept(new Delivery.Loss(notice.stateId(), -1, notice.firstUpdate(), notice.lastUpdate(),
+        Subscription subscription = byStateId.get(notice.stateId());
+        if (subscription != null) {
+            // Lost for good: a resumed stream must not ask for these again.
+            subscription.last = Math.max(subscription.last, notice.lastUpdate());
+            subscription.loss.accept(new Delivery.Loss(notice.stateId(), -1, notice.firstUpdate(), notice.lastUpdate(),
                     Delivery.Loss.Reason.UNRECOVERABLE));
         }
     }

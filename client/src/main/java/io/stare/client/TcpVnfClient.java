@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -95,6 +96,7 @@ public final class TcpVnfClient implements AutoCloseable {
     private final Map<Integer, List<VnfMessage.Deliver>> early = new HashMap<>();
     private final VnfMessage.HelloAck helloAck;
     private final Thread reader;
+    private final CompletableFuture<String> ended = new CompletableFuture<>();
     private long nextRequest = 1;
     private String closedBecause;
 
@@ -191,8 +193,17 @@ public final class TcpVnfClient implements AutoCloseable {
      * thread. Returns the state ID.
      */
     public int subscribe(String state, Consumer<VnfMessage.Deliver> listener) throws IOException {
+        return subscribe(state, VnfMessage.Subscribe.FROM_NOW, listener);
+    }
+
+    /**
+     * Subscribes from update {@code resumeFrom} on ({@link VnfMessage.Subscribe#FROM_NOW}: from now);
+     * {@code listener} gets the updates on the reader thread. Returns the state ID.
+     */
+    public int subscribe(String state, long resumeFrom, Consumer<VnfMessage.Deliver> listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
-        return call(id -> new VnfMessage.Subscribe(id, state), VnfMessage.Subscribed.class, listener).stateId();
+        return call(id -> new VnfMessage.Subscribe(id, state, resumeFrom), VnfMessage.Subscribed.class, listener)
+                .stateId();
     }
 
     /** Ends a subscription. */
@@ -201,6 +212,14 @@ public final class TcpVnfClient implements AutoCloseable {
         synchronized (lock) {
             listeners.remove(stateId);
         }
+    }
+
+    /**
+     * Completes, with the reason, once the connection has ended (closed by either side or broken)
+     * and every request waiting on it has failed.
+     */
+    public CompletionStage<String> ended() {
+        return ended;
     }
 
     /** Whether the connection is still open. */
@@ -335,6 +354,7 @@ public final class TcpVnfClient implements AutoCloseable {
         for (Pending p : waiting) {
             p.reply().completeExceptionally(new ClosedException(closedBecause));
         }
+        ended.complete(closedBecause);
         try {
             socket.close();
         } catch (IOException e) {

@@ -189,6 +189,16 @@ public final class InJvmClient implements StareClient {
         });
     }
 
+    @Override
+    public CompletionStage<Integer> subscribeFrom(String stateName, long resumeFrom, StateListener listener) {
+        return ask(replyTo -> new Vnf.Subscribe(stateName, listener, null, resumeFrom, replyTo)).thenApply(reply -> {
+            if (reply instanceof Middleware.Subscribed s) {
+                return s.stateId();
+            }
+            throw failure(reply);
+        });
+    }
+
     /**
      * Subscribes to a state by name with a handler the middleware's main path calls with each
      * update's bytes where they lie (see {@link UpdateHandler} for its contract); completes with the

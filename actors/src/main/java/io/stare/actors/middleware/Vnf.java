@@ -72,21 +72,31 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     /**
-     * Subscribes by name; answered with {@link Middleware.Subscribed} or {@link Middleware.Failed}.
+     * Subscribes by name, from the next update on or from {@code resumeFrom} (-1: from now);
+     * answered with {@link Middleware.Subscribed} or {@link Middleware.Failed}.
      * Exactly one of {@code listener} (called by this actor) and {@code handler} (called inline by
      * the main path) is given.
      */
-    public record Subscribe(String stateName, StateListener listener, UpdateHandler handler,
+    public record Subscribe(String stateName, StateListener listener, UpdateHandler handler, long resumeFrom,
                             ActorRef<Middleware.Reply> replyTo) implements Command {
         public Subscribe {
             if ((listener == null) == (handler == null)) {
                 throw new IllegalArgumentException("give a listener or a handler, not both or neither");
             }
+            if (resumeFrom < -1) {
+                throw new IllegalArgumentException("resumeFrom " + resumeFrom + " must be an update number or -1");
+            }
+        }
+
+        /** A subscription from the next update on. */
+        public Subscribe(String stateName, StateListener listener, UpdateHandler handler,
+                         ActorRef<Middleware.Reply> replyTo) {
+            this(stateName, listener, handler, -1, replyTo);
         }
 
         /** A subscription whose updates this actor hands to {@code listener}. */
         public Subscribe(String stateName, StateListener listener, ActorRef<Middleware.Reply> replyTo) {
-            this(stateName, listener, null, replyTo);
+            this(stateName, listener, null, -1, replyTo);
         }
     }
 
@@ -310,7 +320,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
-        subscribe(subscribe, -1);
+        subscribe(subscribe, subscribe.resumeFrom());
         return this;
     }
 

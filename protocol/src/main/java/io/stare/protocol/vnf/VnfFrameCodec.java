@@ -43,7 +43,7 @@ import java.util.Arrays;
  *  STATE_DECLARED        requestId (4) | stateName str | stateId (4)
  *  LOOKUP_STATE          requestId (4) | stateName str
  *  STATE_FOUND           requestId (4) | stateName str | stateId (4)
- *  SUBSCRIBE             requestId (4) | stateName str
+ *  SUBSCRIBE             requestId (4) | stateName str [| resumeFrom (8, i64)]
  *  SUBSCRIBED            requestId (4) | stateName str | stateId (4)
  *  UNSUBSCRIBE           requestId (4) | stateId (4)
  *  UNSUBSCRIBED          requestId (4) | stateId (4)
@@ -188,6 +188,9 @@ public final class VnfFrameCodec {
                 var m = (VnfMessage.Subscribe) message;
                 w.u32(m.requestId());
                 w.str(m.stateName());
+                if (m.resumeFrom() != VnfMessage.Subscribe.FROM_NOW) {
+                    w.i64(m.resumeFrom()); // absent means from now: version 1 clients stay valid
+                }
             }
             case SUBSCRIBED -> {
                 var m = (VnfMessage.Subscribed) message;
@@ -363,7 +366,7 @@ public final class VnfFrameCodec {
             case STATE_DECLARED -> new VnfMessage.StateDeclared(r.u32(), r.name("stateName"), r.stateId());
             case LOOKUP_STATE -> new VnfMessage.LookupState(r.u32(), r.name("stateName"));
             case STATE_FOUND -> new VnfMessage.StateFound(r.u32(), r.name("stateName"), r.stateId());
-            case SUBSCRIBE -> new VnfMessage.Subscribe(r.u32(), r.name("stateName"));
+            case SUBSCRIBE -> new VnfMessage.Subscribe(r.u32(), r.name("stateName"), r.optionalResumePoint());
             case SUBSCRIBED -> new VnfMessage.Subscribed(r.u32(), r.name("stateName"), r.stateId());
             case UNSUBSCRIBE -> new VnfMessage.Unsubscribe(r.u32(), r.stateId());
             case UNSUBSCRIBED -> new VnfMessage.Unsubscribed(r.u32(), r.stateId());
@@ -461,6 +464,19 @@ public final class VnfFrameCodec {
         long u32() {
             need(4, "u32 field");
             return in.getInt() & 0xFFFF_FFFFL;
+        }
+
+        /** A trailing i64 update number if the body has one, else {@link VnfMessage.Subscribe#FROM_NOW}. */
+        long optionalResumePoint() {
+            if (!in.hasRemaining()) {
+                return VnfMessage.Subscribe.FROM_NOW;
+            }
+            need(8, "resumeFrom");
+            long resumeFrom = in.getLong();
+            if (resumeFrom < 0) {
+                throw new BodyError(DecodeError.Kind.OUT_OF_RANGE, "resumeFrom " + resumeFrom + " is negative");
+            }
+            return resumeFrom;
         }
 
         byte[] bytes(int n) {

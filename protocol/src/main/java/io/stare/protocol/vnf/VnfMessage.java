@@ -205,15 +205,30 @@ public sealed interface VnfMessage
     // ---------------------------------------------------------------- subscriptions
 
     /**
-     * VNF &rarr; middleware: deliver every future update of the named state to this VNF.
+     * VNF &rarr; middleware: deliver every future update of the named state to this VNF, or, with a
+     * resume point, every update from that one on (a VNF that reconnects after its middleware
+     * restarted names the update after the last it got; what the backlog no longer holds comes as
+     * a {@link LossNotice}).
      *
      * @param requestId echoed by the reply, 0..2^32-1
      * @param stateName the state's name, 1..255 UTF-8 bytes
+     * @param resumeFrom the first update wanted, or {@link #FROM_NOW} for the next one published
      */
-    record Subscribe(long requestId, String stateName) implements VnfMessage {
+    record Subscribe(long requestId, String stateName, long resumeFrom) implements VnfMessage {
+        /** No resume point: from the next update published on. */
+        public static final long FROM_NOW = -1;
+
         public Subscribe {
             Wire.checkRequestId(requestId);
             Wire.checkName(stateName, "stateName");
+            if (resumeFrom < FROM_NOW) {
+                throw new IllegalArgumentException("resumeFrom " + resumeFrom + " must be an update number or -1");
+            }
+        }
+
+        /** A subscription from the next update on. */
+        public Subscribe(long requestId, String stateName) {
+            this(requestId, stateName, FROM_NOW);
         }
     }
 

@@ -18,6 +18,7 @@ import io.stare.protocol.vnf.VnfMessage.LossNotice;
 import io.stare.protocol.vnf.VnfMessage.Publish;
 import io.stare.protocol.vnf.VnfMessage.RegisterVnf;
 import io.stare.protocol.vnf.VnfMessage.StateFound;
+import io.stare.protocol.vnf.VnfMessage.Subscribe;
 import io.stare.protocol.vnf.VnfMessage.VnfRegistered;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
@@ -51,6 +52,23 @@ class VnfFrameCodecTest {
         Publish publish = new Publish(7, 12345, new byte[] {(byte) 0xca, (byte) 0xfe, 0x01});
         assertArrayEquals(expected, VnfFrameCodec.encode(publish));
         assertEquals(List.of(DecodeResult.ok(publish)), new VnfFrameDecoder().feed(expected));
+    }
+
+    @Test
+    void subscribeCarriesItsResumePointOnlyWhenItHasOne() {
+        byte[] fromNow = hex("00 00 00 0a  16  00 00 00 05  00 03 61 62 63"); // requestId 5, "abc"
+        byte[] resuming = hex("00 00 00 12  16  00 00 00 05  00 03 61 62 63  00 00 00 00 00 00 01 00");
+        assertArrayEquals(fromNow, VnfFrameCodec.encode(new Subscribe(5, "abc")));
+        assertArrayEquals(resuming, VnfFrameCodec.encode(new Subscribe(5, "abc", 256)));
+        assertEquals(List.of(DecodeResult.ok(new Subscribe(5, "abc", Subscribe.FROM_NOW))),
+                new VnfFrameDecoder().feed(fromNow));
+        assertEquals(List.of(DecodeResult.ok(new Subscribe(5, "abc", 256))), new VnfFrameDecoder().feed(resuming));
+        byte[] negative = hex("00 00 00 12  16  00 00 00 05  00 03 61 62 63  ff ff ff ff ff ff ff fe");
+        assertEquals(DecodeError.Kind.OUT_OF_RANGE, ((DecodeResult.Failure<VnfMessage>) new VnfFrameDecoder()
+                .feed(negative).get(0)).error().kind());
+        byte[] shortTail = hex("00 00 00 0c  16  00 00 00 05  00 03 61 62 63  00 01");
+        assertEquals(DecodeError.Kind.TRUNCATED, ((DecodeResult.Failure<VnfMessage>) new VnfFrameDecoder()
+                .feed(shortTail).get(0)).error().kind());
     }
 
     @Test

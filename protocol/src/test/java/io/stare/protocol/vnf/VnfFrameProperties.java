@@ -151,6 +151,7 @@ class VnfFrameProperties {
                 Combinators.combine(requestIds(), names()).as(LookupState::new),
                 Combinators.combine(requestIds(), names(), stateIds()).as(StateFound::new),
                 Combinators.combine(requestIds(), names()).as(Subscribe::new),
+                Combinators.combine(requestIds(), names(), updateNos()).as(Subscribe::new),
                 Combinators.combine(requestIds(), names(), stateIds()).as(Subscribed::new),
                 Combinators.combine(requestIds(), stateIds()).as(Unsubscribe::new),
                 Combinators.combine(requestIds(), stateIds()).as(Unsubscribed::new),

@@ -132,7 +132,7 @@ final class VnfSession {
             return lookup(l);
         }
         if (message instanceof VnfMessage.Subscribe s) {
-            return vnf.subscribe(s.stateName(), new Forward()).thenApply(id -> {
+            return vnf.subscribeFrom(s.stateName(), s.resumeFrom(), new Forward()).thenApply(id -> {
                 subscriptions.put(id, s.stateName());
                 return reply(new VnfMessage.Subscribed(s.requestId(), s.stateName(), id));
             });
