@@ -48,7 +48,7 @@ public final class ControllerCluster {
      * @param overrides settings that win over the configuration files (without reference.conf)
      */
     public static Config nodeConfig(String host, int port, List<String> seeds, List<String> roles, Config overrides) {
-        return ConfigFactory.empty()
+        return ClusterTls.apply(ConfigFactory.empty()
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
@@ -58,7 +58,7 @@ public final class ControllerCluster {
                 .withFallback(ConfigFactory.defaultApplication())
                 .withFallback(ConfigFactory.parseResources("stare-cluster.conf"))
                 .withFallback(ConfigFactory.defaultReference())
-                .resolve();
+                .resolve());
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * STARE deployed as separate processes on loopback, as the getting-started guide runs it by hand: a
@@ -37,7 +38,7 @@ public final class ProcessDeployment implements AutoCloseable {
     private final Map<String, RoleProcess> middlewares = new LinkedHashMap<>();
     private final Map<String, InetSocketAddress> gateways = new LinkedHashMap<>();
 
-    private ProcessDeployment(Path directory, int servers, Duration timeout) {
+    private ProcessDeployment(Path directory, int servers, Duration timeout, Function<String, Path> tls) {
         this.directory = directory;
         this.timeout = timeout;
         this.jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -45,9 +46,9 @@ public final class ProcessDeployment implements AutoCloseable {
         this.controllerPort = freeTcpPort();
         int udpPorts = freeUdpPorts(2 * servers); // the switch's ports, then the middlewares' tunnel sockets
         this.udpBase = udpPorts;
-        this.controller = role("controller", List.of("controller", "--host", LOOPBACK, "--port",
-                String.valueOf(controllerPort), "--store", "h2-file", "--h2-path", directory.resolve("backlogs").toString(),
-                "--namespace", "faults"));
+        this.controller = role("controller", withTls(tls, "controller", List.of("controller", "--host", LOOPBACK,
+                "--port", String.valueOf(controllerPort), "--store", "h2-file", "--h2-path",
+                directory.resolve("backlogs").toString(), "--namespace", "faults")));
         // Each switch port is configured with its middleware's tunnel socket, as a deployment does:
         // no other socket can take a port over, and a restarted middleware is its port's host again.
         int tunnelBase = udpPorts + servers;
@@ -62,10 +63,10 @@ public final class ProcessDeployment implements AutoCloseable {
             String server = "h" + (i + 1);
             InetSocketAddress gateway = new InetSocketAddress(LOOPBACK, freeTcpPort());
             gateways.put(server, gateway);
-            middlewares.put(server, role(server, List.of("middleware", "--server-id", server, "--sender-id",
-                    String.valueOf(i + 1), "--switch-port", LOOPBACK + ":" + (udpBase + i), "--tunnel-port",
-                    String.valueOf(tunnelBase + i), "--seed", LOOPBACK + ":" + controllerPort, "--host", LOOPBACK,
-                    "--port", "0", "--gateway", LOOPBACK + ":" + gateway.getPort())));
+            middlewares.put(server, role(server, withTls(tls, server, List.of("middleware", "--server-id", server,
+                    "--sender-id", String.valueOf(i + 1), "--switch-port", LOOPBACK + ":" + (udpBase + i),
+                    "--tunnel-port", String.valueOf(tunnelBase + i), "--seed", LOOPBACK + ":" + controllerPort,
+                    "--host", LOOPBACK, "--port", "0", "--gateway", LOOPBACK + ":" + gateway.getPort()))));
         }
     }
 
@@ -78,12 +79,20 @@ public final class ProcessDeployment implements AutoCloseable {
      * @param timeout how long each role may take to come up (scaled by the time factor)
      */
     public static ProcessDeployment start(Path directory, int servers, Duration timeout) {
+        return start(directory, servers, timeout, role -> null);
+    }
+
+    /**
+     * The same, with cluster TLS: {@code tls} gives each cluster role ("controller", "h1", ...) its
+     * {@code --tls-dir} (null: none).
+     */
+    public static ProcessDeployment start(Path directory, int servers, Duration timeout, Function<String, Path> tls) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessDeployment deployment = new ProcessDeployment(directory, servers, TimeFactor.dilated(timeout));
+        ProcessDeployment deployment = new ProcessDeployment(directory, servers, TimeFactor.dilated(timeout), tls);
         try {
             deployment.controller.start();
             deployment.softswitch.start();
@@ -148,6 +157,30 @@ public final class ProcessDeployment implements AutoCloseable {
         middlewares.values().forEach(RoleProcess::close);
         softswitch.close();
         controller.close();
+    }
+
+    /**
+     * A one-off {@code stare} command against this deployment (e.g. {@code controller status}), not
+     * started yet.
+     */
+    public RoleProcess command(String name, List<String> arguments) {
+        return role(name, arguments);
+    }
+
+    /** The controller node's cluster port. */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    private static List<String> withTls(Function<String, Path> tls, String role, List<String> arguments) {
+        Path directory = tls.apply(role);
+        if (directory == null) {
+            return arguments;
+        }
+        List<String> all = new ArrayList<>(arguments);
+        all.add("--tls-dir");
+        all.add(directory.toString());
+        return all;
     }
 
     private RoleProcess role(String name, List<String> arguments) {

@@ -119,6 +119,23 @@ public final class RoleProcess implements AutoCloseable {
         }
     }
 
+    /** Waits for this incarnation to end by itself (a one-off command) and returns its exit code. */
+    public int awaitExit() throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + " did not end within " + timeout + ":\n" + tail());
+        }
+        return process.exitValue();
+    }
+
+    /** Every line this incarnation printed so far. */
+    public List<String> lines() {
+        try {
+            return Files.exists(log) ? Files.readAllLines(log, StandardCharsets.ISO_8859_1) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Whether this incarnation runs. */
     public boolean isAlive() {
         return process != null && process.isAlive();

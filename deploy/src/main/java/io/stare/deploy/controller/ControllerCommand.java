@@ -12,6 +12,7 @@ import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.deploy.cluster.ClusterNode;
+import io.stare.deploy.cluster.ClusterTlsOption;
 import io.stare.deploy.cluster.MemberLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -109,6 +111,9 @@ public final class ControllerCommand implements Callable<Integer> {
                     + "/health and /ready (ready once the node is Up)")
     String metrics;
 
+    @Mixin
+    ClusterTlsOption tls;
+
     @Option(names = "--duration", paramLabel = "DURATION", description = "leave the cluster and stop after this long, e.g. 30s or 5m "
             + "(default: until Ctrl-C)")
     String duration;
@@ -121,7 +126,7 @@ public final class ControllerCommand implements Callable<Integer> {
                 : Optional.of(CliParsing.duration("--duration", duration));
         Optional<java.net.InetSocketAddress> metricsAt = metrics == null ? Optional.empty()
                 : Optional.of(CliParsing.address("--metrics", metrics));
-        Config overrides = overrides();
+        Config overrides = tls.overrides().withFallback(overrides());
         Config config;
         try {
             String role = ControllerCluster.nodeConfig(host, port, seedNodes, List.of(), overrides)

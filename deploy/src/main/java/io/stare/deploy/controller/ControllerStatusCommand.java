@@ -10,6 +10,7 @@ import io.stare.actors.controller.StateBacklog;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.deploy.cluster.ClusterNode;
+import io.stare.deploy.cluster.ClusterTlsOption;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -61,6 +63,9 @@ public final class ControllerStatusCommand implements Callable<Integer> {
                     + "first; 0 lists none (default: ${DEFAULT-VALUE})")
     int limit;
 
+    @Mixin
+    ClusterTlsOption tls;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
             description = "bound on joining the cluster and on each question asked (default: ${DEFAULT-VALUE})")
     String timeout;
@@ -80,13 +85,13 @@ public final class ControllerStatusCommand implements Callable<Integer> {
         }
         String self = host != null ? host : ClusterNode.localAddressTowards(seedNodes.get(0));
         // This member only asks: quiet (a failed join is our one line, not Pekko's warnings).
-        Config overrides = ConfigFactory.parseString("""
+        Config overrides = tls.overrides().withFallback(ConfigFactory.parseString("""
                 pekko.loglevel = ERROR
                 pekko.log-dead-letters = off
                 pekko.cluster.log-info = off
                 pekko.cluster.jmx.enabled = off
                 pekko.coordinated-shutdown.terminate-actor-system = on
-                """);
+                """));
         Config config = ControllerCluster.nodeConfig(self, 0, seedNodes, List.of(ROLE), overrides);
 
         PrintWriter out = spec.commandLine().getOut();

@@ -15,6 +15,7 @@ import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.deploy.cluster.ClusterNode;
+import io.stare.deploy.cluster.ClusterTlsOption;
 import io.stare.deploy.cluster.MemberLog;
 import io.stare.deploy.cluster.PreviousIncarnation;
 import java.io.PrintWriter;
@@ -47,6 +48,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -82,6 +84,9 @@ public final class MiddlewareCommand implements Callable<Integer> {
             description = "tunnel transport: the UDP address of the switch port this server is attached to "
                     + "(see `stare softswitch`'s port list); required unless --transport multicast")
     String switchPort;
+
+    @Mixin
+    ClusterTlsOption tls;
 
     @Option(names = "--tunnel-port", paramLabel = "PORT", defaultValue = "0",
             description = "tunnel transport: the local UDP port of this server's tunnel socket; with a fixed one "
@@ -303,7 +308,7 @@ public final class MiddlewareCommand implements Callable<Integer> {
         values.put("stare.middleware.publish-log-dir", publishLogDir);
         values.put("stare.middleware.gateway.host", gatewayAt.getHostString());
         values.put("stare.middleware.gateway.port", gatewayAt.getPort());
-        return ConfigFactory.parseMap(values).withFallback(ConfigFactory.defaultApplication());
+        return tls.overrides().withFallback(ConfigFactory.parseMap(values)).withFallback(ConfigFactory.defaultApplication());
     }
 
     /**
