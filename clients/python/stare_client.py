@@ -36,7 +36,8 @@ DELIVER, LOSS_NOTICE = 0x22, 0x23
 # The wire values of io.stare.protocol.ErrorCode (the same codes from the replica controller to here).
 ERROR_CODES = {1: "UNSUPPORTED_VERSION", 2: "BAD_REQUEST", 3: "NOT_REGISTERED", 4: "NOT_PUBLISHER",
                5: "UNKNOWN_STATE", 6: "PAYLOAD_TOO_LARGE", 7: "ID_SPACE_EXHAUSTED", 8: "UNAVAILABLE",
-               9: "INTERNAL", 10: "INVALID_ARGUMENT", 11: "BUSY", 12: "BACK_PRESSURED"}
+               9: "INTERNAL", 10: "INVALID_ARGUMENT", 11: "BUSY", 12: "BACK_PRESSURED", 13: "NOT_AUTHORIZED"}
+TOKEN_ENV = "STARE_VNF_TOKEN"
 # Codes after which the same request may succeed later.
 RETRYABLE = frozenset({"UNAVAILABLE", "BUSY", "BACK_PRESSURED"})
 LOSS_OUTCOMES = {1: "RECOVERING", 2: "RECOVERED", 3: "UNRECOVERABLE"}
@@ -175,6 +176,7 @@ class StareClient:
         self._closing = False
         self._client_name = client_name
         self._vnf_name = None
+        self._token = None
         self._declared = []
         self._subscriptions = {}  # name -> _Subscription
         self.reconnects = 0
@@ -194,10 +196,14 @@ class StareClient:
 
     # -- public API
 
-    def register_vnf(self, name):
-        """Registers this VNF; returns its global VNF ID."""
-        self.vnf_id = self._call(REGISTER_VNF, lambda rid: struct.pack(">I", rid) + _name(name))["vnf_id"]
+    def register_vnf(self, name, token=None):
+        """Registers this VNF; returns its global VNF ID. A gateway that asks for tokens wants the
+        name's token (`stare token --name NAME`): given here, or in STARE_VNF_TOKEN."""
+        token = token if token is not None else os.environ.get(TOKEN_ENV, "")
+        tail = _str(token) if token else b""
+        self.vnf_id = self._call(REGISTER_VNF, lambda rid: struct.pack(">I", rid) + _name(name) + tail)["vnf_id"]
         self._vnf_name = name
+        self._token = token
         return self.vnf_id
 
     def declare_state(self, name):
@@ -375,7 +381,7 @@ class StareClient:
             self._thread.start()
             try:
                 if self._vnf_name is not None:
-                    self.register_vnf(self._vnf_name)
+                    self.register_vnf(self._vnf_name, self._token)
                 for name in list(self._declared):
                     self.declare_state(name)
                 with self._lock:

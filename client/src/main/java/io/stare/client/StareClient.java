@@ -39,13 +39,29 @@ public interface StareClient extends AutoCloseable {
      *     middleware's refusal
      */
     static StareClient connect(InetSocketAddress gateway, String vnfName) {
-        return TcpStareClient.connect(gateway, vnfName, Duration.ofSeconds(10));
+        return connect(gateway, vnfName, Duration.ofSeconds(10));
     }
 
-    /** {@link #connect(InetSocketAddress, String)} with {@code timeout} bounding connecting and every request. */
+    /**
+     * {@link #connect(InetSocketAddress, String)} with {@code timeout} bounding connecting and every
+     * request, and the name's token from {@value #TOKEN_ENV} if it is set (a gateway that asks for
+     * tokens refuses a VNF without one as {@code NOT_AUTHORIZED}).
+     */
     static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout) {
-        return TcpStareClient.connect(gateway, vnfName, timeout);
+        String token = System.getenv(TOKEN_ENV);
+        return connect(gateway, vnfName, timeout, token == null ? "" : token.trim());
     }
+
+    /**
+     * {@link #connect(InetSocketAddress, String, Duration)} with the token the middleware's operator
+     * issued for {@code vnfName} ({@code stare token --name NAME}); "" for none.
+     */
+    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token) {
+        return TcpStareClient.connect(gateway, vnfName, timeout, token);
+    }
+
+    /** The environment variable a VNF's token is read from when none is given. */
+    String TOKEN_ENV = "STARE_VNF_TOKEN";
 
     /** The VNF's name. */
     String name();

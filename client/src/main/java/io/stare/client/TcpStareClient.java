@@ -49,6 +49,7 @@ final class TcpStareClient implements StareClient {
 
     private final InetSocketAddress gateway;
     private final Duration timeout;
+    private final String token;
     private final String name;
     private final int vnfId;
     private final ExecutorService requests;
@@ -92,27 +93,28 @@ final class TcpStareClient implements StareClient {
         }
     }
 
-    private TcpStareClient(InetSocketAddress gateway, Duration timeout, String name, int vnfId,
+    private TcpStareClient(InetSocketAddress gateway, Duration timeout, String token, String name, int vnfId,
                            ExecutorService requests) {
         this.gateway = gateway;
         this.timeout = timeout;
+        this.token = token;
         this.name = name;
         this.vnfId = vnfId;
         this.requests = requests;
     }
 
-    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout) {
+    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token) {
         AtomicReference<TcpStareClient> self = new AtomicReference<>();
         TcpVnfClient connection = null;
         try {
             connection = open(gateway, vnfName, timeout, self);
-            int vnfId = connection.register(vnfName);
+            int vnfId = connection.register(vnfName, token);
             ExecutorService requests = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "stare-vnf-" + vnfName);
                 thread.setDaemon(true);
                 return thread;
             });
-            TcpStareClient client = new TcpStareClient(gateway, timeout, vnfName, vnfId, requests);
+            TcpStareClient client = new TcpStareClient(gateway, timeout, token, vnfName, vnfId, requests);
             self.set(client);
             client.use(connection);
             return client;
@@ -160,7 +162,7 @@ final class TcpStareClient implements StareClient {
             try {
                 AtomicReference<TcpStareClient> self = new AtomicReference<>(this);
                 fresh = open(gateway, name, timeout, self);
-                int again = fresh.register(name);
+                int again = fresh.register(name, token);
                 if (again != vnfId) {
                     log.warn("{}: registered again as VNF {}, was {}", name, again, vnfId);
                 }

@@ -169,7 +169,12 @@ public final class TcpVnfClient implements AutoCloseable {
 
     /** Registers this VNF under {@code name}; returns its VNF ID. */
     public int register(String name) throws IOException {
-        return call(id -> new VnfMessage.RegisterVnf(id, name), VnfMessage.VnfRegistered.class, null).vnfId();
+        return register(name, "");
+    }
+
+    /** Registers this VNF under {@code name} with the name's gateway token ("" for none); returns its VNF ID. */
+    public int register(String name, String token) throws IOException {
+        return call(id -> new VnfMessage.RegisterVnf(id, name, token), VnfMessage.VnfRegistered.class, null).vnfId();
     }
 
     /** Declares a state this VNF publishes; returns its state ID. */

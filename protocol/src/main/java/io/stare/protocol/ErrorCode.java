@@ -36,7 +36,12 @@ public enum ErrorCode {
      */
     BUSY(11),
     /** The publisher's queues are full: the update was not taken; publish again later. */
-    BACK_PRESSURED(12);
+    BACK_PRESSURED(12),
+    /**
+     * The VNF did not prove it may use its name: the middleware's gateway asks for a token and the
+     * registration carried none, or a wrong one.
+     */
+    NOT_AUTHORIZED(13);
 
     private final int wire;
 

@@ -37,7 +37,7 @@ import java.util.Arrays;
  *  HELLO                 'S' 'T' 'A' 'R' (4) | minVersion (2) | maxVersion (2) | clientName str
  *  HELLO_ACK             version (2) | serverName str | maxFrameBytes (4)
  *  ERROR                 requestId (4) | code (1) | message str
- *  REGISTER_VNF          requestId (4) | vnfName str
+ *  REGISTER_VNF          requestId (4) | vnfName str [| token str]
  *  VNF_REGISTERED        requestId (4) | vnfName str | vnfId (2)
  *  DECLARE_PUBLISH_STATE requestId (4) | stateName str
  *  STATE_DECLARED        requestId (4) | stateName str | stateId (4)
@@ -155,6 +155,9 @@ public final class VnfFrameCodec {
                 var m = (VnfMessage.RegisterVnf) message;
                 w.u32(m.requestId());
                 w.str(m.vnfName());
+                if (!m.token().isEmpty()) {
+                    w.str(m.token()); // absent means none: version 1 clients stay valid
+                }
             }
             case VNF_REGISTERED -> {
                 var m = (VnfMessage.VnfRegistered) message;
@@ -360,7 +363,7 @@ public final class VnfFrameCodec {
             case HELLO -> readHello(r);
             case HELLO_ACK -> readHelloAck(r);
             case ERROR -> new VnfMessage.Error(r.u32(), r.errorCode(), r.str("message", 0, MAX_ERROR_MESSAGE_BYTES));
-            case REGISTER_VNF -> new VnfMessage.RegisterVnf(r.u32(), r.name("vnfName"));
+            case REGISTER_VNF -> new VnfMessage.RegisterVnf(r.u32(), r.name("vnfName"), r.optionalToken());
             case VNF_REGISTERED -> new VnfMessage.VnfRegistered(r.u32(), r.name("vnfName"), r.vnfId("vnfId"));
             case DECLARE_PUBLISH_STATE -> new VnfMessage.DeclarePublishState(r.u32(), r.name("stateName"));
             case STATE_DECLARED -> new VnfMessage.StateDeclared(r.u32(), r.name("stateName"), r.stateId());
@@ -464,6 +467,11 @@ public final class VnfFrameCodec {
         long u32() {
             need(4, "u32 field");
             return in.getInt() & 0xFFFF_FFFFL;
+        }
+
+        /** A trailing token string (1..255 bytes) if the body has one, else "". */
+        String optionalToken() {
+            return in.hasRemaining() ? str("token", 1, MAX_NAME_BYTES) : "";
         }
 
         /** A trailing i64 update number if the body has one, else {@link VnfMessage.Subscribe#FROM_NOW}. */

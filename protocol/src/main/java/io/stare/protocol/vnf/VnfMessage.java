@@ -2,6 +2,7 @@ package io.stare.protocol.vnf;
 
 import io.stare.protocol.ErrorCode;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One message of the VNF &harr; middleware protocol (TCP, {@link VnfFrameCodec#DEFAULT_PORT}).
@@ -123,10 +124,26 @@ public sealed interface VnfMessage
      * @param requestId echoed by the reply, 0..2^32-1
      * @param vnfName the VNF's name, 1..255 UTF-8 bytes
      */
-    record RegisterVnf(long requestId, String vnfName) implements VnfMessage {
+    record RegisterVnf(long requestId, String vnfName, String token) implements VnfMessage {
         public RegisterVnf {
             Wire.checkRequestId(requestId);
             Wire.checkName(vnfName, "vnfName");
+            Objects.requireNonNull(token, "token");
+            if (token.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+                throw new IllegalArgumentException("token is longer than 255 UTF-8 bytes");
+            }
+        }
+
+        /** A registration without a token (for a gateway that asks for none). */
+        public RegisterVnf(long requestId, String vnfName) {
+            this(requestId, vnfName, "");
+        }
+
+        /** The token, hidden: it is a credential. */
+        @Override
+        public String toString() {
+            return "RegisterVnf[requestId=" + requestId + ", vnfName=" + vnfName + ", token="
+                    + (token.isEmpty() ? "none" : "***") + "]";
         }
     }
 

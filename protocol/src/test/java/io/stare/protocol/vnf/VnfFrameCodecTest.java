@@ -241,7 +241,10 @@ class VnfFrameCodecTest {
     void lengthMismatchesAreTypedErrors() {
         assertKind(DecodeError.Kind.TRUNCATED, 0x10, "");
         assertKind(DecodeError.Kind.TRUNCATED, 0x10, "00 00 00 01  00 05 61");
-        assertKind(DecodeError.Kind.MALFORMED, 0x10, "00 00 00 01  00 01 61  00");      // trailing byte
+        assertKind(DecodeError.Kind.MALFORMED, 0x12, "00 00 00 01  00 01 61  00");      // trailing byte
+        // REGISTER_VNF may end in a token: one byte after the name is a token's length cut short.
+        assertKind(DecodeError.Kind.TRUNCATED, 0x10, "00 00 00 01  00 01 61  00");
+        assertKind(DecodeError.Kind.MALFORMED, 0x10, "00 00 00 01  00 01 61  00 00");   // an empty token
         assertKind(DecodeError.Kind.MALFORMED, 0x20, "00 00 00 01  00 00 00 02  00 00 00 01  aa bb");
         assertKind(DecodeError.Kind.TRUNCATED, 0x20, "00 00 00 01  00 00 00 02  00 00 00 03  aa bb");
         assertKind(DecodeError.Kind.TRUNCATED, 0x20, "00 00 00 01  00 00 00 02  ff ff ff ff  aa bb");

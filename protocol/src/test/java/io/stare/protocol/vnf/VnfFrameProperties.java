@@ -145,6 +145,7 @@ class VnfFrameProperties {
                 Combinators.combine(requestIds(), Arbitraries.of(ErrorCode.class), errorMessages())
                         .as(VnfMessage.Error::new),
                 Combinators.combine(requestIds(), names()).as(RegisterVnf::new),
+                Combinators.combine(requestIds(), names(), names()).as(RegisterVnf::new),
                 Combinators.combine(requestIds(), names(), vnfIds()).as(VnfRegistered::new),
                 Combinators.combine(requestIds(), names()).as(DeclarePublishState::new),
                 Combinators.combine(requestIds(), names(), stateIds()).as(StateDeclared::new),

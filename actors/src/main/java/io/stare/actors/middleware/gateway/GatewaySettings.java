@@ -19,9 +19,18 @@ import java.util.Objects;
  * @param requestTimeout bound on each request a session makes of the middleware
  * @param handshakeTimeout how long a new connection may take to complete the handshake before it
  *     gets ERROR BAD_REQUEST and is closed (so silent connections cannot hold session slots)
+ * @param tokens the VNF tokens a registration must carry, or null where the gateway asks for none
  */
 public record GatewaySettings(String host, int port, String serverName, int maxFrameBytes, int outboundBuffer,
-                              int maxConnections, Duration requestTimeout, Duration handshakeTimeout) {
+                              int maxConnections, Duration requestTimeout, Duration handshakeTimeout,
+                              VnfTokens tokens) {
+
+    /** Settings of a gateway that asks for no token. */
+    public GatewaySettings(String host, int port, String serverName, int maxFrameBytes, int outboundBuffer,
+                           int maxConnections, Duration requestTimeout, Duration handshakeTimeout) {
+        this(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout, handshakeTimeout,
+                null);
+    }
 
     public GatewaySettings {
         Objects.requireNonNull(host, "host");
@@ -50,24 +59,34 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
         return new GatewaySettings(c.getString("host"), c.getInt("port"),
                 config.getString("stare.middleware.server-id"), c.getBytes("max-frame-bytes").intValue(),
                 c.getInt("outbound-buffer"), c.getInt("max-connections"), c.getDuration("request-timeout"),
-                c.getDuration("handshake-timeout"));
+                c.getDuration("handshake-timeout"), tokens(c.getString("token-key-file")));
+    }
+
+    private static VnfTokens tokens(String keyFile) {
+        return keyFile.isBlank() ? null : VnfTokens.fromFile(java.nio.file.Path.of(keyFile.trim()));
+    }
+
+    /** The same settings asking every VNF for its token under {@code newTokens} (null: none). */
+    public GatewaySettings withTokens(VnfTokens newTokens) {
+        return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
+                handshakeTimeout, newTokens);
     }
 
     /** The same settings on another address (tests bind port 0). */
     public GatewaySettings withAddress(String newHost, int newPort) {
         return new GatewaySettings(newHost, newPort, serverName, maxFrameBytes, outboundBuffer, maxConnections,
-                requestTimeout, handshakeTimeout);
+                requestTimeout, handshakeTimeout, tokens);
     }
 
     /** The same settings with another per-connection delivery buffer. */
     public GatewaySettings withOutboundBuffer(int deliveries) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, deliveries, maxConnections, requestTimeout,
-                handshakeTimeout);
+                handshakeTimeout, tokens);
     }
 
     /** The same settings with another handshake timeout. */
     public GatewaySettings withHandshakeTimeout(Duration timeout) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
-                timeout);
+                timeout, tokens);
     }
 }

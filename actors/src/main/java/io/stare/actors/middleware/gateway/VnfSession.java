@@ -37,6 +37,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 final class VnfSession {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VnfSession.class);
+
     /** The frames that answer one inbound item, and whether the connection closes after them. */
     record Step(List<VnfMessage> frames, boolean close) {
     }
@@ -146,6 +148,14 @@ final class VnfSession {
     private CompletionStage<Step> register(VnfMessage.RegisterVnf register) {
         if (client != null) {
             return done(error(register.requestId(), ErrorCode.BAD_REQUEST, "already registered as " + vnfName), false);
+        }
+        if (settings.tokens() != null && !settings.tokens().admits(register.vnfName(), register.token())) {
+            // Counted with the errors sent (NOT_AUTHORIZED); logged, as every refused credential is.
+            log.warn("{}: refused a registration as {}: {} token", settings.serverName(), register.vnfName(),
+                    register.token().isEmpty() ? "no" : "a wrong");
+            return done(error(register.requestId(), ErrorCode.NOT_AUTHORIZED, register.token().isEmpty()
+                    ? "this gateway asks for the VNF's token (stare token --name " + register.vnfName() + ")"
+                    : "the token is not " + register.vnfName() + "'s"), false);
         }
         // Two sessions under one name would share one VNF ID in the middleware: refuse the second.
         if (!namesInUse.add(register.vnfName())) {

@@ -33,6 +33,11 @@ final class GatewayFabric implements AutoCloseable {
     final VnfGateway gateway;
 
     GatewayFabric(int outboundBuffer) throws Exception {
+        this(outboundBuffer, settings -> settings);
+    }
+
+    /** The same with gateway settings of the test's ({@code tweak} of the defaults). */
+    GatewayFabric(int outboundBuffer, java.util.function.UnaryOperator<GatewaySettings> tweak) throws Exception {
         testKit = ActorTestKit.create();
         node = SoftSwitchNode.start(testKit.system(), new SoftSwitchNode.Settings("s1", 1,
                 List.of(PortBinding.loopback(0), PortBinding.loopback(1)),
@@ -47,7 +52,7 @@ final class GatewayFabric implements AutoCloseable {
         }
         GatewaySettings settings = GatewaySettings.fromConfig(testKit.system().settings().config())
                 .withAddress("127.0.0.1", 0).withOutboundBuffer(outboundBuffer);
-        gateway = await(VnfGateway.start(testKit.system(), middlewares.get(0), settings));
+        gateway = await(VnfGateway.start(testKit.system(), middlewares.get(0), tweak.apply(settings)));
     }
 
     /** An in-JVM VNF on server {@code server} (0 = H1, the gateway's). */
