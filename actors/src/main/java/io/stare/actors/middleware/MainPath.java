@@ -69,6 +69,10 @@ final class MainPath {
     record RecoveredInput(int publisherVnfId, Recovered recovered) implements Input {
     }
 
+    /** A RECOVER the backlog did not answer (not in time, or UNAVAILABLE/BUSY): it does not count towards giving up. */
+    record Unanswered(int stateId, int publisherVnfId) implements Input {
+    }
+
     /** The publisher's newest update, from the controller (finds a lost last update). */
     record Latest(int stateId, int publisherVnfId, long latest) implements Input {
     }
@@ -276,6 +280,8 @@ final class MainPath {
             reassembler.remove(f.stateId());
         } else if (input instanceof RecoveredInput r) {
             onRecovered(r);
+        } else if (input instanceof Unanswered u) {
+            reassembler.recoveryUnanswered(u.stateId(), u.publisherVnfId());
         } else if (input instanceof Latest l) {
             if (activePublisher.get(l.stateId()) != null && l.latest() >= 0) {
                 reassembler.noteLatest(l.stateId(), l.publisherVnfId(), l.latest(), nowMillis);

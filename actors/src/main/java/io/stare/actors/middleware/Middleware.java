@@ -5,6 +5,7 @@ import io.stare.actors.controller.ReplicaController;
 import io.stare.client.PublishResult;
 import io.stare.client.UpdateHandler;
 import io.stare.protocol.ErrorCode;
+import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
@@ -182,7 +183,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     /** A RECOVER for segments of {@code publisherVnfId}'s update answered. */
-    private record RecoverAnswer(int publisherVnfId, ControlReply reply, Throwable error) implements Command {
+    private record RecoverAnswer(int stateId, int publisherVnfId, ControlReply reply, Throwable error)
+            implements Command {
     }
 
     /** The periodic latest-update query of an active state answered. */
@@ -803,13 +805,18 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         RecoveryRequest request = needed.request();
         recoverRequests++;
         control(new Recover(++recoverId, request.stateId(), settings.serverId(), request.missing()), (reply, error) ->
-                new RecoverAnswer(request.vnfId(), reply, error));
+                new RecoverAnswer(request.stateId(), request.vnfId(), reply, error));
         return this;
     }
 
     private Behavior<Command> onRecoverAnswer(RecoverAnswer answer) {
         if (answer.reply() instanceof Recovered recovered) {
             feed(new MainPath.RecoveredInput(answer.publisherVnfId(), recovered));
+        } else if (answer.error() != null || (answer.reply() instanceof ControlFailure failure
+                && (failure.code() == ErrorCode.UNAVAILABLE || failure.code() == ErrorCode.BUSY))) {
+            // No backlog answered (a node down, a shard moving, a busy backlog): ask again at the
+            // retry interval, without counting this towards giving up.
+            feed(new MainPath.Unanswered(answer.stateId(), answer.publisherVnfId()));
         }
         // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
         return this;

@@ -226,6 +226,23 @@ public final class Reassembler {
     }
 
     /**
+     * Reports that the stream's last {@link RecoveryRequest} got no answer: the backlog's node did
+     * not answer in time, or said it cannot serve now (a controller node that crashed, a shard being
+     * handed over, a busy backlog). Such a request does not count towards {@code maxAttempts}: an
+     * absent backlog is no evidence that the update is lost, so recovery keeps asking, at the retry
+     * interval, until the shard is back. Only answers from a backlog that lacks the update count.
+     */
+    public void recoveryUnanswered(int stateId, int vnfId) {
+        Stream stream = streams.get(key(stateId, vnfId));
+        if (stream == null || !stream.inFlight) {
+            return;
+        }
+        stream.inFlight = false;
+        stream.headAttempts = Math.max(0, stream.headAttempts - 1);
+        counters.unanswered++;
+    }
+
+    /**
      * The controller no longer has these updates (an answer's truncated ones): report them as
      * delivery reaches them and deliver past them. Like {@link #acceptRecovered}, it sends no request.
      */
@@ -564,6 +581,7 @@ public final class Reassembler {
         private long inconsistent;
         private long deferred;
         private long requests;
+        private long unanswered;
         private long unrecoverable;
 
         /** Updates delivered whole. */
@@ -589,6 +607,11 @@ public final class Reassembler {
         /** Recovery requests emitted, retries included. */
         public long requests() {
             return requests;
+        }
+
+        /** Recovery requests the backlog did not answer (they do not count towards giving up). */
+        public long unanswered() {
+            return unanswered;
         }
 
         /** Updates reported as never to be delivered. */

@@ -92,6 +92,29 @@ class ReassemblerTest {
     }
 
     @Test
+    void requestsTheBacklogDidNotAnswerDoNotCountTowardsGivingUp() {
+        Reassembler r = reassembler(0); // 3 attempts, 100 ms apart
+        r.expect(STATE, VNF, 0);
+        segments(1, 10).forEach(s -> feed(r, s, 0)); // update 0 lost
+        r.poll(0);
+        for (int round = 1; round <= 10; round++) { // a controller node down for a second
+            r.recoveryUnanswered(STATE, VNF);
+            r.poll(round * 100L);
+        }
+        assertEquals(11, listener.requests.size(), "every unanswered request is asked again");
+        assertEquals(0, r.counters().unrecoverable(), "an absent backlog is no evidence of loss");
+        assertEquals(10, r.counters().unanswered());
+
+        r.recoveryAnswered(STATE, VNF, 1_000); // the shard is back and lacks the update: these count
+        r.poll(1_100);
+        r.recoveryAnswered(STATE, VNF, 1_100);
+        r.poll(1_200);
+        r.recoveryAnswered(STATE, VNF, 1_200);
+        r.poll(1_300);
+        assertEquals(1, r.counters().unrecoverable(), "three answers without it: given up");
+    }
+
+    @Test
     void lostLastUpdateIsFoundThroughTheLatestNumber() {
         Reassembler r = reassembler(0);
         r.expect(STATE, VNF, 0);
