@@ -33,12 +33,14 @@ public final class ProcessDeployment implements AutoCloseable {
     private final List<String> jvmOptions;
     private final int controllerPort;
     private final int udpBase;
-    private final RoleProcess controller;
+    private final List<RoleProcess> controllers = new ArrayList<>();
+    private final List<Integer> controllerPorts = new ArrayList<>();
     private final RoleProcess softswitch;
     private final Map<String, RoleProcess> middlewares = new LinkedHashMap<>();
     private final Map<String, InetSocketAddress> gateways = new LinkedHashMap<>();
 
-    private ProcessDeployment(Path directory, int servers, Duration timeout, Function<String, Path> tls) {
+    private ProcessDeployment(Path directory, int controllerNodes, int servers, Duration timeout,
+                              Function<String, Path> tls) {
         this.directory = directory;
         this.timeout = timeout;
         this.jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -46,9 +48,19 @@ public final class ProcessDeployment implements AutoCloseable {
         this.controllerPort = freeTcpPort();
         int udpPorts = freeUdpPorts(2 * servers); // the switch's ports, then the middlewares' tunnel sockets
         this.udpBase = udpPorts;
-        this.controller = role("controller", withTls(tls, "controller", List.of("controller", "--host", LOOPBACK,
-                "--port", String.valueOf(controllerPort), "--store", "h2-file", "--h2-path",
-                directory.resolve("backlogs").toString(), "--namespace", "faults")));
+        // Controller nodes share one H2 file (its AUTO_SERVER mode) and join the first one.
+        for (int c = 0; c < controllerNodes; c++) {
+            String name = c == 0 ? "controller" : "controller-" + (c + 1);
+            int port = c == 0 ? controllerPort : freeTcpPort();
+            controllerPorts.add(port);
+            List<String> arguments = new ArrayList<>(List.of("controller", "--host", LOOPBACK, "--port",
+                    String.valueOf(port), "--store", "h2-file", "--h2-path",
+                    directory.resolve("backlogs").toString(), "--namespace", "faults"));
+            if (c > 0) {
+                arguments.addAll(List.of("--seed", LOOPBACK + ":" + controllerPort));
+            }
+            controllers.add(role(name, withTls(tls, name, arguments)));
+        }
         // Each switch port is configured with its middleware's tunnel socket, as a deployment does:
         // no other socket can take a port over, and a restarted middleware is its port's host again.
         int tunnelBase = udpPorts + servers;
@@ -79,7 +91,7 @@ public final class ProcessDeployment implements AutoCloseable {
      * @param timeout how long each role may take to come up (scaled by the time factor)
      */
     public static ProcessDeployment start(Path directory, int servers, Duration timeout) {
-        return start(directory, servers, timeout, role -> null);
+        return start(directory, 1, servers, timeout, role -> null);
     }
 
     /**
@@ -87,16 +99,29 @@ public final class ProcessDeployment implements AutoCloseable {
      * {@code --tls-dir} (null: none).
      */
     public static ProcessDeployment start(Path directory, int servers, Duration timeout, Function<String, Path> tls) {
+        return start(directory, 1, servers, timeout, tls);
+    }
+
+    /** The same with {@code controllerNodes} controller nodes ("controller", "controller-2", ...). */
+    public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
+                                          Function<String, Path> tls) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessDeployment deployment = new ProcessDeployment(directory, servers, TimeFactor.dilated(timeout), tls);
+        ProcessDeployment deployment = new ProcessDeployment(directory, controllerNodes, servers,
+                TimeFactor.dilated(timeout), tls);
         try {
-            deployment.controller.start();
+            deployment.controller().start();
             deployment.softswitch.start();
-            deployment.controller.awaitLine("replica controller node .* up");
+            deployment.controller().awaitLine("replica controller node .* up");
+            for (RoleProcess other : deployment.controllers.subList(1, deployment.controllers.size())) {
+                other.start();
+            }
+            for (RoleProcess other : deployment.controllers.subList(1, deployment.controllers.size())) {
+                other.awaitLine("replica controller node .* up");
+            }
             deployment.softswitch.awaitLine("running");
             deployment.middlewares.values().forEach(RoleProcess::start);
             for (String server : deployment.middlewares.keySet()) {
@@ -132,9 +157,47 @@ public final class ProcessDeployment implements AutoCloseable {
         return new InetSocketAddress(LOOPBACK, udpBase + index);
     }
 
-    /** The controller node. */
+    /** The first controller node (the seed). */
     public RoleProcess controller() {
-        return controller;
+        return controllers.get(0);
+    }
+
+    /**
+     * The controller node (from 1) that hosts the most backlog shards now, as {@code stare controller
+     * status} reports it (the table "backlog shards per controller node").
+     */
+    public int busiestController() throws InterruptedException {
+        RoleProcess status = command("status-" + System.nanoTime(), List.of("controller", "status", "--seed",
+                LOOPBACK + ":" + controllerPort, "--host", LOOPBACK, "--timeout", "20s")).start();
+        if (status.awaitExit() != 0) {
+            throw new AssertionError("controller status failed:\n" + status.tail());
+        }
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^pekko://stare@127\\.0\\.0\\.1:(\\d+)\\s+(\\d+)\\s+\\d+");
+        boolean inTable = false;
+        int best = -1;
+        int bestShards = -1;
+        for (String line : status.lines()) {
+            if (line.startsWith("backlog shards per controller node")) {
+                inTable = true;
+            } else if (inTable && line.isBlank()) {
+                break;
+            } else if (inTable) {
+                java.util.regex.Matcher m = row.matcher(line);
+                if (m.find() && Integer.parseInt(m.group(2)) > bestShards) {
+                    bestShards = Integer.parseInt(m.group(2));
+                    best = controllerPorts.indexOf(Integer.parseInt(m.group(1))) + 1;
+                }
+            }
+        }
+        if (best <= 0) {
+            throw new AssertionError("no controller node hosts a shard:\n" + String.join("\n", status.lines()));
+        }
+        return best;
+    }
+
+    /** Controller node {@code n}, from 1. */
+    public RoleProcess controller(int n) {
+        return controllers.get(n - 1);
     }
 
     /** The software switch. */
@@ -156,7 +219,7 @@ public final class ProcessDeployment implements AutoCloseable {
     public void close() {
         middlewares.values().forEach(RoleProcess::close);
         softswitch.close();
-        controller.close();
+        controllers.forEach(RoleProcess::close);
     }
 
     /**

@@ -64,7 +64,7 @@ public final class RoleProcess implements AutoCloseable {
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(absoluteClassPath()); // the role runs in its own directory
         command.add(MAIN);
         command.addAll(arguments);
         try {
@@ -156,6 +156,15 @@ public final class RoleProcess implements AutoCloseable {
         if (process != null) {
             process.destroyForcibly();
         }
+    }
+
+    /** This JVM's class path with every entry made absolute. */
+    private static String absoluteClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            entries.add(entry.isEmpty() ? entry : Path.of(entry).toAbsolutePath().toString());
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     private Matcher firstMatch(Pattern pattern) {

@@ -36,6 +36,7 @@ public final class SequenceTraffic implements AutoCloseable {
     private final AtomicLong unanswered = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private volatile Throwable lastFailure;
+    private volatile long longestPauseNanos;
     private volatile boolean publishing;
     private volatile StareClient publisher;
     private Thread thread;
@@ -112,6 +113,11 @@ public final class SequenceTraffic implements AutoCloseable {
         }
     }
 
+    /** The longest time between two acknowledged publishes (the publisher's pause in a fault). */
+    public Duration longestPause() {
+        return Duration.ofNanos(longestPauseNanos);
+    }
+
     /** Times the publisher connected again after its connection broke. */
     public long reconnects() {
         return reconnects.get();
@@ -161,12 +167,16 @@ public final class SequenceTraffic implements AutoCloseable {
         long sequence = 0;
         long periodNanos = 1_000_000_000L / perSecond;
         long next = System.nanoTime();
+        long lastAcknowledged = next;
         while (publishing) {
             try {
                 PublishResult result = publisher.publish(state, SequenceCheck.value(sequence)).toCompletableFuture()
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (result instanceof PublishResult.Published published) {
                     acknowledged.put(sequence, published.update());
+                    long now = System.nanoTime();
+                    longestPauseNanos = Math.max(longestPauseNanos, now - lastAcknowledged);
+                    lastAcknowledged = now;
                 } else if (result instanceof PublishResult.Refused refused
                         && refused.reason() == PublishResult.Reason.UNAVAILABLE) {
                     lastFailure = new IllegalStateException(refused.detail());
