@@ -28,15 +28,7 @@ public final class TestCertificates {
 
     /** Whether {@code openssl} runs here. */
     public static boolean opensslAvailable() {
-        try {
-            Process version = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
-            return version.waitFor(10, TimeUnit.SECONDS) && version.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Commands.runs("openssl", "version");
     }
 
     /** A new CA in {@code directory} ({@code ca.key}, {@code ca.crt}). */

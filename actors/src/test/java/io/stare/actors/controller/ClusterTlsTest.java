@@ -9,11 +9,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.typesafe.config.ConfigFactory;
+import io.stare.testing.ArteryJunk;
 import io.stare.testing.TestCertificates;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,7 +72,7 @@ class ClusterTlsTest {
             ActorSystem<Void> plain = nodes.start(List.of("middleware"), false, "");
             nodes.join(plain);
             int port = (Integer) Cluster.get(first).selfMember().address().port().get();
-            sendTheFrameOfPekko3492(port);
+            ArteryJunk.sendNegativeLengthFrame(port);
 
             // The marker: a node with the cluster's certificate, asked to join after the strangers and
             // the junk, is let in; had the strangers been admitted, they would be members by then too.
@@ -102,16 +99,6 @@ class ClusterTlsTest {
                 .getString("pekko.remote.artery.transport"));
     }
 
-    /** Artery's TCP header ("AKKA", stream 1) and a frame whose length is -1, 25 bytes in all. */
-    private static void sendTheFrameOfPekko3492(int port) throws Exception {
-        ByteBuffer frame = ByteBuffer.allocate(25).order(ByteOrder.LITTLE_ENDIAN);
-        frame.put(new byte[] {'A', 'K', 'K', 'A', 1}).putInt(-1);
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(frame.array());
-            out.flush();
-        }
-    }
 
     private static List<Address> addresses(ActorSystem<?> observer) {
         List<Address> addresses = new java.util.ArrayList<>();

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.testing.ArteryJunk;
 import io.stare.testing.TestCertificates;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +42,7 @@ class ClusterTlsProcessTest {
 
             assertNotEquals(0, status(deployment, "status-plain", null).awaitExit(), "plain TCP got in");
             assertNotEquals(0, status(deployment, "status-other-ca", stranger).awaitExit(), "another CA got in");
-            sendTheFrameOfPekko3492(deployment.controllerPort());
+            ArteryJunk.sendNegativeLengthFrame(deployment.controllerPort());
 
             // The marker: after the strangers and the junk, the cluster's own certificate gets the members
             // (the controller, two middlewares and the status client itself).
@@ -72,14 +69,4 @@ class ClusterTlsProcessTest {
         return deployment.command(name, arguments).start();
     }
 
-    /** Artery's TCP header ("AKKA", stream 1) and a frame whose length is -1, 25 bytes in all. */
-    private static void sendTheFrameOfPekko3492(int port) throws Exception {
-        ByteBuffer frame = ByteBuffer.allocate(25).order(ByteOrder.LITTLE_ENDIAN);
-        frame.put(new byte[] {'A', 'K', 'K', 'A', 1}).putInt(-1);
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(frame.array());
-            out.flush();
-        }
-    }
 }

@@ -2,6 +2,7 @@ package io.stare.bench.faults;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.testing.Commands;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -102,14 +103,6 @@ class SubscriberRestartTest {
     }
 
     private static boolean python3Runs() {
-        try {
-            Process version = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            return version.waitFor(10, TimeUnit.SECONDS) && version.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return Commands.runs("python3", "--version");
     }
 }

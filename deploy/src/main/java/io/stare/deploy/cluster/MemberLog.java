@@ -125,7 +125,8 @@ public final class MemberLog {
         return roles.isEmpty() ? "" : " (" + String.join(", ", roles) + ")";
     }
 
-    private static void print(PrintWriter out, String line) {
+    /** One whole line to {@code out}, never interleaved with another actor's. */
+    static void print(PrintWriter out, String line) {
         synchronized (out) {
             out.println(line);
             out.flush();

@@ -71,10 +71,7 @@ public final class PreviousIncarnation {
             if (!member.address().equals(self) && member.hasRole(identityRole)
                     && member.status() != MemberStatus.down() && member.status() != MemberStatus.removed()) {
                 cluster.down(member.address());
-                synchronized (out) {
-                    out.println("downed the previous incarnation of this node: " + member.address());
-                    out.flush();
-                }
+                MemberLog.print(out, "downed the previous incarnation of this node: " + member.address());
             }
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
+import io.stare.testing.Commands;
 import io.stare.testing.TestTime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -82,12 +83,7 @@ class VnfGatewayPythonTest {
     }
 
     private static boolean python3Works() {
-        try {
-            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
+        return Commands.runs("python3", "--version");
     }
 
     private static void readLines(Process process, List<String> output) {
