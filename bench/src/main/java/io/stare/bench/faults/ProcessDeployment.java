@@ -27,6 +27,9 @@ import java.util.function.Function;
 public final class ProcessDeployment implements AutoCloseable {
 
     private static final String LOOPBACK = "127.0.0.1";
+    /** Fixed ports are drawn from here: below Linux's default ephemeral range (32768..60999). */
+    private static final int FIXED_PORTS_FROM = 20_000;
+    private static final int FIXED_PORTS_TO = ephemeralLow();
 
     private final Path directory;
     private final Duration timeout;
@@ -250,18 +253,40 @@ public final class ProcessDeployment implements AutoCloseable {
         return new RoleProcess(name, arguments, directory, new ArrayList<>(jvmOptions), timeout);
     }
 
+    /**
+     * A TCP port free on loopback now, below the kernel's ephemeral range: a port the roles are told
+     * to bind, and bind again after a restart, must not be one the kernel may hand to some socket's
+     * port 0 or outgoing connection meanwhile (seen on a loaded machine: a restarted middleware found
+     * its gateway port taken).
+     */
     private static int freeTcpPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(FIXED_PORTS_FROM, FIXED_PORTS_TO);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free TCP port on loopback in " + FIXED_PORTS_FROM + ".." + FIXED_PORTS_TO);
+    }
+
+    /** The kernel's lowest ephemeral port (Linux), 32768 where it cannot be read. */
+    private static int ephemeralLow() {
+        try {
+            String range = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > FIXED_PORTS_FROM + 1_000 ? low : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 
     /** The first of {@code count} consecutive UDP ports free on loopback now. */
     private static int freeUdpPorts(int count) {
         for (int attempt = 0; attempt < 100; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000 - count);
+            int base = ThreadLocalRandom.current().nextInt(FIXED_PORTS_FROM, FIXED_PORTS_TO - count);
             if (udpFree(base, count)) {
                 return base;
             }
