@@ -31,6 +31,20 @@ public final class ClusterTls {
     }
 
     /**
+     * Checks that {@code directory} holds the three files.
+     *
+     * @throws IllegalArgumentException naming the first one missing
+     */
+    public static void check(Path directory) {
+        for (String file : List.of(KEY, CERTIFICATE, AUTHORITY)) {
+            if (!Files.isReadable(directory.resolve(file))) {
+                throw new IllegalArgumentException(directory + " has no readable " + file + " (it needs " + KEY + ", "
+                        + CERTIFICATE + " and " + AUTHORITY + ", PEM)");
+            }
+        }
+    }
+
+    /**
      * {@code config} with TLS switched on if {@code stare.cluster.tls.directory} names a directory,
      * unchanged if it is empty.
      *
@@ -43,12 +57,7 @@ public final class ClusterTls {
             return config;
         }
         Path dir = Path.of(directory).toAbsolutePath();
-        for (String file : List.of(KEY, CERTIFICATE, AUTHORITY)) {
-            if (!Files.isReadable(dir.resolve(file))) {
-                throw new IllegalArgumentException("stare.cluster.tls.directory " + dir + " has no readable " + file
-                        + " (it needs " + KEY + ", " + CERTIFICATE + " and " + AUTHORITY + ", PEM)");
-            }
-        }
+        check(dir);
         String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
         return ConfigFactory.empty()
                 .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))

@@ -73,4 +73,24 @@ final class ControlOutcomes {
         }
         return numberedBefore ? 0L : null;
     }
+
+    /**
+     * As {@link #nextNumber(ControlReply, boolean)}, never below {@code floor}: one past the highest
+     * update an earlier process of this server left in the publish log's file (-1: none), which is
+     * never numbered again even where the backlog has not got it yet, and is enough to go on with
+     * when the backlog does not answer.
+     */
+    static Long nextNumber(ControlReply reply, boolean numberedBefore, long floor) {
+        Long next = nextNumber(reply, numberedBefore || floor >= 0);
+        return next == null ? null : Math.max(next, floor);
+    }
+
+    /**
+     * Whether a RECOVER got no answer from a backlog: the ask failed (timeout), or the backlog's node
+     * cannot serve now ({@code UNAVAILABLE}, {@code BUSY}). Such a request is no evidence of loss.
+     */
+    static boolean unanswered(ControlReply reply, Throwable error) {
+        return error != null || (reply instanceof ControlFailure failure
+                && (failure.code() == ErrorCode.UNAVAILABLE || failure.code() == ErrorCode.BUSY));
+    }
 }

@@ -5,7 +5,6 @@ import io.stare.actors.controller.ReplicaController;
 import io.stare.client.PublishResult;
 import io.stare.client.UpdateHandler;
 import io.stare.protocol.ErrorCode;
-import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
@@ -521,11 +520,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onDeclaredNumbering(DeclaredNumbering answer) {
         Declare declare = answer.declare();
         int state = answer.stateId();
-        // What an earlier process of this server numbered and left in the publish log's file is never
-        // numbered again, even where the backlog has not got it yet.
-        long floor = survivors.numberFloor(state);
-        Long backlogNext = ControlOutcomes.nextNumber(answer.reply(), survivors.publications.containsKey(state) || floor >= 0);
-        Long next = backlogNext == null ? null : Math.max(backlogNext, floor);
+        Long next = ControlOutcomes.nextNumber(answer.reply(), survivors.publications.containsKey(state),
+                survivors.numberFloor(state));
         if (next == null) {
             // The VNF declares again (a busy backlog soon answers).
             declare.replyTo().tell(new Failed("declare " + declare.stateName(),
@@ -812,10 +808,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private Behavior<Command> onRecoverAnswer(RecoverAnswer answer) {
         if (answer.reply() instanceof Recovered recovered) {
             feed(new MainPath.RecoveredInput(answer.publisherVnfId(), recovered));
-        } else if (answer.error() != null || (answer.reply() instanceof ControlFailure failure
-                && (failure.code() == ErrorCode.UNAVAILABLE || failure.code() == ErrorCode.BUSY))) {
-            // No backlog answered (a node down, a shard moving, a busy backlog): ask again at the
-            // retry interval, without counting this towards giving up.
+        } else if (ControlOutcomes.unanswered(answer.reply(), answer.error())) {
+            // A node down, a shard moving: ask again at the retry interval, not counting towards giving up.
             feed(new MainPath.Unanswered(answer.stateId(), answer.publisherVnfId()));
         }
         // Otherwise the reassembler asks again after its retry interval, and gives up in the end.

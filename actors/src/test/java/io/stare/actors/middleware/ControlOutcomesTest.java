@@ -1,7 +1,9 @@
 package io.stare.actors.middleware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.control.ControlFailure;
@@ -52,5 +54,22 @@ class ControlOutcomesTest {
         assertEquals(0L, ControlOutcomes.nextNumber(null, true));
         assertNull(ControlOutcomes.nextNumber(null, false));
         assertNull(ControlOutcomes.nextNumber(new ControlFailure(ErrorCode.BUSY, "queued"), false));
+    }
+
+    @Test
+    void numbersAnEarlierProcessLeftInThePublishLogAreNeverUsedAgain() {
+        assertEquals(41L, ControlOutcomes.nextNumber(new LatestUpdate(1, 7), false, 41), "the backlog lags the log");
+        assertEquals(8L, ControlOutcomes.nextNumber(new LatestUpdate(1, 7), false, 5), "the log's floor is older");
+        assertEquals(41L, ControlOutcomes.nextNumber(null, false, 41), "no answer: the log alone is enough");
+        assertNull(ControlOutcomes.nextNumber(null, false, -1), "no answer and no log: cannot go on");
+    }
+
+    @Test
+    void aRecoverNobodyAnsweredIsNoEvidenceOfLoss() {
+        assertTrue(ControlOutcomes.unanswered(null, new TimeoutException()));
+        assertTrue(ControlOutcomes.unanswered(new ControlFailure(ErrorCode.UNAVAILABLE, "node down"), null));
+        assertTrue(ControlOutcomes.unanswered(new ControlFailure(ErrorCode.BUSY, "queued"), null));
+        assertFalse(ControlOutcomes.unanswered(new ControlFailure(ErrorCode.UNKNOWN_STATE, "never"), null));
+        assertFalse(ControlOutcomes.unanswered(new LatestUpdate(1, 7), null));
     }
 }

@@ -123,12 +123,12 @@ public enum FaultScenario {
      * @param tallies per subscriber (h2, h3, and any external one)
      * @param acknowledged sequences the publisher was told were published
      * @param back from the fault until the faulty role was up again (zero where nothing restarts)
-     * @param publisherReconnects times the publisher connected again
+     * @param failedPublishes publishes refused or unanswered while the fault lasted
      * @param captured datagrams a stranger received from the switch
      * @param longestPause the longest time between two acknowledged publishes
      */
     public record Outcome(Map<String, SequenceCheck.Tally> tallies, int acknowledged, Duration back,
-                          long publisherReconnects, int captured, Duration longestPause) {
+                          long failedPublishes, int captured, Duration longestPause) {
 
         /** Every subscriber clean, every acknowledged update delivered or declared lost, nothing captured. */
         public boolean nothingLostSilently() {
@@ -159,7 +159,7 @@ public enum FaultScenario {
             traffic.awaitAcknowledged(after);
             traffic.stopPublishing();
             Map<String, SequenceCheck.Tally> tallies = traffic.settle(Duration.ofSeconds(60));
-            return new Outcome(tallies, traffic.acknowledged(), fault.back(), traffic.reconnects(),
+            return new Outcome(tallies, traffic.acknowledged(), fault.back(), traffic.failedPublishes(),
                     fault.capture().datagrams(), traffic.longestPause());
         }
     }

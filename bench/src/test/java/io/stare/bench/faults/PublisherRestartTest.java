@@ -19,7 +19,7 @@ class PublisherRestartTest {
         FaultScenario.Outcome outcome = FaultScenario.PUBLISHER_MIDDLEWARE_KILLED.run(
                 FaultRuns.directory("publisher-restart"), 200, 300, 300); // the roles' logs stay there
         System.out.println("publisher restart: " + outcome);
-        assertTrue(outcome.publisherReconnects() >= 1, outcome.toString());
+        assertTrue(outcome.failedPublishes() >= 1, "the publisher felt its middleware die: " + outcome);
         assertTrue(outcome.nothingLostSilently(), outcome.toString());
     }
 }

@@ -5,9 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.stare.actors.controller.ClusterTls;
 import io.stare.deploy.cli.UserInputException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,11 +26,10 @@ public final class ClusterTlsOption {
         if (directory == null) {
             return ConfigFactory.empty();
         }
-        for (String file : List.of(ClusterTls.KEY, ClusterTls.CERTIFICATE, ClusterTls.AUTHORITY)) {
-            if (!Files.isReadable(directory.resolve(file))) {
-                throw new UserInputException("--tls-dir " + directory + " has no readable " + file + " (it needs "
-                        + ClusterTls.KEY + ", " + ClusterTls.CERTIFICATE + " and " + ClusterTls.AUTHORITY + ", PEM)");
-            }
+        try {
+            ClusterTls.check(directory);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--tls-dir " + e.getMessage());
         }
         return ConfigFactory.empty().withValue("stare.cluster.tls.directory",
                 ConfigValueFactory.fromAnyRef(directory.toAbsolutePath().toString()));
