@@ -47,7 +47,9 @@ import java.util.TreeSet;
  *       is remembered, but raises the highest known update only once the stream is idle: no segment
  *       of it has come from the network for the reorder grace. While the data plane still carries
  *       the stream, the backlog may be ahead of it (a busy subscriber lags), and chasing the
- *       backlog would re-request everything in flight.</li>
+ *       backlog would re-request everything in flight. A stream that only looks idle (its switch
+ *       or publisher stalled on a loaded machine) is chased {@code LATEST_STEP} (64) updates per
+ *       request, so a stall costs at most that many needless re-sends.</li>
  *   <li><b>Give-up per oldest gap.</b> Attempts count requests since the oldest gap last moved
  *       (delivered, or partly filled by an answer); at {@code maxAttempts} every overdue gap is
  *       reported unrecoverable and the whole updates among them are delivered.</li>
@@ -81,6 +83,9 @@ public final class Reassembler {
         /** Dropped to stay within memory or reorder bounds; it will be requested again. */
         DEFERRED
     }
+
+    /** Updates the backlog's latest raises an idle stream's highest known update by at most, per request. */
+    static final int LATEST_STEP = 64;
 
     /** {@code lastNetworkAt} of a stream that never had a segment from the network. */
     private static final long NEVER = Long.MIN_VALUE;
@@ -475,8 +480,11 @@ public final class Reassembler {
         }
         if (stream.latestNoted > stream.highest
                 && (stream.lastNetworkAt == NEVER || now - stream.lastNetworkAt >= config.reorderGraceMillis())) {
-            // Idle: whatever the backlog has beyond what arrived is not on its way any more.
-            raiseHighest(stream, stream.latestNoted, now);
+            // Idle: what the backlog has beyond what arrived is probably not on its way any more.
+            // Probably: a stalled switch or publisher looks idle too, and then all of it is in
+            // flight (on a loaded machine, 1,000 updates once). So the chase goes a step at a
+            // time; each answer that brings the step lets the next go at once.
+            raiseHighest(stream, Math.min(stream.latestNoted, stream.highest + LATEST_STEP), now);
         }
         long settled = settle(stream, now);
         if (stream.highest < stream.next) {

@@ -320,13 +320,20 @@ class ReassemblerTest {
         }
         r.poll(119);
         assertTrue(listener.requests.isEmpty());
-        r.poll(120); // idle since 70: the latest applies now, its gaps are overdue a grace later
+        r.poll(120); // idle since 70: the latest applies now, a step at a time, overdue a grace later
         assertTrue(listener.requests.isEmpty());
-        assertEquals(70, r.missing(STATE, VNF).size());
+        assertEquals(Reassembler.LATEST_STEP, r.missing(STATE, VNF).size());
         r.poll(170);
         assertEquals(1, listener.requests.size());
-        assertEquals(31, listener.requests.get(0).missing().get(0).update());
-        assertEquals(100, listener.requests.get(0).missing().get(69).update());
+        List<MissingUpdate> first = listener.requests.get(0).missing();
+        assertEquals(List.of(31L, 94L), List.of(first.get(0).update(), first.get(first.size() - 1).update()),
+                "at most a step past what arrived: a stalled switch looks idle too");
+        answer(r, listener.requests.get(0), 175, java.util.stream.LongStream.rangeClosed(31, 94).toArray());
+        r.recoveryAnswered(STATE, VNF, 175);
+        r.poll(225); // still idle: the next step, overdue a grace after it was raised
+        assertEquals(2, listener.requests.size());
+        List<MissingUpdate> second = listener.requests.get(1).missing();
+        assertEquals(List.of(95L, 100L), List.of(second.get(0).update(), second.get(second.size() - 1).update()));
     }
 
     @Test
