@@ -59,7 +59,10 @@ public sealed interface Delivery {
         public enum Reason {
             /** Lost in the network and no longer in the replica controller's backlog. */
             UNRECOVERABLE,
-            /** Dropped because the VNF did not keep up (its INT inbound queue was full). */
+            /**
+             * Dropped because the VNF did not keep up. No longer sent: what a full inbound queue
+             * turns away is read again from the backlog; kept so that older code still compiles.
+             */
             INBOUND_OVERFLOW
         }
     }

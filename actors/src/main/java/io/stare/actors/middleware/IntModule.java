@@ -5,7 +5,16 @@ import io.stare.client.PublishResult;
 import io.stare.client.StateListener;
 import io.stare.client.UpdateHandler;
 import java.nio.ByteBuffer;
+import io.stare.protocol.control.Recovered;
+import io.stare.protocol.segment.Segment;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
@@ -21,9 +30,10 @@ import org.slf4j.LoggerFactory;
  *                              └─ a StateListener: copied into the inbound queue; the VNF's actor
  *                                 drains it (one wake-up message per batch, not per update)
  * </pre>
- * A slow VNF fills its inbound queue; then updates are dropped, counted and reported to it as a
- * {@link Delivery.Loss} ({@code INBOUND_OVERFLOW}). A fast publisher fills the publish log; then a
- * publish is refused as {@link PublishResult#BACK_PRESSURED}. Neither blocks the main path or
+ * A slow VNF fills its inbound queue; then the updates it turns away are counted and read again
+ * from the backlog as the queue drains ({@link CatchUp}), so the VNF gets them in order, late, and a
+ * loss notice only for what the backlog no longer holds. A fast publisher fills the publish log;
+ * then a publish is refused as {@link PublishResult#BACK_PRESSURED}. Neither blocks the main path or
  * another VNF.
  */
 public final class IntModule {
@@ -37,6 +47,9 @@ public final class IntModule {
     private final LongAdder refused;
     private final ArrayDeque<Delivery> inbound = new ArrayDeque<>(); // guarded by itself
     private boolean drainScheduled; // guarded by inbound
+    private final CatchUp catchUp; // guarded by inbound
+    /** Where backlog reads are asked for (the EXT module's actor); called outside the lock. */
+    private final BiConsumer<IntModule, CatchUp.Read> reader;
     private final LongAdder inboundDropped = new LongAdder();
     /** Updates this VNF published that the main path has not sent yet (its outbound queue). */
     private final java.util.concurrent.atomic.AtomicInteger unsent = new java.util.concurrent.atomic.AtomicInteger();
@@ -49,13 +62,18 @@ public final class IntModule {
     /**
      * @param handlerErrors where exceptions of inline handlers are counted (the server's total)
      * @param refused where publishes refused before they reach a publication are counted
+     * @param catchUpAttempts fruitless backlog reads of an update before it is reported lost
+     * @param reader asks the backlog for what the full queue turned away (see {@link #caughtUp})
      */
-    IntModule(int vnfId, ActorRef<Vnf.Command> vnf, int inboundCapacity, LongAdder handlerErrors, LongAdder refused) {
+    IntModule(int vnfId, ActorRef<Vnf.Command> vnf, int inboundCapacity, LongAdder handlerErrors, LongAdder refused,
+              int catchUpAttempts, BiConsumer<IntModule, CatchUp.Read> reader) {
         this.vnfId = vnfId;
         this.vnf = vnf;
         this.inboundCapacity = inboundCapacity;
         this.handlerErrors = handlerErrors;
         this.refused = refused;
+        this.catchUp = new CatchUp(catchUpAttempts);
+        this.reader = reader;
     }
 
     /** The VNF this module serves. */
@@ -149,12 +167,7 @@ public final class IntModule {
         }
         byte[] value = new byte[length];
         buffer.get(offset, value);
-        Delivery.Update delivery = new Delivery.Update(stateId, publisherVnfId, update, value);
-        if (!enqueue(delivery)) {
-            inboundDropped.increment();
-            vnf.tell(new Vnf.Deliver(new Delivery.Loss(stateId, publisherVnfId, update, update,
-                    Delivery.Loss.Reason.INBOUND_OVERFLOW), null));
-        }
+        offer(new Delivery.Update(stateId, publisherVnfId, update, value), publisherVnfId, update, update);
     }
 
     /** The main path: updates that will never arrive. */
@@ -169,8 +182,8 @@ public final class IntModule {
             } catch (RuntimeException | AssertionError e) {
                 handlerFailed(loss.stateId(), e);
             }
-        } else if (!enqueue(loss)) {
-            vnf.tell(new Vnf.Deliver(loss, null)); // rare: a notice is never dropped
+        } else {
+            offer(loss, loss.publisherVnfId(), loss.first(), loss.last());
         }
     }
 
@@ -183,34 +196,146 @@ public final class IntModule {
         }
     }
 
-    /** Queues a delivery for the VNF's actor, waking it if it was not already draining; false when full. */
-    private boolean enqueue(Delivery delivery) {
+    /**
+     * Queues a live delivery ({@code first..last} of its state) for the VNF's actor, waking it if it
+     * was not already draining; if the queue is full, or the state is held back for a catch-up, it
+     * is turned away and read again from the backlog later (a loss notice too: the backlog's answer
+     * says again what it no longer holds).
+     */
+    private void offer(Delivery delivery, int publisherVnfId, long first, long last) {
         boolean wake;
         synchronized (inbound) {
-            if (inbound.size() >= inboundCapacity) {
-                return false;
+            if (catchUp.holds(delivery.stateId(), last)) {
+                inboundDropped.increment();
+                return;
             }
-            inbound.addLast(delivery);
-            wake = !drainScheduled;
-            drainScheduled = true;
+            if (inbound.size() >= inboundCapacity) {
+                inboundDropped.increment();
+                catchUp.turnedAway(delivery.stateId(), publisherVnfId, first, last);
+                return;
+            }
+            wake = queue(delivery);
         }
+        wakeIf(wake);
+    }
+
+    /** Adds to the queue (the lock held); whether the VNF's actor is to be woken. */
+    private boolean queue(Delivery delivery) {
+        inbound.addLast(delivery);
+        boolean wake = !drainScheduled;
+        drainScheduled = true;
+        return wake;
+    }
+
+    private void wakeIf(boolean wake) {
         if (wake) {
             vnf.tell(Vnf.DeliveriesWaiting.INSTANCE);
         }
-        return true;
     }
 
     /**
      * The VNF's actor: the next queued delivery, or null when the queue is empty (then the next
-     * delivery wakes the actor again).
+     * delivery wakes the actor again). Once the queue is half empty, what it turned away is asked
+     * of the backlog.
      */
     Delivery poll() {
+        Delivery next;
+        CatchUp.Read read = null;
         synchronized (inbound) {
-            Delivery next = inbound.pollFirst();
+            next = inbound.pollFirst();
             if (next == null) {
                 drainScheduled = false;
             }
-            return next;
+            if (!catchUp.isEmpty() && inbound.size() <= inboundCapacity / 2) {
+                read = catchUp.next(inboundCapacity - inbound.size());
+            }
+        }
+        ask(read);
+        return next;
+    }
+
+    /**
+     * The EXT module: the backlog answered a catch-up read. Queues, in order from the read's first
+     * update, every whole update it brought and a loss notice for what it no longer holds, up to
+     * the first update it did not bring (asked again), then asks for the next read if there is room.
+     * Returns whether the read made no progress (the caller asks again after the retry interval).
+     */
+    boolean caughtUp(CatchUp.Read read, Recovered answer) {
+        Map<Long, List<Segment>> pieces = new HashMap<>();
+        for (Segment segment : answer.segments()) {
+            pieces.computeIfAbsent(segment.update(), u -> new ArrayList<>()).add(segment);
+        }
+        Set<Long> truncated = new HashSet<>();
+        answer.truncated().forEach(missing -> truncated.add(missing.update()));
+        boolean wake = false;
+        boolean stalled;
+        CatchUp.Read nextRead;
+        synchronized (inbound) {
+            if (closed) {
+                return false;
+            }
+            long u = read.first();
+            long lostFrom = -1;
+            for (; u <= read.last() && inbound.size() < inboundCapacity; u++) {
+                byte[] value = truncated.contains(u) ? null : Segment.join(pieces.get(u));
+                if (value == null && !truncated.contains(u)) {
+                    break; // not (wholly) held yet: asked again
+                }
+                if (value == null) {
+                    lostFrom = lostFrom < 0 ? u : lostFrom;
+                    continue;
+                }
+                if (lostFrom >= 0) {
+                    wake |= queue(lostNotice(read, lostFrom, u - 1));
+                    lostFrom = -1;
+                }
+                wake |= queue(new Delivery.Update(read.stateId(), read.publisherVnfId(), u, value));
+            }
+            if (lostFrom >= 0) {
+                wake |= queue(lostNotice(read, lostFrom, u - 1));
+            }
+            stalled = u == read.first();
+            if (stalled && catchUp.fruitless(read)) {
+                wake |= queue(lostNotice(read, u, u)); // the backlog holds only part of it, for good
+                u++;
+                stalled = false;
+            }
+            catchUp.answered(read, u);
+            nextRead = stalled || inbound.size() > inboundCapacity / 2 ? null
+                    : catchUp.next(inboundCapacity - inbound.size());
+        }
+        wakeIf(wake);
+        ask(nextRead);
+        return stalled;
+    }
+
+    /** The EXT module: a catch-up read of {@code stateId} is to be asked again (unanswered, or stalled). */
+    void retryCatchUp(CatchUp.Read read) {
+        CatchUp.Read again;
+        synchronized (inbound) {
+            catchUp.unanswered(read);
+            again = inbound.size() > inboundCapacity / 2 ? null : catchUp.next(inboundCapacity - inbound.size());
+        }
+        ask(again);
+    }
+
+    /**
+     * The oldest update of {@code stateId} this VNF still waits to read again from the backlog, -1
+     * if none: the backlog must not truncate it.
+     */
+    long oldestHeld(int stateId) {
+        synchronized (inbound) {
+            return catchUp.oldestHeld(stateId);
+        }
+    }
+
+    private static Delivery.Loss lostNotice(CatchUp.Read read, long first, long last) {
+        return new Delivery.Loss(read.stateId(), read.publisherVnfId(), first, last, Delivery.Loss.Reason.UNRECOVERABLE);
+    }
+
+    private void ask(CatchUp.Read read) {
+        if (read != null) {
+            reader.accept(this, read);
         }
     }
 
@@ -232,6 +357,7 @@ public final class IntModule {
         publications.forEach((state, publication) -> publication.close());
         synchronized (inbound) {
             inbound.clear();
+            catchUp.clear();
         }
     }
 }

@@ -343,12 +343,16 @@ final class MainPath {
 
     /**
      * How far the state was received without a gap: every update before the stream's next one,
-     * whole. The segment count of the last update is taken from its length at this server's MTU
+     * whole, and before the oldest a local VNF still catches up on. The segment count of the last update is taken from its length at this server's MTU
      * (publishers share the MTU in a deployment).
      */
     private void onQuery(TruncationQuery query) {
         Integer publisher = activePublisher.get(query.stateId());
         long next = publisher == null ? -1 : reassembler.nextUpdate(query.stateId(), publisher);
+        for (IntModule subscriber : routes.subscribers(query.stateId())) {
+            long held = subscriber.oldestHeld(query.stateId()); // a VNF catching up reads from there still
+            next = held >= 0 && held < next ? held : next;
+        }
         Integer segments = lastSegmentCount.get(query.stateId());
         TruncationReport report = next <= 0 || segments == null
                 ? TruncationReport.nothingYet(query.queryId(), query.stateId(), settings.serverId())

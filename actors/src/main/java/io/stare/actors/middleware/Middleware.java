@@ -19,6 +19,7 @@ import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.VnfRegistered;
 import io.stare.protocol.header.StareHeader;
+import io.stare.protocol.segment.MissingUpdate;
 import io.stare.protocol.segment.RecoveryRequest;
 import io.stare.protocol.segment.Segmenter;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
+import java.util.stream.LongStream;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -145,6 +147,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     record RecoveryNeeded(RecoveryRequest request) implements Command {
     }
 
+    /** From an INT module: what its full inbound queue turned away, to read again from the backlog. */
+    record CatchUpNeeded(IntModule module, CatchUp.Read read) implements Command {
+    }
+
     // The replica controller's answers, each a message of its own (reply null when the ask failed: error says why).
 
     /** RegisterVnf answered, for {@code attach}. */
@@ -186,6 +192,15 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             implements Command {
     }
 
+    /** A catch-up read answered. */
+    private record CatchUpAnswer(IntModule module, CatchUp.Read read, ControlReply reply, Throwable error)
+            implements Command {
+    }
+
+    /** A catch-up read that got no answer, or brought nothing, is due again (also its timer's key). */
+    private record CatchUpRetry(IntModule module, CatchUp.Read read) implements Command {
+    }
+
     /** The periodic latest-update query of an active state answered. */
     private record LatestPolled(int stateId, int publisherVnfId, ControlReply reply, Throwable error)
             implements Command {
@@ -213,7 +228,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     }
 
     private enum Timer implements Command {
-        ARQ, LATEST, FEED, ORPHANS
+        ARQ, LATEST, FEED, ORPHANS, REFRESH
     }
 
     /** Answers to Attach, Declare, Subscribe and Unsubscribe. */
@@ -361,6 +376,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         survivors.mainPath(mainPath);
         this.inputs = new MainPathFeed(mainPath::offer);
         this.transport = mainPath.transport();
+        if (!settings.subRefresh().isZero()) {
+            timers.startTimerWithFixedDelay(Timer.REFRESH, Timer.REFRESH, settings.subRefresh());
+        }
         if (!settings.latestPoll().isZero()) {
             timers.startTimerWithFixedDelay(Timer.LATEST, Timer.LATEST, settings.latestPoll());
         }
@@ -402,6 +420,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(SubscribeLookup.class, this::onSubscribeLookup)
                 .onMessage(ActivationLatest.class, this::onActivationLatest)
                 .onMessage(RecoverAnswer.class, this::onRecoverAnswer)
+                .onMessage(CatchUpNeeded.class, this::onCatchUpNeeded)
+                .onMessage(CatchUpAnswer.class, this::onCatchUpAnswer)
+                .onMessage(CatchUpRetry.class, retry -> {
+                    retry.module().retryCatchUp(retry.read());
+                    return this;
+                })
                 .onMessage(LatestPolled.class, this::onLatestPolled)
                 .onMessage(WrappedAppended.class, this::onAppended)
                 .onMessage(TruncationAsked.class, this::onTruncationAsked)
@@ -415,6 +439,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 })
                 .onMessageEquals(Timer.ARQ, this::onArqTimer)
                 .onMessageEquals(Timer.LATEST, this::onLatestTimer)
+                .onMessageEquals(Timer.REFRESH, () -> {
+                    subRegister.refresh().forEach(frame -> feed(new MainPath.SendFrame(frame)));
+                    return this;
+                })
                 .onMessageEquals(Timer.FEED, this::onFeedTimer)
                 .onMessageEquals(Timer.ORPHANS, this::onOrphansTimer)
                 .onSignal(PostStop.class, signal -> onStop())
@@ -437,10 +465,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             return this;
         }
         IntModules.Attached previous = vnfs.get(registered.vnfId());
+        ActorRef<Command> self = getContext().getSelf();
         boolean same = previous != null && previous.actor().equals(attach.vnf());
         IntModule module = same ? previous.intModule()
                 : new IntModule(registered.vnfId(), attach.vnf(), settings.inboundQueue(),
-                survivors.handlerErrors, survivors.refused);
+                survivors.handlerErrors, survivors.refused, settings.reassembly().maxAttempts(),
+                (intModule, read) -> self.tell(new CatchUpNeeded(intModule, read)));
         if (!same) {
             if (previous != null) {
                 detach(registered.vnfId()); // the name's earlier actor: it is gone or replaced
@@ -813,6 +843,24 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             feed(new MainPath.Unanswered(answer.stateId(), answer.publisherVnfId()));
         }
         // Otherwise the reassembler asks again after its retry interval, and gives up in the end.
+        return this;
+    }
+
+    private Behavior<Command> onCatchUpNeeded(CatchUpNeeded needed) {
+        CatchUp.Read read = needed.read();
+        List<MissingUpdate> missing = LongStream.rangeClosed(read.first(), read.last())
+                .mapToObj(MissingUpdate::whole).toList();
+        control(new Recover(++recoverId, read.stateId(), settings.serverId(), missing), (reply, error) ->
+                new CatchUpAnswer(needed.module(), read, reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onCatchUpAnswer(CatchUpAnswer answer) {
+        boolean again = !(answer.reply() instanceof Recovered recovered) || answer.module().caughtUp(answer.read(), recovered);
+        if (again) { // unanswered, refused, or the backlog does not hold the oldest update (yet)
+            timers.startSingleTimer(new CatchUpRetry(answer.module(), answer.read()),
+                    Duration.ofMillis(settings.reassembly().retryMillis()));
+        }
         return this;
     }
 

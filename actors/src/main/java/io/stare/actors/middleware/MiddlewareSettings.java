@@ -50,13 +50,17 @@ import java.util.Objects;
  * @param publishLog bytes of the publish log, which holds what the server's VNFs published from
  *     the publish call until the backlog confirms it (rounded up to a power of two, and at least two
  *     of the largest updates)
+ * @param subRefresh how often the SUB-register of every state the server receives is sent again
+ *     (no ARQ, the switch acks it as usual), so that a switch that restarted empty learns its
+ *     subscribers again; zero disables it
  */
 public record MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
                                  Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
                                  Duration controlTimeout, int sendQueue, int controlQueue,
                                  int inboundQueue, int outboundQueue, int unconfirmedAppends,
                                  Duration tick, Duration latestPoll, ReassemblyConfig reassembly,
-                                 TransportSettings transport, boolean eagerAppends, int publishLog) {
+                                 TransportSettings transport, boolean eagerAppends, int publishLog,
+                                 Duration subRefresh) {
 
     public MiddlewareSettings {
         ControlChecks.name("serverId", serverId);
@@ -78,6 +82,9 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
         if (latestPoll.isNegative()) {
             throw new IllegalArgumentException("latest-poll must not be negative");
         }
+        if (subRefresh.isNegative()) {
+            throw new IllegalArgumentException("sub-refresh must not be negative");
+        }
         if (sendQueue < 1 || controlQueue < 1 || inboundQueue < 1 || outboundQueue < 1 || unconfirmedAppends < 1) {
             throw new IllegalArgumentException("queue sizes must be positive");
         }
@@ -94,6 +101,9 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
     /** The default bound on the publish log: 256 MiB (taken in chunks as publishes need it). */
     public static final int DEFAULT_PUBLISH_LOG = 256 << 20;
 
+    /** The default period of SUB refreshes. */
+    public static final Duration DEFAULT_SUB_REFRESH = Duration.ofSeconds(5);
+
     /** The same without the publish log's bound: the default 256 MiB. */
     public MiddlewareSettings(String serverId, int senderId, InetSocketAddress switchPort, int mtu,
                               Duration arqTimeout, Duration arqMaxTimeout, int arqLimit,
@@ -103,7 +113,7 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                               TransportSettings transport, boolean eagerAppends) {
         this(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit, controlTimeout, sendQueue,
                 controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly, transport,
-                eagerAppends, DEFAULT_PUBLISH_LOG);
+                eagerAppends, DEFAULT_PUBLISH_LOG, DEFAULT_SUB_REFRESH);
     }
 
     /** The settings as they were before the transport was chosen: the {@code tunnel} transport. */
@@ -114,7 +124,7 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                               Duration tick, Duration latestPoll, ReassemblyConfig reassembly) {
         this(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit, controlTimeout, sendQueue,
                 controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
-                TransportSettings.TUNNEL, true, DEFAULT_PUBLISH_LOG);
+                TransportSettings.TUNNEL, true, DEFAULT_PUBLISH_LOG, DEFAULT_SUB_REFRESH);
     }
 
     /** Reads {@code stare.middleware} (give it the whole configuration, e.g. {@code system.settings().config()}). */
@@ -136,56 +146,63 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
                 c.getDuration("control-timeout"), c.getInt("send-queue"), c.getInt("control-queue"),
                 c.getInt("inbound-queue"), c.getInt("outbound-queue"), c.getInt("unconfirmed-appends"),
                 c.getDuration("tick"), c.getDuration("latest-poll"), reassembly, TransportSettings.fromConfig(c),
-                appendsFromConfig(c.getString("appends")), bytes(c, "publish-log"));
+                appendsFromConfig(c.getString("appends")), bytes(c, "publish-log"), c.getDuration("sub-refresh"));
     }
 
     /** The same settings for another server on another switch port (tests start several). */
     public MiddlewareSettings forServer(String newServerId, int newSenderId, InetSocketAddress newSwitchPort) {
         return new MiddlewareSettings(newServerId, newSenderId, newSwitchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, transport, eagerAppends, publishLog);
+                latestPoll, reassembly, transport, eagerAppends, publishLog, subRefresh);
     }
 
     /** The same settings with another SUB-* ARQ. */
     public MiddlewareSettings withArq(Duration timeout, Duration maxTimeout, int limit) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, timeout, maxTimeout, limit, controlTimeout,
                 sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, latestPoll, reassembly,
-                transport, eagerAppends, publishLog);
+                transport, eagerAppends, publishLog, subRefresh);
     }
 
     /** The same settings with other INT queue sizes. */
     public MiddlewareSettings withIntQueues(int inbound, int outbound) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inbound, outbound, unconfirmedAppends, tick, latestPoll,
-                reassembly, transport, eagerAppends, publishLog);
+                reassembly, transport, eagerAppends, publishLog, subRefresh);
     }
 
     /** The same settings with another period of latest-update queries (zero disables them). */
     public MiddlewareSettings withLatestPoll(Duration period) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick, period,
-                reassembly, transport, eagerAppends, publishLog);
+                reassembly, transport, eagerAppends, publishLog, subRefresh);
     }
 
     /** The same settings with another transport. */
     public MiddlewareSettings withTransport(TransportSettings newTransport) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, newTransport, eagerAppends, publishLog);
+                latestPoll, reassembly, newTransport, eagerAppends, publishLog, subRefresh);
+    }
+
+    /** The same settings with another period of SUB refreshes (zero disables them). */
+    public MiddlewareSettings withSubRefresh(Duration period) {
+        return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
+                controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
+                latestPoll, reassembly, transport, eagerAppends, publishLog, period);
     }
 
     /** The same settings with Appends sent at once ({@code true}) or only as repairs. */
     public MiddlewareSettings withEagerAppends(boolean eager) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, unconfirmedAppends, tick,
-                latestPoll, reassembly, transport, eager, publishLog);
+                latestPoll, reassembly, transport, eager, publishLog, subRefresh);
     }
 
     /** The same settings with another bound on updates the backlog has not confirmed yet. */
     public MiddlewareSettings withUnconfirmedAppends(int bound) {
         return new MiddlewareSettings(serverId, senderId, switchPort, mtu, arqTimeout, arqMaxTimeout, arqLimit,
                 controlTimeout, sendQueue, controlQueue, inboundQueue, outboundQueue, bound, tick, latestPoll,
-                reassembly, transport, eagerAppends, publishLog);
+                reassembly, transport, eagerAppends, publishLog, subRefresh);
     }
 
     private static int bytes(Config c, String key) {

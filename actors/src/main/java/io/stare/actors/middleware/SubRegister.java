@@ -282,14 +282,34 @@ final class SubRegister {
         return actives;
     }
 
+    /**
+     * A SUB-register for every active registration, to send again without the ARQ: a switch that
+     * restarted empty learns this server's subscriptions again. Setting a port's bit that is set
+     * already changes nothing at the switch; it acks as usual, and the ack is ignored here.
+     */
+    List<byte[]> refresh() {
+        List<byte[]> refreshed = new ArrayList<>();
+        registrations.forEach((state, registration) -> {
+            if (registration.phase == Phase.ACTIVE) {
+                refreshed.add(frames.subscription(MessageKind.SUB_REGISTER, state, nextNumber(), senderId));
+            }
+        });
+        return refreshed;
+    }
+
     /** The SUB-* RESEND counters. */
     ArqCounters counters() {
         return arq.counters();
     }
 
-    private byte[] send(MessageKind kind, int stateId) {
+    private int nextNumber() {
         int number = sequence;
         sequence = (sequence + 1) & StareHeader.MAX_UPDATE_NO;
+        return number;
+    }
+
+    private byte[] send(MessageKind kind, int stateId) {
+        int number = nextNumber();
         byte[] frame = frames.subscription(kind, stateId, number, senderId);
         arq.sent(UPLINK, stateId, number, senderId, frame, clock.getAsLong());
         return frame;

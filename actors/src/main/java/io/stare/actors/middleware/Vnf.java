@@ -384,21 +384,26 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
             return this;
         }
         IntModule module = attached.intModule();
+        ActorRef<Command> self = getContext().getSelf();
         for (int i = 0; i < DRAIN_BATCH; i++) {
             Delivery next = module.poll();
             if (next == null) {
                 return this; // the next delivery wakes us again
             }
-            handOver(next);
+            if (handOver(next) instanceof PacedListener paced
+                    && !paced.ready(() -> self.tell(DeliveriesWaiting.INSTANCE))) {
+                return this; // it wakes us when it has room; the INT module's queue holds the rest
+            }
         }
-        getContext().getSelf().tell(DeliveriesWaiting.INSTANCE);
+        self.tell(DeliveriesWaiting.INSTANCE);
         return this;
     }
 
-    private void handOver(Delivery delivery) {
+    /** Hands a delivery to its listener; returns the listener, or null if none took it. */
+    private StateListener handOver(Delivery delivery) {
         StateListener listener = subscriptions.listenerFor(delivery);
         if (listener == null) {
-            return; // held for a pending answer, not subscribed, or already delivered
+            return null; // held for a pending answer, not subscribed, or already delivered
         }
         try {
             if (delivery instanceof Delivery.Update u) {
@@ -414,6 +419,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
                         delivery.stateId(), failures, e);
             }
         }
+        return listener;
     }
 
     private Middleware.Failed notAttached(String request) {

@@ -27,7 +27,7 @@ class IntModulesTest {
             .forServer("h1", 1, new InetSocketAddress("127.0.0.1", 9)), () -> 0L);
 
     private IntModule attach(int vnfId) {
-        IntModule module = new IntModule(vnfId, null, 16, new LongAdder(), new LongAdder());
+        IntModule module = new IntModule(vnfId, null, 16, new LongAdder(), new LongAdder(), 1, (m, read) -> { });
         modules.put(vnfId, new IntModules.Attached("vnf-" + vnfId, null, module));
         return module;
     }

@@ -76,6 +76,28 @@ class SubRegisterTest {
     }
 
     @Test
+    void aRefreshRegistersEveryActiveStateAgainWithoutTheArq() {
+        assertEquals(List.of(), register.refresh(), "nothing active, nothing to refresh");
+        byte[] frame = registered(subscribe(1, -1));
+        assertEquals(List.of(), register.refresh(), "a registration under way is the ARQ's to repeat");
+        register.acked(ackOf(frame));
+        register.activate(register.registration(STATE), 0);
+
+        List<byte[]> refreshed = register.refresh();
+        assertEquals(1, refreshed.size());
+        StareHeader header = header(refreshed.get(0));
+        assertEquals(MessageKind.SUB_REGISTER, header.kind());
+        assertEquals(STATE, header.stateId());
+        assertEquals(SENDER, header.vnfId());
+        assertEquals(OptionalLong.empty(), register.nextDelay(), "no retransmission waits for the refresh's ack");
+        assertEquals(SubRegister.Acked.NOTHING, register.acked(ackOf(refreshed.get(0))), "its ack changes nothing");
+        assertTrue(register.active(STATE));
+        now += 10_000 * MS;
+        assertEquals(List.of(), register.poll().abandoned(), "a switch that never acks a refresh abandons nothing");
+        assertTrue(register.active(STATE));
+    }
+
+    @Test
     void aStreamResumesAtTheEarliestPointAResubscribingVnfAsksFor() {
         byte[] frame = registered(subscribe(1, 90));
         register.subscribe(STATE, 7, subscribe(2, 60), false);

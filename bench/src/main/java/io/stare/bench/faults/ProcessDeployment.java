@@ -213,6 +213,23 @@ public final class ProcessDeployment implements AutoCloseable {
         middleware(server).awaitLine("middleware " + server + " up");
     }
 
+    /**
+     * The segments {@code server}'s middleware has recovered from the backlog so far, as its latest
+     * counters line says (printed once a second when they changed); 0 before the first line.
+     */
+    public long recoveredSegments(String server) {
+        long recovered = 0;
+        for (String line : middleware(server).lines()) {
+            java.util.regex.Matcher m = RECOVERED.matcher(line);
+            if (m.find()) {
+                recovered = Long.parseLong(m.group(1));
+            }
+        }
+        return recovered;
+    }
+
+    private static final java.util.regex.Pattern RECOVERED = java.util.regex.Pattern.compile("recovered (\\d+) segments");
+
     /** The run's directory (role logs, the controller's H2 file). */
     public Path directory() {
         return directory;

@@ -34,6 +34,9 @@ public final class SequenceTraffic implements AutoCloseable {
     private final Map<String, SequenceCheck> checks = new LinkedHashMap<>();
     private final Map<String, StareClient> subscribers = new LinkedHashMap<>();
     private final Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
+    /** When each sequence was handed to the publisher, and when each in-JVM subscriber got it (nanoTime). */
+    private final Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
+    private final Map<String, Map<Long, Long>> deliveredAt = new ConcurrentHashMap<>();
     private final AtomicLong failed = new AtomicLong();
     private volatile Throwable lastFailure;
     private volatile long longestPauseNanos;
@@ -66,7 +69,9 @@ public final class SequenceTraffic implements AutoCloseable {
         for (String server : subscriberServers) {
             StareClient subscriber = StareClient.connect(deployment.gateway(server), "subscriber-" + server, timeout);
             subscribers.put(server, subscriber);
-            subscriber.subscribe(state, listener(checks.get(server)), timeout).toCompletableFuture()
+            Map<Long, Long> arrivals = new ConcurrentHashMap<>();
+            deliveredAt.put(server, arrivals);
+            subscriber.subscribe(state, listener(checks.get(server), arrivals), timeout).toCompletableFuture()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         long warmUp = -1;
@@ -118,6 +123,24 @@ public final class SequenceTraffic implements AutoCloseable {
         return Duration.ofNanos(longestPauseNanos);
     }
 
+    /**
+     * The median time from publish to delivery of the last {@code count} acknowledged sequences,
+     * at the slowest in-JVM subscriber: whether the data plane carries the stream again at the end
+     * of a run (about a millisecond) or only recovery does (hundreds).
+     */
+    public Duration lastLatency(int count) {
+        List<Long> last = acknowledged.keySet().stream().sorted(java.util.Comparator.reverseOrder()).limit(count).toList();
+        long worst = 0;
+        for (Map<Long, Long> arrivals : deliveredAt.values()) {
+            long[] latencies = last.stream().filter(arrivals::containsKey)
+                    .mapToLong(sequence -> arrivals.get(sequence) - publishedAt.get(sequence)).sorted().toArray();
+            if (latencies.length > 0) {
+                worst = Math.max(worst, latencies[latencies.length / 2]);
+            }
+        }
+        return Duration.ofNanos(worst);
+    }
+
     /** Publishes refused or unanswered (the publisher's middleware was down). */
     public long failedPublishes() {
         return failed.get();
@@ -165,6 +188,7 @@ public final class SequenceTraffic implements AutoCloseable {
         long lastAcknowledged = next;
         while (publishing) {
             try {
+                publishedAt.put(sequence, System.nanoTime());
                 PublishResult result = publisher.publish(state, SequenceCheck.value(sequence)).toCompletableFuture()
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (result instanceof PublishResult.Published published) {
@@ -203,10 +227,13 @@ public final class SequenceTraffic implements AutoCloseable {
         }
     }
 
-    private static StateListener listener(SequenceCheck check) {
+    private static StateListener listener(SequenceCheck check, Map<Long, Long> arrivals) {
         return new StateListener() {
             @Override
             public void onUpdate(int stateId, long update, byte[] value) {
+                if (value.length == SequenceCheck.VALUE_BYTES) {
+                    arrivals.putIfAbsent(java.nio.ByteBuffer.wrap(value).getLong(), System.nanoTime());
+                }
                 synchronized (check) {
                     check.delivered(update, value);
                 }

@@ -23,6 +23,6 @@ class PortTakeoverTest {
                 FaultRuns.directory("port-takeover"), 200, 200, 400);
         System.out.println("port takeover: " + outcome);
         assertEquals(0, outcome.captured(), outcome.toString());
-        assertTrue(outcome.nothingLostSilently(), outcome.toString());
+        assertTrue(outcome.nothingLost(), outcome.toString());
     }
 }

@@ -20,6 +20,6 @@ class PublisherRestartTest {
                 FaultRuns.directory("publisher-restart"), 200, 300, 300); // the roles' logs stay there
         System.out.println("publisher restart: " + outcome);
         assertTrue(outcome.failedPublishes() >= 1, "the publisher felt its middleware die: " + outcome);
-        assertTrue(outcome.nothingLostSilently(), outcome.toString());
+        assertTrue(outcome.nothingLost(), outcome.toString());
     }
 }

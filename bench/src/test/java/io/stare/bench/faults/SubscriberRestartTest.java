@@ -39,7 +39,7 @@ class SubscriberRestartTest {
         String report = outcome + "; python said (last lines): "
                 + pythonSaid.subList(Math.max(0, pythonSaid.size() - 3), pythonSaid.size());
         System.out.println("subscriber restart: " + report);
-        assertTrue(outcome.nothingLostSilently(), report);
+        assertTrue(outcome.nothingLost(), report);
         if (python3Runs()) {
             assertTrue(outcome.tallies().containsKey("python@h2"), report);
             String reconnects = pythonSaid.stream().filter(l -> l.startsWith("RECONNECTS")).findFirst().orElse("");

@@ -88,6 +88,33 @@ public record Segment(int stateId, int vnfId, long update, int totalSegments, in
         out.put(payload);
     }
 
+    /**
+     * The value of one update from its segments in any order, or null unless they are exactly its
+     * {@code totalSegments} segments, each once (null or empty: null).
+     */
+    public static byte[] join(java.util.List<Segment> segments) {
+        if (segments == null || segments.isEmpty() || segments.size() != segments.get(0).totalSegments) {
+            return null;
+        }
+        Segment[] ordered = new Segment[segments.size()];
+        int length = 0;
+        for (Segment segment : segments) {
+            if (segment.totalSegments != ordered.length || segment.update != segments.get(0).update
+                    || ordered[segment.segmentNo] != null) {
+                return null;
+            }
+            ordered[segment.segmentNo] = segment;
+            length += segment.payload.length;
+        }
+        byte[] value = new byte[length];
+        int at = 0;
+        for (Segment segment : ordered) {
+            System.arraycopy(segment.payload, 0, value, at, segment.payload.length);
+            at += segment.payload.length;
+        }
+        return value;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Segment s && stateId == s.stateId && vnfId == s.vnfId && update == s.update

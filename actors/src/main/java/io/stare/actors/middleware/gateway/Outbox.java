@@ -19,9 +19,12 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * The bounded buffer of DELIVER frames towards one TCP VNF, and the stream stage that drains it
  * into the connection as the socket accepts bytes.
  *
- * <p>Like the INT module's inbound queue, it never blocks the middleware: the VNF actor hands an
- * update over and returns at once. When {@code capacity} deliveries wait, further updates are
- * dropped and counted, and the VNF is told with a {@code LOSS_NOTICE(UNRECOVERABLE)} covering them:
+ * <p>It paces the VNF's actor ({@link PacedListener}): once {@code capacity} deliveries wait, the
+ * actor stops handing updates over until half of them have left, so a slow reader backs up into
+ * its INT module's inbound queue, whose overflow is read again from the backlog later. Nothing the
+ * backlog holds is lost that way. Deliveries the actor hands over regardless (when the connection
+ * is gone, for instance) beyond the capacity are dropped and counted, and the VNF is told with a
+ * {@code LOSS_NOTICE(UNRECOVERABLE)} covering them:
  * losses are merged per state into one range and queued just before that state's next delivery
  * (or sent when the buffer drains), so per state the VNF sees them in update order. These notices
  * may exceed the capacity by at most one per subscribed state.
@@ -34,6 +37,8 @@ final class Outbox {
     private final Map<Integer, VnfMessage.LossNotice> pendingLoss = new LinkedHashMap<>();
     private Runnable wakeup;
     private boolean waiting;
+    /** The VNF actor's resumption once there is room again, null when it is not paused. */
+    private Runnable paused;
     private boolean closed;
 
     Outbox(int capacity, GatewayCounters counters) {
@@ -64,6 +69,18 @@ final class Outbox {
         run(wake);
     }
 
+    /**
+     * Whether the VNF's actor may hand over more now; if not, {@code resume} runs once half the
+     * capacity is free again.
+     */
+    synchronized boolean ready(Runnable resume) {
+        if (closed || queue.size() < capacity) {
+            return true;
+        }
+        paused = resume;
+        return false;
+    }
+
     /** Updates the middleware reports lost (not recoverable, or its own queue overflowed). */
     void loss(Delivery.Loss loss) {
         Runnable wake;
@@ -78,10 +95,16 @@ final class Outbox {
     }
 
     /** The connection is gone: everything still queued is discarded, later offers ignored. */
-    synchronized void close() {
-        closed = true;
-        queue.clear();
-        pendingLoss.clear();
+    void close() {
+        Runnable resume;
+        synchronized (this) {
+            closed = true;
+            queue.clear();
+            pendingLoss.clear();
+            resume = paused; // the actor drains its queue into nothing from now on
+            paused = null;
+        }
+        run(resume);
     }
 
     /** Deliveries and notices waiting; for tests. */
@@ -113,15 +136,24 @@ final class Outbox {
         pendingLoss.put(state, new VnfMessage.LossNotice(state, first, last, VnfMessage.LossNotice.Outcome.UNRECOVERABLE));
     }
 
-    private synchronized VnfMessage poll(Runnable onAvailable) {
-        wakeup = onAvailable;
-        VnfMessage next = queue.poll();
-        if (next == null && !pendingLoss.isEmpty()) {
-            var first = pendingLoss.entrySet().iterator().next();
-            pendingLoss.remove(first.getKey());
-            next = first.getValue();
+    private VnfMessage poll(Runnable onAvailable) {
+        VnfMessage next;
+        Runnable resume = null;
+        synchronized (this) {
+            wakeup = onAvailable;
+            next = queue.poll();
+            if (next == null && !pendingLoss.isEmpty()) {
+                var first = pendingLoss.entrySet().iterator().next();
+                pendingLoss.remove(first.getKey());
+                next = first.getValue();
+            }
+            waiting = next == null;
+            if (paused != null && queue.size() <= capacity / 2) {
+                resume = paused;
+                paused = null;
+            }
         }
-        waiting = next == null;
+        run(resume); // outside the lock: it only tells the VNF's actor
         return next;
     }
 

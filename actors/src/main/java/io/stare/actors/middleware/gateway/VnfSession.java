@@ -2,11 +2,11 @@ package io.stare.actors.middleware.gateway;
 
 import io.stare.actors.middleware.InJvmClient;
 import io.stare.actors.middleware.Middleware;
+import io.stare.actors.middleware.PacedListener;
 import io.stare.actors.middleware.gateway.FrameDecoding.Inbound;
 import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
-import io.stare.client.StateListener;
 import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.VnfHandshake;
 import io.stare.protocol.vnf.VnfMessage;
@@ -225,8 +225,13 @@ final class VnfSession {
         return "VnfSession[" + remote + (vnfName != null ? ", " + vnfName : "") + "]";
     }
 
-    /** Hands a subscribed state's updates and losses to the outbox; never blocks the VNF actor. */
-    private final class Forward implements StateListener {
+    /** Hands a subscribed state's updates and losses to the outbox; never blocks the VNF actor, pauses it. */
+    private final class Forward implements PacedListener {
+        @Override
+        public boolean ready(Runnable resume) {
+            return outbox.ready(resume);
+        }
+
         @Override
         public void onDelivery(Delivery.Update update) {
             outbox.deliver(update);

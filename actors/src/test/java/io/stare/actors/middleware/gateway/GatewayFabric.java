@@ -38,6 +38,12 @@ final class GatewayFabric implements AutoCloseable {
 
     /** The same with gateway settings of the test's ({@code tweak} of the defaults). */
     GatewayFabric(int outboundBuffer, java.util.function.UnaryOperator<GatewaySettings> tweak) throws Exception {
+        this(outboundBuffer, 0, tweak);
+    }
+
+    /** The same with the middlewares' INT inbound queues of {@code inboundQueue} updates (0: the default). */
+    GatewayFabric(int outboundBuffer, int inboundQueue, java.util.function.UnaryOperator<GatewaySettings> tweak)
+            throws Exception {
         testKit = ActorTestKit.create();
         node = SoftSwitchNode.start(testKit.system(), new SoftSwitchNode.Settings("s1", 1,
                 List.of(PortBinding.loopback(0), PortBinding.loopback(1)),
@@ -45,7 +51,8 @@ final class GatewayFabric implements AutoCloseable {
         ActorRef<ReplicaController.Command> controller = testKit.spawn(
                 ReplicaController.create(ControllerSettings.fromConfig(testKit.system().settings().config())),
                 "controller");
-        MiddlewareSettings base = MiddlewareSettings.fromConfig(testKit.system().settings().config());
+        MiddlewareSettings defaults = MiddlewareSettings.fromConfig(testKit.system().settings().config());
+        MiddlewareSettings base = inboundQueue > 0 ? defaults.withIntQueues(inboundQueue, defaults.outboundQueue()) : defaults;
         for (int server = 0; server < 2; server++) {
             middlewares.add(testKit.spawn(Middleware.create(base.forServer("h" + (server + 1), server + 1,
                     node.portAddresses().get(server)), controller), "middleware-h" + (server + 1)));

@@ -67,4 +67,34 @@ class OutboxTest {
         assertEquals(new VnfMessage.LossNotice(1, 1, 1, Outcome.UNRECOVERABLE), drained.get(1));
         assertEquals(new VnfMessage.LossNotice(1, 2, 2, Outcome.UNRECOVERABLE), drained.get(2));
     }
+
+    @Test
+    void aFullOutboxPausesTheVnfActorUntilHalfOfItHasLeft() throws Exception {
+        Outbox outbox = new Outbox(4, new GatewayCounters());
+        java.util.List<Integer> resumedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Runnable resume = () -> resumedAt.add(outbox.size());
+        for (int n = 0; n < 3; n++) {
+            outbox.deliver(update(1, n));
+        }
+        assertTrue(outbox.ready(resume), "room for one more");
+        outbox.deliver(update(1, 3));
+        assertTrue(!outbox.ready(resume), "full: the actor pauses");
+        assertEquals(List.of(), resumedAt);
+
+        outbox.source().take(4).runWith(Sink.seq(), testKit.system()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(1, resumedAt.size(), "resumed once");
+        assertTrue(resumedAt.get(0) <= 2, "not before half had left: " + resumedAt);
+        assertEquals(0, outbox.size());
+    }
+
+    @Test
+    void closingResumesAPausedActorSoItDrainsIntoNothing() {
+        Outbox outbox = new Outbox(1, new GatewayCounters());
+        java.util.concurrent.atomic.AtomicInteger resumed = new java.util.concurrent.atomic.AtomicInteger();
+        outbox.deliver(update(1, 0));
+        assertTrue(!outbox.ready(resumed::incrementAndGet));
+        outbox.close();
+        assertEquals(1, resumed.get());
+        assertTrue(outbox.ready(resumed::incrementAndGet), "a closed outbox never pauses anyone");
+    }
 }
