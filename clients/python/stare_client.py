@@ -26,6 +26,7 @@ _MAGIC = b"STAR"
 # Frame types (docs/protocol.md section 6).
 HELLO, HELLO_ACK, ERROR = 0x01, 0x02, 0x03
 REGISTER_VNF, VNF_REGISTERED = 0x10, 0x11
+REGISTER_MOVE = 0x01  # REGISTER_VNF flags: the VNF moves here from the middleware its name is bound to
 DECLARE_PUBLISH_STATE, STATE_DECLARED = 0x12, 0x13
 LOOKUP_STATE, STATE_FOUND = 0x14, 0x15
 SUBSCRIBE, SUBSCRIBED = 0x16, 0x17
@@ -196,11 +197,15 @@ class StareClient:
 
     # -- public API
 
-    def register_vnf(self, name, token=None):
+    def register_vnf(self, name, token=None, move=False):
         """Registers this VNF; returns its global VNF ID. A gateway that asks for tokens wants the
-        name's token (`stare token --name NAME`): given here, or in STARE_VNF_TOKEN."""
+        name's token (`stare token --name NAME`): given here, or in STARE_VNF_TOKEN. A name is bound
+        to the middleware it first registered at; another refuses it (StareError NOT_AUTHORIZED)
+        unless move=True moves it there. Reconnections register without moving."""
         token = token if token is not None else os.environ.get(TOKEN_ENV, "")
-        tail = _str(token) if token else b""
+        tail = _str(token) if token or move else b""
+        if move:
+            tail += bytes([REGISTER_MOVE])
         self.vnf_id = self._call(REGISTER_VNF, lambda rid: struct.pack(">I", rid) + _name(name) + tail)["vnf_id"]
         self._vnf_name = name
         self._token = token

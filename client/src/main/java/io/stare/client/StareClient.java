@@ -57,7 +57,18 @@ public interface StareClient extends AutoCloseable {
      * issued for {@code vnfName} ({@code stare token --name NAME}); "" for none.
      */
     static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token) {
-        return TcpStareClient.connect(gateway, vnfName, timeout, token);
+        return TcpStareClient.connect(gateway, vnfName, timeout, token, false);
+    }
+
+    /**
+     * {@link #connect(InetSocketAddress, String, Duration, String)} for a VNF that moves to this
+     * gateway's middleware from another. A VNF name is bound to the middleware it first registered
+     * at; any other refuses it ({@link StareException} with {@code NOT_AUTHORIZED}) unless it moves
+     * explicitly, so that a stranger cannot take a VNF's ID and publish on its states. From then on
+     * the name is bound here.
+     */
+    static StareClient moveTo(InetSocketAddress gateway, String vnfName, Duration timeout, String token) {
+        return TcpStareClient.connect(gateway, vnfName, timeout, token, true);
     }
 
     /** The environment variable a VNF's token is read from when none is given. */

@@ -103,12 +103,13 @@ final class TcpStareClient implements StareClient {
         this.requests = requests;
     }
 
-    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token) {
+    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token,
+                               boolean move) {
         AtomicReference<TcpStareClient> self = new AtomicReference<>();
         TcpVnfClient connection = null;
         try {
             connection = open(gateway, vnfName, timeout, self);
-            int vnfId = connection.register(vnfName, token);
+            int vnfId = connection.register(vnfName, token, move); // reconnections register without: it is here
             ExecutorService requests = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "stare-vnf-" + vnfName);
                 thread.setDaemon(true);

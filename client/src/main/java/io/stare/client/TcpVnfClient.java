@@ -174,7 +174,16 @@ public final class TcpVnfClient implements AutoCloseable {
 
     /** Registers this VNF under {@code name} with the name's gateway token ("" for none); returns its VNF ID. */
     public int register(String name, String token) throws IOException {
-        return call(id -> new VnfMessage.RegisterVnf(id, name, token), VnfMessage.VnfRegistered.class, null).vnfId();
+        return register(name, token, false);
+    }
+
+    /**
+     * The same, moving the VNF here if {@code move}: a name is bound to the middleware it first
+     * registered at, and another middleware refuses it ({@code NOT_AUTHORIZED}) unless it moves.
+     */
+    public int register(String name, String token, boolean move) throws IOException {
+        return call(id -> new VnfMessage.RegisterVnf(id, name, token, move), VnfMessage.VnfRegistered.class, null)
+                .vnfId();
     }
 
     /** Declares a state this VNF publishes; returns its state ID. */

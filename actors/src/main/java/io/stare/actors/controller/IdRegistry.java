@@ -13,6 +13,7 @@ import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.StateUnknown;
 import io.stare.protocol.control.VnfRegistered;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -124,12 +125,29 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
             return reply(register.replyTo(), exhausted(outcome));
         }
         VnfRegistered answer = new VnfRegistered(name, assigned.id());
-        if (!assigned.isNew()) {
+        String middleware = register.request().middlewareId();
+        RegistryState.VnfHomed homed = new RegistryState.VnfHomed(name, middleware);
+        if (assigned.isNew()) {
+            return Effect().persist(List.of(new RegistryState.VnfAssigned(name, assigned.id()), homed)).thenRun(s -> {
+                context.getLog().info("VNF '{}' of middleware '{}' is VNF {}", name, middleware, assigned.id());
+                register.replyTo().tell(answer);
+            });
+        }
+        String home = state.homeOf(name);
+        if (middleware.equals(home)) {
             return reply(register.replyTo(), answer);
         }
-        return Effect().persist(new RegistryState.VnfAssigned(name, assigned.id())).thenRun(s -> {
-            context.getLog().info("VNF '{}' of middleware '{}' is VNF {}", name, register.request().middlewareId(),
-                    assigned.id());
+        if (home != null && !register.request().move()) {
+            context.getLog().warn("VNF '{}' refused at middleware '{}': the name is bound to middleware '{}'", name,
+                    middleware, home);
+            return reply(register.replyTo(), new ControlFailure(ErrorCode.NOT_AUTHORIZED, "VNF '" + name
+                    + "' is bound to middleware '" + home + "'; register it with move to move it here"));
+        }
+        return Effect().persist(homed).thenRun(s -> {
+            if (home != null) {
+                context.getLog().info("VNF '{}' (VNF {}) moved from middleware '{}' to '{}'", name, assigned.id(),
+                        home, middleware);
+            }
             register.replyTo().tell(answer);
         });
     }

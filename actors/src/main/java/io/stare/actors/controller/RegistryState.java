@@ -9,7 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the {@link IdRegistry} holds: the VNF and state ID spaces and who publishes each state.
+ * What the {@link IdRegistry} holds: the VNF and state ID spaces, who publishes each state, and the
+ * middleware each VNF name is bound to.
  * Changed in place by events ({@link #apply}); a snapshot is this object written as CBOR (the
  * assignments only: the spaces' limits come from the configuration).
  */
@@ -23,6 +24,10 @@ public final class RegistryState implements CborSerializable {
     public record VnfAssigned(String name, int vnfId) implements Event {
     }
 
+    /** A VNF name is bound to a middleware (its first registration, or a move). */
+    public record VnfHomed(String name, String middlewareId) implements Event {
+    }
+
     /** A state name got its ID, published by {@code publisherVnfId}. */
     public record StateAssigned(String name, int stateId, int publisherVnfId) implements Event {
     }
@@ -30,6 +35,7 @@ public final class RegistryState implements CborSerializable {
     private final IdSpace vnfs;
     private final IdSpace states;
     private final Map<Integer, Integer> publishers;
+    private final Map<String, String> homes = new HashMap<>();
 
     static RegistryState empty(int maxVnfId, int maxStateId) {
         return new RegistryState(new IdSpace("VNF", maxVnfId), new IdSpace("state", maxStateId), new HashMap<>());
@@ -45,11 +51,15 @@ public final class RegistryState implements CborSerializable {
     @JsonCreator
     static RegistryState fromSnapshot(@JsonProperty("vnfs") Map<String, Integer> vnfIds,
                                       @JsonProperty("states") Map<String, Integer> stateIds,
-                                      @JsonProperty("publishers") Map<Integer, Integer> publishers) {
+                                      @JsonProperty("publishers") Map<Integer, Integer> publishers,
+                                      @JsonProperty("homes") Map<String, String> homes) {
         RegistryState state = empty(Integer.MAX_VALUE, Integer.MAX_VALUE);
         vnfIds.forEach(state.vnfs::restore);
         stateIds.forEach(state.states::restore);
         state.publishers.putAll(publishers);
+        if (homes != null) { // absent in snapshots older than name binding: those names bind anew
+            state.homes.putAll(homes);
+        }
         return state;
     }
 
@@ -61,6 +71,8 @@ public final class RegistryState implements CborSerializable {
     RegistryState apply(Event event) {
         if (event instanceof VnfAssigned v) {
             vnfs.restore(v.name(), v.vnfId());
+        } else if (event instanceof VnfHomed h) {
+            homes.put(h.name(), h.middlewareId());
         } else if (event instanceof StateAssigned s) {
             states.restore(s.name(), s.stateId());
             publishers.put(s.stateId(), s.publisherVnfId());
@@ -81,6 +93,16 @@ public final class RegistryState implements CborSerializable {
     @JsonProperty("publishers")
     Map<Integer, Integer> publishers() {
         return Map.copyOf(publishers);
+    }
+
+    @JsonProperty("homes")
+    Map<String, String> homes() {
+        return Map.copyOf(homes);
+    }
+
+    /** The middleware {@code vnfName} is bound to, or null (never registered, or before binding). */
+    String homeOf(String vnfName) {
+        return homes.get(vnfName);
     }
 
     @JsonIgnore

@@ -75,9 +75,18 @@ public final class InJvmClient implements StareClient {
     /** Registers a VNF named {@code vnfName}: spawns its actor, which gets its VNF ID through the middleware. */
     public static CompletionStage<InJvmClient> connect(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
                                                        String vnfName, Duration timeout) {
+        return connect(system, middleware, vnfName, timeout, false);
+    }
+
+    /**
+     * The same, moving the VNF here if {@code move}: a name is bound to the middleware it first
+     * registered at, and registering it at another fails ({@code NOT_AUTHORIZED}) unless it moves.
+     */
+    public static CompletionStage<InJvmClient> connect(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
+                                                       String vnfName, Duration timeout, boolean move) {
         String actorName = "vnf-" + vnfName.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + INSTANCES.incrementAndGet();
         Vnf.Handle handle = new Vnf.Handle();
-        ActorRef<Vnf.Command> vnf = system.systemActorOf(Vnf.create(vnfName, middleware, timeout, handle), actorName,
+        ActorRef<Vnf.Command> vnf = system.systemActorOf(Vnf.create(vnfName, middleware, timeout, handle, move), actorName,
                 Props.empty());
         return AskPattern.<Vnf.Command, Middleware.Reply>ask(vnf, Vnf.AwaitAttached::new, timeout.multipliedBy(2),
                 system.scheduler()).thenApply(reply -> {

@@ -85,8 +85,17 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public sealed interface Command extends NoSerializationVerificationNeeded {
     }
 
-    /** A VNF attaches: the controller assigns its VNF ID, the middleware creates its INT module. */
-    public record Attach(String vnfName, ActorRef<Vnf.Command> vnf, ActorRef<Reply> replyTo) implements Command {
+    /**
+     * A VNF attaches: the controller assigns its VNF ID, the middleware creates its INT module. A
+     * name is bound to the middleware it first attached to; {@code move} moves it here from there
+     * (otherwise another middleware's name is refused, {@code NOT_AUTHORIZED}).
+     */
+    public record Attach(String vnfName, ActorRef<Vnf.Command> vnf, boolean move, ActorRef<Reply> replyTo)
+            implements Command {
+        /** An attachment that does not move the VNF. */
+        public Attach(String vnfName, ActorRef<Vnf.Command> vnf, ActorRef<Reply> replyTo) {
+            this(vnfName, vnf, false, replyTo);
+        }
     }
 
     /** A VNF leaves: its subscriptions end, its states are released, its INT module stops. */
@@ -453,7 +462,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     // ---- registration and declaration (SIG SEND / RECEIVE)
 
     private Behavior<Command> onAttach(Attach attach) {
-        control(new RegisterVnf(attach.vnfName(), settings.serverId()), (reply, error) ->
+        control(new RegisterVnf(attach.vnfName(), settings.serverId(), attach.move()), (reply, error) ->
                 new VnfRegistration(attach, reply, error));
         return this;
     }

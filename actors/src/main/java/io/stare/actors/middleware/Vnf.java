@@ -156,6 +156,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     }
 
     private final String name;
+    /** Whether the first attachment moves the name here; attaching again after a restart does not. */
+    private boolean move;
     private final ActorRef<Middleware.Command> middleware;
     private final Duration timeout;
     private final Handle handle;
@@ -175,18 +177,20 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
      * @param timeout bound on each request to the middleware
      */
     public static Behavior<Command> create(String name, ActorRef<Middleware.Command> middleware, Duration timeout) {
-        return create(name, middleware, timeout, new Handle());
+        return create(name, middleware, timeout, new Handle(), false);
     }
 
+    /** The same, moving the VNF's name here from the middleware it is bound to if {@code move}. */
     static Behavior<Command> create(String name, ActorRef<Middleware.Command> middleware, Duration timeout,
-                                    Handle handle) {
-        return Behaviors.setup(context -> new Vnf(context, name, middleware, timeout, handle));
+                                    Handle handle, boolean move) {
+        return Behaviors.setup(context -> new Vnf(context, name, middleware, timeout, handle, move));
     }
 
     private Vnf(ActorContext<Command> context, String name, ActorRef<Middleware.Command> middleware, Duration timeout,
-                Handle handle) {
+                Handle handle, boolean move) {
         super(context);
         this.name = name;
+        this.move = move;
         this.middleware = middleware;
         this.timeout = timeout;
         this.handle = handle;
@@ -196,7 +200,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
 
     private void attach() {
         getContext().ask(Middleware.Reply.class, middleware, timeout,
-                replyTo -> new Middleware.Attach(name, getContext().getSelf(), replyTo),
+                replyTo -> new Middleware.Attach(name, getContext().getSelf(), move, replyTo),
                 (reply, error) -> new AttachAnswer(reply != null ? reply
                         : new Middleware.Failed("attach " + name, ErrorCode.UNAVAILABLE,
                                 "middleware did not answer: " + error)));
@@ -232,6 +236,7 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         attachment = answer.reply();
         if (attachment instanceof Middleware.Attached attached) {
             handle.module = attached.intModule();
+            move = false; // the name is bound here now
         }
         if (reattaching) {
             reattaching = false;

@@ -94,6 +94,8 @@ class ControllerSerializationTest {
                 new IdRegistry.GetStatus(registryStatus),
                 new IdRegistry.Status(3, 4),
                 new RegistryState.VnfAssigned("vnf", 3),
+                new RegistryState.VnfHomed("vnf", "mw-1"),
+                new IdRegistry.Register(new RegisterVnf("vnf", "mw-2", true), replies),
                 new RegistryState.StateAssigned("counters", 7, 3),
                 new StateBacklog.Declared(3, "counters"),
                 new StateBacklog.AppendSegments(List.of(segment), appended),
@@ -151,10 +153,21 @@ class ControllerSerializationTest {
         state.apply(new RegistryState.VnfAssigned("a", 0));
         state.apply(new RegistryState.VnfAssigned("b", 1));
         state.apply(new RegistryState.StateAssigned("s", 0, 1));
+        state.apply(new RegistryState.VnfHomed("a", "h1"));
         RegistryState back = (RegistryState) roundTrip(state);
         assertEquals(state.vnfIds(), back.vnfIds());
         assertEquals(state.stateIds(), back.stateIds());
         assertEquals(state.publishers(), back.publishers());
+        assertEquals(java.util.Map.of("a", "h1"), back.homes());
+    }
+
+    /** A snapshot from before names were bound reads back, its names bound at their next registration. */
+    @Test
+    void aRegistrySnapshotWithoutHomesReadsBack() {
+        RegistryState old = RegistryState.fromSnapshot(java.util.Map.of("a", 0), java.util.Map.of(), java.util.Map.of(),
+                null);
+        assertEquals(java.util.Map.of(), old.homes());
+        assertEquals(null, old.homeOf("a"));
     }
 
     /**

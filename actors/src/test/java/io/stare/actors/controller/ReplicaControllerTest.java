@@ -267,6 +267,28 @@ class ReplicaControllerTest {
     }
 
     @Test
+    void aVnfNameIsBoundToItsMiddlewareAcrossRestartsAndMovesOnlyExplicitly() {
+        Client before = new Client(SETTINGS, "restart-homes");
+        int firewall = ((VnfRegistered) before.ask(new RegisterVnf("firewall", "h1"))).vnfId();
+        assertEquals(new VnfRegistered("firewall", firewall), before.ask(new RegisterVnf("firewall", "h1")),
+                "its own middleware again (a restart): the same ID");
+        assertFailure(ErrorCode.NOT_AUTHORIZED, before.ask(new RegisterVnf("firewall", "h2")));
+        before.stop();
+
+        Client after = new Client(SETTINGS, "restart-homes");
+        assertFailure(ErrorCode.NOT_AUTHORIZED, after.ask(new RegisterVnf("firewall", "h2"))); // bound after a restart
+        assertEquals(new VnfRegistered("firewall", firewall), after.ask(new RegisterVnf("firewall", "h2", true)));
+        assertFailure(ErrorCode.NOT_AUTHORIZED, after.ask(new RegisterVnf("firewall", "h1"))); // moved: h1 is refused
+        after.stop();
+
+        Client third = new Client(SETTINGS, "restart-homes");
+        assertEquals(new VnfRegistered("firewall", firewall), third.ask(new RegisterVnf("firewall", "h2")),
+                "the move survives a restart");
+        assertFailure(ErrorCode.NOT_AUTHORIZED, third.ask(new RegisterVnf("firewall", "h1")));
+        third.stop();
+    }
+
+    @Test
     void aBacklogSurvivesARestartThroughSnapshotsAndEvents() {
         // A snapshot every 3 events: the restart reads a snapshot, then replays the events after it.
         ControllerSettings settings = SETTINGS.withSnapshotEvery(3);

@@ -37,7 +37,7 @@ import java.util.Arrays;
  *  HELLO                 'S' 'T' 'A' 'R' (4) | minVersion (2) | maxVersion (2) | clientName str
  *  HELLO_ACK             version (2) | serverName str | maxFrameBytes (4)
  *  ERROR                 requestId (4) | code (1) | message str
- *  REGISTER_VNF          requestId (4) | vnfName str [| token str]
+ *  REGISTER_VNF          requestId (4) | vnfName str [| token str [| flags (1): bit 0 move]]
  *  VNF_REGISTERED        requestId (4) | vnfName str | vnfId (2)
  *  DECLARE_PUBLISH_STATE requestId (4) | stateName str
  *  STATE_DECLARED        requestId (4) | stateName str | stateId (4)
@@ -155,8 +155,11 @@ public final class VnfFrameCodec {
                 var m = (VnfMessage.RegisterVnf) message;
                 w.u32(m.requestId());
                 w.str(m.vnfName());
-                if (!m.token().isEmpty()) {
-                    w.str(m.token()); // absent means none: version 1 clients stay valid
+                if (!m.token().isEmpty() || m.move()) {
+                    w.str(m.token()); // absent means none: version 1 clients stay valid; empty before flags
+                }
+                if (m.move()) {
+                    w.u8(VnfMessage.RegisterVnf.MOVE);
                 }
             }
             case VNF_REGISTERED -> {
@@ -363,7 +366,12 @@ public final class VnfFrameCodec {
             case HELLO -> readHello(r);
             case HELLO_ACK -> readHelloAck(r);
             case ERROR -> new VnfMessage.Error(r.u32(), r.errorCode(), r.str("message", 0, MAX_ERROR_MESSAGE_BYTES));
-            case REGISTER_VNF -> new VnfMessage.RegisterVnf(r.u32(), r.name("vnfName"), r.optionalToken());
+            case REGISTER_VNF -> {
+                long requestId = r.u32();
+                String vnfName = r.name("vnfName");
+                String token = r.optionalToken();
+                yield new VnfMessage.RegisterVnf(requestId, vnfName, token, r.optionalRegistrationFlags());
+            }
             case VNF_REGISTERED -> new VnfMessage.VnfRegistered(r.u32(), r.name("vnfName"), r.vnfId("vnfId"));
             case DECLARE_PUBLISH_STATE -> new VnfMessage.DeclarePublishState(r.u32(), r.name("stateName"));
             case STATE_DECLARED -> new VnfMessage.StateDeclared(r.u32(), r.name("stateName"), r.stateId());
@@ -469,9 +477,28 @@ public final class VnfFrameCodec {
             return in.getInt() & 0xFFFF_FFFFL;
         }
 
-        /** A trailing token string (1..255 bytes) if the body has one, else "". */
+        /** A trailing token string (0..255 bytes; empty only before flags) if the body has one, else "". */
         String optionalToken() {
-            return in.hasRemaining() ? str("token", 1, MAX_NAME_BYTES) : "";
+            if (!in.hasRemaining()) {
+                return "";
+            }
+            String token = str("token", 0, MAX_NAME_BYTES);
+            if (token.isEmpty() && !in.hasRemaining()) {
+                throw new BodyError(DecodeError.Kind.MALFORMED, "token must not be empty");
+            }
+            return token;
+        }
+
+        /** REGISTER_VNF's trailing flags if the body has them: whether the VNF moves. */
+        boolean optionalRegistrationFlags() {
+            if (!in.hasRemaining()) {
+                return false;
+            }
+            int flags = u8();
+            if ((flags & ~VnfMessage.RegisterVnf.MOVE) != 0) {
+                throw new BodyError(DecodeError.Kind.OUT_OF_RANGE, "REGISTER_VNF flags " + flags + " has unknown bits");
+            }
+            return flags == VnfMessage.RegisterVnf.MOVE;
         }
 
         /** A trailing i64 update number if the body has one, else {@link VnfMessage.Subscribe#FROM_NOW}. */

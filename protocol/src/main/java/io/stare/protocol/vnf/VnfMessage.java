@@ -124,7 +124,10 @@ public sealed interface VnfMessage
      * @param requestId echoed by the reply, 0..2^32-1
      * @param vnfName the VNF's name, 1..255 UTF-8 bytes
      */
-    record RegisterVnf(long requestId, String vnfName, String token) implements VnfMessage {
+    record RegisterVnf(long requestId, String vnfName, String token, boolean move) implements VnfMessage {
+        /** The flags bit that moves the VNF here from the middleware its name is bound to. */
+        public static final int MOVE = 1;
+
         public RegisterVnf {
             Wire.checkRequestId(requestId);
             Wire.checkName(vnfName, "vnfName");
@@ -136,14 +139,19 @@ public sealed interface VnfMessage
 
         /** A registration without a token (for a gateway that asks for none). */
         public RegisterVnf(long requestId, String vnfName) {
-            this(requestId, vnfName, "");
+            this(requestId, vnfName, "", false);
+        }
+
+        /** A registration that does not move the VNF. */
+        public RegisterVnf(long requestId, String vnfName, String token) {
+            this(requestId, vnfName, token, false);
         }
 
         /** The token, hidden: it is a credential. */
         @Override
         public String toString() {
             return "RegisterVnf[requestId=" + requestId + ", vnfName=" + vnfName + ", token="
-                    + (token.isEmpty() ? "none" : "***") + "]";
+                    + (token.isEmpty() ? "none" : "***") + (move ? ", move" : "") + "]";
         }
     }
 

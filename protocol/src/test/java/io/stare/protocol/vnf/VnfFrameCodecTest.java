@@ -238,6 +238,18 @@ class VnfFrameCodecTest {
     }
 
     @Test
+    void aRegistrationThatMovesTheVnfCarriesAFlagAfterTheTokenEvenAnEmptyOne() {
+        byte[] moving = hex("00 00 00 0b  10  00 00 00 01  00 01 61  00 00  01");
+        byte[] movingWithToken = hex("00 00 00 0c  10  00 00 00 01  00 01 61  00 01 74  01");
+        byte[] staying = hex("00 00 00 0b  10  00 00 00 01  00 01 61  00 01 74"); // as before flags existed
+        assertArrayEquals(moving, VnfFrameCodec.encode(new RegisterVnf(1, "a", "", true)));
+        assertArrayEquals(movingWithToken, VnfFrameCodec.encode(new RegisterVnf(1, "a", "t", true)));
+        assertArrayEquals(staying, VnfFrameCodec.encode(new RegisterVnf(1, "a", "t", false)));
+        assertEquals(List.of(DecodeResult.ok(new RegisterVnf(1, "a", "", true))), new VnfFrameDecoder().feed(moving));
+        assertEquals(List.of(DecodeResult.ok(new RegisterVnf(1, "a", "t", false))), new VnfFrameDecoder().feed(staying));
+    }
+
+    @Test
     void lengthMismatchesAreTypedErrors() {
         assertKind(DecodeError.Kind.TRUNCATED, 0x10, "");
         assertKind(DecodeError.Kind.TRUNCATED, 0x10, "00 00 00 01  00 05 61");
@@ -245,6 +257,8 @@ class VnfFrameCodecTest {
         // REGISTER_VNF may end in a token: one byte after the name is a token's length cut short.
         assertKind(DecodeError.Kind.TRUNCATED, 0x10, "00 00 00 01  00 01 61  00");
         assertKind(DecodeError.Kind.MALFORMED, 0x10, "00 00 00 01  00 01 61  00 00");   // an empty token
+        assertKind(DecodeError.Kind.OUT_OF_RANGE, 0x10, "00 00 00 01  00 01 61  00 00  02"); // unknown flags
+        assertKind(DecodeError.Kind.MALFORMED, 0x10, "00 00 00 01  00 01 61  00 00  01 00"); // trailing byte
         assertKind(DecodeError.Kind.MALFORMED, 0x20, "00 00 00 01  00 00 00 02  00 00 00 01  aa bb");
         assertKind(DecodeError.Kind.TRUNCATED, 0x20, "00 00 00 01  00 00 00 02  00 00 00 03  aa bb");
         assertKind(DecodeError.Kind.TRUNCATED, 0x20, "00 00 00 01  00 00 00 02  ff ff ff ff  aa bb");

@@ -146,6 +146,8 @@ class VnfFrameProperties {
                         .as(VnfMessage.Error::new),
                 Combinators.combine(requestIds(), names()).as(RegisterVnf::new),
                 Combinators.combine(requestIds(), names(), names()).as(RegisterVnf::new),
+                Combinators.combine(requestIds(), names(), Arbitraries.of("", "a-token"))
+                        .as((id, name, token) -> new RegisterVnf(id, name, token, true)),
                 Combinators.combine(requestIds(), names(), vnfIds()).as(VnfRegistered::new),
                 Combinators.combine(requestIds(), names()).as(DeclarePublishState::new),
                 Combinators.combine(requestIds(), names(), stateIds()).as(StateDeclared::new),

@@ -164,7 +164,7 @@ final class VnfSession {
         }
         vnfName = register.vnfName();
         CompletableFuture<StareClient> connecting = InJvmClient.connect(system, middleware, register.vnfName(),
-                settings.requestTimeout()).<StareClient>thenApply(vnf -> vnf).toCompletableFuture();
+                settings.requestTimeout(), register.move()).<StareClient>thenApply(vnf -> vnf).toCompletableFuture();
         client = connecting;
         return connecting.handle((vnf, failure) -> {
             if (failure != null) {
