@@ -57,6 +57,9 @@ public final class ControllerStore {
     private ControllerStore() {
     }
 
+    /** H2's system property for the address its TCP servers bind. */
+    static final String H2_BIND_ADDRESS = "h2.bindAddress";
+
     /** The store {@code config} selects. */
     public static Kind kind(Config config) {
         return Kind.parse(config.getString("stare.persistence.store"));
@@ -76,6 +79,11 @@ public final class ControllerStore {
         switch (kind) {
             case H2_FILE -> {
                 Path file = Path.of(p.getString("h2-file.path")).toAbsolutePath();
+                // H2 reads its server's bind address from a system property only; without it the
+                // AUTO_SERVER listener takes every interface.
+                if (System.getProperty(H2_BIND_ADDRESS) == null) {
+                    System.setProperty(H2_BIND_ADDRESS, p.getString("h2-file.bind-address"));
+                }
                 db = ConfigFactory.empty()
                         .withValue("profile", ConfigValueFactory.fromAnyRef("slick.jdbc.H2Profile$"))
                         .withValue("db.driver", ConfigValueFactory.fromAnyRef("org.h2.Driver"))
