@@ -257,8 +257,9 @@ public final class IntModule {
     /**
      * The EXT module: the backlog answered a catch-up read. Queues, in order from the read's first
      * update, every whole update it brought and a loss notice for what it no longer holds, up to
-     * the first update it did not bring (asked again), then asks for the next read if there is room.
-     * Returns whether the read made no progress (the caller asks again after the retry interval).
+     * the first update it did not bring (asked again) or the queue's room, then asks for the next
+     * read if there is room (else the VNF's draining asks). Returns whether the backlog brought
+     * nothing of the read's first update (the caller asks again after the retry interval).
      */
     boolean caughtUp(CatchUp.Read read, Recovered answer) {
         Map<Long, List<Segment>> pieces = new HashMap<>();
@@ -276,7 +277,12 @@ public final class IntModule {
             }
             long u = read.first();
             long lostFrom = -1;
-            for (; u <= read.last() && inbound.size() < inboundCapacity; u++) {
+            boolean full = false; // other states filled the queue meanwhile: no room is not a fruitless answer
+            for (; u <= read.last(); u++) {
+                if (inbound.size() >= inboundCapacity) {
+                    full = true;
+                    break;
+                }
                 byte[] value = truncated.contains(u) ? null : Segment.join(pieces.get(u));
                 if (value == null && !truncated.contains(u)) {
                     break; // not (wholly) held yet: asked again
@@ -294,7 +300,7 @@ public final class IntModule {
             if (lostFrom >= 0) {
                 wake |= queue(lostNotice(read, lostFrom, u - 1));
             }
-            stalled = u == read.first();
+            stalled = u == read.first() && !full;
             if (stalled && catchUp.fruitless(read)) {
                 wake |= queue(lostNotice(read, u, u)); // the backlog holds only part of it, for good
                 u++;

@@ -120,4 +120,27 @@ class IntModuleCatchUpTest {
                 drain(module));
         assertEquals(-1, module.oldestHeld(STATE));
     }
+
+    @Test
+    void anAnswerThatFindsTheQueueFullIsNotFruitless() {
+        IntModule module = module(2); // gives an update up after 2 fruitless answers
+        deliver(module, 0);
+        deliver(module, 1);
+        deliver(module, 2); // turned away
+        drain(module);
+        CatchUp.Read read = reads.get(0);
+        byte[] other = {9};
+        for (int attempt = 0; attempt < 3; attempt++) {
+            module.deliver(STATE + 1, PUBLISHER, attempt * 2, java.nio.ByteBuffer.wrap(other), 0, 1);
+            module.deliver(STATE + 1, PUBLISHER, attempt * 2 + 1, java.nio.ByteBuffer.wrap(other), 0, 1);
+            // Another state filled the queue: the answer cannot be queued, and that is no reason to give up.
+            assertFalse(module.caughtUp(read, new Recovered(attempt, STATE, List.of(segment(2, 0, 1)), List.of(), 2)));
+            drain(module);
+            read = reads.get(reads.size() - 1);
+            assertEquals(2, read.first(), "asked again as the queue drained");
+        }
+        module.caughtUp(read, new Recovered(9, STATE, List.of(segment(2, 0, 1)), List.of(), 2));
+        assertEquals(List.of(2L), drain(module).stream().map(IntModuleCatchUpTest::updateOf).toList(),
+                "delivered, never reported lost");
+    }
 }
