@@ -13,6 +13,7 @@ reads frames; replies complete the waiting request, DELIVER and LOSS_NOTICE go t
 
 import os
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -21,6 +22,7 @@ import traceback
 PROTOCOL_VERSION = 1
 DEFAULT_PORT = 65431
 GATEWAY_ENV = "STARE_GATEWAY"
+TLS_DIR_ENV = "STARE_GATEWAY_TLS_DIR"  # tls.key, tls.crt, ca.crt: TLS with the gateway
 _MAGIC = b"STAR"
 
 # Frame types (docs/protocol.md section 6).
@@ -170,9 +172,10 @@ class StareClient:
     FIRST_BACKOFF = 0.05
     MAX_BACKOFF = 2.0
 
-    def __init__(self, sock, client_name, timeout, on_loss, address=None, reconnect=True):
+    def __init__(self, sock, client_name, timeout, on_loss, address=None, reconnect=True, tls_dir=None):
         self._sock = sock
         self._address = address
+        self._tls_dir = tls_dir
         self._reconnect = reconnect and address is not None
         self._closing = False
         self._client_name = client_name
@@ -371,7 +374,7 @@ class StareClient:
             time.sleep(backoff)
             backoff = min(self.MAX_BACKOFF, backoff * 2)
             try:
-                sock = _open(self._address, self._timeout)
+                sock = _open(self._address, self._timeout, self._tls_dir)
             except OSError:
                 continue
             try:
@@ -432,10 +435,22 @@ class _Subscription:
         return self.last + 1 if self.last >= 0 else -1
 
 
-def _open(address, timeout):
+def _open(address, timeout, tls_dir=None):
     sock = socket.create_connection(address, timeout=timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
+    if not tls_dir:
+        return sock
+    # TLS 1.3 both ways: the gateway's certificate must chain to ca.crt and name the host dialled;
+    # ours (tls.crt, tls.key) must chain to the CA the gateway trusts.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    context.load_verify_locations(os.path.join(tls_dir, "ca.crt"))
+    context.load_cert_chain(os.path.join(tls_dir, "tls.crt"), os.path.join(tls_dir, "tls.key"))
+    try:
+        return context.wrap_socket(sock, server_hostname=address[0])
+    except BaseException:
+        sock.close()
+        raise
 
 
 def _safely(callback, *args):
@@ -458,18 +473,20 @@ def gateway_from_environment():
     return host.strip("[]"), int(port)
 
 
-def connect(host=None, port=None, name="python-vnf", timeout=30.0, on_loss=None, reconnect=True):
+def connect(host=None, port=None, name="python-vnf", timeout=30.0, on_loss=None, reconnect=True, tls_dir=None):
     """Opens a session with the middleware at host:port and performs the handshake. Without host or
-    port, they come from gateway_from_environment().
+    port, they come from gateway_from_environment(). tls_dir (or STARE_GATEWAY_TLS_DIR): a directory
+    with tls.key, tls.crt and ca.crt for a gateway that speaks TLS.
 
     on_loss(state_id, first_update, last_update, outcome) hears of updates that will not arrive.
     reconnect: connect again when the connection breaks (see StareClient)."""
     default_host, default_port = gateway_from_environment() if host is None or port is None else (host, port)
     host = default_host if host is None else host
     port = default_port if port is None else port
-    sock = _open((host, port), timeout)
+    tls_dir = tls_dir if tls_dir is not None else os.environ.get(TLS_DIR_ENV) or None
+    sock = _open((host, port), timeout, tls_dir)
     try:
-        return StareClient(sock, name, timeout, on_loss, address=(host, port), reconnect=reconnect)
+        return StareClient(sock, name, timeout, on_loss, address=(host, port), reconnect=reconnect, tls_dir=tls_dir)
     except BaseException:
         sock.close()
         raise

@@ -57,7 +57,18 @@ public interface StareClient extends AutoCloseable {
      * issued for {@code vnfName} ({@code stare token --name NAME}); "" for none.
      */
     static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token) {
-        return TcpStareClient.connect(gateway, vnfName, timeout, token, false);
+        return TcpStareClient.connect(gateway, GatewayTls.fromEnvironment(), vnfName, timeout, token, false);
+    }
+
+    /**
+     * {@link #connect(InetSocketAddress, String, Duration, String)} over TLS with {@code tls}'s
+     * certificates (null: plain TCP), for a gateway configured with
+     * {@code stare.middleware.gateway.tls-directory}. Without an argument the clients take the
+     * directory from {@value GatewayTls#DIRECTORY_ENV}.
+     */
+    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token,
+                               GatewayTls tls) {
+        return TcpStareClient.connect(gateway, tls, vnfName, timeout, token, false);
     }
 
     /**
@@ -68,7 +79,7 @@ public interface StareClient extends AutoCloseable {
      * the name is bound here.
      */
     static StareClient moveTo(InetSocketAddress gateway, String vnfName, Duration timeout, String token) {
-        return TcpStareClient.connect(gateway, vnfName, timeout, token, true);
+        return TcpStareClient.connect(gateway, GatewayTls.fromEnvironment(), vnfName, timeout, token, true);
     }
 
     /** The environment variable a VNF's token is read from when none is given. */

@@ -49,6 +49,8 @@ final class TcpStareClient implements StareClient {
 
     private final InetSocketAddress gateway;
     private final Duration timeout;
+    /** TLS towards the gateway, null for plain TCP. */
+    private final GatewayTls tls;
     private final String token;
     private final String name;
     private final int vnfId;
@@ -93,9 +95,10 @@ final class TcpStareClient implements StareClient {
         }
     }
 
-    private TcpStareClient(InetSocketAddress gateway, Duration timeout, String token, String name, int vnfId,
-                           ExecutorService requests) {
+    private TcpStareClient(InetSocketAddress gateway, GatewayTls tls, Duration timeout, String token, String name,
+                           int vnfId, ExecutorService requests) {
         this.gateway = gateway;
+        this.tls = tls;
         this.timeout = timeout;
         this.token = token;
         this.name = name;
@@ -103,19 +106,19 @@ final class TcpStareClient implements StareClient {
         this.requests = requests;
     }
 
-    static StareClient connect(InetSocketAddress gateway, String vnfName, Duration timeout, String token,
-                               boolean move) {
+    static StareClient connect(InetSocketAddress gateway, GatewayTls tls, String vnfName, Duration timeout,
+                               String token, boolean move) {
         AtomicReference<TcpStareClient> self = new AtomicReference<>();
         TcpVnfClient connection = null;
         try {
-            connection = open(gateway, vnfName, timeout, self);
+            connection = open(gateway, tls, vnfName, timeout, self);
             int vnfId = connection.register(vnfName, token, move); // reconnections register without: it is here
             ExecutorService requests = Executors.newSingleThreadExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "stare-vnf-" + vnfName);
                 thread.setDaemon(true);
                 return thread;
             });
-            TcpStareClient client = new TcpStareClient(gateway, timeout, token, vnfName, vnfId, requests);
+            TcpStareClient client = new TcpStareClient(gateway, tls, timeout, token, vnfName, vnfId, requests);
             self.set(client);
             client.use(connection);
             return client;
@@ -127,9 +130,9 @@ final class TcpStareClient implements StareClient {
         }
     }
 
-    private static TcpVnfClient open(InetSocketAddress gateway, String vnfName, Duration timeout,
+    private static TcpVnfClient open(InetSocketAddress gateway, GatewayTls tls, String vnfName, Duration timeout,
                                      AtomicReference<TcpStareClient> self) throws IOException {
-        return TcpVnfClient.connect(gateway, vnfName, timeout, notice -> {
+        return TcpVnfClient.connect(gateway, tls, vnfName, timeout, notice -> {
             TcpStareClient client = self.get();
             if (client != null) {
                 client.onLossNotice(notice);
@@ -162,7 +165,7 @@ final class TcpStareClient implements StareClient {
             TcpVnfClient fresh = null;
             try {
                 AtomicReference<TcpStareClient> self = new AtomicReference<>(this);
-                fresh = open(gateway, name, timeout, self);
+                fresh = open(gateway, tls, name, timeout, self);
                 int again = fresh.register(name, token);
                 if (again != vnfId) {
                     log.warn("{}: registered again as VNF {}, was {}", name, again, vnfId);

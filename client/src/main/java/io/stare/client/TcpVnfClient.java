@@ -137,12 +137,29 @@ public final class TcpVnfClient implements AutoCloseable {
      */
     public static TcpVnfClient connect(InetSocketAddress gateway, String clientName, Duration timeout,
                                        Consumer<VnfMessage.LossNotice> onLoss) throws IOException {
+        return connect(gateway, null, clientName, timeout, onLoss);
+    }
+
+    /**
+     * The same over TLS when {@code tls} is not null: the gateway's certificate is checked against
+     * its CA and the address dialled, and this VNF's is sent (see {@link GatewayTls}).
+     */
+    public static TcpVnfClient connect(InetSocketAddress gateway, GatewayTls tls, String clientName, Duration timeout,
+                                       Consumer<VnfMessage.LossNotice> onLoss) throws IOException {
         Objects.requireNonNull(onLoss, "onLoss");
         Socket socket = new Socket();
         try {
             socket.connect(gateway, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            if (tls != null) {
+                try {
+                    socket = tls.connect(socket, gateway);
+                } catch (javax.net.ssl.SSLException e) {
+                    throw new ClosedException("TLS with the middleware's gateway at " + describe(gateway)
+                            + " failed (certificates from " + tls.directory() + "): " + e.getMessage());
+                }
+            }
             return new TcpVnfClient(socket, timeout, clientName, onLoss);
         } catch (java.net.ConnectException e) {
             socket.close();

@@ -22,6 +22,7 @@ final class GatewayCounters {
     final LongAdder deliveries = new LongAdder();
     final LongAdder deliveriesDropped = new LongAdder();
     final LongAdder lossNotices = new LongAdder();
+    final LongAdder tlsRefused = new LongAdder();
     final DecodeErrorCounters decodeErrors = new DecodeErrorCounters();
     private final EnumMap<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
@@ -42,6 +43,6 @@ final class GatewayCounters {
         return new VnfGateway.Counters(accepted.sum(), refusedConnections.sum(), open.sum(), handshakes.sum(),
                 handshakeTimeouts.sum(),
                 framesIn.sum(), framesOut.sum(), framingCloses.sum(), deliveries.sum(), deliveriesDropped.sum(),
-                lossNotices.sum(), Map.copyOf(errorCopy), Map.copyOf(decode));
+                lossNotices.sum(), Map.copyOf(errorCopy), Map.copyOf(decode), tlsRefused.sum());
     }
 }

@@ -1,6 +1,7 @@
 package io.stare.actors.middleware.gateway;
 
 import com.typesafe.config.Config;
+import io.stare.client.GatewayTls;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,16 +21,17 @@ import java.util.Objects;
  * @param handshakeTimeout how long a new connection may take to complete the handshake before it
  *     gets ERROR BAD_REQUEST and is closed (so silent connections cannot hold session slots)
  * @param tokens the VNF tokens a registration must carry, or null where the gateway asks for none
+ * @param tls TLS with mutual authentication for every connection, or null for plain TCP
  */
 public record GatewaySettings(String host, int port, String serverName, int maxFrameBytes, int outboundBuffer,
                               int maxConnections, Duration requestTimeout, Duration handshakeTimeout,
-                              VnfTokens tokens) {
+                              VnfTokens tokens, GatewayTls tls) {
 
     /** Settings of a gateway that asks for no token. */
     public GatewaySettings(String host, int port, String serverName, int maxFrameBytes, int outboundBuffer,
                            int maxConnections, Duration requestTimeout, Duration handshakeTimeout) {
         this(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout, handshakeTimeout,
-                null);
+                null, null);
     }
 
     public GatewaySettings {
@@ -59,7 +61,18 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
         return new GatewaySettings(c.getString("host"), c.getInt("port"),
                 config.getString("stare.middleware.server-id"), c.getBytes("max-frame-bytes").intValue(),
                 c.getInt("outbound-buffer"), c.getInt("max-connections"), c.getDuration("request-timeout"),
-                c.getDuration("handshake-timeout"), tokens(c.getString("token-key-file")));
+                c.getDuration("handshake-timeout"), tokens(c.getString("token-key-file")),
+                tls(c.getString("tls-directory")));
+    }
+
+    private static GatewayTls tls(String directory) {
+        return directory.isBlank() ? null : GatewayTls.fromDirectory(java.nio.file.Path.of(directory.trim()));
+    }
+
+    /** The same settings with TLS from {@code newTls} (null: plain TCP). */
+    public GatewaySettings withTls(GatewayTls newTls) {
+        return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
+                handshakeTimeout, tokens, newTls);
     }
 
     private static VnfTokens tokens(String keyFile) {
@@ -69,24 +82,24 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
     /** The same settings asking every VNF for its token under {@code newTokens} (null: none). */
     public GatewaySettings withTokens(VnfTokens newTokens) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
-                handshakeTimeout, newTokens);
+                handshakeTimeout, newTokens, tls);
     }
 
     /** The same settings on another address (tests bind port 0). */
     public GatewaySettings withAddress(String newHost, int newPort) {
         return new GatewaySettings(newHost, newPort, serverName, maxFrameBytes, outboundBuffer, maxConnections,
-                requestTimeout, handshakeTimeout, tokens);
+                requestTimeout, handshakeTimeout, tokens, tls);
     }
 
     /** The same settings with another per-connection delivery buffer. */
     public GatewaySettings withOutboundBuffer(int deliveries) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, deliveries, maxConnections, requestTimeout,
-                handshakeTimeout, tokens);
+                handshakeTimeout, tokens, tls);
     }
 
     /** The same settings with another handshake timeout. */
     public GatewaySettings withHandshakeTimeout(Duration timeout) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
-                timeout, tokens);
+                timeout, tokens, tls);
     }
 }

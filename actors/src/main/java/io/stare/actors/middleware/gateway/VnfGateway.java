@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -72,12 +73,14 @@ public final class VnfGateway {
      * @param lossNotices LOSS_NOTICE ranges created (drops and losses the middleware reported)
      * @param errors ERROR frames sent, by code
      * @param decodeErrors frames the decoder refused, by kind
+     * @param tlsRefused TLS connections that ended before anything got through TLS: a refused
+     *     handshake (no certificate from the gateway's CA, or no TLS at all), or a peer that left at once
      */
     public record Counters(long accepted, long refusedConnections, long open, long handshakes,
                            long handshakeTimeouts, long framesIn,
                            long framesOut, long framingCloses, long deliveries, long deliveriesDropped,
                            long lossNotices, Map<ErrorCode, Long> errors,
-                           Map<DecodeError.Kind, Long> decodeErrors) {
+                           Map<DecodeError.Kind, Long> decodeErrors, long tlsRefused) {
 
         /** ERROR frames sent with this code. */
         public long errors(ErrorCode code) {
@@ -114,11 +117,14 @@ public final class VnfGateway {
     public static CompletionStage<VnfGateway> start(ActorSystem<?> system, ActorRef<Middleware.Command> middleware,
                                                     GatewaySettings settings) {
         VnfGateway gateway = new VnfGateway(system, middleware, settings);
-        gateway.binding = Tcp.get(system).bind(settings.host(), settings.port())
+        Tcp tcp = Tcp.get(system);
+        gateway.binding = (settings.tls() == null ? tcp.bind(settings.host(), settings.port())
+                : tcp.bindWithTls(settings.host(), settings.port(), settings.tls()::serverEngine))
                 .to(Sink.foreach(gateway::accept))
                 .run(gateway.materializer);
         return gateway.binding.thenApply(bound -> {
-            log.info("VNF gateway of {} listening on {}", settings.serverName(), bound.localAddress());
+            log.info("VNF gateway of {} listening on {}{}", settings.serverName(), bound.localAddress(),
+                    settings.tls() == null ? "" : " (TLS, certificates from " + settings.tls().directory() + ")");
             return gateway;
         });
     }
@@ -169,7 +175,9 @@ public final class VnfGateway {
     }
 
     private Flow<ByteString, ByteString, NotUsed> sessionFlow(VnfSession session, Outbox outbox) {
+        AtomicBoolean spoke = new AtomicBoolean(); // whether any byte got through (TLS) to the session
         return Flow.of(ByteString.class)
+                .wireTap(bytes -> spoke.set(true))
                 .via(FrameDecoding.flow(settings.maxFrameBytes(), counters))
                 .mapAsync(1, session::handle)
                 // Eager, and the deadline never completes: the session ends with the connection, not later.
@@ -186,7 +194,13 @@ public final class VnfGateway {
                     done.whenComplete((d, failure) -> {
                         counters.open.decrement();
                         session.close();
-                        if (failure != null) {
+                        if (settings.tls() != null && !spoke.get()) {
+                            // The TLS stage ends the connection quietly when the handshake fails: a
+                            // peer without a certificate from the CA, or not speaking TLS at all.
+                            counters.tlsRefused.increment();
+                            log.warn("VNF gateway of {}: {} ended before anything got through TLS (no "
+                                    + "certificate from the gateway's CA, or no TLS)", settings.serverName(), session);
+                        } else if (failure != null) {
                             log.debug("{} ended: {}", session, failure.toString());
                         }
                     });

@@ -9,8 +9,6 @@ import io.stare.client.StareClient;
 import io.stare.client.StareException;
 import io.stare.protocol.ErrorCode;
 import io.stare.testing.Commands;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +64,7 @@ class VnfNameBindingTest {
         try (GatewayFabric fabric = new GatewayFabric(1024)) {
             StareClient owner = fabric.vnf(1, "probe");
             var gateway = fabric.gateway.localAddress();
-            String script = String.join("\n",
+            String said = PythonVnfScript.run(
                     "import stare_client",
                     "def attempt(move):",
                     "    c = stare_client.connect('127.0.0.1', " + gateway.getPort() + ")",
@@ -77,12 +75,6 @@ class VnfNameBindingTest {
                     "    finally:",
                     "        c.close()",
                     "print(attempt(False), attempt(True))");
-            ProcessBuilder builder = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true);
-            builder.environment().put("PYTHONPATH", Path.of("..", "clients", "python").toAbsolutePath().normalize()
-                    .toString());
-            Process run = builder.start();
-            String said = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            run.waitFor(30, TimeUnit.SECONDS);
             assertEquals("NOT_AUTHORIZED " + owner.vnfId(), said, "refused, then moved under the owner's ID");
             owner.close();
         }
