@@ -343,8 +343,9 @@ final class MainPath {
 
     /**
      * How far the state was received without a gap: every update before the stream's next one,
-     * whole, and before the oldest a local VNF still catches up on. The segment count of the last update is taken from its length at this server's MTU
-     * (publishers share the MTU in a deployment).
+     * whole, and before the oldest a local VNF still catches up on. The segment count of the last
+     * update is taken from its length at this server's MTU (publishers share the MTU in a
+     * deployment).
      */
     private void onQuery(TruncationQuery query) {
         Integer publisher = activePublisher.get(query.stateId());
