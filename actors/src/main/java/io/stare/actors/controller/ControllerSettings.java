@@ -22,15 +22,23 @@ import java.time.Duration;
  *     are then deleted)
  * @param recoverMaxBytes the most segment payload one RECOVER answer carries (the subscriber asks
  *     again for the rest), so an answer fits one cluster message
+ * @param subscribePolicy which VNFs may subscribe to which states
  */
 public record ControllerSettings(
         BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
-        int maxVnfId, int maxStateId, int snapshotEvery, long recoverMaxBytes) {
+        int maxVnfId, int maxStateId, int snapshotEvery, long recoverMaxBytes, SubscribePolicy subscribePolicy) {
 
-    /** With the default snapshot period (1000 events) and RECOVER answers of at most 256 KiB. */
+    /** With the default snapshot period (1000 events), RECOVER answers of at most 256 KiB and no policy. */
     public ControllerSettings(BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
                               int maxVnfId, int maxStateId) {
         this(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId, 1000, 256 * 1024);
+    }
+
+    /** With no subscribe policy: every VNF may subscribe to every state. */
+    public ControllerSettings(BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
+                              int maxVnfId, int maxStateId, int snapshotEvery, long recoverMaxBytes) {
+        this(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId, snapshotEvery, recoverMaxBytes,
+                SubscribePolicy.OPEN);
     }
 
     public ControllerSettings {
@@ -53,6 +61,9 @@ public record ControllerSettings(
         if (recoverMaxBytes < 1) {
             throw new IllegalArgumentException("recover-max-bytes must be positive: " + recoverMaxBytes);
         }
+        if (subscribePolicy == null) {
+            throw new IllegalArgumentException("subscribePolicy must not be null (SubscribePolicy.OPEN for none)");
+        }
     }
 
     /** Reads {@code stare.controller} from a full configuration (e.g. the actor system's). */
@@ -65,25 +76,32 @@ public record ControllerSettings(
                 c.getInt("ids.max-vnf-id"),
                 c.getInt("ids.max-state-id"),
                 c.getInt("persistence.snapshot-every"),
-                c.getBytes("recover-max-bytes"));
+                c.getBytes("recover-max-bytes"),
+                SubscribePolicy.fromConfig(c));
     }
 
     /** These settings with smaller ID spaces, for tests of exhaustion. */
     public ControllerSettings withIdSpaces(int maxVnfId, int maxStateId) {
         return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
-                snapshotEvery, recoverMaxBytes);
+                snapshotEvery, recoverMaxBytes, subscribePolicy);
+    }
+
+    /** These settings with another subscribe policy. */
+    public ControllerSettings withSubscribePolicy(SubscribePolicy policy) {
+        return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
+                snapshotEvery, recoverMaxBytes, policy);
     }
 
     /** These settings with another backlog cap. */
     public ControllerSettings withBacklogLimits(BacklogLimits limits) {
         return new ControllerSettings(limits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
-                snapshotEvery, recoverMaxBytes);
+                snapshotEvery, recoverMaxBytes, subscribePolicy);
     }
 
     /** These settings with another snapshot period (in events). */
     public ControllerSettings withSnapshotEvery(int events) {
         return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
-                events, recoverMaxBytes);
+                events, recoverMaxBytes, subscribePolicy);
     }
 
     private static void positive(String what, Duration duration) {

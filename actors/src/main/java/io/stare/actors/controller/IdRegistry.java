@@ -180,6 +180,13 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
 
     private Effect<RegistryState.Event, RegistryState> onLookup(RegistryState state, Lookup lookup) {
         String name = lookup.request().stateName();
+        String subscriber = lookup.request().subscriberVnf();
+        if (!subscriber.isEmpty() && !settings.subscribePolicy().allows(subscriber, name)) {
+            context.getLog().warn("VNF '{}' may not subscribe to state '{}' (stare.controller.subscribe-policy)",
+                    subscriber, name);
+            return reply(lookup.replyTo(), new ControlFailure(ErrorCode.NOT_AUTHORIZED, "VNF '" + subscriber
+                    + "' may not subscribe to state '" + name + "' (the controller's subscribe-policy)"));
+        }
         OptionalInt id = state.stateSpace().lookup(name);
         return reply(lookup.replyTo(), id.isPresent()
                 ? new StateFound(name, id.getAsInt(), state.publisherOf(id.getAsInt()))

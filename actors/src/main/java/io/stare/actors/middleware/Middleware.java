@@ -650,7 +650,9 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     "VNF " + subscribe.vnfId() + " is not attached"));
             return this;
         }
-        control(new LookupState(subscribe.stateName()), (reply, error) -> new SubscribeLookup(subscribe, reply, error));
+        // The VNF's name goes with it: the controller's subscribe policy decides by names.
+        control(new LookupState(subscribe.stateName(), vnfs.get(subscribe.vnfId()).name()), (reply, error) ->
+                new SubscribeLookup(subscribe, reply, error));
         return this;
     }
 

@@ -76,6 +76,7 @@ class ControllerSerializationTest {
                 new ReplicaController.Control(new RegisterVnf("vnf", "mw-1"), replies),
                 new ReplicaController.Control(new DeclareState(3, "counters"), replies),
                 new ReplicaController.Control(new LookupState("counters"), replies),
+                new ReplicaController.Control(new LookupState("counters", "ids-1"), replies),
                 new ReplicaController.Control(recover, replies),
                 new ReplicaController.Control(new LatestUpdateQuery(7), replies),
                 new ReplicaController.Control(new TruncationQuery(1, 7), replies),

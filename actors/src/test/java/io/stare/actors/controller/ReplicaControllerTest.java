@@ -289,6 +289,19 @@ class ReplicaControllerTest {
     }
 
     @Test
+    void theSubscribePolicyDecidesWhoMayLookAStateUpToSubscribe() {
+        Client policed = new Client(SETTINGS.withSubscribePolicy(new SubscribePolicy(List.of(
+                new SubscribePolicy.Rule("ids-*", List.of("flows"))))), "policy");
+        int publisher = policed.registerVnf("exporter");
+        int flows = policed.declare(publisher, "flows");
+        assertEquals(new StateFound("flows", flows, publisher), policed.ask(new LookupState("flows", "ids-1")));
+        assertFailure(ErrorCode.NOT_AUTHORIZED, policed.ask(new LookupState("flows", "firewall")));
+        assertEquals(new StateFound("flows", flows, publisher), policed.ask(new LookupState("flows")),
+                "a plain lookup subscribes nobody");
+        policed.stop();
+    }
+
+    @Test
     void aBacklogSurvivesARestartThroughSnapshotsAndEvents() {
         // A snapshot every 3 events: the restart reads a snapshot, then replays the events after it.
         ControllerSettings settings = SETTINGS.withSnapshotEvery(3);

@@ -44,12 +44,19 @@ final class GatewayFabric implements AutoCloseable {
     /** The same with the middlewares' INT inbound queues of {@code inboundQueue} updates (0: the default). */
     GatewayFabric(int outboundBuffer, int inboundQueue, java.util.function.UnaryOperator<GatewaySettings> tweak)
             throws Exception {
+        this(outboundBuffer, inboundQueue, tweak, controller -> controller);
+    }
+
+    /** The same with the replica controller's settings of the test's ({@code controllerTweak} of the defaults). */
+    GatewayFabric(int outboundBuffer, int inboundQueue, java.util.function.UnaryOperator<GatewaySettings> tweak,
+                  java.util.function.UnaryOperator<ControllerSettings> controllerTweak) throws Exception {
         testKit = ActorTestKit.create();
         node = SoftSwitchNode.start(testKit.system(), new SoftSwitchNode.Settings("s1", 1,
                 List.of(PortBinding.loopback(0), PortBinding.loopback(1)),
                 new InetSocketAddress("127.0.0.1", 0), Optional.of(StareProgram.Mode.REGISTER), 0L));
         ActorRef<ReplicaController.Command> controller = testKit.spawn(
-                ReplicaController.create(ControllerSettings.fromConfig(testKit.system().settings().config())),
+                ReplicaController.create(controllerTweak.apply(
+                        ControllerSettings.fromConfig(testKit.system().settings().config()))),
                 "controller");
         MiddlewareSettings defaults = MiddlewareSettings.fromConfig(testKit.system().settings().config());
         MiddlewareSettings base = inboundQueue > 0 ? defaults.withIntQueues(inboundQueue, defaults.outboundQueue()) : defaults;
