@@ -205,7 +205,8 @@ public final class IntModule {
     private void offer(Delivery delivery, int publisherVnfId, long first, long last) {
         boolean wake;
         synchronized (inbound) {
-            if (catchUp.holds(delivery.stateId(), last)) {
+            // isEmpty first: the main path's usual case looks nothing up (a boxed state ID per update).
+            if (!catchUp.isEmpty() && catchUp.holds(delivery.stateId(), last)) {
                 inboundDropped.increment();
                 return;
             }

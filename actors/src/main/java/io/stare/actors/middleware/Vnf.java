@@ -167,6 +167,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     /** State names declared, in order: declared again after a middleware restart. */
     private final Set<String> declared = new LinkedHashSet<>();
     private final ActorRef<Middleware.Reply> restoredAdapter;
+    /** What a paced listener runs once it has room again: one instance, not one per delivery. */
+    private final Runnable resumeDraining;
     /** Attaching again after a middleware restart, or declarations made again not yet answered. */
     private boolean reattaching;
     private int redeclaring;
@@ -195,6 +197,8 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
         this.timeout = timeout;
         this.handle = handle;
         this.restoredAdapter = context.messageAdapter(Middleware.Reply.class, reply -> new Restored(reply, false));
+        ActorRef<Command> self = context.getSelf();
+        this.resumeDraining = () -> self.tell(DeliveriesWaiting.INSTANCE);
         attach();
     }
 
@@ -389,18 +393,16 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
             return this;
         }
         IntModule module = attached.intModule();
-        ActorRef<Command> self = getContext().getSelf();
         for (int i = 0; i < DRAIN_BATCH; i++) {
             Delivery next = module.poll();
             if (next == null) {
                 return this; // the next delivery wakes us again
             }
-            if (handOver(next) instanceof PacedListener paced
-                    && !paced.ready(() -> self.tell(DeliveriesWaiting.INSTANCE))) {
+            if (handOver(next) instanceof PacedListener paced && !paced.ready(resumeDraining)) {
                 return this; // it wakes us when it has room; the INT module's queue holds the rest
             }
         }
-        self.tell(DeliveriesWaiting.INSTANCE);
+        getContext().getSelf().tell(DeliveriesWaiting.INSTANCE);
         return this;
     }
 
