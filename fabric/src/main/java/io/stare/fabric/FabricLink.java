@@ -210,6 +210,26 @@ public final class FabricLink implements AutoCloseable {
         throw new IllegalArgumentException(end + " is not an end of link " + name + " " + ends());
     }
 
+    /**
+     * Sends {@code frame} across the link as if {@code fromEnd} had sent it: what a stranger on that
+     * wire (or on a spare switch port) can do. It is not counted, observed, lost or reordered.
+     */
+    public void inject(String fromEnd, byte[] frame) throws IOException {
+        boolean upwards;
+        if (fromEnd.equals(nearEnd)) {
+            upwards = true;
+        } else if (fromEnd.equals(farEnd)) {
+            upwards = false;
+        } else {
+            throw new IllegalArgumentException(fromEnd + " is not an end of link " + name + " " + ends());
+        }
+        InetSocketAddress to = upwards ? farAddress : nearAddress;
+        if (to == null) {
+            throw new IllegalStateException("link " + name + " does not know its " + nearEnd + " end yet");
+        }
+        (upwards ? farSide : nearSide).send(new DatagramPacket(frame, frame.length, to));
+    }
+
     /** Where the near end sends its frames (for a host link, the middleware's switch port address). */
     InetSocketAddress nearSide() {
         return (InetSocketAddress) nearSide.getLocalSocketAddress();

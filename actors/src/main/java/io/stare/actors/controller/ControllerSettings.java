@@ -23,10 +23,13 @@ import java.time.Duration;
  * @param recoverMaxBytes the most segment payload one RECOVER answer carries (the subscriber asks
  *     again for the rest), so an answer fits one cluster message
  * @param subscribePolicy which VNFs may subscribe to which states
+ * @param publishAuthentication whether the controller hands every state's publisher and subscribers a
+ *     key, with which their middlewares tag Publish segments and drop those whose tag does not verify
  */
 public record ControllerSettings(
         BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
-        int maxVnfId, int maxStateId, int snapshotEvery, long recoverMaxBytes, SubscribePolicy subscribePolicy) {
+        int maxVnfId, int maxStateId, int snapshotEvery, long recoverMaxBytes, SubscribePolicy subscribePolicy,
+        boolean publishAuthentication) {
 
     /** With the default snapshot period (1000 events), RECOVER answers of at most 256 KiB and no policy. */
     public ControllerSettings(BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
@@ -34,11 +37,11 @@ public record ControllerSettings(
         this(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId, 1000, 256 * 1024);
     }
 
-    /** With no subscribe policy: every VNF may subscribe to every state. */
+    /** With no subscribe policy (every VNF may subscribe to every state), Publish segments authenticated. */
     public ControllerSettings(BacklogLimits backlogLimits, Duration truncationInterval, Duration subscriberTimeout,
                               int maxVnfId, int maxStateId, int snapshotEvery, long recoverMaxBytes) {
         this(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId, snapshotEvery, recoverMaxBytes,
-                SubscribePolicy.OPEN);
+                SubscribePolicy.OPEN, true);
     }
 
     public ControllerSettings {
@@ -77,31 +80,38 @@ public record ControllerSettings(
                 c.getInt("ids.max-state-id"),
                 c.getInt("persistence.snapshot-every"),
                 c.getBytes("recover-max-bytes"),
-                SubscribePolicy.fromConfig(c));
+                SubscribePolicy.fromConfig(c),
+                c.getBoolean("publish-authentication"));
     }
 
     /** These settings with smaller ID spaces, for tests of exhaustion. */
     public ControllerSettings withIdSpaces(int maxVnfId, int maxStateId) {
         return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
-                snapshotEvery, recoverMaxBytes, subscribePolicy);
+                snapshotEvery, recoverMaxBytes, subscribePolicy, publishAuthentication);
     }
 
     /** These settings with another subscribe policy. */
     public ControllerSettings withSubscribePolicy(SubscribePolicy policy) {
         return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
-                snapshotEvery, recoverMaxBytes, policy);
+                snapshotEvery, recoverMaxBytes, policy, publishAuthentication);
+    }
+
+    /** These settings with Publish segments authenticated or not. */
+    public ControllerSettings withPublishAuthentication(boolean on) {
+        return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
+                snapshotEvery, recoverMaxBytes, subscribePolicy, on);
     }
 
     /** These settings with another backlog cap. */
     public ControllerSettings withBacklogLimits(BacklogLimits limits) {
         return new ControllerSettings(limits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
-                snapshotEvery, recoverMaxBytes, subscribePolicy);
+                snapshotEvery, recoverMaxBytes, subscribePolicy, publishAuthentication);
     }
 
     /** These settings with another snapshot period (in events). */
     public ControllerSettings withSnapshotEvery(int events) {
         return new ControllerSettings(backlogLimits, truncationInterval, subscriberTimeout, maxVnfId, maxStateId,
-                events, recoverMaxBytes, subscribePolicy);
+                events, recoverMaxBytes, subscribePolicy, publishAuthentication);
     }
 
     private static void positive(String what, Duration duration) {

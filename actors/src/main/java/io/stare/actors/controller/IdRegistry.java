@@ -3,6 +3,7 @@ package io.stare.actors.controller;
 import io.stare.actors.ids.IdSpace;
 import io.stare.protocol.CborSerializable;
 import io.stare.protocol.ErrorCode;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.DeclareState;
@@ -168,14 +169,26 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
         if (!(outcome instanceof IdSpace.Assigned assigned)) {
             return reply(declare.replyTo(), exhausted(outcome));
         }
-        StateDeclared answer = new StateDeclared(name, assigned.id(), publisher);
-        if (!assigned.isNew()) {
-            return reply(declare.replyTo(), answer);
+        int id = assigned.id();
+        if (assigned.isNew()) {
+            PublishKey key = PublishKey.random();
+            return Effect().persist(new RegistryState.StateAssigned(name, id, publisher, key)).thenRun(s -> {
+                context.getLog().info("State '{}' is state {}, published by VNF {}", name, id, publisher);
+                declare.replyTo().tell(declared(name, id, publisher, key));
+            });
         }
-        return Effect().persist(new RegistryState.StateAssigned(name, assigned.id(), publisher)).thenRun(s -> {
-            context.getLog().info("State '{}' is state {}, published by VNF {}", name, assigned.id(), publisher);
-            declare.replyTo().tell(answer);
-        });
+        PublishKey key = state.keyOf(id);
+        if (key == null) { // declared before Publish keys existed
+            PublishKey drawn = PublishKey.random();
+            return Effect().persist(new RegistryState.StateKeyed(id, drawn)).thenRun(s ->
+                    declare.replyTo().tell(declared(name, id, publisher, drawn)));
+        }
+        return reply(declare.replyTo(), declared(name, id, publisher, key));
+    }
+
+    /** The key goes out only while Publish segments are authenticated (stare.controller.publish-authentication). */
+    private StateDeclared declared(String name, int stateId, int publisher, PublishKey key) {
+        return new StateDeclared(name, stateId, publisher, settings.publishAuthentication() ? key : null);
     }
 
     private Effect<RegistryState.Event, RegistryState> onLookup(RegistryState state, Lookup lookup) {
@@ -188,9 +201,20 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
                     + "' may not subscribe to state '" + name + "' (the controller's subscribe-policy)"));
         }
         OptionalInt id = state.stateSpace().lookup(name);
-        return reply(lookup.replyTo(), id.isPresent()
-                ? new StateFound(name, id.getAsInt(), state.publisherOf(id.getAsInt()))
-                : new StateUnknown(name));
+        if (id.isEmpty()) {
+            return reply(lookup.replyTo(), new StateUnknown(name));
+        }
+        int stateId = id.getAsInt();
+        int publisher = state.publisherOf(stateId);
+        if (settings.publishAuthentication() && state.keyOf(stateId) == null) {
+            // Declared before Publish keys existed: keyed now, so a subscriber never expects no tag
+            // from a publisher that tags (or the other way round).
+            PublishKey drawn = PublishKey.random();
+            return Effect().persist(new RegistryState.StateKeyed(stateId, drawn)).thenRun(s ->
+                    lookup.replyTo().tell(new StateFound(name, stateId, publisher, drawn)));
+        }
+        return reply(lookup.replyTo(), new StateFound(name, stateId, publisher,
+                settings.publishAuthentication() ? state.keyOf(stateId) : null));
     }
 
     private Effect<RegistryState.Event, RegistryState> reply(ActorRef<ControlReply> replyTo, ControlReply answer) {

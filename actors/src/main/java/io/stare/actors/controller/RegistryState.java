@@ -5,12 +5,13 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.stare.actors.ids.IdSpace;
 import io.stare.protocol.CborSerializable;
+import io.stare.protocol.auth.PublishKey;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the {@link IdRegistry} holds: the VNF and state ID spaces, who publishes each state, and the
- * middleware each VNF name is bound to.
+ * What the {@link IdRegistry} holds: the VNF and state ID spaces, who publishes each state, each
+ * state's Publish key, and the middleware each VNF name is bound to.
  * Changed in place by events ({@link #apply}); a snapshot is this object written as CBOR (the
  * assignments only: the spaces' limits come from the configuration).
  */
@@ -28,14 +29,22 @@ public final class RegistryState implements CborSerializable {
     public record VnfHomed(String name, String middlewareId) implements Event {
     }
 
-    /** A state name got its ID, published by {@code publisherVnfId}. */
-    public record StateAssigned(String name, int stateId, int publisherVnfId) implements Event {
+    /**
+     * A state name got its ID, published by {@code publisherVnfId}, and its Publish key (null in
+     * journals written before keys: such a state gets one by {@link StateKeyed}).
+     */
+    public record StateAssigned(String name, int stateId, int publisherVnfId, PublishKey key) implements Event {
+    }
+
+    /** A state declared before Publish keys existed got its key. */
+    public record StateKeyed(int stateId, PublishKey key) implements Event {
     }
 
     private final IdSpace vnfs;
     private final IdSpace states;
     private final Map<Integer, Integer> publishers;
     private final Map<String, String> homes = new HashMap<>();
+    private final Map<Integer, PublishKey> keys = new HashMap<>();
 
     static RegistryState empty(int maxVnfId, int maxStateId) {
         return new RegistryState(new IdSpace("VNF", maxVnfId), new IdSpace("state", maxStateId), new HashMap<>());
@@ -52,13 +61,17 @@ public final class RegistryState implements CborSerializable {
     static RegistryState fromSnapshot(@JsonProperty("vnfs") Map<String, Integer> vnfIds,
                                       @JsonProperty("states") Map<String, Integer> stateIds,
                                       @JsonProperty("publishers") Map<Integer, Integer> publishers,
-                                      @JsonProperty("homes") Map<String, String> homes) {
+                                      @JsonProperty("homes") Map<String, String> homes,
+                                      @JsonProperty("keys") Map<Integer, PublishKey> keys) {
         RegistryState state = empty(Integer.MAX_VALUE, Integer.MAX_VALUE);
         vnfIds.forEach(state.vnfs::restore);
         stateIds.forEach(state.states::restore);
         state.publishers.putAll(publishers);
         if (homes != null) { // absent in snapshots older than name binding: those names bind anew
             state.homes.putAll(homes);
+        }
+        if (keys != null) { // absent in snapshots older than Publish keys: the next declaration draws them
+            state.keys.putAll(keys);
         }
         return state;
     }
@@ -76,6 +89,11 @@ public final class RegistryState implements CborSerializable {
         } else if (event instanceof StateAssigned s) {
             states.restore(s.name(), s.stateId());
             publishers.put(s.stateId(), s.publisherVnfId());
+            if (s.key() != null) {
+                keys.put(s.stateId(), s.key());
+            }
+        } else if (event instanceof StateKeyed k) {
+            keys.put(k.stateId(), k.key());
         }
         return this;
     }
@@ -98,6 +116,16 @@ public final class RegistryState implements CborSerializable {
     @JsonProperty("homes")
     Map<String, String> homes() {
         return Map.copyOf(homes);
+    }
+
+    @JsonProperty("keys")
+    Map<Integer, PublishKey> keys() {
+        return Map.copyOf(keys);
+    }
+
+    /** The Publish key of a state, or null (not declared since keys exist). */
+    PublishKey keyOf(int stateId) {
+        return keys.get(stateId);
     }
 
     /** The middleware {@code vnfName} is bound to, or null (never registered, or before binding). */

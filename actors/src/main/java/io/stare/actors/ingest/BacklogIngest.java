@@ -82,7 +82,7 @@ public final class BacklogIngest implements DataPlaneIngest {
         this.system = system;
         this.settings = settings;
         this.backlogs = backlogs;
-        this.segmenter = new Segmenter(settings.mtu());
+        this.segmenter = settings.segmenter();
     }
 
     /** Starts the node's middleware, talking to {@code router}, and attaches the ingesting VNF. */

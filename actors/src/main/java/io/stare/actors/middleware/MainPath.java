@@ -8,6 +8,7 @@ import io.stare.datapath.Egress;
 import io.stare.datapath.Ingress;
 import io.stare.protocol.DecodeErrorCounters;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.control.Recovered;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.TruncationReport;
@@ -57,8 +58,12 @@ final class MainPath {
     sealed interface Input {
     }
 
-    /** The server now receives a state; its stream starts at {@code next} (or at the first segment if -1). */
-    record Activate(int stateId, int publisherVnfId, long next) implements Input {
+    /**
+     * The server now receives a state; its stream starts at {@code next} (or at the first segment if
+     * -1, or the controller's latest when segments are tagged). With a {@code key}, only segments
+     * whose tag verifies are taken.
+     */
+    record Activate(int stateId, int publisherVnfId, long next, PublishKey key) implements Input {
     }
 
     /** The server left a state. */
@@ -115,6 +120,7 @@ final class MainPath {
     private final Reassembler reassembler;
     private final StareMessage message = new StareMessage();
     private final StateMap<Integer> activePublisher = new StateMap<>();
+    private final StateMap<PublishKey> receiveKeys = new StateMap<>();
     private final StateMap<Integer> lastSegmentCount = new StateMap<>();
     private final StateMap<Boolean> remoteSubscribers = new StateMap<>();
     private final StateMap<Confirmation> confirmations = new StateMap<>();
@@ -127,6 +133,8 @@ final class MainPath {
     private volatile long lastPublished = System.nanoTime() - BATCHING_GAP_NANOS;
     /** The attached VNFs' INT modules by VNF ID, published by the EXT module (copy-on-write). */
     private volatile StateMap<IntModule> modules = new StateMap<>();
+    /** The keys of the states published here, by the EXT module (copy-on-write): VNF threads send too. */
+    private volatile StateMap<PublishKey> sendKeys = new StateMap<>();
     private Egress egress;
     private int sendBudget;
     private long nowMillis;
@@ -141,6 +149,7 @@ final class MainPath {
         final LongAdder delivered = new LongAdder();
         final LongAdder publishFrames = new LongAdder();
         final LongAdder inactiveDropped = new LongAdder();
+        final LongAdder unauthenticated = new LongAdder();
         final LongAdder unexpected = new LongAdder();
         final LongAdder recoveredSegments = new LongAdder();
         final LongAdder unrecoverableUpdates = new LongAdder();
@@ -168,7 +177,7 @@ final class MainPath {
         this.ext = ext;
         this.controller = controller;
         this.appended = appended;
-        this.segmenter = new Segmenter(settings.mtu());
+        this.segmenter = settings.segmenter();
         this.fullSegmentScratch = new byte[segmenter.segmentPayload()];
         this.reassembler = new Reassembler(settings.reassembly(), new Dispatch());
         this.appendBatches = new AppendBatches(Middleware.APPEND_BATCH_BYTES, Math.max(1, settings.unconfirmedAppends() / 4));
@@ -201,6 +210,20 @@ final class MainPath {
     /** The EXT module: these INT modules are attached now (by VNF ID). */
     void attached(StateMap<IntModule> byVnf) {
         modules = byVnf;
+    }
+
+    /**
+     * The EXT module: segments of {@code stateId} published here go tagged under {@code key} (null:
+     * untagged). Set before the state's publisher is answered, so its first publish is tagged.
+     */
+    synchronized void publishKey(int stateId, PublishKey key) {
+        StateMap<PublishKey> next = sendKeys.copy();
+        if (key == null) {
+            next.remove(stateId);
+        } else {
+            next.put(stateId, key);
+        }
+        sendKeys = next;
     }
 
     /**
@@ -271,11 +294,17 @@ final class MainPath {
             remoteSubscribers.put(r.stateId(), r.any());
         } else if (input instanceof Activate a) {
             activePublisher.put(a.stateId(), a.publisherVnfId());
+            if (a.key() == null) {
+                receiveKeys.remove(a.stateId());
+            } else {
+                receiveKeys.put(a.stateId(), a.key());
+            }
             if (a.next() >= 0) {
                 reassembler.expect(a.stateId(), a.publisherVnfId(), a.next());
             }
         } else if (input instanceof Forget f) {
             activePublisher.remove(f.stateId());
+            receiveKeys.remove(f.stateId());
             lastSegmentCount.remove(f.stateId());
             reassembler.remove(f.stateId());
         } else if (input instanceof RecoveredInput r) {
@@ -283,8 +312,13 @@ final class MainPath {
         } else if (input instanceof Unanswered u) {
             reassembler.recoveryUnanswered(u.stateId(), u.publisherVnfId());
         } else if (input instanceof Latest l) {
-            if (activePublisher.get(l.stateId()) != null && l.latest() >= 0) {
+            if (activePublisher.get(l.stateId()) == null) {
+                return;
+            }
+            if (l.latest() >= 0) {
                 reassembler.noteLatest(l.stateId(), l.publisherVnfId(), l.latest(), nowMillis);
+            } else if (receiveKeys.get(l.stateId()) != null) {
+                reassembler.expect(l.stateId(), l.publisherVnfId(), 0); // nothing published yet: tags verify from 0
             }
         } else if (input instanceof Query q) {
             onQuery(q.query());
@@ -309,6 +343,11 @@ final class MainPath {
             counters.inactiveDropped.increment();
             return;
         }
+        PublishKey key = receiveKeys.get(m.stateId);
+        if (key != null && !authentic(m, key)) {
+            counters.unauthenticated.increment();
+            return; // before the reassembler: a forged segment takes no genuine one's place
+        }
         long update = reassembler.acceptInPlace(m.stateId, m.vnfId, m.updateNo, m.totalSegments, nowMillis);
         if (update >= 0) {
             counters.delivered.increment();
@@ -320,6 +359,29 @@ final class MainPath {
         } else {
             reassembler.accept(m.header(), m.payloadCopy(), nowMillis);
         }
+    }
+
+    /**
+     * Whether a Publish segment's tag verifies under its state's key; strips the tag. The update
+     * number in the tag is the one the reassembler would give the segment, so a segment replayed
+     * from an earlier wrap of the 16-bit number fails. A stream not started yet cannot extend the
+     * number: its segments are refused until the controller's latest update starts it.
+     */
+    private boolean authentic(StareMessage m, PublishKey key) {
+        if (m.payloadLength < PublishKey.TAG_LENGTH) {
+            return false;
+        }
+        long update = reassembler.extended(m.stateId, m.vnfId, m.updateNo);
+        if (update < 0) {
+            return false;
+        }
+        m.payloadLength -= PublishKey.TAG_LENGTH;
+        long tag = 0;
+        for (int i = 0; i < PublishKey.TAG_LENGTH; i++) {
+            tag = tag << 8 | (m.buffer.get(m.payloadOffset + m.payloadLength + i) & 0xff);
+        }
+        return key.verifies(tag, update, m.stateId, m.vnfId, m.totalSegments, m.segmentNo, m.buffer, m.payloadOffset,
+                m.payloadLength);
     }
 
     private void onRecovered(RecoveredInput input) {
@@ -421,7 +483,8 @@ final class MainPath {
         }
         Boolean remote = remoteSubscribers.get(stateId);
         if (remote == null || remote) {
-            if (!transport.publish(egress, stateId, vnfId, update, totalSegments, segmentNo, buffer, offset, length)) {
+            if (!transport.publish(egress, stateId, vnfId, update, totalSegments, segmentNo, buffer, offset, length,
+                    sendKeys.get(stateId))) {
                 return false; // the socket holds: this record goes out next cycle
             }
         } else if (segmentNo == 0) {

@@ -5,6 +5,7 @@ import io.stare.actors.controller.ReplicaController;
 import io.stare.client.PublishResult;
 import io.stare.client.UpdateHandler;
 import io.stare.protocol.ErrorCode;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
@@ -25,7 +26,9 @@ import io.stare.protocol.segment.Segmenter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 import java.util.stream.LongStream;
@@ -303,6 +306,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
      *     the main path slept (one wake-up of the main path spared each time)
      * @param publishLogBytes memory the publish log holds now (it grows with what waits for the
      *     backlog's confirmation, up to stare.middleware.publish-log, and shrinks as it is confirmed)
+     * @param unauthenticated Publish segments of a state with a key whose tag was missing or did not
+     *     verify (forged, corrupted, or replayed from an earlier wrap of the update number): dropped
      */
     public record Stats(Transport.Counters transport, long decodeErrors, long publishFramesReceived,
                         long deliveredFromNetwork, long localDeliveries, long updatesPublished,
@@ -310,7 +315,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                         int unconfirmedAppends, InetSocketAddress tunnelAddress, long keptLocal,
                         long segmentsAppended, long recoveredSegments, long unrecoverableUpdates,
                         long inactiveDropped, long unexpectedFrames, long inboundDropped, int inboundQueued,
-                        int outboundQueued, long handlerErrors, long sentFromVnfThreads, long publishLogBytes)
+                        int outboundQueued, long handlerErrors, long sentFromVnfThreads, long publishLogBytes,
+                        long unauthenticated)
             implements NoSerializationVerificationNeeded {
     }
 
@@ -329,6 +335,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     private final Segmenter segmenter;
     private final LocalDirectory directory = new LocalDirectory();
     private final SubRegister subRegister;
+    /** The Publish keys of the states subscribed here (null values: untagged), handed to the main path on activation. */
+    private final Map<Integer, PublishKey> receiveKeys = new HashMap<>();
     private final ActorRef<ReplicaController.Appended> appendedAdapter;
     private final ActorRef<TruncationQuery> truncationAdapter;
     private final ActorRef<ReplicaController.RemoteSubscribers> remoteAdapter;
@@ -367,7 +375,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         this.survivors = survivors;
         this.controller = controller;
         this.timers = timers;
-        this.segmenter = new Segmenter(settings.mtu());
+        this.segmenter = settings.segmenter();
         this.subRegister = new SubRegister(settings, nanoClock);
         this.appendedAdapter = context.messageAdapter(ReplicaController.Appended.class, WrappedAppended::new);
         this.truncationAdapter = context.messageAdapter(TruncationQuery.class, TruncationAsked::new);
@@ -551,6 +559,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                     "another local VNF publishes it"));
             return this;
         }
+        mainPath.publishKey(state, declared.key());
         // Number on from what the backlog already holds (a VNF that declares again after a restart).
         control(new LatestUpdateQuery(state), (latest, error) -> new DeclaredNumbering(declare, state, latest, error));
         return this;
@@ -682,6 +691,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             subscribe.replyTo().tell(done);
             return;
         }
+        receiveKeys.put(state, found.key()); // null: the controller does not authenticate Publish segments
         SubRegister.Join join = subRegister.subscribe(state, found.publisherVnfId(), subscribe,
                 change == LocalDirectory.NetworkChange.SUB_REGISTER);
         if (join instanceof SubRegister.Register register) {
@@ -757,7 +767,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         if (activated == null) {
             return this; // left meanwhile
         }
-        feed(new MainPath.Activate(activated.stateId(), activated.publisherVnfId(), activated.resumeFrom()));
+        feed(new MainPath.Activate(activated.stateId(), activated.publisherVnfId(), activated.resumeFrom(),
+                receiveKeys.get(activated.stateId())));
         updateRoutes();
         for (Subscribe subscribe : activated.subscribed()) {
             subscribe.replyTo().tell(new Subscribed(subscribe.stateName(), activated.stateId(),
@@ -774,6 +785,7 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private void leftTree(int state) {
         survivors.joined.remove(state);
+        receiveKeys.remove(state);
         transport.leave(state);
     }
 
@@ -931,7 +943,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 recoverRequests, subRegister.counters(), (int) log.unconfirmedUpdates(), transport.localAddress(),
                 c.keptLocal.sum(), c.segmentsAppended.sum(), c.recoveredSegments.sum(), c.unrecoverableUpdates.sum(),
                 c.inactiveDropped.sum(), c.unexpected.sum(), vnfs.inboundDropped(), vnfs.inboundQueued(),
-                vnfs.outboundQueued(), survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum(), log.heldBytes()));
+                vnfs.outboundQueued(), survivors.handlerErrors.sum(), c.sentFromVnfThreads.sum(), log.heldBytes(),
+                c.unauthenticated.sum()));
         return this;
     }
 

@@ -6,6 +6,7 @@ import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.segment.ReassemblyConfig;
 import io.stare.protocol.segment.Segmenter;
 import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.auth.PublishKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -66,9 +67,8 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
         ControlChecks.name("serverId", serverId);
         ControlChecks.vnfId("senderId", senderId);
         Objects.requireNonNull(switchPort, "switchPort");
-        if (mtu < Segmenter.MIN_MTU || mtu > Segmenter.MAX_MTU) {
-            throw new IllegalArgumentException("mtu " + mtu + " is out of range " + Segmenter.MIN_MTU + ".."
-                    + Segmenter.MAX_MTU);
+        if (mtu < MIN_MTU || mtu > Segmenter.MAX_MTU) {
+            throw new IllegalArgumentException("mtu " + mtu + " is out of range " + MIN_MTU + ".." + Segmenter.MAX_MTU);
         }
         if (transport.kind() == TransportSettings.Kind.TUNNEL && mtu > TunnelTransport.MAX_MTU) {
             throw new IllegalArgumentException("mtu " + mtu + " is too large for the tunnel transport: a frame must fit "
@@ -92,8 +92,17 @@ public record MiddlewareSettings(String serverId, int senderId, InetSocketAddres
             throw new IllegalArgumentException("publish-log " + publishLog + " is out of range 1.." + MAX_PUBLISH_LOG);
         }
         Objects.requireNonNull(reassembly, "reassembly").requireCapacityFor(
-                StareHeader.MAX_SEGMENTS * (mtu - io.stare.protocol.packet.StarePacket.OVERHEAD));
+                StareHeader.MAX_SEGMENTS * (mtu - io.stare.protocol.packet.StarePacket.OVERHEAD
+                        - PublishKey.TAG_LENGTH));
         Objects.requireNonNull(transport, "transport");
+    }
+
+    /** The smallest MTU: a segment's headers, its tag and one payload byte. */
+    public static final int MIN_MTU = Segmenter.MIN_MTU + PublishKey.TAG_LENGTH;
+
+    /** How this server splits updates: room for a Publish tag, keys or not, so every server splits alike. */
+    public Segmenter segmenter() {
+        return new Segmenter(mtu, PublishKey.TAG_LENGTH);
     }
 
     /** The largest publish log: 1 GiB. */

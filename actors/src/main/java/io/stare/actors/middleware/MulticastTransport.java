@@ -8,6 +8,7 @@ import io.stare.datapath.PortCounters;
 import io.stare.datapath.PortSpec;
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.header.UpdateNumbers;
 import io.stare.protocol.packet.Ethernet;
@@ -200,13 +201,14 @@ public final class MulticastTransport implements Transport {
 
     @Override
     public boolean publish(Egress egress, int stateId, int vnfId, long update, int totalSegments, int segmentNo,
-                           ByteBuffer payload, int offset, int length) {
+                           ByteBuffer payload, int offset, int length, PublishKey key) {
         InetSocketAddress group = groupOfState.get(stateId);
         if (group == null) {
             group = new InetSocketAddress(inetAddress(new StareAddress(MessageKind.PUBLISH, stateId)), settings.port());
             groupOfState.put(stateId, group);
         }
-        int at = egress.claimTo(SEND_PORT, StareHeader.LENGTH + length, group);
+        int at = egress.claimTo(SEND_PORT, StareHeader.LENGTH + length + (key == null ? 0 : PublishKey.TAG_LENGTH),
+                group);
         if (at < 0) {
             return false;
         }
@@ -214,6 +216,13 @@ public final class MulticastTransport implements Transport {
         new StareHeader(MessageKind.PUBLISH, stateId, UpdateNumbers.wire(update), vnfId, totalSegments, segmentNo)
                 .writeTo(out, at);
         out.put(at + StareHeader.LENGTH, payload, offset, length);
+        if (key != null) {
+            long tag = key.tag(update, stateId, vnfId, totalSegments, segmentNo, payload, offset, length);
+            int end = at + StareHeader.LENGTH + length;
+            for (int i = 0; i < PublishKey.TAG_LENGTH; i++) { // network order, whatever the buffer's order
+                out.put(end + i, (byte) (tag >>> (56 - 8 * i)));
+            }
+        }
         return true;
     }
 

@@ -5,6 +5,7 @@ import io.stare.datapath.DataPathSettings;
 import io.stare.datapath.Egress;
 import io.stare.datapath.Ingress;
 import io.stare.datapath.PortSpec;
+import io.stare.protocol.auth.PublishKey;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -34,11 +35,13 @@ public interface Transport {
     void started(DataPath<?> path);
 
     /**
-     * MAIN SEND of one Publish segment ({@code update} extended; its low 16 bits go on the wire) whose payload lies in {@code payload[offset, offset + length)}.
-     * False when the socket cannot take it now (the data path offers it again next cycle).
+     * MAIN SEND of one Publish segment ({@code update} extended; its low 16 bits go on the wire)
+     * whose payload lies in {@code payload[offset, offset + length)}, followed by its tag under
+     * {@code key} unless {@code key} is null. False when the socket cannot take it now (the data
+     * path offers it again next cycle).
      */
     boolean publish(Egress egress, int stateId, int vnfId, long update, int totalSegments, int segmentNo,
-                    ByteBuffer payload, int offset, int length);
+                    ByteBuffer payload, int offset, int length, PublishKey key);
 
     /**
      * MAIN SEND of a whole Ethernet frame the EXT module built (a SUB-register or SUB-remove). A

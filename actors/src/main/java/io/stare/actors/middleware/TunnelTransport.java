@@ -8,8 +8,8 @@ import io.stare.datapath.PortCounters;
 import io.stare.datapath.PortSpec;
 import io.stare.protocol.DecodeErrorCounters;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.header.StareHeader;
-import io.stare.protocol.header.UpdateNumbers;
 import io.stare.protocol.packet.StareFrameEncoder;
 import io.stare.protocol.packet.StareFrameFlyweight;
 import io.stare.protocol.packet.StarePacket;
@@ -89,13 +89,13 @@ public final class TunnelTransport implements Transport {
 
     @Override
     public boolean publish(Egress egress, int stateId, int vnfId, long update, int totalSegments, int segmentNo,
-                           ByteBuffer payload, int offset, int length) {
-        int at = egress.claim(PORT, StareFrameEncoder.frameLength(length));
+                           ByteBuffer payload, int offset, int length, PublishKey key) {
+        int at = egress.claim(PORT, StareFrameEncoder.frameLength(length + (key == null ? 0 : PublishKey.TAG_LENGTH)));
         if (at < 0) {
             return false;
         }
-        encoder.encode(egress.buffer(PORT), at, MessageKind.PUBLISH, stateId, UpdateNumbers.wire(update),
-                vnfId, totalSegments, segmentNo, payload, offset, length);
+        encoder.encodePublish(egress.buffer(PORT), at, stateId, update, vnfId, totalSegments, segmentNo, payload,
+                offset, length, key);
         return true;
     }
 

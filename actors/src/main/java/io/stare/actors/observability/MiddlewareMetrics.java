@@ -53,6 +53,9 @@ public final class MiddlewareMetrics {
                     s -> s.decodeErrors() + s.transport().malformed())
             .counter("stare_middleware_frames_inactive_total", "publish frames of states this server does not receive",
                     Middleware.Stats::inactiveDropped)
+            .counter("stare_middleware_publish_unauthenticated_total", "publish segments dropped because their tag "
+                    + "was missing or did not verify under the state's key (forged, corrupted or replayed)",
+                    Middleware.Stats::unauthenticated)
             .counter("stare_middleware_handler_errors_total", "exceptions thrown by VNFs' inline update handlers "
                     + "(counted and logged, never thrown into the data path)", Middleware.Stats::handlerErrors);
 

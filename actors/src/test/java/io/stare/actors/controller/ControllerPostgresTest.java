@@ -68,6 +68,7 @@ class ControllerPostgresTest {
 
         int vnf;
         int state;
+        io.stare.protocol.auth.PublishKey key;
         try (ClusterNodes first = new ClusterNodes(extra)) {
             ActorSystem<Void> c1 = first.start(List.of(CONTROLLER), false);
             ActorSystem<Void> c2 = first.start(List.of(CONTROLLER), false);
@@ -77,7 +78,9 @@ class ControllerPostgresTest {
             ActorRef<ReplicaController.Command> router = ClusterNodes.router(c1, SETTINGS);
             ClusterNodes.router(c2, SETTINGS);
             vnf = ((VnfRegistered) ask(c1, router, new RegisterVnf("tracker", "h1"))).vnfId();
-            state = ((StateDeclared) ask(c1, router, new DeclareState(vnf, "positions"))).stateId();
+            StateDeclared declared = (StateDeclared) ask(c1, router, new DeclareState(vnf, "positions"));
+            state = declared.stateId();
+            key = declared.key();
 
             Set<Long> confirmed = ConcurrentHashMap.newKeySet();
             ActorRef<ReplicaController.Appended> appended = c1.systemActorOf(
@@ -105,7 +108,8 @@ class ControllerPostgresTest {
             ClusterNodes.router(c4, SETTINGS);
             try {
                 assertEquals(new VnfRegistered("tracker", vnf), ask(c3, router, new RegisterVnf("tracker", "h1")));
-                assertEquals(new StateFound("positions", state, vnf), ask(c3, router, new LookupState("positions")));
+                assertEquals(new StateFound("positions", state, vnf, key), ask(c3, router, new LookupState("positions")),
+                        "the state's Publish key is in the journal");
                 assertEquals(new LatestUpdate(state, 29), ask(c3, router, new LatestUpdateQuery(state)));
                 Recovered old = assertInstanceOf(Recovered.class, ask(c3, router,
                         new Recover(1, state, "h2", List.of(MissingUpdate.whole(3), MissingUpdate.whole(27)))));

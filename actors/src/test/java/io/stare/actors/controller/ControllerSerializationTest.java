@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
@@ -97,7 +98,9 @@ class ControllerSerializationTest {
                 new RegistryState.VnfAssigned("vnf", 3),
                 new RegistryState.VnfHomed("vnf", "mw-1"),
                 new IdRegistry.Register(new RegisterVnf("vnf", "mw-2", true), replies),
-                new RegistryState.StateAssigned("counters", 7, 3),
+                new RegistryState.StateAssigned("counters", 7, 3, new PublishKey(1L, -2L)),
+                new RegistryState.StateAssigned("counters", 7, 3, null),
+                new RegistryState.StateKeyed(7, new PublishKey(-3L, 4L)),
                 new StateBacklog.Declared(3, "counters"),
                 new StateBacklog.AppendSegments(List.of(segment), appended),
                 new StateBacklog.RecoverSegments(recover, replies),
@@ -153,20 +156,39 @@ class ControllerSerializationTest {
         RegistryState state = RegistryState.empty(1023, 4_194_303);
         state.apply(new RegistryState.VnfAssigned("a", 0));
         state.apply(new RegistryState.VnfAssigned("b", 1));
-        state.apply(new RegistryState.StateAssigned("s", 0, 1));
+        state.apply(new RegistryState.StateAssigned("s", 0, 1, new PublishKey(5L, 6L)));
+        state.apply(new RegistryState.StateAssigned("t", 1, 1, null));
+        state.apply(new RegistryState.StateKeyed(1, new PublishKey(7L, 8L)));
         state.apply(new RegistryState.VnfHomed("a", "h1"));
         RegistryState back = (RegistryState) roundTrip(state);
         assertEquals(state.vnfIds(), back.vnfIds());
         assertEquals(state.stateIds(), back.stateIds());
         assertEquals(state.publishers(), back.publishers());
         assertEquals(java.util.Map.of("a", "h1"), back.homes());
+        assertEquals(new PublishKey(5L, 6L), back.keyOf(0));
+        assertEquals(new PublishKey(7L, 8L), back.keyOf(1));
+    }
+
+    /** A StateAssigned as journals before Publish keys hold it. */
+    record KeylessStateAssigned(String name, int stateId, int publisherVnfId)
+            implements io.stare.protocol.CborSerializable {
+    }
+
+    /** An event journalled before Publish keys existed reads back keyless; the next declaration draws one. */
+    @Test
+    void aStateAssignedWithoutAKeyReadsBack() {
+        KeylessStateAssigned old = new KeylessStateAssigned("s", 4, 1);
+        byte[] bytes = serialization.serialize(old).get();
+        Object back = serialization.deserialize(bytes, JACKSON_CBOR_ID, RegistryState.StateAssigned.class.getName())
+                .get();
+        assertEquals(new RegistryState.StateAssigned("s", 4, 1, null), back);
     }
 
     /** A snapshot from before names were bound reads back, its names bound at their next registration. */
     @Test
     void aRegistrySnapshotWithoutHomesReadsBack() {
         RegistryState old = RegistryState.fromSnapshot(java.util.Map.of("a", 0), java.util.Map.of(), java.util.Map.of(),
-                null);
+                null, null);
         assertEquals(java.util.Map.of(), old.homes());
         assertEquals(null, old.homeOf("a"));
     }

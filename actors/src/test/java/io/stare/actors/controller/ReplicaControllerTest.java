@@ -2,6 +2,9 @@ package io.stare.actors.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.actors.backlog.BacklogLimits;
@@ -78,7 +81,32 @@ class ReplicaControllerTest {
         int flows = client.declare(a, "flows");
         assertEquals(counters, client.declare(a, "counters"), "a retry gets the same state ID");
         assertEquals(1, flows - counters);
-        assertEquals(new StateFound("counters", counters, a), client.ask(new LookupState("counters")));
+        assertEquals(new StateFound("counters", counters, a), keyless(client.ask(new LookupState("counters"))));
+    }
+
+    @Test
+    void everyStateGetsAKeyOfItsOwnThatSurvivesARestart() {
+        Client before = new Client(SETTINGS, "restart-keys");
+        int a = before.registerVnf("a");
+        StateDeclared counters = (StateDeclared) before.ask(new DeclareState(a, "counters"));
+        StateDeclared flows = (StateDeclared) before.ask(new DeclareState(a, "flows"));
+        assertNotNull(counters.key());
+        assertNotEquals(counters.key(), flows.key());
+        assertEquals(counters, before.ask(new DeclareState(a, "counters")), "a retry gets the same key");
+        assertEquals(counters.key(), ((StateFound) before.ask(new LookupState("counters", "b"))).key(),
+                "a subscriber learns the publisher's key");
+        before.stop();
+
+        Client after = new Client(SETTINGS, "restart-keys");
+        assertEquals(flows.key(), ((StateFound) after.ask(new LookupState("flows"))).key());
+        assertEquals(counters, after.ask(new DeclareState(a, "counters")));
+        after.stop();
+
+        Client off = new Client(SETTINGS.withPublishAuthentication(false), "restart-keys");
+        assertNull(((StateDeclared) off.ask(new DeclareState(a, "counters"))).key(),
+                "publish-authentication = off hands out no key: segments go untagged");
+        assertNull(((StateFound) off.ask(new LookupState("flows"))).key());
+        off.stop();
     }
 
     @Test
@@ -294,9 +322,9 @@ class ReplicaControllerTest {
                 new SubscribePolicy.Rule("ids-*", List.of("flows"))))), "policy");
         int publisher = policed.registerVnf("exporter");
         int flows = policed.declare(publisher, "flows");
-        assertEquals(new StateFound("flows", flows, publisher), policed.ask(new LookupState("flows", "ids-1")));
+        assertEquals(new StateFound("flows", flows, publisher), keyless(policed.ask(new LookupState("flows", "ids-1"))));
         assertFailure(ErrorCode.NOT_AUTHORIZED, policed.ask(new LookupState("flows", "firewall")));
-        assertEquals(new StateFound("flows", flows, publisher), policed.ask(new LookupState("flows")),
+        assertEquals(new StateFound("flows", flows, publisher), keyless(policed.ask(new LookupState("flows"))),
                 "a plain lookup subscribes nobody");
         policed.stop();
     }
@@ -358,6 +386,13 @@ class ReplicaControllerTest {
         return IntStream.range(0, totalSegments)
                 .mapToObj(i -> new Segment(state, 0, update, totalSegments, i, new byte[] {(byte) update, (byte) i}))
                 .toList();
+    }
+
+    /** A lookup's answer without its key (random), to compare with an expected one. */
+    private static StateFound keyless(ControlReply reply) {
+        StateFound found = (StateFound) reply;
+        assertNotNull(found.key());
+        return new StateFound(found.stateName(), found.stateId(), found.publisherVnfId());
     }
 
     private static void assertFailure(ErrorCode code, ControlReply reply) {

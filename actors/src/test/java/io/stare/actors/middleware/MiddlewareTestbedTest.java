@@ -178,11 +178,13 @@ class MiddlewareTestbedTest {
         new Random(7).nextBytes(big);
 
         PublishResult result = await(a.publish("state-a", big));
-        assertEquals(70, assertInstanceOf(PublishResult.Published.class, result).segments());
+        // 1,448 payload bytes per segment at MTU 1500: 36 bytes of headers, 8 of the Publish tag.
+        assertEquals(71, assertInstanceOf(PublishResult.Published.class, result).segments());
         List<Recorder.Heard> heard = atD.awaitCount(1, WAIT);
         assertArrayEquals(big, heard.get(0).value());
-        assertEquals(70, testbed.stats(2).publishFramesReceived());
-        // The publisher keeps the update until the backlog confirms it holds all 70 segments.
+        assertEquals(71, testbed.stats(2).publishFramesReceived());
+        assertEquals(0, testbed.stats(2).unauthenticated(), "every segment's tag verified");
+        // The publisher keeps the update until the backlog confirms it holds all 71 segments.
         TestTime.eventually(WAIT, () -> assertEquals(0, testbed.stats(0).unconfirmedAppends()));
     }
 

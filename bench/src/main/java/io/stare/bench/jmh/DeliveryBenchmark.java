@@ -65,6 +65,10 @@ public class DeliveryBenchmark {
     @Param({"64", "1024", "16384"})
     public int payloadBytes;
 
+    /** Publish segments tagged and verified (stare.controller.publish-authentication), or not: its cost. */
+    @Param({"true", "false"})
+    public boolean authenticated;
+
     private ActorSystem<Void> system;
     private SoftSwitchNode node;
     private StareClient publisher;
@@ -82,7 +86,7 @@ public class DeliveryBenchmark {
         node = SoftSwitchNode.start(system, new SoftSwitchNode.Settings("s1", 1,
                 List.of(PortBinding.loopback(0), PortBinding.loopback(1)),
                 new InetSocketAddress("127.0.0.1", 0), Optional.of(StareProgram.Mode.REGISTER), 0));
-        ActorRef<ReplicaController.Command> controller = system.systemActorOf(StubController.create(true),
+        ActorRef<ReplicaController.Command> controller = system.systemActorOf(StubController.create(true, authenticated),
                 "stub-controller", Props.empty());
         MiddlewareSettings defaults = MiddlewareSettings.fromConfig(config);
         ActorRef<Middleware.Command> publishing = system.systemActorOf(Middleware.create(

@@ -45,6 +45,11 @@ public final class JmhSummary {
             String name = params.getBenchmark();
             String shortName = name.startsWith("io.stare.bench.jmh.") ? name.substring("io.stare.bench.jmh.".length())
                     : name;
+            for (String key : params.getParamsKeys()) { // other parameters tell rows of one size apart
+                if (!key.equals("payloadBytes")) {
+                    shortName += " " + key + "=" + params.getParam(key);
+                }
+            }
             String payload = params.getParam("payloadBytes");
             Result<?> primary = result.getPrimaryResult();
             Map<String, Result> secondary = result.getSecondaryResults();
@@ -69,10 +74,10 @@ public final class JmhSummary {
         out.println();
         out.println("Summary: completed updates per second (± is JMH's 99.9% confidence half-width; attempted/s "
                 + "counts refused publishes too)");
-        out.printf(Locale.ROOT, "%-40s %8s %12s %11s %12s %11s %9s%n", "benchmark", "payload", "updates/s", "±",
+        out.printf(Locale.ROOT, "%-56s %8s %12s %11s %12s %11s %9s%n", "benchmark", "payload", "updates/s", "±",
                 "attempted/s", "refused/s", "lost/s");
         for (Row row : rows) {
-            out.printf(Locale.ROOT, "%-40s %8s %12s %11s %12s %11s %9s%n", row.benchmark(), row.payload(),
+            out.printf(Locale.ROOT, "%-56s %8s %12s %11s %12s %11s %9s%n", row.benchmark(), row.payload(),
                     number(row.updates()), Double.isNaN(row.error()) ? "-" : number(row.error()),
                     number(row.attempted()), optional(row.refused()), optional(row.lost()));
         }

@@ -60,7 +60,7 @@ public class PublishEncodeBenchmark {
     public void setup() {
         // The middleware's MTU as configured (stare.middleware.mtu), so segment counts match a real run.
         MiddlewareSettings settings = MiddlewareSettings.fromConfig(ConfigFactory.load());
-        segmenter = new Segmenter(settings.mtu());
+        segmenter = settings.segmenter();
         frames = new ServerFrames(settings.senderId());
         encoder = new StareFrameEncoder(0x02_00_00_00_00_00L | settings.senderId(), 0x7f000001, StareAddress.UDP_PORT,
                 StarePacket.DEFAULT_TTL);

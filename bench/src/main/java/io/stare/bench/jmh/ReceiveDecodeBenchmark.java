@@ -101,7 +101,7 @@ public class ReceiveDecodeBenchmark {
     public void setup() {
         MiddlewareSettings settings = MiddlewareSettings.fromConfig(ConfigFactory.load());
         reassembly = settings.reassembly();
-        Segmenter segmenter = new Segmenter(settings.mtu());
+        Segmenter segmenter = settings.segmenter();
         ServerFrames encoder = new ServerFrames(settings.senderId());
         byte[] value = Payloads.of(payloadBytes);
         frames = new byte[UPDATES][][];

@@ -2,6 +2,7 @@ package io.stare.bench.jmh;
 
 import io.stare.actors.controller.ReplicaController;
 import io.stare.protocol.ErrorCode;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.DeclareState;
 import io.stare.protocol.control.LatestUpdate;
@@ -20,7 +21,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * A replica controller reduced to what a publishing middleware needs from it, so that the
- * benchmarks time the middleware and not the backlog's persistence: it hands out VNF and state IDs,
+ * benchmarks time the middleware and not the backlog's persistence: it hands out VNF and state IDs
+ * (with a Publish key each, as the real controller does by default, unless told not to),
  * confirms every appended update at once (keeping nothing), and answers a publisher whether another
  * server subscribes with a fixed answer.
  *
@@ -38,6 +40,14 @@ final class StubController {
      *     subscribers off it (what the real controller says when no other server subscribes)
      */
     static Behavior<ReplicaController.Command> create(boolean remoteSubscribers) {
+        return create(remoteSubscribers, true);
+    }
+
+    /**
+     * @param authenticated whether states get Publish keys (segments tagged and verified), as with
+     *     {@code stare.controller.publish-authentication = on}
+     */
+    static Behavior<ReplicaController.Command> create(boolean remoteSubscribers, boolean authenticated) {
         Map<String, Integer> vnfs = new HashMap<>();
         Map<String, StateDeclared> states = new HashMap<>();
         return Behaviors.receive(ReplicaController.Command.class)
@@ -48,11 +58,12 @@ final class StubController {
                                 vnfs.computeIfAbsent(r.vnfName(), n -> vnfs.size() + 1)));
                     } else if (request instanceof DeclareState d) {
                         control.replyTo().tell(states.computeIfAbsent(d.stateName(),
-                                n -> new StateDeclared(n, states.size() + 1, d.publisherVnfId())));
+                                n -> new StateDeclared(n, states.size() + 1, d.publisherVnfId(),
+                                        authenticated ? PublishKey.random() : null)));
                     } else if (request instanceof LookupState l) {
                         StateDeclared s = states.get(l.stateName());
                         control.replyTo().tell(s == null ? new StateUnknown(l.stateName())
-                                : new StateFound(s.stateName(), s.stateId(), s.publisherVnfId()));
+                                : new StateFound(s.stateName(), s.stateId(), s.publisherVnfId(), s.key()));
                     } else if (request instanceof LatestUpdateQuery q) {
                         control.replyTo().tell(new LatestUpdate(q.stateId(), -1));
                     } else {

@@ -43,6 +43,7 @@ class BenchmarkListTest {
                 "io.stare.bench.jmh.PublishBenchmark.middleware",
                 "io.stare.bench.jmh.LocalDeliveryBenchmark.viaStareClient",
                 "io.stare.bench.jmh.LocalDeliveryBenchmark.viaMiddleware",
-                "io.stare.bench.jmh.DeliveryBenchmark.publishAndDeliver")), names);
+                "io.stare.bench.jmh.DeliveryBenchmark.publishAndDeliver",
+                "io.stare.bench.jmh.PublishTagBenchmark.tagUpdate")), names);
     }
 }

@@ -5,6 +5,7 @@ import io.stare.client.TcpVnfClient;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.protocol.ErrorCode;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.segment.Segmenter;
 import io.stare.protocol.vnf.VnfMessage;
 import java.io.BufferedReader;
@@ -186,7 +187,8 @@ public final class VnfCommand implements Runnable {
                 throw new UserInputException("--count must be 0 or more, not " + count);
             }
             Duration pause = optionalDuration("--every", every).orElse(Duration.ZERO);
-            Segmenter segmenter = new Segmenter(ConfigFactory.load().getInt("stare.middleware.mtu"));
+            Segmenter segmenter = new Segmenter(ConfigFactory.load().getInt("stare.middleware.mtu"),
+                    PublishKey.TAG_LENGTH); // as the middleware splits
             PrintWriter out = spec.commandLine().getOut();
             BufferedReader lines = stdin ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
                     : null;

@@ -2,7 +2,9 @@ package io.stare.protocol.packet;
 
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.header.StareHeader;
+import io.stare.protocol.header.UpdateNumbers;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.util.Objects;
@@ -96,6 +98,32 @@ public final class StareFrameEncoder {
                 payloadLength);
         buffer.put(offset + StareFrameFlyweight.PAYLOAD_OFFSET, payload, payloadOffset, payloadLength);
         return finish(buffer, offset, frameLength, destination(kind, stateId));
+    }
+
+    /**
+     * Writes a Publish segment like {@link #encode(ByteBuffer, int, MessageKind, int, int, int, int, int,
+     * ByteBuffer, int, int)}, followed, when {@code key} is not null, by its
+     * {@value PublishKey#TAG_LENGTH}-byte tag (big-endian) inside the UDP payload.
+     *
+     * @param update the segment's extended update number: its low 16 bits go on the wire, all of it into the tag
+     * @param key the state's key, or null for an untagged segment
+     * @return the frame's length, {@link #frameLength(int) frameLength(payloadLength)} plus the tag
+     */
+    public int encodePublish(ByteBuffer buffer, int offset, int stateId, long update, int vnfId, int totalSegments,
+                             int segmentNo, ByteBuffer payload, int payloadOffset, int payloadLength, PublishKey key) {
+        if (key == null) {
+            return encode(buffer, offset, MessageKind.PUBLISH, stateId, UpdateNumbers.wire(update), vnfId,
+                    totalSegments, segmentNo, payload, payloadOffset, payloadLength);
+        }
+        Objects.checkFromIndexSize(payloadOffset, payloadLength, payload.limit());
+        int frameLength = prepare(buffer, offset, MessageKind.PUBLISH, stateId, UpdateNumbers.wire(update), vnfId,
+                totalSegments, segmentNo, payloadLength + PublishKey.TAG_LENGTH);
+        int at = offset + StareFrameFlyweight.PAYLOAD_OFFSET;
+        buffer.put(at, payload, payloadOffset, payloadLength);
+        long tag = key.tag(update, stateId, vnfId, totalSegments, segmentNo, payload, payloadOffset, payloadLength);
+        put32(buffer, at + payloadLength, (int) (tag >>> 32));
+        put32(buffer, at + payloadLength + 4, (int) tag);
+        return finish(buffer, offset, frameLength, destination(MessageKind.PUBLISH, stateId));
     }
 
     /**

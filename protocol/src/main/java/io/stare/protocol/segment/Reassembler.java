@@ -296,6 +296,23 @@ public final class Reassembler {
         }
     }
 
+    /**
+     * The full update number a segment with wire number {@code updateNo} would take in its stream,
+     * as {@link #accept} and {@link #acceptInPlace} extend it, or -1 if the stream has not started
+     * (its first segment would fix the start). Changes nothing: a segment is checked with it before
+     * it is offered.
+     */
+    public long extended(int stateId, int vnfId, int updateNo) {
+        Stream stream = last;
+        if (stream == null || stream.stateId != stateId || stream.vnfId != vnfId) {
+            stream = streams.get(key(stateId, vnfId));
+        }
+        if (stream == null || stream.next < 0) {
+            return -1;
+        }
+        return UpdateNumbers.extend(updateNo, Math.max(stream.next, stream.highest + 1));
+    }
+
     /** The next update a stream will deliver, or -1 if the stream has not started. */
     public long nextUpdate(int stateId, int vnfId) {
         Stream stream = streams.get(key(stateId, vnfId));

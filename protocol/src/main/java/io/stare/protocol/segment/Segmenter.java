@@ -29,18 +29,27 @@ public final class Segmenter {
 
     /** A segmenter for packets of at most {@code mtu} bytes. */
     public Segmenter(int mtu) {
-        if (mtu < MIN_MTU || mtu > MAX_MTU) {
-            throw new IllegalArgumentException("MTU " + mtu + " is out of range " + MIN_MTU + ".." + MAX_MTU);
+        this(mtu, 0);
+    }
+
+    /**
+     * A segmenter for packets of at most {@code mtu} bytes whose payload is followed by
+     * {@code trailer} bytes (a Publish segment's tag, {@code PublishKey.TAG_LENGTH}).
+     */
+    public Segmenter(int mtu, int trailer) {
+        if (trailer < 0 || mtu < MIN_MTU + trailer || mtu > MAX_MTU) {
+            throw new IllegalArgumentException("MTU " + mtu + " is out of range " + (MIN_MTU + Math.max(0, trailer))
+                    + ".." + MAX_MTU + (trailer > 0 ? " with a " + trailer + "-byte trailer" : ""));
         }
         this.mtu = mtu;
-        this.segmentPayload = mtu - StarePacket.OVERHEAD;
+        this.segmentPayload = mtu - StarePacket.OVERHEAD - trailer;
     }
 
     public int mtu() {
         return mtu;
     }
 
-    /** Payload bytes per full segment: {@code mtu - 36}. */
+    /** Payload bytes per full segment: {@code mtu - 36 - trailer}. */
     public int segmentPayload() {
         return segmentPayload;
     }
@@ -62,7 +71,7 @@ public final class Segmenter {
      */
     public List<Segment> split(int stateId, int vnfId, long updateNo, byte[] update) {
         if (update.length > maxUpdateBytes()) {
-            throw new UpdateTooLargeException(update.length, maxUpdateBytes(), mtu);
+            throw new UpdateTooLargeException(update.length, maxUpdateBytes(), segmentPayload, mtu);
         }
         int total = segmentCount(update.length);
         List<Segment> segments = new ArrayList<>(total);
@@ -79,9 +88,9 @@ public final class Segmenter {
         private final int length;
         private final int limit;
 
-        UpdateTooLargeException(int length, int limit, int mtu) {
+        UpdateTooLargeException(int length, int limit, int segmentPayload, int mtu) {
             super("update of " + length + " bytes exceeds the largest update of " + limit + " bytes ("
-                    + StareHeader.MAX_SEGMENTS + " segments of " + (mtu - StarePacket.OVERHEAD) + " bytes at MTU "
+                    + StareHeader.MAX_SEGMENTS + " segments of " + segmentPayload + " bytes at MTU "
                     + mtu + ")");
             this.length = length;
             this.limit = limit;

@@ -58,6 +58,8 @@ class ControlMessageSerializationTest {
                 new StateDeclared("flow-counters", StareAddress.MAX_STATE_ID, 5),
                 new LookupState("flow-counters"),
                 new StateFound("flow-counters", 0, 0),
+                new StateFound("flow-counters", 0, 0, new io.stare.protocol.auth.PublishKey(-1L, 42L)),
+                new StateDeclared("flow-counters", 9, 5, new io.stare.protocol.auth.PublishKey(7L, Long.MIN_VALUE)),
                 new StateUnknown("nobody-publishes-this"),
                 new Recover(42L, 7, "middleware@10.0.0.2",
                         List.of(MissingUpdate.whole(69_999L), new MissingUpdate(70_000L, List.of(0, 1, 127)))),

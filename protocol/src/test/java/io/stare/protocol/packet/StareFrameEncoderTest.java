@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.stare.protocol.address.MessageKind;
 import io.stare.protocol.address.StareAddress;
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.header.StareHeader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -124,6 +125,28 @@ class StareFrameEncoderTest {
         assertEquals("9c40" + "ff98" + "0012", hex.substring(68, 80));
         assertEquals("003039" + "0001" + "014000" + "6869", hex.substring(84));
         assertArrayEquals(slow(MAC, 0x0a000001, 40000, 64, header, new byte[] {'h', 'i'}), buffer.array());
+    }
+
+    /** A tagged Publish is the untagged frame of payload + tag: the tag (big-endian) ends the UDP payload. */
+    @Test
+    void appendsTheTagOfTheFullUpdateNumber() {
+        PublishKey key = new PublishKey(11, 22);
+        byte[] payload = "segment".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long update = 3 * 65_536L + 9;
+        StareFrameEncoder encoder = new StareFrameEncoder(MAC, LOOPBACK, 40000, 64);
+        ByteBuffer tagged = ByteBuffer.allocate(StareFrameEncoder.frameLength(payload.length + PublishKey.TAG_LENGTH));
+        int length = encoder.encodePublish(tagged, 0, 77, update, 5, 2, 1, ByteBuffer.wrap(payload), 0,
+                payload.length, key);
+        assertEquals(tagged.capacity(), length);
+        byte[] withTag = Arrays.copyOf(payload, payload.length + PublishKey.TAG_LENGTH);
+        ByteBuffer.wrap(withTag).putLong(payload.length,
+                key.tag(update, 77, 5, 2, 1, ByteBuffer.wrap(payload), 0, payload.length));
+        StareHeader header = new StareHeader(MessageKind.PUBLISH, 77, 9, 5, 2, 1);
+        assertArrayEquals(slow(MAC, LOOPBACK, 40000, 64, header, withTag), tagged.array());
+
+        ByteBuffer untagged = ByteBuffer.allocate(StareFrameEncoder.frameLength(payload.length));
+        encoder.encodePublish(untagged, 0, 77, update, 5, 2, 1, ByteBuffer.wrap(payload), 0, payload.length, null);
+        assertArrayEquals(slow(MAC, LOOPBACK, 40000, 64, header, payload), untagged.array());
     }
 
     @Test

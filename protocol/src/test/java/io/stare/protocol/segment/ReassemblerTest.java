@@ -52,6 +52,19 @@ class ReassemblerTest {
         assertTrue(listener.requests.isEmpty());
     }
 
+    /** What a tag is checked against: the number the stream would give the segment, asked without changing it. */
+    @Test
+    void extendsAWireNumberAsTheStreamWouldWithoutTakingTheSegment() {
+        Reassembler r = reassembler(10);
+        assertEquals(-1, r.extended(STATE, VNF, 3), "a stream not started has no reference yet");
+        r.expect(STATE, VNF, 65534);
+        assertEquals(65534, r.extended(STATE, VNF, 65534));
+        assertEquals(65537, r.extended(STATE, VNF, 1), "across the wrap");
+        assertEquals(65534 - 10, r.extended(STATE, VNF, 65524), "behind the stream: a stale number");
+        assertEquals(65534, r.nextUpdate(STATE, VNF), "nothing taken");
+        assertTrue(listener.updates.isEmpty());
+    }
+
     @Test
     void duplicatesAndStaleSegmentsAreIgnored() {
         Reassembler r = reassembler(10);
