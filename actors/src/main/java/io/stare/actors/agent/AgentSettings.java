@@ -29,11 +29,15 @@ import java.util.Objects;
  * @param arqMaxTimeout the longest such wait (the wait doubles per retransmission up to it)
  * @param arqLimit retransmissions of one propagated SUB message before giving up
  * @param state4 register mode: State4 reconfiguration (register access, automatic growth)
+ * @param tlsDirectory P4Runtime over TLS 1.3 with this agent's certificate, from a directory of
+ *     {@code tls.key}, {@code tls.crt} and {@code ca.crt} (read again at every connection, so a
+ *     rotated certificate is used without a restart); empty: plain text
  */
 public record AgentSettings(String host, int port, long deviceId, BigInteger electionId, String role,
                             StareProgram.Mode mode, long treePorts, int embeddedPorts,
                             Duration reconnectMin, Duration reconnectMax, Duration rpcTimeout,
-                            Duration arqTimeout, Duration arqMaxTimeout, int arqLimit, State4 state4) {
+                            Duration arqTimeout, Duration arqMaxTimeout, int arqLimit, State4 state4,
+                            String tlsDirectory) {
 
     /**
      * Register mode's State4 reconfiguration, under {@code stare.agent.state4} (defaults apply
@@ -74,17 +78,18 @@ public record AgentSettings(String host, int port, long deviceId, BigInteger ele
         }
     }
 
-    /** Settings with the default {@link State4} parameters. */
+    /** Settings with the default {@link State4} parameters, P4Runtime in plain text. */
     public AgentSettings(String host, int port, long deviceId, BigInteger electionId, String role,
                          StareProgram.Mode mode, long treePorts, int embeddedPorts,
                          Duration reconnectMin, Duration reconnectMax, Duration rpcTimeout,
                          Duration arqTimeout, Duration arqMaxTimeout, int arqLimit) {
         this(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin, reconnectMax,
-                rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, State4.DEFAULTS);
+                rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, State4.DEFAULTS, "");
     }
 
     public AgentSettings {
         Objects.requireNonNull(state4, "state4");
+        tlsDirectory = Objects.requireNonNull(tlsDirectory, "tlsDirectory").trim();
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(mode, "mode");
@@ -115,7 +120,7 @@ public record AgentSettings(String host, int port, long deviceId, BigInteger ele
                 agent.getDuration("reconnect.min-backoff"), agent.getDuration("reconnect.max-backoff"),
                 agent.getDuration("rpc-timeout"),
                 agent.getDuration("arq.timeout"), agent.getDuration("arq.max-timeout"), agent.getInt("arq.limit"),
-                State4.fromConfig(agent));
+                State4.fromConfig(agent), agent.getString("tls-directory"));
     }
 
     /** {@code host:port}, for messages. */
@@ -126,19 +131,25 @@ public record AgentSettings(String host, int port, long deviceId, BigInteger ele
     /** The same settings with another election ID. */
     public AgentSettings withElectionId(BigInteger id) {
         return new AgentSettings(host, port, deviceId, id, role, mode, treePorts, embeddedPorts, reconnectMin,
-                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, state4);
+                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, state4, tlsDirectory);
     }
 
     /** The same settings with other State4 parameters. */
     public AgentSettings withState4(State4 other) {
         return new AgentSettings(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin,
-                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, other);
+                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, other, tlsDirectory);
     }
 
     /** The same settings with other ARQ parameters. */
     public AgentSettings withArq(Duration timeout, Duration maxTimeout, int limit) {
         return new AgentSettings(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin,
-                reconnectMax, rpcTimeout, timeout, maxTimeout, limit, state4);
+                reconnectMax, rpcTimeout, timeout, maxTimeout, limit, state4, tlsDirectory);
+    }
+
+    /** The same settings with P4Runtime over TLS from {@code directory} (empty: plain text). */
+    public AgentSettings withTlsDirectory(String directory) {
+        return new AgentSettings(host, port, deviceId, electionId, role, mode, treePorts, embeddedPorts, reconnectMin,
+                reconnectMax, rpcTimeout, arqTimeout, arqMaxTimeout, arqLimit, state4, directory);
     }
 
     /**

@@ -8,7 +8,9 @@ import io.stare.p4.pipeline.EmbeddedController;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.runtime.Uint128s;
 import io.stare.protocol.address.MessageKind;
+import io.stare.protocol.tls.TlsDirectory;
 import java.math.BigInteger;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +21,7 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -247,9 +250,14 @@ final class StreamSession {
     static Behavior<Command> create(AgentSettings settings, BigInteger electionId, P4Entities entities, int portCount,
                                     ActorRef<Report> agent, LongSupplier nanos) {
         return Behaviors.setup(context -> {
-            P4RuntimeClient client = P4RuntimeClient.create(GrpcClientSettings
-                    .connectToServiceAt(settings.host(), settings.port(), context.getSystem()).withTls(false),
-                    context.getSystem());
+            GrpcClientSettings grpc;
+            try {
+                grpc = clientSettings(settings, context.getSystem());
+            } catch (IllegalArgumentException unreadable) {
+                agent.tell(new Ended(unreadable.getMessage(), false)); // tried again with the reconnection backoff
+                return Behaviors.stopped();
+            }
+            P4RuntimeClient client = P4RuntimeClient.create(grpc, context.getSystem());
             Materializer materializer = Materializer.createMaterializer(context);
             Pair<BoundedSourceQueue<StreamMessageRequest>, Source<StreamMessageRequest, NotUsed>> requests =
                     Source.<StreamMessageRequest>queue(REQUEST_BUFFER).preMaterialize(materializer);
@@ -266,6 +274,20 @@ final class StreamSession {
             SwitchRpc rpc = new SwitchRpc(client, current, entities, materializer);
             return session.session(new State(Phase.ARBITRATING, rpc, Optional.empty(), false));
         });
+    }
+
+    /**
+     * Plain text, or TLS 1.3 with the agent's certificate, the switch's checked against the CA and
+     * the address dialled. The directory is read at every connection: a rotated certificate needs no restart.
+     *
+     * @throws IllegalArgumentException if the TLS directory cannot be read
+     */
+    static GrpcClientSettings clientSettings(AgentSettings settings, ActorSystem<?> system) {
+        GrpcClientSettings grpc = GrpcClientSettings.connectToServiceAt(settings.host(), settings.port(), system);
+        if (settings.tlsDirectory().isEmpty()) {
+            return grpc.withTls(false);
+        }
+        return grpc.withTls(true).withSslContext(TlsDirectory.load(Path.of(settings.tlsDirectory()), "P4Runtime TLS"));
     }
 
     private Behavior<Command> session(State s) {

@@ -86,7 +86,15 @@ final class SwitchRpc {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        String described = cause.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines()
+                .findFirst().orElse(""));
+        // gRPC says only "UNAVAILABLE: io exception" when a TLS handshake fails: say why.
+        for (Throwable inner = cause.getCause(); inner != null; inner = inner.getCause()) {
+            if (inner instanceof javax.net.ssl.SSLException tls) {
+                return described + " (TLS: " + tls.getMessage() + ")";
+            }
+        }
+        return described;
     }
 
     /** The arbitration update this agent opens its stream with. */

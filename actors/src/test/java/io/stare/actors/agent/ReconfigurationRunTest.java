@@ -51,7 +51,7 @@ class ReconfigurationRunTest {
         AgentSettings settings = new AgentSettings(base.host(), base.port(), base.deviceId(), base.electionId(),
                 base.role(), base.mode(), base.treePorts(), base.embeddedPorts(), base.reconnectMin(),
                 base.reconnectMax(), RPC_TIMEOUT, base.arqTimeout(), base.arqMaxTimeout(), base.arqLimit(),
-                new AgentSettings.State4(RegisterAccess.Choice.IN_BAND, 0, 16, true));
+                new AgentSettings.State4(RegisterAccess.Choice.IN_BAND, 0, 16, true), "");
         InBandRegisterAccess inBand = new InBandRegisterAccess(packet -> {
             packetOuts.ref().tell(packet);
             return true;

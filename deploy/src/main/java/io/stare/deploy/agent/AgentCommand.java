@@ -11,6 +11,7 @@ import io.stare.deploy.cli.UserInputException;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
+import io.stare.protocol.tls.TlsDirectory;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -78,6 +79,12 @@ public final class AgentCommand implements Callable<Integer> {
             description = "serve the agents' views as Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464)")
     String metrics;
 
+    @Option(names = "--tls-dir", paramLabel = "DIR",
+            description = "P4Runtime over TLS 1.3: a directory with this agent's tls.key and tls.crt and the "
+                    + "switches' ca.crt (PEM); each switch's certificate must name the address dialled (default: "
+                    + "$STARE_AGENT_TLS_DIR, else plain text)")
+    Path tlsDirectory;
+
     @Override
     public Integer call() throws Exception {
         StareProgram.Mode programMode = switch (mode.toLowerCase(Locale.ROOT)) {
@@ -89,8 +96,13 @@ public final class AgentCommand implements Callable<Integer> {
         CliParsing.electionId(electionId);
         Optional<Duration> runFor = duration == null ? Optional.empty()
                 : Optional.of(CliParsing.duration("--duration", duration));
-        Map<String, AgentSettings> agents = plan(programMode, address,
-                com.typesafe.config.ConfigFactory.load());
+        Config config = com.typesafe.config.ConfigFactory.load();
+        if (tlsDirectory != null) {
+            config = com.typesafe.config.ConfigFactory.parseMap(Map.of("stare.agent.tls-directory",
+                    tlsDirectory.toAbsolutePath().toString())).withFallback(config);
+        }
+        checkTls(config.getString("stare.agent.tls-directory").trim());
+        Map<String, AgentSettings> agents = plan(programMode, address, config);
 
         PrintWriter out = spec.commandLine().getOut();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-agent");
@@ -101,7 +113,8 @@ public final class AgentCommand implements Callable<Integer> {
                         org.apache.pekko.actor.typed.Props.empty()));
                 out.println("agent for " + sw + " -> " + settings.target() + " (device " + settings.deviceId()
                         + ", " + settings.mode().name().toLowerCase(Locale.ROOT) + ", tree ports "
-                        + Long.toBinaryString(settings.treePorts()) + ")");
+                        + Long.toBinaryString(settings.treePorts())
+                        + (settings.tlsDirectory().isEmpty() ? "" : ", P4Runtime over TLS") + ")");
             });
             java.util.concurrent.atomic.AtomicBoolean allReady = new java.util.concurrent.atomic.AtomicBoolean();
             if (metrics != null) {
@@ -135,6 +148,18 @@ public final class AgentCommand implements Callable<Integer> {
                     .toCompletableFuture().get(15, TimeUnit.SECONDS);
         }
         return 0;
+    }
+
+    /** A TLS directory that cannot be read is a one-line error at start, not a reconnection loop. */
+    private static void checkTls(String directory) {
+        if (directory.isEmpty()) {
+            return;
+        }
+        try {
+            TlsDirectory.load(Path.of(directory), "--tls-dir: P4Runtime TLS");
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
     }
 
     /** The agents to run, by switch name. */

@@ -1,5 +1,6 @@
 package io.stare.deploy.softswitch;
 
+import com.typesafe.config.ConfigFactory;
 import io.stare.actors.observability.ObservabilityServer;
 import io.stare.actors.observability.SwitchMetrics;
 import io.stare.deploy.cli.CliParsing;
@@ -10,6 +11,7 @@ import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.softswitch.SoftSwitchNode;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
+import io.stare.protocol.tls.TlsDirectory;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -88,6 +91,12 @@ public final class SoftSwitchCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "stop after this long, e.g. 30s or 5m (default: until Ctrl-C)")
     String duration;
 
+    @Option(names = "--tls-dir", paramLabel = "DIR",
+            description = "P4Runtime over TLS 1.3: a directory with tls.key, tls.crt and ca.crt (PEM); every "
+                    + "controller must present a certificate the same CA signed (default: "
+                    + "$STARE_SOFTSWITCH_TLS_DIR, else plain text)")
+    Path tlsDirectory;
+
     @Override
     public Integer call() throws Exception {
         Optional<StareProgram.Mode> mode = parseProgram(program);
@@ -99,6 +108,8 @@ public final class SoftSwitchCommand implements Callable<Integer> {
         if (topo.isEmpty() && (ports < 1 || ports > 16)) {
             throw new UserInputException("--ports " + ports + " is out of range 1..16");
         }
+        Optional<Path> tlsFrom = tlsDirectory();
+        Optional<SSLContext> tls = tlsFrom.map(SoftSwitchCommand::tls);
 
         PrintWriter out = spec.commandLine().getOut();
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-softswitch");
@@ -107,7 +118,7 @@ public final class SoftSwitchCommand implements Callable<Integer> {
             Map<String, SoftSwitchNode> nodes;
             if (topo.isPresent()) {
                 SoftSwitchNetwork network = SoftSwitchNetwork.start(system, new SoftSwitchNetwork.Settings(topo.get(),
-                        grpcAddress.getHostString(), grpcAddress.getPort(), udpBase, mode));
+                        grpcAddress.getHostString(), grpcAddress.getPort(), udpBase, mode, tls));
                 nodes = network.nodes();
                 print(out, network.nodes(), mode, Optional.of(SpanningTree.of(topo.get())));
                 stop = network::stop;
@@ -120,7 +131,7 @@ public final class SoftSwitchCommand implements Callable<Integer> {
                     bindings.add(configured.containsKey(port) ? binding.withHost(configured.get(port)) : binding);
                 }
                 SoftSwitchNode node = SoftSwitchNode.start(system,
-                        new SoftSwitchNode.Settings(name, deviceId, bindings, grpcAddress, mode, 0));
+                        new SoftSwitchNode.Settings(name, deviceId, bindings, grpcAddress, mode, 0, tls));
                 nodes = Map.of(name, node);
                 print(out, Map.of(name, node), mode, Optional.empty());
                 stop = node::stop;
@@ -136,6 +147,9 @@ public final class SoftSwitchCommand implements Callable<Integer> {
             // Ctrl-C runs Pekko's coordinated shutdown: the switches close their ports first.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-switches",
                     stop::get);
+            if (tls.isPresent()) {
+                out.println("P4Runtime over TLS 1.3; controllers need a certificate of the CA in " + tlsFrom.get());
+            }
             out.println(runFor.map(d -> "running for " + d.toSeconds() + " s").orElse("running; Ctrl-C to stop"));
             out.flush();
             try {
@@ -216,5 +230,23 @@ public final class SoftSwitchCommand implements Callable<Integer> {
             }
         }
         return byPort;
+    }
+
+    /** --tls-dir, else stare.softswitch.tls-directory ($STARE_SOFTSWITCH_TLS_DIR); empty: plain text. */
+    private Optional<Path> tlsDirectory() {
+        if (tlsDirectory != null) {
+            return Optional.of(tlsDirectory);
+        }
+        String configured = ConfigFactory.load().getString("stare.softswitch.tls-directory").trim();
+        return configured.isEmpty() ? Optional.empty() : Optional.of(Path.of(configured));
+    }
+
+    /** The directory's TLS context; a missing or unreadable file is a one-line error. */
+    private static SSLContext tls(Path directory) {
+        try {
+            return TlsDirectory.load(directory, "--tls-dir: P4Runtime TLS");
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
     }
 }

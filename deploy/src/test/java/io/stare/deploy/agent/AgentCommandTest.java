@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.p4.softswitch.SoftSwitchNetwork;
 import io.stare.p4.topology.TopologyFile;
+import io.stare.testing.TestCertificates;
 import io.stare.testing.TestTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +52,30 @@ class AgentCommandTest {
         }
     }
 
+    /** Both commands with --tls-dir: P4Runtime over TLS 1.3, each side's certificate from one CA. */
+    @Test
+    void theSoftwareSwitchAndItsAgentSpeakTls(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(TestCertificates.opensslAvailable(), "openssl is not available");
+        TestCertificates ca = TestCertificates.authority(dir.resolve("ca"), "stare-p4runtime-ca");
+        Path switchTls = ca.node("switch");
+        Path agentTls = ca.node("agent");
+        int grpc;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            grpc = free.getLocalPort();
+        }
+        java.util.concurrent.CompletableFuture<Cli> softswitch = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Cli.run("softswitch", "--ports", "2", "--grpc", "127.0.0.1:" + grpc, "--tls-dir",
+                        switchTls.toString(), "--duration", "8s"));
+        Cli agent = Cli.run("agent", "--switch", "127.0.0.1:" + grpc, "--tls-dir", agentTls.toString(),
+                "--duration", "6s");
+        assertEquals(0, agent.exitCode(), agent.err());
+        assertTrue(agent.out().contains("P4Runtime over TLS"), agent.out());
+        assertTrue(agent.out().lines().anyMatch(l -> l.contains("primary, ready")), agent.out());
+        Cli switchRun = softswitch.get(30, TimeUnit.SECONDS);
+        assertEquals(0, switchRun.exitCode(), switchRun.err());
+        assertTrue(switchRun.out().contains("P4Runtime over TLS 1.3"), switchRun.out());
+    }
+
     @Test
     void reconfigureGrowsTheTableAndReports() throws Exception {
         ActorTestKit kit = ActorTestKit.create();
@@ -79,6 +105,7 @@ class AgentCommandTest {
         assertOneLine(Cli.run("agent", "--topology", file.toString(), "--name", "s9"), "switch 's9' is not in");
         assertOneLine(Cli.run("agent", "--switch", "localhost"), "is not HOST:PORT");
         assertOneLine(Cli.run("agent", "--election-id", "-1"), "--election-id must be 0..2^128-1");
+        assertOneLine(Cli.run("agent", "--tls-dir", dir.resolve("none").toString()), "none/tls.crt");
     }
 
     /** GETs /metrics until both agents report ready (bounded: 10 s). */

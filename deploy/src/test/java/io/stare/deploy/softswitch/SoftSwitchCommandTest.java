@@ -70,6 +70,8 @@ class SoftSwitchCommandTest {
         assertOneLine(Cli.run("softswitch", "--ports", "2", "--hosts", "0=127.0.0.1:0"), "needs a resolvable host");
         assertOneLine(Cli.run("softswitch", "--ports", "17", "--grpc", "127.0.0.1:0"), "out of range 1..16");
         assertOneLine(Cli.run("softswitch", "--duration", "soon"), "is not a duration");
+        assertOneLine(Cli.run("softswitch", "--ports", "2", "--tls-dir", dir.resolve("none").toString()),
+                "none/tls.crt");
     }
 
     private static void assertOneLine(Cli run, String mention) {

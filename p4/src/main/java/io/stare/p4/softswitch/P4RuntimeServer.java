@@ -17,10 +17,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcServiceException;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -118,11 +122,29 @@ public final class P4RuntimeServer implements P4Runtime {
      * finds a peer that vanished without closing), so Pekko HTTP's idle timeout never ends it.
      */
     public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port) {
+        return bind(system, host, port, null);
+    }
+
+    /**
+     * Serves this server at {@code host:port}, over TLS 1.3 when {@code tls} is not null: every
+     * controller must then present a certificate {@code tls} trusts (mutual authentication), or its
+     * connection ends at the handshake, before any P4Runtime call.
+     */
+    public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, SSLContext tls) {
         java.time.Duration keepalive = system.settings().config().getDuration("stare.softswitch.p4runtime.keepalive");
-        return Http.get(system).newServerAt(host, port)
+        ServerBuilder server = Http.get(system).newServerAt(host, port)
                 .adaptSettings(settings -> keepalive.isZero() ? settings
-                        : settings.withHttp2Settings(settings.getHttp2Settings().withPingInterval(keepalive)))
-                .bind(P4RuntimeHandlerFactory.create(this, system));
+                        : settings.withHttp2Settings(settings.getHttp2Settings().withPingInterval(keepalive)));
+        if (tls != null) {
+            server = server.enableHttps(ConnectionContext.httpsServer(() -> {
+                SSLEngine engine = tls.createSSLEngine();
+                engine.setUseClientMode(false);
+                engine.setNeedClientAuth(true);
+                engine.setEnabledProtocols(new String[] {"TLSv1.3"});
+                return engine;
+            }));
+        }
+        return server.bind(P4RuntimeHandlerFactory.create(this, system));
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -27,7 +28,13 @@ public final class SoftSwitchNetwork {
 
     /** How to start the network. */
     public record Settings(Topology topology, String host, int grpcBase, int udpBase,
-                           Optional<StareProgram.Mode> standaloneProgram) {
+                           Optional<StareProgram.Mode> standaloneProgram, Optional<SSLContext> tls) {
+
+        /** Every switch's P4Runtime server in plain text. */
+        public Settings(Topology topology, String host, int grpcBase, int udpBase,
+                        Optional<StareProgram.Mode> standaloneProgram) {
+            this(topology, host, grpcBase, udpBase, standaloneProgram, Optional.empty());
+        }
     }
 
     private final Topology topology;
@@ -54,7 +61,7 @@ public final class SoftSwitchNetwork {
                 int grpc = settings.grpcBase() == 0 ? 0 : settings.grpcBase() + index;
                 nodes.put(sw.name(), SoftSwitchNode.start(system, new SoftSwitchNode.Settings(sw.name(), index + 1L,
                         ports, new InetSocketAddress(settings.host(), grpc), settings.standaloneProgram(),
-                        tree.treePorts(sw.name()))));
+                        tree.treePorts(sw.name()), settings.tls())));
                 index++;
             }
             // Both ends of a link are bound now: point each at the other. Both are STARE switches, so

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -20,14 +21,29 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  */
 public final class SoftSwitchNode {
 
-    /** How to start a node. */
+    /**
+     * How to start a node.
+     *
+     * @param tls TLS for the P4Runtime server, every controller's certificate required; empty: plain text
+     */
     public record Settings(String name, long deviceId, List<PortBinding> ports, InetSocketAddress grpc,
-                           Optional<StareProgram.Mode> standaloneProgram, long treePorts) {
+                           Optional<StareProgram.Mode> standaloneProgram, long treePorts, Optional<SSLContext> tls) {
         public Settings {
             if (ports.isEmpty()) {
                 throw new IllegalArgumentException("switch " + name + " needs at least one port");
             }
             ports = List.copyOf(ports);
+        }
+
+        /** A node whose P4Runtime server speaks plain text (loopback, tests, the demo). */
+        public Settings(String name, long deviceId, List<PortBinding> ports, InetSocketAddress grpc,
+                        Optional<StareProgram.Mode> standaloneProgram, long treePorts) {
+            this(name, deviceId, ports, grpc, standaloneProgram, treePorts, Optional.empty());
+        }
+
+        /** These settings with P4Runtime over TLS ({@code io.stare.protocol.tls.TlsDirectory} loads one). */
+        public Settings withTls(SSLContext context) {
+            return new Settings(name, deviceId, ports, grpc, standaloneProgram, treePorts, Optional.of(context));
         }
     }
 
@@ -62,8 +78,8 @@ public final class SoftSwitchNode {
         UdpPorts ports = UdpPorts.bind(system, softSwitch, settings.ports());
         SortedMap<Integer, InetSocketAddress> addresses =
                 ports.boundAddresses().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        ServerBinding binding = server.bind(system, settings.grpc().getHostString(), settings.grpc().getPort())
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        ServerBinding binding = server.bind(system, settings.grpc().getHostString(), settings.grpc().getPort(),
+                settings.tls().orElse(null)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         return new SoftSwitchNode(softSwitch, ports, server, binding, addresses);
     }
 
