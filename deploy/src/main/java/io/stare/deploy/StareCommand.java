@@ -11,6 +11,7 @@ import io.stare.deploy.demo.DemoCommand;
 import io.stare.deploy.middleware.MiddlewareCommand;
 import io.stare.deploy.softswitch.SoftSwitchCommand;
 import io.stare.deploy.topology.TopologyCommand;
+import io.stare.deploy.tls.TlsCommand;
 import io.stare.deploy.vnf.TokenCommand;
 import io.stare.deploy.vnf.VnfCommand;
 import io.stare.deploy.wire.WireCommand;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Command;
         description = "STARE: state replication between VNFs through programmable switches.",
         subcommands = {DemoCommand.class, WireCommand.class, TopologyCommand.class, SoftSwitchCommand.class,
                 AgentCommand.class, ControllerCommand.class, MiddlewareCommand.class, VnfCommand.class,
-                TokenCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                TokenCommand.class, TlsCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class StareCommand implements Runnable {
 
     @CommandLine.Spec

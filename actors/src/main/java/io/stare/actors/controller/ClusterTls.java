@@ -3,6 +3,7 @@ package io.stare.actors.controller;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.stare.protocol.tls.TlsDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,11 +20,11 @@ import java.util.List;
 public final class ClusterTls {
 
     /** The private key (PKCS#1 or unencrypted PKCS#8, RSA). */
-    public static final String KEY = "tls.key";
+    public static final String KEY = TlsDirectory.KEY;
     /** The node's certificate, signed by the CA. */
-    public static final String CERTIFICATE = "tls.crt";
+    public static final String CERTIFICATE = TlsDirectory.CERTIFICATE;
     /** The cluster's root CA. */
-    public static final String AUTHORITY = "ca.crt";
+    public static final String AUTHORITY = TlsDirectory.AUTHORITY;
 
     private static final String ENGINE = "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider";
 
