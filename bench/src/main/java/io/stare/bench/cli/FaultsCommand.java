@@ -31,7 +31,7 @@ public final class FaultsCommand implements Runnable {
     CommandSpec spec;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "LIST",
-            description = "of publisher-middleware-killed,subscriber-middleware-killed,controller-node-killed,switch-killed,switch-port-takeover (default: all)")
+            description = "of publisher-middleware-killed,subscriber-middleware-killed,controller-node-killed,switch-killed,switch-port-takeover,junk-flood (default: all)")
     List<String> scenarios;
 
     @Option(names = "--rate", defaultValue = "200", paramLabel = "N", description = "publishes per second "
@@ -64,8 +64,9 @@ public final class FaultsCommand implements Runnable {
                 throw new UserInputException("unknown scenario '" + name + "'; scenarios: " + String.join(",", names()));
             }
         }
-        out.printf("%-46s %-10s %9s %9s %9s %6s %6s %6s %9s %9s %9s %9s%n", "scenario", "subscriber", "delivered",
-                "silent", "notice", "dup", "reord", "corr", "back in", "pause", "p50 last", "rec last");
+        out.printf("%-46s %-10s %9s %9s %9s %6s %6s %6s %9s %9s %9s %9s %9s %7s%n", "scenario", "subscriber",
+                "delivered", "silent", "notice", "dup", "reord", "corr", "back in", "pause", "p50 first", "p50 last",
+                "rec last", "junk");
         boolean clean = true;
         for (FaultScenario scenario : chosen) {
             out.println("running: " + scenario.description() + " (" + rate + "/s, " + before + " before, " + after
@@ -80,11 +81,11 @@ public final class FaultsCommand implements Runnable {
             }
             for (Map.Entry<String, SequenceCheck.Tally> entry : outcome.tallies().entrySet()) {
                 SequenceCheck.Tally t = entry.getValue();
-                out.printf("%-46s %-10s %9d %9d %9d %6d %6d %6d %7.1f s %7.1f s %6d ms %9d%n", scenario.description(),
-                        entry.getKey(), t.delivered(), t.lostSilently(), t.lostWithNotice(), t.duplicated(),
-                        t.reordered(), t.corrupted(), outcome.back().toMillis() / 1000.0,
-                        outcome.longestPause().toMillis() / 1000.0, outcome.lastLatency().toMillis(),
-                        outcome.recoveredAtTheEnd());
+                out.printf("%-46s %-10s %9d %9d %9d %6d %6d %6d %7.1f s %7.1f s %6.1f ms %6.1f ms %9d %7d%n",
+                        scenario.description(), entry.getKey(), t.delivered(), t.lostSilently(), t.lostWithNotice(),
+                        t.duplicated(), t.reordered(), t.corrupted(), outcome.back().toMillis() / 1000.0,
+                        outcome.longestPause().toMillis() / 1000.0, outcome.firstLatency().toNanos() / 1e6,
+                        outcome.lastLatency().toNanos() / 1e6, outcome.recoveredAtTheEnd(), outcome.junk());
             }
             clean &= outcome.nothingLost();
             out.flush();

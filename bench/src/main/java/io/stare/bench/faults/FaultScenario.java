@@ -7,9 +7,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 
 /**
  * The fault suite's scenarios: STARE as separate processes ({@link ProcessDeployment}), one
@@ -46,7 +48,7 @@ public enum FaultScenario {
             long killed = System.nanoTime();
             victim.kill();
             traffic.awaitAcknowledged(1);
-            return new Fault(Duration.ofNanos(System.nanoTime() - killed), () -> 0);
+            return new Fault(Duration.ofNanos(System.nanoTime() - killed), () -> 0, () -> 0);
         }
     },
     /**
@@ -62,7 +64,7 @@ public enum FaultScenario {
             deployment.softswitch().kill();
             deployment.softswitch().start();
             deployment.softswitch().awaitLine("running");
-            return new Fault(Duration.ofNanos(System.nanoTime() - killed), () -> 0);
+            return new Fault(Duration.ofNanos(System.nanoTime() - killed), () -> 0, () -> 0);
         }
     },
     /**
@@ -91,7 +93,33 @@ public enum FaultScenario {
                     stranger.close();
                 }
                 return captured;
-            });
+            }, () -> 1);
+        }
+    },
+    /**
+     * Strangers send junk to every listener (the switch's ports, the middlewares' tunnel sockets,
+     * gateways, the controller's cluster port, P4Runtime) at the publisher's rate, from the fault to
+     * the end of the run. Issue 17 found delivery p99 at 4-7 s and a middleware's heap doubled under
+     * such a flood. "p50 last" is the genuine traffic's latency during the flood, beside "p50 first"
+     * before it.
+     */
+    JUNK_FLOOD("strangers send junk to every listener at the publish rate") {
+        @Override
+        Fault inject(ProcessDeployment deployment, SequenceTraffic traffic) {
+            List<InetSocketAddress> udp = new ArrayList<>();
+            List<InetSocketAddress> tcp = new ArrayList<>(List.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), deployment.controllerPort()),
+                    deployment.p4Runtime()));
+            for (String server : List.of("h1", "h2", "h3")) {
+                udp.add(deployment.switchPort(server));
+                udp.add(deployment.tunnel(server));
+                tcp.add(deployment.gateway(server));
+            }
+            JunkFlood flood = new JunkFlood(udp, tcp, traffic.perSecond(), 17).start();
+            return new Fault(Duration.ZERO, () -> {
+                flood.close();
+                return 0;
+            }, () -> flood.sent() + flood.refused());
         }
     };
 
@@ -118,8 +146,11 @@ public enum FaultScenario {
     /** Injects the fault; returns how long the system took to take it and what to count after. */
     abstract Fault inject(ProcessDeployment deployment, SequenceTraffic traffic) throws Exception;
 
-    /** An injected fault: the time until the faulty role was back, and datagrams a stranger captured. */
-    record Fault(Duration back, Capture capture) {
+    /**
+     * An injected fault: the time until the faulty role was back, what to count once the traffic is
+     * over (datagrams a stranger captured), and the junk strangers sent.
+     */
+    record Fault(Duration back, Capture capture, LongSupplier junk) {
     }
 
     /** Counts, once the traffic is over, the datagrams that went where they must not. */
@@ -133,7 +164,7 @@ public enum FaultScenario {
         deployment.middleware(server).kill();
         deployment.middleware(server).start();
         deployment.awaitMiddleware(server);
-        return new Fault(Duration.ofNanos(System.nanoTime() - killed), () -> 0);
+        return new Fault(Duration.ofNanos(System.nanoTime() - killed), () -> 0, () -> 0);
     }
 
     /**
@@ -145,15 +176,18 @@ public enum FaultScenario {
      * @param failedPublishes publishes refused or unanswered while the fault lasted
      * @param captured datagrams a stranger received from the switch
      * @param longestPause the longest time between two acknowledged publishes
+     * @param firstLatency the median publish-to-delivery time of the first 400 updates (before the
+     *     fault) at the slowest subscriber: the unloaded figure
      * @param lastLatency the median publish-to-delivery time of the last 400 updates (at most half
      *     of those after the fault) at the slowest subscriber
      * @param recoveredAtTheEnd segments a subscriber's middleware recovered from the backlog while
      *     those last updates were published (the most of h2 and h3): about 0 once the data plane
      *     carries the stream again, about one per update while only recovery does
+     * @param junk junk messages strangers offered the deployment's listeners (datagrams sent, connections tried)
      */
     public record Outcome(Map<String, SequenceCheck.Tally> tallies, int acknowledged, Duration back,
-                          long failedPublishes, int captured, Duration longestPause, Duration lastLatency,
-                          long recoveredAtTheEnd) {
+                          long failedPublishes, int captured, Duration longestPause, Duration firstLatency,
+                          Duration lastLatency, long recoveredAtTheEnd, long junk) {
 
         /** Every subscriber clean, every acknowledged update delivered or declared lost, nothing captured. */
         public boolean nothingLostSilently() {
@@ -199,8 +233,10 @@ public enum FaultScenario {
             for (Map.Entry<String, Long> now : recovered(deployment).entrySet()) {
                 recoveredAtTheEnd = Math.max(recoveredAtTheEnd, now.getValue() - recoveredBefore.get(now.getKey()));
             }
-            return new Outcome(tallies, traffic.acknowledged(), fault.back(), traffic.failedPublishes(),
-                    fault.capture().datagrams(), traffic.longestPause(), traffic.lastLatency(last), recoveredAtTheEnd);
+            int captured = fault.capture().datagrams();
+            return new Outcome(tallies, traffic.acknowledged(), fault.back(), traffic.failedPublishes(), captured,
+                    traffic.longestPause(), traffic.firstLatency(Math.min(LAST, before)), traffic.lastLatency(last),
+                    recoveredAtTheEnd, fault.junk().getAsLong());
         }
     }
 

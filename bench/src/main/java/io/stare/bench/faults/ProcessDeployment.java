@@ -41,6 +41,8 @@ public final class ProcessDeployment implements AutoCloseable {
     private final RoleProcess softswitch;
     private final Map<String, RoleProcess> middlewares = new LinkedHashMap<>();
     private final Map<String, InetSocketAddress> gateways = new LinkedHashMap<>();
+    private final int p4RuntimePort;
+    private final int tunnelBase;
 
     private ProcessDeployment(Path directory, int controllerNodes, int servers, Duration timeout,
                               Function<String, Path> tls) {
@@ -66,13 +68,14 @@ public final class ProcessDeployment implements AutoCloseable {
         }
         // Each switch port is configured with its middleware's tunnel socket, as a deployment does:
         // no other socket can take a port over, and a restarted middleware is its port's host again.
-        int tunnelBase = udpPorts + servers;
+        this.tunnelBase = udpPorts + servers;
         List<String> hosts = new ArrayList<>();
         for (int i = 0; i < servers; i++) {
             hosts.add(i + "=" + LOOPBACK + ":" + (tunnelBase + i));
         }
+        this.p4RuntimePort = freeTcpPort();
         this.softswitch = role("softswitch", List.of("softswitch", "--ports", String.valueOf(servers), "--program",
-                "register", "--udp-base", String.valueOf(udpBase), "--grpc", LOOPBACK + ":" + freeTcpPort(),
+                "register", "--udp-base", String.valueOf(udpBase), "--grpc", LOOPBACK + ":" + p4RuntimePort,
                 "--hosts", String.join(",", hosts)));
         for (int i = 0; i < servers; i++) {
             String server = "h" + (i + 1);
@@ -143,6 +146,20 @@ public final class ProcessDeployment implements AutoCloseable {
     }
 
     /** A server's middleware. */
+    /** Where the software switch serves P4Runtime. */
+    public InetSocketAddress p4Runtime() {
+        return new InetSocketAddress(LOOPBACK, p4RuntimePort);
+    }
+
+    /** The UDP socket of {@code server}'s middleware that its switch port is configured with. */
+    public InetSocketAddress tunnel(String server) {
+        int index = new ArrayList<>(middlewares.keySet()).indexOf(server);
+        if (index < 0) {
+            throw new IllegalArgumentException("no server " + server + "; servers: " + middlewares.keySet());
+        }
+        return new InetSocketAddress(LOOPBACK, tunnelBase + index);
+    }
+
     public RoleProcess middleware(String server) {
         RoleProcess middleware = middlewares.get(server);
         if (middleware == null) {

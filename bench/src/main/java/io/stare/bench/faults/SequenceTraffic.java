@@ -129,16 +129,30 @@ public final class SequenceTraffic implements AutoCloseable {
      * of a run (about a millisecond) or only recovery does (hundreds).
      */
     public Duration lastLatency(int count) {
-        List<Long> last = acknowledged.keySet().stream().sorted(java.util.Comparator.reverseOrder()).limit(count).toList();
+        return medianLatency(acknowledged.keySet().stream().sorted(java.util.Comparator.reverseOrder()).limit(count)
+                .toList());
+    }
+
+    /** The same for the first {@code count} acknowledged sequences: before any fault, the unloaded figure. */
+    public Duration firstLatency(int count) {
+        return medianLatency(acknowledged.keySet().stream().sorted().limit(count).toList());
+    }
+
+    private Duration medianLatency(List<Long> sequences) {
         long worst = 0;
         for (Map<Long, Long> arrivals : deliveredAt.values()) {
-            long[] latencies = last.stream().filter(arrivals::containsKey)
+            long[] latencies = sequences.stream().filter(arrivals::containsKey)
                     .mapToLong(sequence -> arrivals.get(sequence) - publishedAt.get(sequence)).sorted().toArray();
             if (latencies.length > 0) {
                 worst = Math.max(worst, latencies[latencies.length / 2]);
             }
         }
         return Duration.ofNanos(worst);
+    }
+
+    /** The publisher's rate, per second. */
+    public int perSecond() {
+        return perSecond;
     }
 
     /** Publishes refused or unanswered (the publisher's middleware was down). */

@@ -23,6 +23,7 @@ final class GatewayCounters {
     final LongAdder deliveriesDropped = new LongAdder();
     final LongAdder lossNotices = new LongAdder();
     final LongAdder tlsRefused = new LongAdder();
+    final LongAdder refusedSources = new LongAdder();
     final DecodeErrorCounters decodeErrors = new DecodeErrorCounters();
     private final EnumMap<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
@@ -43,6 +44,6 @@ final class GatewayCounters {
         return new VnfGateway.Counters(accepted.sum(), refusedConnections.sum(), open.sum(), handshakes.sum(),
                 handshakeTimeouts.sum(),
                 framesIn.sum(), framesOut.sum(), framingCloses.sum(), deliveries.sum(), deliveriesDropped.sum(),
-                lossNotices.sum(), Map.copyOf(errorCopy), Map.copyOf(decode), tlsRefused.sum());
+                lossNotices.sum(), Map.copyOf(errorCopy), Map.copyOf(decode), tlsRefused.sum(), refusedSources.sum());
     }
 }

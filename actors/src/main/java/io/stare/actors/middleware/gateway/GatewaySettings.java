@@ -22,16 +22,18 @@ import java.util.Objects;
  *     gets ERROR BAD_REQUEST and is closed (so silent connections cannot hold session slots)
  * @param tokens the VNF tokens a registration must carry, or null where the gateway asks for none
  * @param tls TLS with mutual authentication for every connection, or null for plain TCP
+ * @param sourceLimits when a source address whose connections keep ending before a handshake is
+ *     refused for a while ({@link SourceLimits})
  */
 public record GatewaySettings(String host, int port, String serverName, int maxFrameBytes, int outboundBuffer,
                               int maxConnections, Duration requestTimeout, Duration handshakeTimeout,
-                              VnfTokens tokens, GatewayTls tls) {
+                              VnfTokens tokens, GatewayTls tls, SourceLimits.Settings sourceLimits) {
 
     /** Settings of a gateway that asks for no token. */
     public GatewaySettings(String host, int port, String serverName, int maxFrameBytes, int outboundBuffer,
                            int maxConnections, Duration requestTimeout, Duration handshakeTimeout) {
         this(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout, handshakeTimeout,
-                null, null);
+                null, null, SourceLimits.Settings.OFF);
     }
 
     public GatewaySettings {
@@ -53,6 +55,7 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
         if (handshakeTimeout.isZero() || handshakeTimeout.isNegative()) {
             throw new IllegalArgumentException("handshake-timeout must be positive: " + handshakeTimeout);
         }
+        Objects.requireNonNull(sourceLimits, "sourceLimits");
     }
 
     /** Reads {@code stare.middleware.gateway}; the server name is {@code stare.middleware.server-id}. */
@@ -62,7 +65,9 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
                 config.getString("stare.middleware.server-id"), c.getBytes("max-frame-bytes").intValue(),
                 c.getInt("outbound-buffer"), c.getInt("max-connections"), c.getDuration("request-timeout"),
                 c.getDuration("handshake-timeout"), tokens(c.getString("token-key-file")),
-                tls(c.getString("tls-directory")));
+                tls(c.getString("tls-directory")), new SourceLimits.Settings(c.getInt("source-limit.strikes"),
+                        c.getDuration("source-limit.window"), c.getDuration("source-limit.ban"),
+                        c.getDuration("source-limit.max-ban"), c.getInt("source-limit.accepts-while-banned")));
     }
 
     private static GatewayTls tls(String directory) {
@@ -72,7 +77,7 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
     /** The same settings with TLS from {@code newTls} (null: plain TCP). */
     public GatewaySettings withTls(GatewayTls newTls) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
-                handshakeTimeout, tokens, newTls);
+                handshakeTimeout, tokens, newTls, sourceLimits);
     }
 
     private static VnfTokens tokens(String keyFile) {
@@ -82,24 +87,30 @@ public record GatewaySettings(String host, int port, String serverName, int maxF
     /** The same settings asking every VNF for its token under {@code newTokens} (null: none). */
     public GatewaySettings withTokens(VnfTokens newTokens) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
-                handshakeTimeout, newTokens, tls);
+                handshakeTimeout, newTokens, tls, sourceLimits);
     }
 
     /** The same settings on another address (tests bind port 0). */
     public GatewaySettings withAddress(String newHost, int newPort) {
         return new GatewaySettings(newHost, newPort, serverName, maxFrameBytes, outboundBuffer, maxConnections,
-                requestTimeout, handshakeTimeout, tokens, tls);
+                requestTimeout, handshakeTimeout, tokens, tls, sourceLimits);
     }
 
     /** The same settings with another per-connection delivery buffer. */
     public GatewaySettings withOutboundBuffer(int deliveries) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, deliveries, maxConnections, requestTimeout,
-                handshakeTimeout, tokens, tls);
+                handshakeTimeout, tokens, tls, sourceLimits);
     }
 
     /** The same settings with another handshake timeout. */
     public GatewaySettings withHandshakeTimeout(Duration timeout) {
         return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
-                timeout, tokens, tls);
+                timeout, tokens, tls, sourceLimits);
+    }
+
+    /** The same settings with other per-source limits ({@link SourceLimits.Settings#OFF}: none). */
+    public GatewaySettings withSourceLimits(SourceLimits.Settings limits) {
+        return new GatewaySettings(host, port, serverName, maxFrameBytes, outboundBuffer, maxConnections, requestTimeout,
+                handshakeTimeout, tokens, tls, limits);
     }
 }

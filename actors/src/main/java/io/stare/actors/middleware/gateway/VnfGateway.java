@@ -7,7 +7,9 @@ import io.stare.protocol.ErrorCode;
 import io.stare.protocol.vnf.FrameType;
 import io.stare.protocol.vnf.VnfFrameCodec;
 import io.stare.protocol.vnf.VnfMessage;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.ThrottleMode;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -75,12 +78,14 @@ public final class VnfGateway {
      * @param decodeErrors frames the decoder refused, by kind
      * @param tlsRefused TLS connections that ended before anything got through TLS: a refused
      *     handshake (no certificate from the gateway's CA, or no TLS at all), or a peer that left at once
+     * @param refusedSources connections closed at once because their source address is banned for
+     *     a while (its connections kept ending before a handshake: {@code source-limit})
      */
     public record Counters(long accepted, long refusedConnections, long open, long handshakes,
                            long handshakeTimeouts, long framesIn,
                            long framesOut, long framingCloses, long deliveries, long deliveriesDropped,
                            long lossNotices, Map<ErrorCode, Long> errors,
-                           Map<DecodeError.Kind, Long> decodeErrors, long tlsRefused) {
+                           Map<DecodeError.Kind, Long> decodeErrors, long tlsRefused, long refusedSources) {
 
         /** ERROR frames sent with this code. */
         public long errors(ErrorCode code) {
@@ -98,6 +103,7 @@ public final class VnfGateway {
     private final GatewaySettings settings;
     private final GatewayCounters counters = new GatewayCounters();
     private final Set<String> namesInUse = ConcurrentHashMap.newKeySet();
+    private final SourceLimits sources;
     private final SharedKillSwitch connections;
     private final Materializer materializer;
     private CompletionStage<Tcp.ServerBinding> binding;
@@ -108,6 +114,7 @@ public final class VnfGateway {
         this.settings = settings;
         this.materializer = Materializer.matFromSystem(system);
         this.connections = KillSwitches.shared("vnf-gateway-" + settings.serverName());
+        this.sources = new SourceLimits(settings.sourceLimits(), System::nanoTime);
     }
 
     /**
@@ -120,6 +127,11 @@ public final class VnfGateway {
         Tcp tcp = Tcp.get(system);
         gateway.binding = (settings.tls() == null ? tcp.bind(settings.host(), settings.port())
                 : tcp.bindWithTls(settings.host(), settings.port(), settings.tls()::serverEngine))
+                // While an address is banned, accepting slows down: a flood's connections wait in the
+                // kernel's backlog instead of each costing an accept and a stream here.
+                .throttle(settings.sourceLimits().acceptsWhileBanned(), Duration.ofSeconds(1),
+                        settings.sourceLimits().acceptsWhileBanned(),
+                        connection -> gateway.sources.anyBanned() ? 1 : 0, ThrottleMode.shaping())
                 .to(Sink.foreach(gateway::accept))
                 .run(gateway.materializer);
         return gateway.binding.thenApply(bound -> {
@@ -157,6 +169,13 @@ public final class VnfGateway {
     }
 
     private void serve(Tcp.IncomingConnection connection) {
+        InetAddress source = connection.remoteAddress().getAddress();
+        if (!sources.admits(source)) {
+            // Closed before anything is made for it: no session, no decoder, no TLS engine.
+            counters.refusedSources.increment();
+            connection.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), materializer);
+            return;
+        }
         if (counters.open.sum() >= settings.maxConnections()) {
             counters.refusedConnections.increment();
             counters.errorSent(ErrorCode.UNAVAILABLE);
@@ -171,10 +190,10 @@ public final class VnfGateway {
         Outbox outbox = new Outbox(settings.outboundBuffer(), counters);
         VnfSession session = new VnfSession(system, middleware, settings, counters, outbox, namesInUse,
                 connection.remoteAddress().toString());
-        connection.handleWith(sessionFlow(session, outbox), materializer);
+        connection.handleWith(sessionFlow(session, outbox, source), materializer);
     }
 
-    private Flow<ByteString, ByteString, NotUsed> sessionFlow(VnfSession session, Outbox outbox) {
+    private Flow<ByteString, ByteString, NotUsed> sessionFlow(VnfSession session, Outbox outbox, InetAddress source) {
         AtomicBoolean spoke = new AtomicBoolean(); // whether any byte got through (TLS) to the session
         return Flow.of(ByteString.class)
                 .wireTap(bytes -> spoke.set(true))
@@ -194,6 +213,13 @@ public final class VnfGateway {
                     done.whenComplete((d, failure) -> {
                         counters.open.decrement();
                         session.close();
+                        if (session.handshook()) {
+                            sources.handshook(source);
+                        } else if (sources.failed(source)) {
+                            log.warn("VNF gateway of {}: connections from {} keep ending before a handshake; refusing "
+                                    + "them for {} ms", settings.serverName(), source.getHostAddress(),
+                                    sources.banLeft(source).toMillis());
+                        }
                         if (settings.tls() != null && !spoke.get()) {
                             // The TLS stage ends the connection quietly when the handshake fails: a
                             // peer without a certificate from the CA, or not speaking TLS at all.

@@ -87,6 +87,11 @@ final class VnfSession {
         }
     }
 
+    /** Whether the VNF completed its handshake (said a HELLO the gateway accepted). */
+    boolean handshook() {
+        return helloed;
+    }
+
     /** At the handshake deadline: nothing if the VNF said HELLO, else an ERROR that ends the connection. */
     List<Step> handshakeDeadline() {
         if (helloed) {
