@@ -53,6 +53,27 @@ public final class RoleProcess implements AutoCloseable {
         return name;
     }
 
+    /**
+     * The running incarnation's resident memory in KiB (Linux's {@code /proc/PID/status} VmRSS), or
+     * -1 where that cannot be read (not running, not Linux).
+     */
+    public synchronized long residentKiB() {
+        if (process == null || !process.isAlive()) {
+            return -1;
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()),
+                    "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException unreadable) {
+            return -1;
+        }
+        return -1;
+    }
+
     /** Starts a new incarnation (the previous one must have ended). */
     public synchronized RoleProcess start() {
         if (process != null && process.isAlive()) {
