@@ -84,8 +84,11 @@ public final class FabricLink implements AutoCloseable {
     private final Thread up;
     private final Thread down;
 
-    /** A host link: {@code host}'s middleware (learned from its first frame) to {@code switchName}'s port. */
-    static FabricLink toHost(String host, String switchName, InetSocketAddress switchPort, long seed)
+    /**
+     * A host link: {@code host}'s middleware (learned from its first frame) to {@code switchName}'s
+     * port. The middleware sends to {@link #nearSide()}; the switch port's host is {@link #farSide()}.
+     */
+    public static FabricLink toHost(String host, String switchName, InetSocketAddress switchPort, long seed)
             throws IOException {
         return new FabricLink(host, host, null, switchName, switchPort, seed);
     }
@@ -231,12 +234,12 @@ public final class FabricLink implements AutoCloseable {
     }
 
     /** Where the near end sends its frames (for a host link, the middleware's switch port address). */
-    InetSocketAddress nearSide() {
+    public InetSocketAddress nearSide() {
         return (InetSocketAddress) nearSide.getLocalSocketAddress();
     }
 
     /** Where the far end (a switch port) sends its frames. */
-    InetSocketAddress farSide() {
+    public InetSocketAddress farSide() {
         return (InetSocketAddress) farSide.getLocalSocketAddress();
     }
 

@@ -96,6 +96,12 @@ public enum FaultScenario {
             }, () -> 1);
         }
     },
+    /** 1 % of the frames on every server's link lost, and 1 % held back behind the next (reordered). */
+    LINKS_LOSE_1("1% loss and 1% reordering on every link", 1, 0.01),
+    /** The same at 5 %. */
+    LINKS_LOSE_5("5% loss and 5% reordering on every link", 1, 0.05),
+    /** The same at 20 %. */
+    LINKS_LOSE_20("20% loss and 20% reordering on every link", 1, 0.20),
     /**
      * Strangers send junk to every listener (the switch's ports, the middlewares' tunnel sockets,
      * gateways, the controller's cluster port, P4Runtime) at the publisher's rate, from the fault to
@@ -128,14 +134,21 @@ public enum FaultScenario {
 
     private final String description;
     private final int controllerNodes;
+    /** Loss and reordering on every link from the fault on; 0: the links are not relayed at all. */
+    private final double linkFaults;
 
     FaultScenario(String description) {
         this(description, 1);
     }
 
     FaultScenario(String description, int controllerNodes) {
+        this(description, controllerNodes, 0);
+    }
+
+    FaultScenario(String description, int controllerNodes, double linkFaults) {
         this.description = description;
         this.controllerNodes = controllerNodes;
+        this.linkFaults = linkFaults;
     }
 
     /** What the scenario does, for tables. */
@@ -143,8 +156,20 @@ public enum FaultScenario {
         return description;
     }
 
-    /** Injects the fault; returns how long the system took to take it and what to count after. */
-    abstract Fault inject(ProcessDeployment deployment, SequenceTraffic traffic) throws Exception;
+    /**
+     * Injects the fault; returns how long the system took to take it and what to count after. The
+     * lossy-link scenarios turn loss and reordering on in both directions of every server's link,
+     * until the end of the run.
+     */
+    Fault inject(ProcessDeployment deployment, SequenceTraffic traffic) throws Exception {
+        if (linkFaults == 0) {
+            throw new IllegalStateException(this + " injects nothing");
+        }
+        for (String server : List.of("h1", "h2", "h3")) {
+            deployment.link(server).loss(linkFaults).reordering(linkFaults);
+        }
+        return new Fault(Duration.ZERO, () -> 0, () -> 0);
+    }
 
     /**
      * An injected fault: the time until the faulty role was back, what to count once the traffic is
@@ -216,7 +241,7 @@ public enum FaultScenario {
     public Outcome run(Path directory, int perSecond, int before, int after,
                        BiFunction<ProcessDeployment, SequenceTraffic, AutoCloseable> external) throws Exception {
         try (ProcessDeployment deployment = ProcessDeployment.start(directory, controllerNodes, 3,
-                Duration.ofSeconds(60), role -> null);
+                Duration.ofSeconds(60), role -> null, linkFaults > 0);
              SequenceTraffic traffic = new SequenceTraffic(deployment, "positions", "h1", List.of("h2", "h3"),
                      perSecond, Duration.ofSeconds(20));
              AutoCloseable extra = external.apply(deployment, traffic)) {

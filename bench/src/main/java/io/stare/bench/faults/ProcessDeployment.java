@@ -1,5 +1,6 @@
 package io.stare.bench.faults;
 
+import io.stare.fabric.FabricLink;
 import io.stare.protocol.time.TimeFactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,9 +44,11 @@ public final class ProcessDeployment implements AutoCloseable {
     private final Map<String, InetSocketAddress> gateways = new LinkedHashMap<>();
     private final int p4RuntimePort;
     private final int tunnelBase;
+    /** Per server, the lossy relay between its middleware and its switch port, if the deployment has them. */
+    private final Map<String, FabricLink> links = new LinkedHashMap<>();
 
     private ProcessDeployment(Path directory, int controllerNodes, int servers, Duration timeout,
-                              Function<String, Path> tls) {
+                              Function<String, Path> tls, boolean relays) {
         this.directory = directory;
         this.timeout = timeout;
         this.jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -71,7 +74,19 @@ public final class ProcessDeployment implements AutoCloseable {
         this.tunnelBase = udpPorts + servers;
         List<String> hosts = new ArrayList<>();
         for (int i = 0; i < servers; i++) {
-            hosts.add(i + "=" + LOOPBACK + ":" + (tunnelBase + i));
+            InetSocketAddress host = new InetSocketAddress(LOOPBACK, tunnelBase + i);
+            if (relays) {
+                // The middleware talks to the relay, the relay to the switch port, as to a lossy wire.
+                try {
+                    FabricLink link = FabricLink.toHost("h" + (i + 1), "s1", new InetSocketAddress(LOOPBACK, udpBase + i),
+                            17 + i);
+                    links.put("h" + (i + 1), link);
+                    host = link.farSide();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            hosts.add(i + "=" + host.getHostString() + ":" + host.getPort());
         }
         this.p4RuntimePort = freeTcpPort();
         this.softswitch = role("softswitch", List.of("softswitch", "--ports", String.valueOf(servers), "--program",
@@ -81,8 +96,11 @@ public final class ProcessDeployment implements AutoCloseable {
             String server = "h" + (i + 1);
             InetSocketAddress gateway = new InetSocketAddress(LOOPBACK, freeTcpPort());
             gateways.put(server, gateway);
+            InetSocketAddress switchPort = relays ? links.get(server).nearSide()
+                    : new InetSocketAddress(LOOPBACK, udpBase + i);
             middlewares.put(server, role(server, withTls(tls, server, List.of("middleware", "--server-id", server,
-                    "--sender-id", String.valueOf(i + 1), "--switch-port", LOOPBACK + ":" + (udpBase + i),
+                    "--sender-id", String.valueOf(i + 1), "--switch-port",
+                    switchPort.getHostString() + ":" + switchPort.getPort(),
                     "--tunnel-port", String.valueOf(tunnelBase + i), "--seed", LOOPBACK + ":" + controllerPort,
                     "--host", LOOPBACK, "--port", "0", "--gateway", LOOPBACK + ":" + gateway.getPort()))));
         }
@@ -111,13 +129,22 @@ public final class ProcessDeployment implements AutoCloseable {
     /** The same with {@code controllerNodes} controller nodes ("controller", "controller-2", ...). */
     public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
                                           Function<String, Path> tls) {
+        return start(directory, controllerNodes, servers, timeout, tls, false);
+    }
+
+    /**
+     * The same, with {@code relays}: each middleware reaches its switch port through a relay in this
+     * JVM ({@link #link}) that can lose, duplicate and reorder frames, perfect until told otherwise.
+     */
+    public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
+                                          Function<String, Path> tls, boolean relays) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         ProcessDeployment deployment = new ProcessDeployment(directory, controllerNodes, servers,
-                TimeFactor.dilated(timeout), tls);
+                TimeFactor.dilated(timeout), tls, relays);
         try {
             deployment.controller().start();
             deployment.softswitch.start();
@@ -146,6 +173,16 @@ public final class ProcessDeployment implements AutoCloseable {
     }
 
     /** A server's middleware. */
+    /** The relay between {@code server}'s middleware and its switch port (a deployment started with relays). */
+    public FabricLink link(String server) {
+        FabricLink link = links.get(server);
+        if (link == null) {
+            throw new IllegalStateException(links.isEmpty() ? "this deployment was started without relays"
+                    : "no server " + server + "; servers: " + links.keySet());
+        }
+        return link;
+    }
+
     /** Where the software switch serves P4Runtime. */
     public InetSocketAddress p4Runtime() {
         return new InetSocketAddress(LOOPBACK, p4RuntimePort);
@@ -257,6 +294,7 @@ public final class ProcessDeployment implements AutoCloseable {
         middlewares.values().forEach(RoleProcess::close);
         softswitch.close();
         controllers.forEach(RoleProcess::close);
+        links.values().forEach(FabricLink::close);
     }
 
     /**
