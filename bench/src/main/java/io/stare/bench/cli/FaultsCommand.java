@@ -31,7 +31,7 @@ public final class FaultsCommand implements Runnable {
     CommandSpec spec;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "LIST",
-            description = "of publisher-middleware-killed,subscriber-middleware-killed,controller-node-killed,switch-killed,switch-port-takeover,links-lose-1,links-lose-5,links-lose-20,junk-flood (default: all)")
+            description = "of publisher-middleware-killed,subscriber-middleware-killed,controller-node-killed,switch-killed,switch-port-takeover,postgres-restarted,links-lose-1,links-lose-5,links-lose-20,junk-flood (default: all)")
     List<String> scenarios;
 
     @Option(names = "--rate", defaultValue = "200", paramLabel = "N", description = "publishes per second "

@@ -96,6 +96,23 @@ public enum FaultScenario {
             }, () -> 1);
         }
     },
+    /**
+     * The controller's PostgreSQL goes down for 5 s and comes back (every connection reset, new ones
+     * refused meanwhile), as a database restart looks to its clients. "back in" is the time from the
+     * database's return to the next acknowledged publish.
+     */
+    POSTGRES_RESTARTED("the controller's PostgreSQL restarted (down 5 s)") {
+        @Override
+        Fault inject(ProcessDeployment deployment, SequenceTraffic traffic) throws Exception {
+            deployment.postgres().cut();
+            // The outage's length is the fault itself, not a wait for something to happen.
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+            deployment.postgres().restore();
+            long back = System.nanoTime();
+            traffic.awaitAcknowledged(1);
+            return new Fault(Duration.ofNanos(System.nanoTime() - back), () -> 0, () -> 0);
+        }
+    },
     /** 1 % of the frames on every server's link lost, and 1 % held back behind the next (reordered). */
     LINKS_LOSE_1("1% loss and 1% reordering on every link", 1, 0.01),
     /** The same at 5 %. */
@@ -131,6 +148,8 @@ public enum FaultScenario {
 
     /** The updates at the end of a run whose delivery {@link Outcome} looks at. */
     static final int LAST = 400;
+    /** The PostgreSQL the machine runs for every session (trust authentication, database test). */
+    static final InetSocketAddress POSTGRES = new InetSocketAddress("127.0.0.1", 5432);
 
     private final String description;
     private final int controllerNodes;
@@ -241,7 +260,8 @@ public enum FaultScenario {
     public Outcome run(Path directory, int perSecond, int before, int after,
                        BiFunction<ProcessDeployment, SequenceTraffic, AutoCloseable> external) throws Exception {
         try (ProcessDeployment deployment = ProcessDeployment.start(directory, controllerNodes, 3,
-                Duration.ofSeconds(60), role -> null, linkFaults > 0);
+                Duration.ofSeconds(60), role -> null, linkFaults > 0,
+                this == POSTGRES_RESTARTED ? POSTGRES : null);
              SequenceTraffic traffic = new SequenceTraffic(deployment, "positions", "h1", List.of("h2", "h3"),
                      perSecond, Duration.ofSeconds(20));
              AutoCloseable extra = external.apply(deployment, traffic)) {

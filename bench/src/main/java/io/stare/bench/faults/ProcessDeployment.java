@@ -44,11 +44,13 @@ public final class ProcessDeployment implements AutoCloseable {
     private final Map<String, InetSocketAddress> gateways = new LinkedHashMap<>();
     private final int p4RuntimePort;
     private final int tunnelBase;
+    /** The relay to PostgreSQL the controller nodes journal through, if they do. */
+    private final TcpProxy postgres;
     /** Per server, the lossy relay between its middleware and its switch port, if the deployment has them. */
     private final Map<String, FabricLink> links = new LinkedHashMap<>();
 
     private ProcessDeployment(Path directory, int controllerNodes, int servers, Duration timeout,
-                              Function<String, Path> tls, boolean relays) {
+                              Function<String, Path> tls, boolean relays, InetSocketAddress postgresServer) {
         this.directory = directory;
         this.timeout = timeout;
         this.jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -56,14 +58,25 @@ public final class ProcessDeployment implements AutoCloseable {
         this.controllerPort = freeTcpPort();
         int udpPorts = freeUdpPorts(2 * servers); // the switch's ports, then the middlewares' tunnel sockets
         this.udpBase = udpPorts;
-        // Controller nodes share one H2 file (its AUTO_SERVER mode) and join the first one.
+        // Controller nodes share one H2 file (its AUTO_SERVER mode), or one PostgreSQL schema through
+        // a relay a fault can cut, and join the first one.
+        try {
+            this.postgres = postgresServer == null ? null : new TcpProxy(postgresServer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> store = postgres == null
+                ? List.of("--store", "h2-file", "--h2-path", directory.resolve("backlogs").toString())
+                : List.of("--store", "postgres", "--postgres-url", "jdbc:postgresql://" + LOOPBACK + ":" + postgres.port()
+                        + "/test", "--postgres-schema", "faults_" + Long.toHexString(System.nanoTime()));
         for (int c = 0; c < controllerNodes; c++) {
             String name = c == 0 ? "controller" : "controller-" + (c + 1);
             int port = c == 0 ? controllerPort : freeTcpPort();
             controllerPorts.add(port);
             List<String> arguments = new ArrayList<>(List.of("controller", "--host", LOOPBACK, "--port",
-                    String.valueOf(port), "--store", "h2-file", "--h2-path",
-                    directory.resolve("backlogs").toString(), "--namespace", "faults"));
+                    String.valueOf(port)));
+            arguments.addAll(store);
+            arguments.addAll(List.of("--namespace", "faults"));
             if (c > 0) {
                 arguments.addAll(List.of("--seed", LOOPBACK + ":" + controllerPort));
             }
@@ -138,13 +151,22 @@ public final class ProcessDeployment implements AutoCloseable {
      */
     public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
                                           Function<String, Path> tls, boolean relays) {
+        return start(directory, controllerNodes, servers, timeout, tls, relays, null);
+    }
+
+    /**
+     * The same, with the controller nodes journalling in PostgreSQL at {@code postgres} (a fresh
+     * schema) through a relay a fault can cut ({@link #postgres()}); null: the H2 file.
+     */
+    public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
+                                          Function<String, Path> tls, boolean relays, InetSocketAddress postgres) {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         ProcessDeployment deployment = new ProcessDeployment(directory, controllerNodes, servers,
-                TimeFactor.dilated(timeout), tls, relays);
+                TimeFactor.dilated(timeout), tls, relays, postgres);
         try {
             deployment.controller().start();
             deployment.softswitch.start();
@@ -181,6 +203,14 @@ public final class ProcessDeployment implements AutoCloseable {
                     : "no server " + server + "; servers: " + links.keySet());
         }
         return link;
+    }
+
+    /** The relay the controller nodes reach PostgreSQL through (a deployment started with PostgreSQL). */
+    TcpProxy postgres() {
+        if (postgres == null) {
+            throw new IllegalStateException("this deployment journals in an H2 file, not PostgreSQL");
+        }
+        return postgres;
     }
 
     /** Where the software switch serves P4Runtime. */
@@ -295,6 +325,13 @@ public final class ProcessDeployment implements AutoCloseable {
         softswitch.close();
         controllers.forEach(RoleProcess::close);
         links.values().forEach(FabricLink::close);
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     /**
