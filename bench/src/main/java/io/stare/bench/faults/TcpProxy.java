@@ -38,8 +38,12 @@ final class TcpProxy implements AutoCloseable {
     synchronized void cut() throws IOException {
         server.close();
         for (Socket socket : open) {
-            socket.setSoLinger(true, 0); // a reset, as from a dead server
-            socket.close();
+            try {
+                socket.setSoLinger(true, 0); // a reset, as from a dead server
+            } catch (IOException closedMeanwhile) {
+                // its pump closed it first (the other side had ended): nothing to reset
+            }
+            closeQuietly(socket);
         }
         open.clear();
     }
