@@ -19,6 +19,7 @@ import io.stare.protocol.segment.Segmenter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -165,10 +166,13 @@ final class MainPath {
      * Starts the main path's data path (its sockets are bound when this returns).
      *
      * @param log the publish log this server's VNFs write (it outlives a restart of the EXT module)
+     * @param publishKeys the keys of the states published here so far (they outlive a restart too), so
+     *     that what the log still holds leaves tagged
      * @param appended where the backlog confirms appends (an adapter of the EXT module)
      * @throws IOException if a socket cannot be opened
      */
-    MainPath(ActorSystem<?> system, MiddlewareSettings settings, PublishLog log, Routes routes,
+    MainPath(ActorSystem<?> system, MiddlewareSettings settings, PublishLog log,
+             Map<Integer, PublishKey> publishKeys, Routes routes,
              ActorRef<Middleware.Command> ext, ActorRef<ReplicaController.Command> controller,
              ActorRef<ReplicaController.Appended> appended) throws IOException {
         this.settings = settings;
@@ -182,6 +186,9 @@ final class MainPath {
         this.reassembler = new Reassembler(settings.reassembly(), new Dispatch());
         this.appendBatches = new AppendBatches(Middleware.APPEND_BATCH_BYTES, Math.max(1, settings.unconfirmedAppends() / 4));
         this.transport = Transports.of(settings, counters.decodeErrors);
+        StateMap<PublishKey> keys = new StateMap<>();
+        publishKeys.forEach(keys::put);
+        this.sendKeys = keys; // before the data path starts draining the log
         // Whatever the log holds unconfirmed from before a restart of the EXT module is owed from
         // its first unreleased update on: that is where each state's confirmations start.
         log.forEachUnconfirmed((state, update) -> false, (state, vnf, update, total, segment, buffer, offset, length,

@@ -384,8 +384,8 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
         PublishLog log = survivors.log(settings, segmenter, publishLogDirectory(context.getSystem().settings().config()));
         survivors.stopPreviousMainPath(context.getLog(), settings.serverId());
         try {
-            this.mainPath = new MainPath(context.getSystem(), settings, log, routes, context.getSelf(),
-                    controller, appendedAdapter);
+            this.mainPath = new MainPath(context.getSystem(), settings, log, survivors.publishKeys, routes,
+                    context.getSelf(), controller, appendedAdapter);
         } catch (IOException e) {
             throw new IllegalStateException(settings.serverId() + ": cannot open the transport's sockets: "
                     + e.getMessage(), e);
@@ -558,6 +558,11 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
             declare.replyTo().tell(new Failed("declare " + declare.stateName(), ErrorCode.NOT_PUBLISHER,
                     "another local VNF publishes it"));
             return this;
+        }
+        if (declared.key() == null) {
+            survivors.publishKeys.remove(state);
+        } else {
+            survivors.publishKeys.put(state, declared.key());
         }
         mainPath.publishKey(state, declared.key());
         // Number on from what the backlog already holds (a VNF that declares again after a restart).

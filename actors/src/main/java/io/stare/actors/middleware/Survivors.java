@@ -1,5 +1,6 @@
 package io.stare.actors.middleware;
 
+import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.header.StareHeader;
 import io.stare.protocol.segment.Segmenter;
 import java.nio.file.Path;
@@ -29,6 +30,8 @@ final class Survivors {
 
     final Map<String, ActorRef<Vnf.Command>> vnfs = new LinkedHashMap<>();
     final Map<Integer, Publication> publications = new HashMap<>();
+    /** The Publish keys of the states published here: records the log still holds leave tagged after a restart. */
+    final Map<Integer, PublishKey> publishKeys = new HashMap<>();
     /** States whose tree this server joined (SUB-register sent, SUB-remove not yet acknowledged). */
     final Set<Integer> joined = new HashSet<>();
     final LongAdder published = new LongAdder();
