@@ -57,6 +57,9 @@ public final class ControllerStore {
     private ControllerStore() {
     }
 
+    /** HikariCP's system property: a connection idle this long (ms, default 500) is checked at borrow. */
+    static final String HIKARI_ALIVE_BYPASS = "com.zaxxer.hikari.aliveBypassWindowMs";
+
     /** H2's system property for the address its TCP servers bind. */
     static final String H2_BIND_ADDRESS = "h2.bindAddress";
 
@@ -89,7 +92,17 @@ public final class ControllerStore {
                         .withValue("db.driver", ConfigValueFactory.fromAnyRef("org.h2.Driver"))
                         .withValue("db.url", ConfigValueFactory.fromAnyRef("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE"))
                         .withValue("db.user", ConfigValueFactory.fromAnyRef("sa"))
-                        .withValue("db.password", ConfigValueFactory.fromAnyRef(""));
+                        .withValue("db.password", ConfigValueFactory.fromAnyRef(""))
+                        .withValue("db.connectionTestQuery", ConfigValueFactory.fromAnyRef("SELECT 1"));
+                // H2 closes a database for good when a write fails (a full disk), and every pooled
+                // connection then answers "The database has been closed", an error the pool does not
+                // take for a broken connection (and JDBC's isValid does not notice). Tested with a
+                // query at every borrow (in-process, or a loopback round trip for the nodes sharing
+                // the file), such a connection is replaced, and the new one opens the database again
+                // once the disk has room.
+                if (System.getProperty(HIKARI_ALIVE_BYPASS) == null) {
+                    System.setProperty(HIKARI_ALIVE_BYPASS, "0");
+                }
             }
             case POSTGRES -> {
                 String schema = postgresSchema(config);

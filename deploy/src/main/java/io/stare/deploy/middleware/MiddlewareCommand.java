@@ -419,16 +419,17 @@ public final class MiddlewareCommand implements Callable<Integer> {
     static String describe(String serverId, Middleware.Stats s, long sessions) {
         return String.format(Locale.ROOT, "%s: %d VNF connected; published %d; delivered %d from the network, %d "
                         + "locally; recovered %d segments (%d RECOVER requests), %d updates lost; SUB-register/remove "
-                        + "%d acknowledged, %d pending",
+                        + "%d acknowledged, %d pending; %d published updates unconfirmed by the backlog",
                 serverId, sessions, s.updatesPublished(),
                 s.deliveredFromNetwork(), s.localDeliveries(), s.recoveredSegments(), s.recoverRequests(),
-                s.unrecoverableUpdates(), s.arq().acknowledged(), s.arq().pending());
+                s.unrecoverableUpdates(), s.arq().acknowledged(), s.arq().pending(), s.unconfirmedAppends());
     }
 
     /** The line of a middleware that has done nothing yet (not printed). */
     private static String idleLine(String serverId) {
         return serverId + ": 0 VNF connected; published 0; delivered 0 from the network, 0 locally; recovered 0 "
-                + "segments (0 RECOVER requests), 0 updates lost; SUB-register/remove 0 acknowledged, 0 pending";
+                + "segments (0 RECOVER requests), 0 updates lost; SUB-register/remove 0 acknowledged, 0 pending; 0 published "
+                + "updates unconfirmed by the backlog";
     }
 
     /** The replica controller nodes this node sees (the seeds when it sees none yet). */
