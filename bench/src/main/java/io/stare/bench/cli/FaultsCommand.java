@@ -1,6 +1,7 @@
 package io.stare.bench.cli;
 
 import io.stare.bench.faults.FaultScenario;
+import io.stare.bench.faults.ScenarioUnavailable;
 import io.stare.bench.faults.SequenceCheck;
 import io.stare.deploy.cli.UserInputException;
 import java.io.PrintWriter;
@@ -64,9 +65,9 @@ public final class FaultsCommand implements Runnable {
                 throw new UserInputException("unknown scenario '" + name + "'; scenarios: " + String.join(",", names()));
             }
         }
-        out.printf("%-46s %-10s %9s %9s %9s %6s %6s %6s %9s %9s %9s %9s %9s %7s%n", "scenario", "subscriber",
+        out.printf("%-46s %-10s %9s %9s %9s %6s %6s %6s %9s %9s %9s %9s %9s %7s %7s%n", "scenario", "subscriber",
                 "delivered", "silent", "notice", "dup", "reord", "corr", "back in", "pause", "p50 first", "p50 last",
-                "rec last", "junk");
+                "rec last", "junk", "owed");
         boolean clean = true;
         for (FaultScenario scenario : chosen) {
             out.println("running: " + scenario.description() + " (" + rate + "/s, " + before + " before, " + after
@@ -76,16 +77,21 @@ public final class FaultsCommand implements Runnable {
             try {
                 outcome = scenario.run(dir.resolve(scenario.name().toLowerCase(Locale.ROOT).replace('_', '-')), rate,
                         before, after);
+            } catch (ScenarioUnavailable e) {
+                out.println("skipped: " + scenario.description() + ": " + e.getMessage());
+                out.flush();
+                continue;
             } catch (Exception e) {
                 throw new IllegalStateException(scenario.description() + " failed to run: " + e.getMessage(), e);
             }
             for (Map.Entry<String, SequenceCheck.Tally> entry : outcome.tallies().entrySet()) {
                 SequenceCheck.Tally t = entry.getValue();
-                out.printf("%-46s %-10s %9d %9d %9d %6d %6d %6d %7.1f s %7.1f s %6.1f ms %6.1f ms %9d %7d%n",
+                out.printf("%-46s %-10s %9d %9d %9d %6d %6d %6d %7.1f s %7.1f s %6.1f ms %6.1f ms %9d %7d %7d%n",
                         scenario.description(), entry.getKey(), t.delivered(), t.lostSilently(), t.lostWithNotice(),
                         t.duplicated(), t.reordered(), t.corrupted(), outcome.back().toMillis() / 1000.0,
                         outcome.longestPause().toMillis() / 1000.0, outcome.firstLatency().toNanos() / 1e6,
-                        outcome.lastLatency().toNanos() / 1e6, outcome.recoveredAtTheEnd(), outcome.junk());
+                        outcome.lastLatency().toNanos() / 1e6, outcome.recoveredAtTheEnd(), outcome.junk(),
+                        outcome.unconfirmedAtTheEnd());
             }
             clean &= outcome.nothingLost();
             out.flush();

@@ -4,11 +4,7 @@ import io.stare.fabric.FabricLink;
 import io.stare.protocol.time.TimeFactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -28,9 +23,6 @@ import java.util.function.Function;
 public final class ProcessDeployment implements AutoCloseable {
 
     private static final String LOOPBACK = "127.0.0.1";
-    /** Fixed ports are drawn from here: below Linux's default ephemeral range (32768..60999). */
-    private static final int FIXED_PORTS_FROM = 20_000;
-    private static final int FIXED_PORTS_TO = ephemeralLow();
 
     private final Path directory;
     private final Duration timeout;
@@ -48,39 +40,107 @@ public final class ProcessDeployment implements AutoCloseable {
     private final TcpProxy postgres;
     /** Per server, the lossy relay between its middleware and its switch port, if the deployment has them. */
     private final Map<String, FabricLink> links = new LinkedHashMap<>();
+    /** The file system the H2 file lives on, if the plan gave it one. */
+    private final SmallDisk h2Disk;
+    /** The controller nodes' network namespaces, if the plan asked for them. */
+    private final NodeNetwork network;
+    /** The address cluster members in this network namespace bind (loopback, or the bridge's). */
+    private final String clusterHost;
+    private final List<String> controllerHosts = new ArrayList<>();
 
-    private ProcessDeployment(Path directory, int controllerNodes, int servers, Duration timeout,
-                              Function<String, Path> tls, boolean relays, InetSocketAddress postgresServer) {
+    /**
+     * What to deploy: how many controller nodes and servers, how long each role may take to come up
+     * (scaled by the time factor), and the options a fault scenario needs.
+     *
+     * @param controllerNodes controller nodes ("controller", "controller-2", ...), joining the first
+     * @param servers middlewares h1, h2, ..., one per switch port
+     * @param timeout how long each role may take to come up
+     * @param tls each cluster role's {@code --tls-dir} by name (null: none)
+     * @param relays each middleware reaches its switch port through a relay in this JVM ({@link #link})
+     *     that can lose, duplicate and reorder frames, perfect until told otherwise
+     * @param postgres the controller nodes journal in this PostgreSQL (a fresh schema) through a relay
+     *     a fault can cut ({@link #postgres()}); null: in an H2 file
+     * @param h2DiskBytes above 0: the H2 file lives on a file system of this size of its own, which a
+     *     fault can fill ({@link #h2Disk()}); needs root
+     * @param partitionable every controller node runs in a network namespace of its own, bridged to
+     *     the others, so that a fault can cut one off ({@link #network()}); needs root
+     */
+    public record Plan(int controllerNodes, int servers, Duration timeout, Function<String, Path> tls, boolean relays,
+                       InetSocketAddress postgres, long h2DiskBytes, boolean partitionable) {
+
+        /** One controller node, {@code servers} servers, nothing else. */
+        public static Plan of(int servers, Duration timeout) {
+            return new Plan(1, servers, timeout, role -> null, false, null, 0, false);
+        }
+
+        public Plan withControllerNodes(int nodes) {
+            return new Plan(nodes, servers, timeout, tls, relays, postgres, h2DiskBytes, partitionable);
+        }
+
+        public Plan withTls(Function<String, Path> directories) {
+            return new Plan(controllerNodes, servers, timeout, directories, relays, postgres, h2DiskBytes, partitionable);
+        }
+
+        public Plan withRelays() {
+            return new Plan(controllerNodes, servers, timeout, tls, true, postgres, h2DiskBytes, partitionable);
+        }
+
+        public Plan withPostgres(InetSocketAddress server) {
+            return new Plan(controllerNodes, servers, timeout, tls, relays, server, h2DiskBytes, partitionable);
+        }
+
+        public Plan withH2Disk(long bytes) {
+            return new Plan(controllerNodes, servers, timeout, tls, relays, postgres, bytes, partitionable);
+        }
+
+        public Plan withPartitions() {
+            return new Plan(controllerNodes, servers, timeout, tls, relays, postgres, h2DiskBytes, true);
+        }
+    }
+
+    private ProcessDeployment(Path directory, Plan plan, SmallDisk h2Disk, NodeNetwork network) {
         this.directory = directory;
-        this.timeout = timeout;
+        this.timeout = TimeFactor.dilated(plan.timeout());
+        this.h2Disk = h2Disk;
+        this.network = network;
+        int servers = plan.servers();
         this.jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-D" + TimeFactor.PROPERTY + "=" + TimeFactor.current());
-        this.controllerPort = freeTcpPort();
-        int udpPorts = freeUdpPorts(2 * servers); // the switch's ports, then the middlewares' tunnel sockets
+        // Cluster members reach each other on loopback, or across the bridge of the nodes' namespaces.
+        this.clusterHost = network == null ? LOOPBACK : network.hostAddress();
+        this.controllerPort = FixedPorts.tcp();
+        int udpPorts = FixedPorts.udp(2 * servers); // the switch's ports, then the middlewares' tunnel sockets
         this.udpBase = udpPorts;
         // Controller nodes share one H2 file (its AUTO_SERVER mode), or one PostgreSQL schema through
         // a relay a fault can cut, and join the first one.
         try {
-            this.postgres = postgresServer == null ? null : new TcpProxy(postgresServer);
+            this.postgres = plan.postgres() == null ? null : new TcpProxy(clusterHost, plan.postgres());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Path h2File = (h2Disk == null ? directory : h2Disk.path()).resolve("backlogs");
         List<String> store = postgres == null
-                ? List.of("--store", "h2-file", "--h2-path", directory.resolve("backlogs").toString())
-                : List.of("--store", "postgres", "--postgres-url", "jdbc:postgresql://" + LOOPBACK + ":" + postgres.port()
-                        + "/test", "--postgres-schema", "faults_" + Long.toHexString(System.nanoTime()));
-        for (int c = 0; c < controllerNodes; c++) {
+                ? List.of("--store", "h2-file", "--h2-path", h2File.toString())
+                : List.of("--store", "postgres", "--postgres-url", "jdbc:postgresql://" + clusterHost + ":"
+                        + postgres.port() + "/test", "--postgres-schema", "faults_" + Long.toHexString(System.nanoTime()));
+        for (int c = 0; c < plan.controllerNodes(); c++) {
+            controllerPorts.add(c == 0 ? controllerPort : FixedPorts.tcp());
+            controllerHosts.add(network == null ? LOOPBACK : network.nodeAddress(c + 1));
+        }
+        for (int c = 0; c < plan.controllerNodes(); c++) {
             String name = c == 0 ? "controller" : "controller-" + (c + 1);
-            int port = c == 0 ? controllerPort : freeTcpPort();
-            controllerPorts.add(port);
-            List<String> arguments = new ArrayList<>(List.of("controller", "--host", LOOPBACK, "--port",
-                    String.valueOf(port)));
+            List<String> arguments = new ArrayList<>(List.of("controller", "--host", controllerHosts.get(c), "--port",
+                    String.valueOf(controllerPorts.get(c))));
             arguments.addAll(store);
             arguments.addAll(List.of("--namespace", "faults"));
-            if (c > 0) {
-                arguments.addAll(List.of("--seed", LOOPBACK + ":" + controllerPort));
+            if (plan.controllerNodes() > 1) {
+                // Every node lists every node, the first node first: the first node founds the cluster
+                // only when no other answers within seed-node-timeout, so a restarted first node
+                // joins the others instead of founding a second cluster.
+                arguments.addAll(seedArguments());
             }
-            controllers.add(role(name, withTls(tls, name, arguments)));
+            List<String> launcher = network == null ? List.of() : network.launcher(c + 1);
+            controllers.add(role(name, withTls(plan.tls(), name, arguments), launcher));
         }
         // Each switch port is configured with its middleware's tunnel socket, as a deployment does:
         // no other socket can take a port over, and a restarted middleware is its port's host again.
@@ -88,7 +148,7 @@ public final class ProcessDeployment implements AutoCloseable {
         List<String> hosts = new ArrayList<>();
         for (int i = 0; i < servers; i++) {
             InetSocketAddress host = new InetSocketAddress(LOOPBACK, tunnelBase + i);
-            if (relays) {
+            if (plan.relays()) {
                 // The middleware talks to the relay, the relay to the switch port, as to a lossy wire.
                 try {
                     FabricLink link = FabricLink.toHost("h" + (i + 1), "s1", new InetSocketAddress(LOOPBACK, udpBase + i),
@@ -101,21 +161,22 @@ public final class ProcessDeployment implements AutoCloseable {
             }
             hosts.add(i + "=" + host.getHostString() + ":" + host.getPort());
         }
-        this.p4RuntimePort = freeTcpPort();
+        this.p4RuntimePort = FixedPorts.tcp();
         this.softswitch = role("softswitch", List.of("softswitch", "--ports", String.valueOf(servers), "--program",
                 "register", "--udp-base", String.valueOf(udpBase), "--grpc", LOOPBACK + ":" + p4RuntimePort,
-                "--hosts", String.join(",", hosts)));
+                "--hosts", String.join(",", hosts)), List.of());
         for (int i = 0; i < servers; i++) {
             String server = "h" + (i + 1);
-            InetSocketAddress gateway = new InetSocketAddress(LOOPBACK, freeTcpPort());
+            InetSocketAddress gateway = new InetSocketAddress(LOOPBACK, FixedPorts.tcp());
             gateways.put(server, gateway);
-            InetSocketAddress switchPort = relays ? links.get(server).nearSide()
+            InetSocketAddress switchPort = plan.relays() ? links.get(server).nearSide()
                     : new InetSocketAddress(LOOPBACK, udpBase + i);
-            middlewares.put(server, role(server, withTls(tls, server, List.of("middleware", "--server-id", server,
+            List<String> arguments = concat(List.of("middleware", "--server-id", server,
                     "--sender-id", String.valueOf(i + 1), "--switch-port",
                     switchPort.getHostString() + ":" + switchPort.getPort(),
-                    "--tunnel-port", String.valueOf(tunnelBase + i), "--seed", LOOPBACK + ":" + controllerPort,
-                    "--host", LOOPBACK, "--port", "0", "--gateway", LOOPBACK + ":" + gateway.getPort()))));
+                    "--tunnel-port", String.valueOf(tunnelBase + i), "--host", clusterHost, "--port", "0",
+                    "--gateway", LOOPBACK + ":" + gateway.getPort()), seedArguments());
+            middlewares.put(server, role(server, withTls(plan.tls(), server, arguments), List.of()));
         }
     }
 
@@ -128,46 +189,36 @@ public final class ProcessDeployment implements AutoCloseable {
      * @param timeout how long each role may take to come up (scaled by the time factor)
      */
     public static ProcessDeployment start(Path directory, int servers, Duration timeout) {
-        return start(directory, 1, servers, timeout, role -> null);
+        try {
+            return start(directory, Plan.of(servers, timeout));
+        } catch (ScenarioUnavailable impossible) {
+            throw new IllegalStateException("a plain deployment needs nothing special", impossible);
+        }
     }
 
     /**
-     * The same, with cluster TLS: {@code tls} gives each cluster role ("controller", "h1", ...) its
-     * {@code --tls-dir} (null: none).
+     * Starts what {@code plan} says and waits until every role is up.
+     *
+     * @param directory where the roles run and log (one file per incarnation)
+     * @throws ScenarioUnavailable where the plan needs what this machine does not allow (root)
      */
-    public static ProcessDeployment start(Path directory, int servers, Duration timeout, Function<String, Path> tls) {
-        return start(directory, 1, servers, timeout, tls);
-    }
-
-    /** The same with {@code controllerNodes} controller nodes ("controller", "controller-2", ...). */
-    public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
-                                          Function<String, Path> tls) {
-        return start(directory, controllerNodes, servers, timeout, tls, false);
-    }
-
-    /**
-     * The same, with {@code relays}: each middleware reaches its switch port through a relay in this
-     * JVM ({@link #link}) that can lose, duplicate and reorder frames, perfect until told otherwise.
-     */
-    public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
-                                          Function<String, Path> tls, boolean relays) {
-        return start(directory, controllerNodes, servers, timeout, tls, relays, null);
-    }
-
-    /**
-     * The same, with the controller nodes journalling in PostgreSQL at {@code postgres} (a fresh
-     * schema) through a relay a fault can cut ({@link #postgres()}); null: the H2 file.
-     */
-    public static ProcessDeployment start(Path directory, int controllerNodes, int servers, Duration timeout,
-                                          Function<String, Path> tls, boolean relays, InetSocketAddress postgres) {
+    public static ProcessDeployment start(Path directory, Plan plan) throws ScenarioUnavailable {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessDeployment deployment = new ProcessDeployment(directory, controllerNodes, servers,
-                TimeFactor.dilated(timeout), tls, relays, postgres);
+        SmallDisk disk = null;
+        NodeNetwork network = null;
+        ProcessDeployment deployment = null;
         try {
+            if (plan.h2DiskBytes() > 0) {
+                disk = SmallDisk.mount(directory.resolve("h2-disk"), plan.h2DiskBytes());
+            }
+            if (plan.partitionable()) {
+                network = NodeNetwork.create(plan.controllerNodes());
+            }
+            deployment = new ProcessDeployment(directory, plan, disk, network);
             deployment.controller().start();
             deployment.softswitch.start();
             deployment.controller().awaitLine("replica controller node .* up");
@@ -183,10 +234,42 @@ public final class ProcessDeployment implements AutoCloseable {
                 deployment.awaitMiddleware(server);
             }
             return deployment;
-        } catch (RuntimeException | Error e) {
-            deployment.close();
-            throw e;
+        } catch (ScenarioUnavailable | IOException | RuntimeException | Error e) {
+            if (deployment != null) {
+                deployment.close();
+            } else {
+                if (disk != null) {
+                    disk.close();
+                }
+                if (network != null) {
+                    network.close();
+                }
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            } else if (e instanceof ScenarioUnavailable unavailable) {
+                throw unavailable;
+            } else if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw (Error) e;
         }
+    }
+
+    /** {@code --seed HOST:PORT} for every controller node, the first first. */
+    private List<String> seedArguments() {
+        List<String> arguments = new ArrayList<>();
+        for (int c = 0; c < controllerPorts.size(); c++) {
+            arguments.add("--seed");
+            arguments.add(controllerHosts.get(c) + ":" + controllerPorts.get(c));
+        }
+        return arguments;
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** The gateway a VNF on {@code server} connects to. */
@@ -194,7 +277,6 @@ public final class ProcessDeployment implements AutoCloseable {
         return gateways.get(server);
     }
 
-    /** A server's middleware. */
     /** The relay between {@code server}'s middleware and its switch port (a deployment started with relays). */
     public FabricLink link(String server) {
         FabricLink link = links.get(server);
@@ -227,6 +309,7 @@ public final class ProcessDeployment implements AutoCloseable {
         return new InetSocketAddress(LOOPBACK, tunnelBase + index);
     }
 
+    /** A server's middleware. */
     public RoleProcess middleware(String server) {
         RoleProcess middleware = middlewares.get(server);
         if (middleware == null) {
@@ -254,12 +337,12 @@ public final class ProcessDeployment implements AutoCloseable {
      * status} reports it (the table "backlog shards per controller node").
      */
     public int busiestController() throws InterruptedException {
-        RoleProcess status = command("status-" + System.nanoTime(), List.of("controller", "status", "--seed",
-                LOOPBACK + ":" + controllerPort, "--host", LOOPBACK, "--timeout", "20s")).start();
+        RoleProcess status = command("status-" + System.nanoTime(), concat(List.of("controller", "status", "--host",
+                clusterHost, "--timeout", "20s"), seedArguments())).start();
         if (status.awaitExit() != 0) {
             throw new AssertionError("controller status failed:\n" + status.tail());
         }
-        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^pekko://stare@127\\.0\\.0\\.1:(\\d+)\\s+(\\d+)\\s+\\d+");
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^pekko://stare@[^:]+:(\\d+)\\s+(\\d+)\\s+\\d+");
         boolean inTable = false;
         int best = -1;
         int bestShards = -1;
@@ -314,6 +397,46 @@ public final class ProcessDeployment implements AutoCloseable {
 
     private static final java.util.regex.Pattern RECOVERED = java.util.regex.Pattern.compile("recovered (\\d+) segments");
 
+    /**
+     * The updates {@code server}'s middleware had published that the backlog had not confirmed, as
+     * each of its counters lines said (printed once a second when they changed), oldest first.
+     */
+    public List<Long> unconfirmedReports(String server) {
+        List<Long> reports = new ArrayList<>();
+        for (String line : middleware(server).lines()) {
+            java.util.regex.Matcher m = UNCONFIRMED.matcher(line);
+            if (m.find()) {
+                reports.add(Long.parseLong(m.group(1)));
+            }
+        }
+        return reports;
+    }
+
+    /** The latest of {@link #unconfirmedReports}; 0 before the first. */
+    public long unconfirmedUpdates(String server) {
+        List<Long> reports = unconfirmedReports(server);
+        return reports.isEmpty() ? 0 : reports.get(reports.size() - 1);
+    }
+
+    private static final java.util.regex.Pattern UNCONFIRMED =
+            java.util.regex.Pattern.compile("(\\d+) published updates unconfirmed by the backlog");
+
+    /** The file system the controller's H2 file lives on (a deployment planned with one). */
+    SmallDisk h2Disk() {
+        if (h2Disk == null) {
+            throw new IllegalStateException("this deployment's H2 file is on the run's own disk");
+        }
+        return h2Disk;
+    }
+
+    /** The controller nodes' network namespaces (a partitionable deployment). */
+    NodeNetwork network() {
+        if (network == null) {
+            throw new IllegalStateException("this deployment's controller nodes share the machine's network");
+        }
+        return network;
+    }
+
     /** The run's directory (role logs, the controller's H2 file). */
     public Path directory() {
         return directory;
@@ -325,6 +448,12 @@ public final class ProcessDeployment implements AutoCloseable {
         softswitch.close();
         controllers.forEach(RoleProcess::close);
         links.values().forEach(FabricLink::close);
+        if (h2Disk != null) {
+            h2Disk.close();
+        }
+        if (network != null) {
+            network.close();
+        }
         if (postgres != null) {
             try {
                 postgres.close();
@@ -339,7 +468,7 @@ public final class ProcessDeployment implements AutoCloseable {
      * started yet.
      */
     public RoleProcess command(String name, List<String> arguments) {
-        return role(name, arguments);
+        return role(name, arguments, List.of());
     }
 
     /** The controller node's cluster port. */
@@ -358,62 +487,7 @@ public final class ProcessDeployment implements AutoCloseable {
         return all;
     }
 
-    private RoleProcess role(String name, List<String> arguments) {
-        return new RoleProcess(name, arguments, directory, new ArrayList<>(jvmOptions), timeout);
-    }
-
-    /**
-     * A TCP port free on loopback now, below the kernel's ephemeral range: a port the roles are told
-     * to bind, and bind again after a restart, must not be one the kernel may hand to some socket's
-     * port 0 or outgoing connection meanwhile (seen on a loaded machine: a restarted middleware found
-     * its gateway port taken).
-     */
-    private static int freeTcpPort() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(FIXED_PORTS_FROM, FIXED_PORTS_TO);
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free TCP port on loopback in " + FIXED_PORTS_FROM + ".." + FIXED_PORTS_TO);
-    }
-
-    /** The kernel's lowest ephemeral port (Linux), 32768 where it cannot be read. */
-    private static int ephemeralLow() {
-        try {
-            String range = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            int low = Integer.parseInt(range.split("\\s+")[0]);
-            return low > FIXED_PORTS_FROM + 1_000 ? low : 32_768;
-        } catch (IOException | RuntimeException e) {
-            return 32_768;
-        }
-    }
-
-    /** The first of {@code count} consecutive UDP ports free on loopback now. */
-    private static int freeUdpPorts(int count) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(FIXED_PORTS_FROM, FIXED_PORTS_TO - count);
-            if (udpFree(base, count)) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no " + count + " consecutive free UDP ports on loopback in 100 attempts");
-    }
-
-    private static boolean udpFree(int base, int count) {
-        List<DatagramSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                held.add(new DatagramSocket(new InetSocketAddress(LOOPBACK, base + i)));
-            }
-            return true;
-        } catch (SocketException e) {
-            return false;
-        } finally {
-            held.forEach(DatagramSocket::close);
-        }
+    private RoleProcess role(String name, List<String> arguments, List<String> launcher) {
+        return new RoleProcess(name, launcher, arguments, directory, new ArrayList<>(jvmOptions), timeout);
     }
 }

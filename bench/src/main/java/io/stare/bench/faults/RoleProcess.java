@@ -24,6 +24,7 @@ public final class RoleProcess implements AutoCloseable {
     private static final String MAIN = "io.stare.deploy.StareCommand";
 
     private final String name;
+    private final List<String> launcher;
     private final List<String> arguments;
     private final Path directory;
     private final List<String> jvmOptions;
@@ -35,13 +36,16 @@ public final class RoleProcess implements AutoCloseable {
 
     /**
      * @param name for log files and messages ("h1", "controller-2")
+     * @param launcher what runs the JVM's command line (e.g. {@code ip netns exec NS}); empty: nothing
      * @param arguments the {@code stare} arguments ("middleware", "--server-id", "h1", ...)
      * @param directory the working directory and where the logs go
      * @param jvmOptions options for the role's JVM
      * @param timeout how long a wait for the role's output lasts
      */
-    RoleProcess(String name, List<String> arguments, Path directory, List<String> jvmOptions, Duration timeout) {
+    RoleProcess(String name, List<String> launcher, List<String> arguments, Path directory, List<String> jvmOptions,
+                Duration timeout) {
         this.name = name;
+        this.launcher = List.copyOf(launcher);
         this.arguments = List.copyOf(arguments);
         this.directory = directory;
         this.jvmOptions = List.copyOf(jvmOptions);
@@ -81,7 +85,7 @@ public final class RoleProcess implements AutoCloseable {
         }
         incarnation++;
         log = directory.resolve(name + "-" + incarnation + ".log");
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.add("-cp");

@@ -11,25 +11,32 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay on loopback to one server (a database), which a fault can cut: every open connection
+ * A TCP relay to one server (a database), which a fault can cut: every open connection
  * reset and new ones refused, as the clients see a server that restarts, until {@link #restore}.
  * Two threads per connection; the relay lives as long as its deployment.
  */
 final class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress target;
+    private final InetAddress host;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
 
-    TcpProxy(InetSocketAddress target) throws IOException {
+    /**
+     * @param host the address to listen on (loopback, or a bridge's address that processes in
+     *     network namespaces reach)
+     * @param target the server
+     */
+    TcpProxy(String host, InetSocketAddress target) throws IOException {
         this.target = target;
+        this.host = InetAddress.getByName(host);
         this.server = listen(0);
         this.port = server.getLocalPort();
         accept(server);
     }
 
-    /** The loopback port clients connect to instead of the server's. */
+    /** The port clients connect to instead of the server's. */
     int port() {
         return port;
     }
@@ -56,10 +63,10 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private static ServerSocket listen(int port) throws IOException {
+    private ServerSocket listen(int port) throws IOException {
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        socket.bind(new InetSocketAddress(host, port), 64);
         return socket;
     }
 

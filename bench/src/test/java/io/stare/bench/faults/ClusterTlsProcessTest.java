@@ -34,7 +34,8 @@ class ClusterTlsProcessTest {
         Path operator = ca.node("operator");
         Path stranger = TestCertificates.authority(run.resolve("other-ca"), "another-ca").node("stranger");
 
-        try (ProcessDeployment deployment = ProcessDeployment.start(run, 2, Duration.ofSeconds(60), certificates::get);
+        try (ProcessDeployment deployment = ProcessDeployment.start(run,
+                ProcessDeployment.Plan.of(2, Duration.ofSeconds(60)).withTls(certificates::get));
              SequenceTraffic traffic = new SequenceTraffic(deployment, "positions", "h1", List.of("h2"), 200,
                      Duration.ofSeconds(20))) {
             traffic.start();

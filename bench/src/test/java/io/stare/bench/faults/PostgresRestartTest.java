@@ -2,8 +2,6 @@ package io.stare.bench.faults;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.Socket;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,14 +15,9 @@ class PostgresRestartTest {
 
     @Test
     void aPostgresRestartLosesNothing() throws Exception {
-        try (Socket probe = new Socket(FaultScenario.POSTGRES.getAddress(), FaultScenario.POSTGRES.getPort())) {
-            probe.getInputStream(); // reachable
-        } catch (java.io.IOException e) {
-            Assumptions.abort("no PostgreSQL at " + FaultScenario.POSTGRES + ": " + e.getMessage());
-        }
-        FaultScenario.Outcome outcome = FaultScenario.POSTGRES_RESTARTED.run(FaultRuns.directory("postgres-restart"),
-                200, 400, 800);
-        System.out.println("postgres restart: " + outcome);
+        FaultRuns.requirePostgres();
+        FaultScenario.Outcome outcome = FaultRuns.run(FaultScenario.POSTGRES_RESTARTED, "postgres-restart", 200, 400,
+                800);
         assertTrue(outcome.nothingLost(), outcome.toString());
     }
 }
