@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 17: of three controller nodes, the one hosting the state's backlog is killed
  * ({@code SIGKILL}): its shards move to the others, publishing goes on, nothing is lost, repeated or
- * reordered, and the backlog confirms every update. About a minute: run with {@code -Pfaults}.
+ * reordered, and the backlog confirms every update. About a minute: run with {@code -Pslow}.
  */
 @Tag(FaultRuns.SLOW)
 @Timeout(400)

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
  * state's backlog is cut off for 30 s, past the split-brain resolver's decision: the majority downs
  * it and takes its shards, it downs itself, and started again after the heal it joins the running
  * cluster (the first node too: every node lists every node as a seed). Nothing lost, repeated or
- * reordered; the backlog confirms every update. About 90 s: run with {@code -Pfaults}. Skipped
+ * reordered; the backlog confirms every update. About 90 s: run with {@code -Pslow}. Skipped
  * where the test may not create network namespaces (not root) or no PostgreSQL runs.
  */
 @Tag(FaultRuns.SLOW)

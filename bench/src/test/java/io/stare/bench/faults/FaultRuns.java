@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Assumptions;
 /** Where a fault test's processes run and log: {@code target/faults/NAME}, emptied first, kept after. */
 final class FaultRuns {
 
-    /** The tag of fault tests too slow for every build: {@code ./mvnw -Pfaults -pl bench -am test} runs them. */
-    static final String SLOW = "slow-faults";
+    /** The tag of tests too slow for every build: {@code ./mvnw -Pslow -pl bench -am test} runs them. */
+    static final String SLOW = "slow";
 
     private FaultRuns() {
     }
