@@ -488,6 +488,6 @@ public final class ProcessDeployment implements AutoCloseable {
     }
 
     private RoleProcess role(String name, List<String> arguments, List<String> launcher) {
-        return new RoleProcess(name, launcher, arguments, directory, new ArrayList<>(jvmOptions), timeout);
+        return new RoleProcess(name, launcher, arguments, directory, Map.of(), new ArrayList<>(jvmOptions), timeout);
     }
 }

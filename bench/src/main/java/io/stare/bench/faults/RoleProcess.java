@@ -26,6 +26,7 @@ public final class RoleProcess implements AutoCloseable {
     private final String name;
     private final List<String> launcher;
     private final List<String> arguments;
+    private final java.util.Map<String, String> environment;
     private final Path directory;
     private final List<String> jvmOptions;
     private final Duration timeout;
@@ -39,14 +40,16 @@ public final class RoleProcess implements AutoCloseable {
      * @param launcher what runs the JVM's command line (e.g. {@code ip netns exec NS}); empty: nothing
      * @param arguments the {@code stare} arguments ("middleware", "--server-id", "h1", ...)
      * @param directory the working directory and where the logs go
+     * @param environment variables set for the role, over this JVM's environment
      * @param jvmOptions options for the role's JVM
      * @param timeout how long a wait for the role's output lasts
      */
-    RoleProcess(String name, List<String> launcher, List<String> arguments, Path directory, List<String> jvmOptions,
-                Duration timeout) {
+    public RoleProcess(String name, List<String> launcher, List<String> arguments, Path directory,
+                       java.util.Map<String, String> environment, List<String> jvmOptions, Duration timeout) {
         this.name = name;
         this.launcher = List.copyOf(launcher);
         this.arguments = List.copyOf(arguments);
+        this.environment = java.util.Map.copyOf(environment);
         this.directory = directory;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.timeout = timeout;
@@ -93,8 +96,10 @@ public final class RoleProcess implements AutoCloseable {
         command.add(MAIN);
         command.addAll(arguments);
         try {
-            process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
         }

@@ -11,6 +11,7 @@ import io.stare.actors.observability.ControllerMetrics;
 import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
+import io.stare.deploy.cluster.Bootstrap;
 import io.stare.deploy.cluster.ClusterNode;
 import io.stare.deploy.cluster.ClusterTlsOption;
 import io.stare.deploy.cluster.MemberLog;
@@ -63,17 +64,19 @@ public final class ControllerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "the address other nodes and middlewares reach this node at (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "${env:STARE_CLUSTER_HOST:-127.0.0.1}",
+            description = "the address other nodes and middlewares reach this node at (default: $STARE_CLUSTER_HOST, "
+                    + "else 127.0.0.1)")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "25520",
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:STARE_CLUSTER_PORT:-25520}",
             description = "the cluster (Artery TCP) port; 0 picks a free one (default: ${DEFAULT-VALUE})")
     int port;
 
     @Option(names = "--seed", paramLabel = "HOST:PORT",
             description = "a running node to join (repeatable; the first that answers is used). "
-                    + "Without --seed this node starts a new cluster")
+                    + "Without --seed this node starts a new cluster, unless $STARE_CLUSTER_BOOTSTRAP is "
+                    + "kubernetes-api: then it finds the others through the Kubernetes API (docs/kubernetes.md)")
     List<String> seeds = new ArrayList<>();
 
     @Option(names = "--store", paramLabel = "memory|h2-file|postgres",
@@ -143,6 +146,8 @@ public final class ControllerCommand implements Callable<Integer> {
             throw new UserInputException("bad stare.controller settings: " + e.getMessage());
         }
         String storeLine = describeStore(config);
+        Bootstrap.Mode bootstrap = Bootstrap.mode(config);
+        Bootstrap.checkSeeds(bootstrap, seedNodes);
 
         PrintWriter out = spec.commandLine().getOut();
         ActorSystem<Void> system = ClusterNode.start(config, host, port);
@@ -162,7 +167,14 @@ public final class ControllerCommand implements Callable<Integer> {
             String self = Cluster.get(system).selfMember().address().toString();
             system.systemActorOf(MemberLog.create(out, members -> "replica controller node " + self + " up; "
                     + storeLine + "; members: " + members, up), "stare-member-log", Props.empty());
-            if (seedNodes.isEmpty()) {
+            if (bootstrap == Bootstrap.Mode.KUBERNETES_API) {
+                java.net.InetSocketAddress management = Bootstrap.start(system, Duration.ofSeconds(30));
+                synchronized (out) {
+                    out.println("management at http://" + management.getHostString() + ":" + management.getPort()
+                            + " (/ready, /alive); finding " + Bootstrap.describeDiscovery(config));
+                    out.flush();
+                }
+            } else if (seedNodes.isEmpty()) {
                 Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
             }
             if (metricsAt.isPresent()) {
@@ -186,8 +198,9 @@ public final class ControllerCommand implements Callable<Integer> {
             } catch (TimeoutException stillJoining) {
                 if (remainingMillis(deadline) > 0) {
                     synchronized (out) {
-                        out.println(self + " is still joining; waiting for a seed node to answer: "
-                                + String.join(", ", seedNodes));
+                        out.println(self + " is still joining; waiting for " + (bootstrap == Bootstrap.Mode.SEEDS
+                                ? "a seed node to answer: " + String.join(", ", seedNodes)
+                                : Bootstrap.describeDiscovery(config)));
                         out.flush();
                     }
                 }

@@ -14,6 +14,7 @@ import io.stare.actors.observability.MiddlewareMetrics;
 import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
+import io.stare.deploy.cluster.Bootstrap;
 import io.stare.deploy.cluster.ClusterNode;
 import io.stare.deploy.cluster.ClusterTlsOption;
 import io.stare.deploy.cluster.MemberLog;
@@ -109,16 +110,19 @@ public final class MiddlewareCommand implements Callable<Integer> {
                     + "(default: lo)")
     String networkInterface;
 
-    @Option(names = "--seed", paramLabel = "HOST:PORT", required = true,
+    @Option(names = "--seed", paramLabel = "HOST:PORT",
             description = "a node of the replica controller's cluster, e.g. the `stare controller` at "
-                    + "127.0.0.1:25520 (repeatable; the first that answers is used)")
+                    + "127.0.0.1:25520 (repeatable; the first that answers is used). Required unless "
+                    + "$STARE_CLUSTER_BOOTSTRAP is kubernetes-api: then the controller's pods are found through "
+                    + "the Kubernetes API (docs/kubernetes.md)")
     List<String> seeds = new ArrayList<>();
 
-    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
-            description = "the address the cluster reaches this node at (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "${env:STARE_CLUSTER_HOST:-127.0.0.1}",
+            description = "the address the cluster reaches this node at (default: $STARE_CLUSTER_HOST, else "
+                    + "127.0.0.1)")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "0",
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:STARE_CLUSTER_PORT:-0}",
             description = "this node's cluster (Artery TCP) port; 0 picks a free one (default: ${DEFAULT-VALUE})")
     int port;
 
@@ -156,9 +160,6 @@ public final class MiddlewareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClusterNode.port(port);
         List<String> seedNodes = ClusterNode.seeds(seeds);
-        if (seedNodes.isEmpty()) {
-            throw new UserInputException("--seed is required: a node of the replica controller's cluster, HOST:PORT");
-        }
         if (senderId < 0 || senderId > 1023) {
             throw new UserInputException("--sender-id " + senderId + " is out of range 0..1023");
         }
@@ -196,6 +197,7 @@ public final class MiddlewareCommand implements Callable<Integer> {
                 : Optional.of(CliParsing.duration("--duration", duration));
 
         Config config;
+        Bootstrap.Mode bootstrap;
         MiddlewareSettings settings;
         GatewaySettings gatewaySettings;
         ControllerSettings controllerSettings;
@@ -203,6 +205,12 @@ public final class MiddlewareCommand implements Callable<Integer> {
             config = ControllerCluster.nodeConfig(host, port, seedNodes,
                     List.of(ROLE, PreviousIncarnation.role(ROLE, serverId)),
                     overrides(kind, switchAddress, gatewayAt));
+            bootstrap = Bootstrap.mode(config);
+            Bootstrap.checkSeeds(bootstrap, seedNodes);
+            if (bootstrap == Bootstrap.Mode.SEEDS && seedNodes.isEmpty()) {
+                throw new UserInputException("--seed is required: a node of the replica controller's cluster, "
+                        + "HOST:PORT (or $STARE_CLUSTER_BOOTSTRAP=kubernetes-api in Kubernetes)");
+            }
             settings = MiddlewareSettings.fromConfig(config);
             gatewaySettings = GatewaySettings.fromConfig(config);
             controllerSettings = ControllerSettings.fromConfig(config);
@@ -231,13 +239,22 @@ public final class MiddlewareCommand implements Callable<Integer> {
                     ? "switch port " + switchAddress.getHostString() + ":" + switchAddress.getPort()
                     : "multicast on " + settings.transport().multicast().networkInterface();
             system.systemActorOf(MemberLog.create(out, members -> null, up), "stare-member-log", Props.empty());
+            if (bootstrap == Bootstrap.Mode.KUBERNETES_API) {
+                // Not a contact point itself: it joins the cluster the controller's pods formed.
+                InetSocketAddress management = Bootstrap.start(system, Duration.ofSeconds(30));
+                print(out, "management at http://" + management.getHostString() + ":" + management.getPort()
+                        + " (/ready, /alive); finding " + Bootstrap.describeDiscovery(config));
+            }
 
             CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
             try {
                 CompletableFuture.anyOf(up, terminated).get(joinBound.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException notUp) {
-                throw new UserInputException("no seed node let this node in within " + ClusterNode.human(joinBound)
-                        + " (" + String.join(", ", seedNodes) + "); is `stare controller` running there, and can it "
+                throw new UserInputException((bootstrap == Bootstrap.Mode.SEEDS
+                        ? "no seed node let this node in within " + ClusterNode.human(joinBound) + " ("
+                                + String.join(", ", seedNodes) + "); is `stare controller` running there, and can it "
+                        : "no controller found through " + Bootstrap.describeDiscovery(config) + " let this node in "
+                                + "within " + ClusterNode.human(joinBound) + "; are they running, and can they ")
                         + "reach this node at " + host + " (--host)?");
             }
             if (terminated.isDone()) {
