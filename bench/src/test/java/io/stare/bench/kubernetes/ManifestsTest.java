@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -40,11 +41,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 18: every overlay of {@code k8s/} renders ({@code kubectl kustomize}) into objects that fit
- * together, checked as typed Kubernetes objects (fabric8's model): selectors match the pods'
- * labels, every container has probes on named ports, resources and a non-root security context,
- * the ports are named as Cluster Bootstrap expects and agree with the environment, the RBAC grants
- * exactly get/list/watch on pods to the pods' service account, every variable the controller needs
- * is set, and every STARE variable set is one the code reads. Skipped where kubectl is missing.
+ * together, checked as typed Kubernetes objects (fabric8's model): every workload's selector
+ * matches its pods' labels, every container has probes on named ports, resources and a non-root
+ * security context, sets only variables the code reads and uses only $(VAR)s it defined; the
+ * controller's and middlewares' ports are named as Cluster Bootstrap expects and agree with their
+ * environment, and the middlewares look for the controller's pods; the RBAC grants exactly
+ * get/list/watch on pods to the pods that bootstrap; Services select a workload and name its ports;
+ * every object is in the overlay's namespace. Skipped where kubectl is missing.
  */
 class ManifestsTest {
 
@@ -53,29 +56,129 @@ class ManifestsTest {
     private static final List<String> CONTROLLER_NEEDS = List.of("STARE_CLUSTER_BOOTSTRAP", "STARE_CLUSTER_HOST",
             "STARE_CLUSTER_PORT", "STARE_MANAGEMENT_HOST", "STARE_MANAGEMENT_PORT", "STARE_BOOTSTRAP_SERVICE_NAME",
             "STARE_BOOTSTRAP_REQUIRED_CONTACT_POINTS", "STARE_PERSISTENCE_STORE");
-    /** Set for Kubernetes' own substitution ($(POD_IP)) and the JVM, not read by STARE. */
-    private static final Set<String> NOT_STARE = Set.of("POD_IP", "JAVA_TOOL_OPTIONS");
+    /** The variables a middleware needs in Kubernetes. */
+    private static final List<String> MIDDLEWARE_NEEDS = List.of("STARE_CLUSTER_BOOTSTRAP", "STARE_CLUSTER_HOST",
+            "STARE_CLUSTER_PORT", "STARE_MANAGEMENT_HOST", "STARE_MANAGEMENT_PORT", "STARE_BOOTSTRAP_SERVICE_NAME");
+    /** Set for Kubernetes' own substitution ($(POD_IP) ...) and the JVM, not read by STARE. */
+    private static final Set<String> NOT_STARE = Set.of("POD_IP", "HOST_IP", "NODE_NAME", "JAVA_TOOL_OPTIONS");
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void theOverlayRendersIntoObjectsThatFitTogether(String overlay) throws Exception {
         List<HasMetadata> objects = render(ROOT.resolve("k8s/overlays").resolve(overlay));
-        Deployment controller = only(objects, Deployment.class, "stare-controller");
-        PodTemplateSpec template = controller.getSpec().getTemplate();
-        Map<String, String> labels = template.getMetadata().getLabels();
+        Set<String> read = variablesTheCodeReads();
+        List<Workload> workloads = workloads(objects);
+        assertFalse(workloads.isEmpty(), "no workload");
+        for (Workload workload : workloads) {
+            assertWellFormed(overlay, workload, read);
+        }
 
-        assertTrue(selects(controller.getSpec().getSelector().getMatchLabels(), labels), "the Deployment's selector");
+        Workload controller = only(workloads, "stare-controller");
+        Map<String, String> controllerEnv = environment(controller.container());
+        for (String needed : CONTROLLER_NEEDS) {
+            assertTrue(controllerEnv.containsKey(needed), overlay + ": " + needed + " is not set");
+        }
+        assertBootstrapPorts(controller);
+        assertEquals(controller.labels().get("app"), controllerEnv.get("STARE_BOOTSTRAP_SERVICE_NAME"),
+                "the bootstrap's label selector");
+        Deployment deployment = only(objects, Deployment.class, "stare-controller");
+        assertTrue(Integer.parseInt(controllerEnv.get("STARE_BOOTSTRAP_REQUIRED_CONTACT_POINTS"))
+                <= deployment.getSpec().getReplicas(), overlay + ": more contact points required than replicas start");
         for (PodDisruptionBudget budget : all(objects, PodDisruptionBudget.class)) {
-            assertTrue(selects(budget.getSpec().getSelector().getMatchLabels(), labels), budget.getMetadata().getName());
+            assertTrue(selects(budget.getSpec().getSelector().getMatchLabels(), controller.labels()),
+                    budget.getMetadata().getName());
         }
         for (HorizontalPodAutoscaler autoscaler : all(objects, HorizontalPodAutoscaler.class)) {
             assertEquals("Deployment", autoscaler.getSpec().getScaleTargetRef().getKind());
-            assertEquals(controller.getMetadata().getName(), autoscaler.getSpec().getScaleTargetRef().getName());
+            assertEquals("stare-controller", autoscaler.getSpec().getScaleTargetRef().getName());
         }
 
-        PodSpec pod = template.getSpec();
+        // The middlewares find the controller's pods, never form a cluster of their own.
+        Workload middleware = only(workloads, "stare-middleware");
+        Map<String, String> middlewareEnv = environment(middleware.container());
+        for (String needed : MIDDLEWARE_NEEDS) {
+            assertTrue(middlewareEnv.containsKey(needed), overlay + ": middleware's " + needed + " is not set");
+        }
+        assertBootstrapPorts(middleware);
+        assertEquals(controller.labels().get("app"), middlewareEnv.get("STARE_BOOTSTRAP_SERVICE_NAME"));
+        assertFalse(middleware.labels().get("app").equals(controller.labels().get("app")), "a middleware is no contact point");
+
+        // RBAC: the pods that bootstrap may get, list and watch pods, and nothing else.
+        for (Workload bootstrapping : List.of(controller, middleware)) {
+            String account = bootstrapping.pod().getServiceAccountName();
+            only(objects, ServiceAccount.class, account);
+            List<RoleBinding> bindings = all(objects, RoleBinding.class).stream()
+                    .filter(b -> b.getSubjects().stream().anyMatch(s -> s.getName().equals(account))).toList();
+            assertEquals(1, bindings.size(), "bindings of " + account);
+            assertPodReader(only(objects, Role.class, bindings.get(0).getRoleRef().getName()));
+        }
+        for (Role role : all(objects, Role.class)) {
+            assertPodReader(role);
+        }
+        assertTrue(all(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class).isEmpty(), "no ClusterRole");
+
+        for (io.fabric8.kubernetes.api.model.Service service : all(objects, io.fabric8.kubernetes.api.model.Service.class)) {
+            Workload target = workloads.stream().filter(w -> selects(service.getSpec().getSelector(), w.labels()))
+                    .findFirst().orElseThrow(() -> new AssertionError("Service " + service.getMetadata().getName()
+                            + " selects no workload"));
+            for (io.fabric8.kubernetes.api.model.ServicePort port : service.getSpec().getPorts()) {
+                port(target.container(), port.getTargetPort().getStrVal());
+            }
+        }
+
+        String namespace = deployment.getMetadata().getNamespace();
+        assertNotNull(namespace, overlay + ": the overlay sets a namespace");
+        for (HasMetadata object : objects) {
+            if (!(object instanceof io.fabric8.kubernetes.api.model.Namespace)) {
+                assertEquals(namespace, object.getMetadata().getNamespace(), object.getKind() + " " + object.getMetadata().getName());
+            }
+        }
+    }
+
+    /** A Deployment or DaemonSet: its name, selector and pod template. */
+    private record Workload(String name, Map<String, String> selector, PodTemplateSpec template) {
+
+        Map<String, String> labels() {
+            return template.getMetadata().getLabels();
+        }
+
+        PodSpec pod() {
+            return template.getSpec();
+        }
+
+        Container container() {
+            return pod().getContainers().get(0);
+        }
+    }
+
+    private static List<Workload> workloads(List<HasMetadata> objects) {
+        List<Workload> workloads = new ArrayList<>();
+        for (Deployment d : all(objects, Deployment.class)) {
+            workloads.add(new Workload(d.getMetadata().getName(), d.getSpec().getSelector().getMatchLabels(),
+                    d.getSpec().getTemplate()));
+        }
+        for (DaemonSet d : all(objects, DaemonSet.class)) {
+            workloads.add(new Workload(d.getMetadata().getName(), d.getSpec().getSelector().getMatchLabels(),
+                    d.getSpec().getTemplate()));
+        }
+        return workloads;
+    }
+
+    private static Workload only(List<Workload> workloads, String name) {
+        return workloads.stream().filter(w -> w.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no workload " + name));
+    }
+
+    /**
+     * What every workload needs: a selector that selects its pods; per container probes on named
+     * ports, a CPU request and a memory limit, non-root and no privilege escalation; every STARE
+     * variable it sets read by the code, and every $(VAR) it uses defined before.
+     */
+    private static void assertWellFormed(String overlay, Workload workload, Set<String> read) {
+        String where = overlay + "/" + workload.name();
+        assertTrue(selects(workload.selector(), workload.labels()), where + ": the selector selects the pods");
+        PodSpec pod = workload.pod();
         for (Container container : pod.getContainers()) {
-            String where = overlay + "/" + container.getName();
             assertProbeOnNamedPort(container.getReadinessProbe(), container, where + " readiness");
             assertProbeOnNamedPort(container.getLivenessProbe(), container, where + " liveness");
             assertNotNull(container.getResources().getRequests().get("cpu"), where + " cpu request");
@@ -84,46 +187,51 @@ class ManifestsTest {
                     || Boolean.TRUE.equals(container.getSecurityContext().getRunAsNonRoot());
             assertTrue(nonRoot, where + " runs as non-root");
             assertEquals(Boolean.FALSE, container.getSecurityContext().getAllowPrivilegeEscalation(), where);
-        }
-
-        Container node = pod.getContainers().get(0);
-        Map<String, String> env = environment(node);
-        for (String needed : CONTROLLER_NEEDS) {
-            assertTrue(env.containsKey(needed), overlay + ": " + needed + " is not set");
-        }
-        Set<String> read = variablesTheCodeReads();
-        for (String set : env.keySet()) {
-            assertTrue(NOT_STARE.contains(set) || read.contains(set), overlay + ": " + set + " is set but nothing reads it");
-        }
-        // Cluster Bootstrap probes the port named "management"; Artery listens on "remoting".
-        assertEquals(String.valueOf(port(node, "management")), env.get("STARE_MANAGEMENT_PORT"));
-        assertEquals(String.valueOf(port(node, "remoting")), env.get("STARE_CLUSTER_PORT"));
-        assertEquals("kubernetes-api", env.get("STARE_CLUSTER_BOOTSTRAP"));
-        assertEquals(labels.get("app"), env.get("STARE_BOOTSTRAP_SERVICE_NAME"), "the bootstrap's label selector");
-        assertTrue(Integer.parseInt(env.get("STARE_BOOTSTRAP_REQUIRED_CONTACT_POINTS")) <= controller.getSpec().getReplicas(),
-                overlay + ": more contact points required than replicas start");
-
-        // RBAC: the pods' service account may get, list and watch pods, and nothing else.
-        String account = pod.getServiceAccountName();
-        only(objects, ServiceAccount.class, account);
-        List<RoleBinding> bindings = all(objects, RoleBinding.class).stream()
-                .filter(b -> b.getSubjects().stream().anyMatch(s -> s.getName().equals(account))).toList();
-        assertEquals(1, bindings.size(), "bindings of " + account);
-        Role role = only(objects, Role.class, bindings.get(0).getRoleRef().getName());
-        assertEquals(1, role.getRules().size(), "rules of " + role.getMetadata().getName());
-        PolicyRule rule = role.getRules().get(0);
-        assertEquals(List.of(""), rule.getApiGroups());
-        assertEquals(List.of("pods"), rule.getResources());
-        assertEquals(new TreeSet<>(List.of("get", "list", "watch")), new TreeSet<>(rule.getVerbs()));
-        assertTrue(all(objects, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class).isEmpty(), "no ClusterRole");
-
-        String namespace = controller.getMetadata().getNamespace();
-        assertNotNull(namespace, overlay + ": the overlay sets a namespace");
-        for (HasMetadata object : objects) {
-            if (!(object instanceof io.fabric8.kubernetes.api.model.Namespace)) {
-                assertEquals(namespace, object.getMetadata().getNamespace(), object.getKind() + " " + object.getMetadata().getName());
+            Map<String, String> env = environment(container);
+            Set<String> defined = new java.util.HashSet<>();
+            for (EnvVar variable : container.getEnv()) {
+                String name = variable.getName();
+                assertTrue(!name.startsWith("STARE_") || read.contains(name), where + ": " + name
+                        + " is set but nothing reads it");
+                assertTrue(name.startsWith("STARE_") || NOT_STARE.contains(name), where + ": " + name + " is unexpected");
+                assertReferencesDefined(variable.getValue(), defined, where + " " + name);
+                defined.add(name);
+            }
+            for (String argument : container.getArgs() == null ? List.<String>of() : container.getArgs()) {
+                assertReferencesDefined(argument, env.keySet(), where + " argument " + argument);
             }
         }
+    }
+
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Z0-9_]+)\\)");
+
+    private static void assertReferencesDefined(String value, Set<String> defined, String where) {
+        if (value == null) {
+            return;
+        }
+        Matcher m = REFERENCE.matcher(value);
+        while (m.find()) {
+            assertTrue(defined.contains(m.group(1)), where + ": $(" + m.group(1) + ") is not defined before");
+        }
+    }
+
+    /** Cluster Bootstrap probes the port named "management"; Artery listens on "remoting". */
+    private static void assertBootstrapPorts(Workload workload) {
+        Map<String, String> env = environment(workload.container());
+        assertEquals("kubernetes-api", env.get("STARE_CLUSTER_BOOTSTRAP"), workload.name());
+        assertEquals(String.valueOf(port(workload.container(), "management")), env.get("STARE_MANAGEMENT_PORT"),
+                workload.name());
+        assertEquals(String.valueOf(port(workload.container(), "remoting")), env.get("STARE_CLUSTER_PORT"),
+                workload.name());
+    }
+
+    private static void assertPodReader(Role role) {
+        String name = role.getMetadata().getName();
+        assertEquals(1, role.getRules().size(), "rules of " + name);
+        PolicyRule rule = role.getRules().get(0);
+        assertEquals(List.of(""), rule.getApiGroups(), name);
+        assertEquals(List.of("pods"), rule.getResources(), name);
+        assertEquals(new TreeSet<>(List.of("get", "list", "watch")), new TreeSet<>(rule.getVerbs()), name);
     }
 
     private static List<HasMetadata> render(Path overlay) throws IOException, InterruptedException {
