@@ -47,6 +47,13 @@ public final class ProcessDeployment implements AutoCloseable {
     /** The address cluster members in this network namespace bind (loopback, or the bridge's). */
     private final String clusterHost;
     private final List<String> controllerHosts = new ArrayList<>();
+    /** Per controller node, its Pekko Management port (used when the nodes bootstrap). */
+    private final List<Integer> managementPorts = new ArrayList<>();
+    /** The pods' API the nodes bootstrap through, or null: seeds. */
+    private final PodDirectory pods;
+    private final Function<String, Path> tls;
+    /** The controller nodes' store flags. */
+    private final List<String> store;
 
     /**
      * What to deploy: how many controller nodes and servers, how long each role may take to come up
@@ -64,37 +71,44 @@ public final class ProcessDeployment implements AutoCloseable {
      *     fault can fill ({@link #h2Disk()}); needs root
      * @param partitionable every controller node runs in a network namespace of its own, bridged to
      *     the others, so that a fault can cut one off ({@link #network()}); needs root
+     * @param pods the cluster nodes bootstrap through this Kubernetes API instead of a seed list;
+     *     null: seeds
      */
     public record Plan(int controllerNodes, int servers, Duration timeout, Function<String, Path> tls, boolean relays,
-                       InetSocketAddress postgres, long h2DiskBytes, boolean partitionable) {
+                       InetSocketAddress postgres, long h2DiskBytes, boolean partitionable, PodDirectory pods) {
 
         /** One controller node, {@code servers} servers, nothing else. */
         public static Plan of(int servers, Duration timeout) {
-            return new Plan(1, servers, timeout, role -> null, false, null, 0, false);
+            return new Plan(1, servers, timeout, role -> null, false, null, 0, false, null);
         }
 
         public Plan withControllerNodes(int nodes) {
-            return new Plan(nodes, servers, timeout, tls, relays, postgres, h2DiskBytes, partitionable);
+            return new Plan(nodes, servers, timeout, tls, relays, postgres, h2DiskBytes, partitionable, pods);
         }
 
         public Plan withTls(Function<String, Path> directories) {
-            return new Plan(controllerNodes, servers, timeout, directories, relays, postgres, h2DiskBytes, partitionable);
+            return new Plan(controllerNodes, servers, timeout, directories, relays, postgres, h2DiskBytes, partitionable, pods);
         }
 
         public Plan withRelays() {
-            return new Plan(controllerNodes, servers, timeout, tls, true, postgres, h2DiskBytes, partitionable);
+            return new Plan(controllerNodes, servers, timeout, tls, true, postgres, h2DiskBytes, partitionable, pods);
         }
 
         public Plan withPostgres(InetSocketAddress server) {
-            return new Plan(controllerNodes, servers, timeout, tls, relays, server, h2DiskBytes, partitionable);
+            return new Plan(controllerNodes, servers, timeout, tls, relays, server, h2DiskBytes, partitionable, pods);
         }
 
         public Plan withH2Disk(long bytes) {
-            return new Plan(controllerNodes, servers, timeout, tls, relays, postgres, bytes, partitionable);
+            return new Plan(controllerNodes, servers, timeout, tls, relays, postgres, bytes, partitionable, pods);
         }
 
         public Plan withPartitions() {
-            return new Plan(controllerNodes, servers, timeout, tls, relays, postgres, h2DiskBytes, true);
+            return new Plan(controllerNodes, servers, timeout, tls, relays, postgres, h2DiskBytes, true, pods);
+        }
+
+        public Plan withPods(PodDirectory directory) {
+            return new Plan(controllerNodes, servers, timeout, tls, relays, postgres, h2DiskBytes, partitionable,
+                    directory);
         }
     }
 
@@ -103,6 +117,8 @@ public final class ProcessDeployment implements AutoCloseable {
         this.timeout = TimeFactor.dilated(plan.timeout());
         this.h2Disk = h2Disk;
         this.network = network;
+        this.pods = plan.pods();
+        this.tls = plan.tls();
         int servers = plan.servers();
         this.jvmOptions = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-D" + TimeFactor.PROPERTY + "=" + TimeFactor.current());
@@ -119,28 +135,17 @@ public final class ProcessDeployment implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Path h2File = (h2Disk == null ? directory : h2Disk.path()).resolve("backlogs");
-        List<String> store = postgres == null
+        this.store = postgres == null
                 ? List.of("--store", "h2-file", "--h2-path", h2File.toString())
                 : List.of("--store", "postgres", "--postgres-url", "jdbc:postgresql://" + clusterHost + ":"
                         + postgres.port() + "/test", "--postgres-schema", "faults_" + Long.toHexString(System.nanoTime()));
         for (int c = 0; c < plan.controllerNodes(); c++) {
             controllerPorts.add(c == 0 ? controllerPort : FixedPorts.tcp());
             controllerHosts.add(network == null ? LOOPBACK : network.nodeAddress(c + 1));
+            managementPorts.add(FixedPorts.tcp());
         }
         for (int c = 0; c < plan.controllerNodes(); c++) {
-            String name = c == 0 ? "controller" : "controller-" + (c + 1);
-            List<String> arguments = new ArrayList<>(List.of("controller", "--host", controllerHosts.get(c), "--port",
-                    String.valueOf(controllerPorts.get(c))));
-            arguments.addAll(store);
-            arguments.addAll(List.of("--namespace", "faults"));
-            if (plan.controllerNodes() > 1) {
-                // Every node lists every node, the first node first: the first node founds the cluster
-                // only when no other answers within seed-node-timeout, so a restarted first node
-                // joins the others instead of founding a second cluster.
-                arguments.addAll(seedArguments());
-            }
-            List<String> launcher = network == null ? List.of() : network.launcher(c + 1);
-            controllers.add(role(name, withTls(plan.tls(), name, arguments), launcher));
+            controllers.add(controllerRole(c, plan.controllerNodes() > 1));
         }
         // Each switch port is configured with its middleware's tunnel socket, as a deployment does:
         // no other socket can take a port over, and a restarted middleware is its port's host again.
@@ -175,8 +180,9 @@ public final class ProcessDeployment implements AutoCloseable {
                     "--sender-id", String.valueOf(i + 1), "--switch-port",
                     switchPort.getHostString() + ":" + switchPort.getPort(),
                     "--tunnel-port", String.valueOf(tunnelBase + i), "--host", clusterHost, "--port", "0",
-                    "--gateway", LOOPBACK + ":" + gateway.getPort()), seedArguments());
-            middlewares.put(server, role(server, withTls(plan.tls(), server, arguments), List.of()));
+                    "--gateway", LOOPBACK + ":" + gateway.getPort()), pods == null ? seedArguments() : List.of());
+            middlewares.put(server, role(server, withTls(plan.tls(), server, arguments), List.of(),
+                    pods == null ? Map.of() : bootstrapEnvironment(FixedPorts.tcp())));
         }
     }
 
@@ -219,11 +225,20 @@ public final class ProcessDeployment implements AutoCloseable {
                 network = NodeNetwork.create(plan.controllerNodes());
             }
             deployment = new ProcessDeployment(directory, plan, disk, network);
-            deployment.controller().start();
+            if (plan.pods() != null) {
+                // Bootstrapping nodes form the cluster together: all start before any is up.
+                for (int c = 0; c < deployment.controllers.size(); c++) {
+                    deployment.startController(c);
+                }
+            } else {
+                deployment.controller().start();
+            }
             deployment.softswitch.start();
             deployment.controller().awaitLine("replica controller node .* up");
-            for (RoleProcess other : deployment.controllers.subList(1, deployment.controllers.size())) {
-                other.start();
+            if (plan.pods() == null) {
+                for (RoleProcess other : deployment.controllers.subList(1, deployment.controllers.size())) {
+                    other.start();
+                }
             }
             for (RoleProcess other : deployment.controllers.subList(1, deployment.controllers.size())) {
                 other.awaitLine("replica controller node .* up");
@@ -264,6 +279,77 @@ public final class ProcessDeployment implements AutoCloseable {
             arguments.add(controllerHosts.get(c) + ":" + controllerPorts.get(c));
         }
         return arguments;
+    }
+
+    /**
+     * Controller node {@code c} (from 0) as a role: its store, and its seeds or, bootstrapping, the
+     * environment that points it at the pods' API.
+     */
+    private RoleProcess controllerRole(int c, boolean seeded) {
+        String name = c == 0 ? "controller" : "controller-" + (c + 1);
+        List<String> arguments = new ArrayList<>(List.of("controller", "--host", controllerHosts.get(c), "--port",
+                String.valueOf(controllerPorts.get(c))));
+        arguments.addAll(store);
+        arguments.addAll(List.of("--namespace", "faults"));
+        if (pods == null && seeded) {
+            // Every node lists every node, the first node first: the first node founds the cluster
+            // only when no other answers within seed-node-timeout, so a restarted first node
+            // joins the others instead of founding a second cluster.
+            arguments.addAll(seedArguments());
+        }
+        List<String> launcher = network == null ? List.of() : network.launcher(c + 1);
+        return role(name, withTls(tls, name, arguments), launcher,
+                pods == null ? Map.of() : bootstrapEnvironment(managementPorts.get(c)));
+    }
+
+    private Map<String, String> bootstrapEnvironment(int managementPort) {
+        Map<String, String> environment = new java.util.HashMap<>(pods.environment());
+        environment.put("STARE_MANAGEMENT_HOST", LOOPBACK);
+        environment.put("STARE_MANAGEMENT_PORT", String.valueOf(managementPort));
+        return environment;
+    }
+
+    /** Starts controller node {@code c} (from 0), publishing its pod first when the nodes bootstrap. */
+    private void startController(int c) {
+        if (pods != null) {
+            pods.podStarted(controllers.get(c).name(), managementPorts.get(c), controllerPorts.get(c));
+        }
+        controllers.get(c).start();
+    }
+
+    /**
+     * Adds a controller node, as a scaled-up Deployment does, and waits until it is up.
+     *
+     * @return its number (from 1)
+     */
+    public int addController() {
+        int c = controllers.size();
+        controllerPorts.add(FixedPorts.tcp());
+        controllerHosts.add(LOOPBACK);
+        managementPorts.add(FixedPorts.tcp());
+        controllers.add(controllerRole(c, true));
+        startController(c);
+        controllers.get(c).awaitLine("replica controller node .* up");
+        return c + 1;
+    }
+
+    /**
+     * Stops controller node {@code n} (from 1) as Kubernetes deletes a pod: its pod object first,
+     * then SIGTERM, and waits until the process has left the cluster and ended.
+     */
+    public void removeController(int n) throws InterruptedException {
+        RoleProcess node = controller(n);
+        if (pods != null) {
+            pods.podDeleted(node.name());
+        }
+        node.stop();
+    }
+
+    /** Replaces controller node {@code n} (from 1) as a rolling update does: removed, then started again. */
+    public void restartController(int n) throws InterruptedException {
+        removeController(n);
+        startController(n - 1);
+        controller(n).awaitLine("replica controller node .* up");
     }
 
     private static List<String> concat(List<String> first, List<String> second) {
@@ -337,16 +423,12 @@ public final class ProcessDeployment implements AutoCloseable {
      * status} reports it (the table "backlog shards per controller node").
      */
     public int busiestController() throws InterruptedException {
-        RoleProcess status = command("status-" + System.nanoTime(), concat(List.of("controller", "status", "--host",
-                clusterHost, "--timeout", "20s"), seedArguments())).start();
-        if (status.awaitExit() != 0) {
-            throw new AssertionError("controller status failed:\n" + status.tail());
-        }
+        List<String> lines = status();
         java.util.regex.Pattern row = java.util.regex.Pattern.compile("^pekko://stare@[^:]+:(\\d+)\\s+(\\d+)\\s+\\d+");
         boolean inTable = false;
         int best = -1;
         int bestShards = -1;
-        for (String line : status.lines()) {
+        for (String line : lines) {
             if (line.startsWith("backlog shards per controller node")) {
                 inTable = true;
             } else if (inTable && line.isBlank()) {
@@ -360,9 +442,26 @@ public final class ProcessDeployment implements AutoCloseable {
             }
         }
         if (best <= 0) {
-            throw new AssertionError("no controller node hosts a shard:\n" + String.join("\n", status.lines()));
+            throw new AssertionError("no controller node hosts a shard:\n" + String.join("\n", lines));
         }
         return best;
+    }
+
+    /** What {@code stare controller status} prints now, asked of the running controller nodes. */
+    public List<String> status() throws InterruptedException {
+        List<String> seeds = new ArrayList<>();
+        for (int c = 0; c < controllers.size(); c++) {
+            if (controllers.get(c).isAlive()) {
+                seeds.add("--seed");
+                seeds.add(controllerHosts.get(c) + ":" + controllerPorts.get(c));
+            }
+        }
+        RoleProcess status = command("status-" + System.nanoTime(), concat(List.of("controller", "status", "--host",
+                clusterHost, "--timeout", "20s"), seeds)).start();
+        if (status.awaitExit() != 0) {
+            throw new AssertionError("controller status failed:\n" + status.tail());
+        }
+        return status.lines();
     }
 
     /** Controller node {@code n}, from 1. */
@@ -488,6 +587,11 @@ public final class ProcessDeployment implements AutoCloseable {
     }
 
     private RoleProcess role(String name, List<String> arguments, List<String> launcher) {
-        return new RoleProcess(name, launcher, arguments, directory, Map.of(), new ArrayList<>(jvmOptions), timeout);
+        return role(name, arguments, launcher, Map.of());
+    }
+
+    private RoleProcess role(String name, List<String> arguments, List<String> launcher,
+                             Map<String, String> environment) {
+        return new RoleProcess(name, launcher, arguments, directory, environment, new ArrayList<>(jvmOptions), timeout);
     }
 }
