@@ -6,7 +6,6 @@ import io.stare.bench.faults.RoleProcess;
 import io.stare.protocol.time.TimeFactor;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ class KubernetesBootstrapTest {
 
     @Test
     void controllerNodesFormOneClusterThroughTheKubernetesApiAndFollowItsPods() throws Exception {
-        run = directory();
+        run = MockKubernetes.runDirectory("bootstrap");
         api = new MockKubernetes(run, 3);
         for (int n = 1; n <= 3; n++) {
             start(n);
@@ -154,15 +153,5 @@ class KubernetesBootstrapTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
-    }
-
-    private static Path directory() throws java.io.IOException {
-        Path directory = Path.of("target", "kubernetes", "bootstrap").toAbsolutePath();
-        if (Files.exists(directory)) {
-            try (var old = Files.walk(directory)) {
-                old.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
-        return Files.createDirectories(directory);
     }
 }

@@ -1,13 +1,11 @@
 package io.stare.bench.kubernetes;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.bench.faults.ProcessDeployment;
 import io.stare.bench.faults.SequenceCheck;
 import io.stare.bench.faults.SequenceTraffic;
 import io.stare.protocol.time.TimeFactor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +31,7 @@ class KubernetesScalingTest {
 
     @Test
     void scalingAndARollingUpdateUnderPublishingLoseNothing() throws Exception {
-        Path run = directory();
+        Path run = MockKubernetes.runDirectory("scaling");
         try (MockKubernetes api = new MockKubernetes(run, 1);
              ProcessDeployment deployment = ProcessDeployment.start(run,
                      ProcessDeployment.Plan.of(3, Duration.ofSeconds(90)).withPods(api));
@@ -98,15 +96,5 @@ class KubernetesScalingTest {
     private static int shardsHosted(List<String> status) {
         return status.stream().filter(l -> l.startsWith("total")).map(l -> Integer.parseInt(l.split("\\s+")[1]))
                 .findFirst().orElse(0);
-    }
-
-    private static Path directory() throws java.io.IOException {
-        Path directory = Path.of("target", "kubernetes", "scaling").toAbsolutePath();
-        if (Files.exists(directory)) {
-            try (var old = Files.walk(directory)) {
-                old.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
-        }
-        return Files.createDirectories(directory);
     }
 }

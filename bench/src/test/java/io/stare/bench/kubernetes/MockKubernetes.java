@@ -91,6 +91,17 @@ final class MockKubernetes implements PodDirectory, AutoCloseable {
         client.pods().inNamespace(NAMESPACE).withName(name).delete();
     }
 
+    /** Where a test's processes run and log: {@code target/kubernetes/NAME}, emptied first, kept after. */
+    static Path runDirectory(String name) throws IOException {
+        Path directory = Path.of("target", "kubernetes", name).toAbsolutePath();
+        if (Files.exists(directory)) {
+            try (var old = Files.walk(directory)) {
+                old.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        return Files.createDirectories(directory);
+    }
+
     @Override
     public void close() {
         client.close();
