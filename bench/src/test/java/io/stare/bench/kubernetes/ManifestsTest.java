@@ -47,7 +47,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * controller's and middlewares' ports are named as Cluster Bootstrap expects and agree with their
  * environment, and the middlewares look for the controller's pods; the RBAC grants exactly
  * get/list/watch on pods to the pods that bootstrap; Services select a workload and name its ports;
- * every object is in the overlay's namespace. Skipped where kubectl is missing.
+ * every object is in the overlay's namespace. Skipped where kubectl is missing or its kustomize
+ * is older than v4.
  */
 class ManifestsTest {
 
@@ -234,7 +235,28 @@ class ManifestsTest {
         assertEquals(new TreeSet<>(List.of("get", "list", "watch")), new TreeSet<>(rule.getVerbs()), name);
     }
 
+    /**
+     * Skips unless kubectl is there with a kustomize of version 4 or later, which reads this
+     * syntax ({@code labels}, {@code patches}): Debian 12's kubernetes-client (1.20) carries
+     * kustomize 2 and cannot.
+     */
+    private static void assumeModernKubectl() throws IOException, InterruptedException {
+        Process version;
+        try {
+            version = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+        } catch (IOException e) {
+            Assumptions.abort("kubectl is not installed: " + e.getMessage());
+            return;
+        }
+        String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        version.waitFor(30, TimeUnit.SECONDS);
+        Matcher kustomize = Pattern.compile("Kustomize Version: v(\\d+)").matcher(text);
+        Assumptions.assumeTrue(kustomize.find() && Integer.parseInt(kustomize.group(1)) >= 4,
+                "kubectl's kustomize is older than v4 and cannot render k8s/: " + text.trim());
+    }
+
     private static List<HasMetadata> render(Path overlay) throws IOException, InterruptedException {
+        assumeModernKubectl();
         Process kubectl;
         try {
             kubectl = new ProcessBuilder("kubectl", "kustomize", overlay.toString()).redirectErrorStream(true).start();
