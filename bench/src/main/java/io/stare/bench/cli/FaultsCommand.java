@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 + "fault per scenario; prints per subscriber delivered / lost silently / lost with notice / "
                 + "duplicated / reordered / corrupted, and how long the faulty role took to come back. "
                 + "See docs/operations.md.")
-public final class FaultsCommand implements Runnable {
+public final class FaultsCommand implements java.util.concurrent.Callable<Integer> {
 
     @Spec
     CommandSpec spec;
@@ -51,8 +51,9 @@ public final class FaultsCommand implements Runnable {
             description = "where the roles run and log, a directory per scenario (default: ${DEFAULT-VALUE})")
     Path dir;
 
+    /** Exits 1 when some scenario lost, repeated, reordered or corrupted an update, or left one owed. */
     @Override
-    public void run() {
+    public Integer call() {
         if (rate < 1 || before < 1 || after < 1) {
             throw new UserInputException("--rate, --before and --after must be positive");
         }
@@ -96,8 +97,11 @@ public final class FaultsCommand implements Runnable {
             clean &= outcome.nothingLost();
             out.flush();
         }
-        out.println(clean ? "every acknowledged update delivered once and in order"
-                : "FAULTS: some update was lost (silently or with a notice), repeated, reordered or corrupted (see above)");
+        out.println(clean ? "every acknowledged update delivered once and in order, none owed"
+                : "FAULTS: some update was lost (silently or with a notice), repeated, reordered, corrupted or left "
+                        + "unconfirmed by the backlog (see above)");
+        out.flush();
+        return clean ? 0 : 1;
     }
 
     private static List<String> names() {

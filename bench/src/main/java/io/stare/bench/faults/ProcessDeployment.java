@@ -484,14 +484,20 @@ public final class ProcessDeployment implements AutoCloseable {
      * counters line says (printed once a second when they changed); 0 before the first line.
      */
     public long recoveredSegments(String server) {
-        long recovered = 0;
+        List<Long> reports = counters(server, RECOVERED);
+        return reports.isEmpty() ? 0 : reports.get(reports.size() - 1);
+    }
+
+    /** One figure of {@code server}'s counters lines (the first group of {@code figure}), line by line, oldest first. */
+    private List<Long> counters(String server, java.util.regex.Pattern figure) {
+        List<Long> reports = new ArrayList<>();
         for (String line : middleware(server).lines()) {
-            java.util.regex.Matcher m = RECOVERED.matcher(line);
+            java.util.regex.Matcher m = figure.matcher(line);
             if (m.find()) {
-                recovered = Long.parseLong(m.group(1));
+                reports.add(Long.parseLong(m.group(1)));
             }
         }
-        return recovered;
+        return reports;
     }
 
     private static final java.util.regex.Pattern RECOVERED = java.util.regex.Pattern.compile("recovered (\\d+) segments");
@@ -501,14 +507,7 @@ public final class ProcessDeployment implements AutoCloseable {
      * each of its counters lines said (printed once a second when they changed), oldest first.
      */
     public List<Long> unconfirmedReports(String server) {
-        List<Long> reports = new ArrayList<>();
-        for (String line : middleware(server).lines()) {
-            java.util.regex.Matcher m = UNCONFIRMED.matcher(line);
-            if (m.find()) {
-                reports.add(Long.parseLong(m.group(1)));
-            }
-        }
-        return reports;
+        return counters(server, UNCONFIRMED);
     }
 
     /** The latest of {@link #unconfirmedReports}; 0 before the first. */
