@@ -36,8 +36,8 @@ final class ClusterNodes implements AutoCloseable {
                 pekko.actor.serialize-messages = on
                 pekko.loglevel = WARNING
                 pekko.cluster.split-brain-resolver.stable-after = 2s
-                # Scaled with stable-after, as the production margin (5 s) is to its 20 s.
-                pekko.cluster.down-removal-margin = 1s
+                # What Pekko used before stare-cluster.conf set 5 s: stable-after again.
+                pekko.cluster.down-removal-margin = 2s
                 pekko.cluster.sharding.rebalance-interval = 1s
                 pekko.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 100
                 pekko.coordinated-shutdown.phases.cluster-exiting.timeout = 2s
