@@ -1,15 +1,16 @@
 package io.stare.actors.agent;
 
-import io.stare.actors.observability.PrometheusText;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.stare.actors.observability.MetricFamilies;
 import java.util.Map;
 
 /**
- * The agents' views in the Prometheus text exposition format (version 0.0.4): one sample per
- * metric and switch, labelled {@code switch="NAME"}. Pure: the HTTP endpoint only serves its output.
+ * The agents' views as Prometheus metrics: one data point per metric and switch, labelled
+ * {@code switch="NAME"}. Pure: the HTTP endpoint only serves its output.
  */
 public final class AgentMetrics {
 
-    private static final PrometheusText<AgentView> TEXT = new PrometheusText<AgentView>("switch")
+    private static final MetricFamilies<AgentView> TEXT = new MetricFamilies<AgentView>("switch")
             .gauge("stare_agent_connected", "1 while the StreamChannel is open and arbitrated",
                     v -> v.connected() ? 1 : 0)
             .gauge("stare_agent_primary", "1 while this agent is the primary controller", v -> v.primary() ? 1 : 0)
@@ -39,8 +40,8 @@ public final class AgentMetrics {
     private AgentMetrics() {
     }
 
-    /** The exposition text for the agents' views, keyed by switch name. */
-    public static String render(Map<String, AgentView> views) {
-        return TEXT.render(views);
+    /** The agents' views, keyed by switch name. */
+    public static MetricSnapshots snapshots(Map<String, AgentView> views) {
+        return TEXT.snapshots(views);
     }
 }

@@ -3,6 +3,7 @@ package io.stare.actors.observability;
 import io.stare.actors.controller.ControllerStatus;
 import io.stare.actors.controller.IdRegistry;
 import io.stare.actors.controller.StateBacklog;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ import java.util.Map;
  */
 public final class ControllerMetrics {
 
-    private static final PrometheusText<StateBacklog.Status> BACKLOGS = new PrometheusText<StateBacklog.Status>("state")
+    private static final MetricFamilies<StateBacklog.Status> BACKLOGS = new MetricFamilies<StateBacklog.Status>("state")
             .gauge("stare_backlog_bytes", "payload bytes held in the state's backlog", StateBacklog.Status::bytes)
             .gauge("stare_backlog_segments", "segments held", StateBacklog.Status::segments)
             .gauge("stare_backlog_updates", "updates held, whole or in part", StateBacklog.Status::updates)
@@ -24,8 +25,8 @@ public final class ControllerMetrics {
             .counter("stare_backlog_evicted_segments_total", "segments dropped by the hard cap",
                     StateBacklog.Status::evictedByCap);
 
-    private static final PrometheusText<ControllerStatus.NodeShards> NODES =
-            new PrometheusText<ControllerStatus.NodeShards>("node")
+    private static final MetricFamilies<ControllerStatus.NodeShards> NODES =
+            new MetricFamilies<ControllerStatus.NodeShards>("node")
                     .gauge("stare_controller_shards", "backlog shards on the controller node",
                             ControllerStatus.NodeShards::shards)
                     .gauge("stare_controller_backlogs", "backlogs alive on the controller node",
@@ -33,8 +34,8 @@ public final class ControllerMetrics {
                     .gauge("stare_controller_node_answered", "1 if the node answered the status query",
                             n -> n.problem().isEmpty() ? 1 : 0);
 
-    private static final PrometheusText<ControllerStatus.Report> CLUSTER =
-            new PrometheusText<ControllerStatus.Report>("cluster")
+    private static final MetricFamilies<ControllerStatus.Report> CLUSTER =
+            new MetricFamilies<ControllerStatus.Report>("cluster")
                     .gauge("stare_controller_members", "cluster members", r -> r.members().size())
                     .gauge("stare_controller_members_unreachable", "members this node finds unreachable",
                             r -> r.members().stream().filter(m -> !m.reachable()).count())
@@ -47,12 +48,13 @@ public final class ControllerMetrics {
     private ControllerMetrics() {
     }
 
-    /** The exposition text of one status snapshot. */
-    public static String render(ControllerStatus.Report report) {
+    /** One status report's metrics. */
+    public static MetricSnapshots snapshots(ControllerStatus.Report report) {
         Map<String, StateBacklog.Status> backlogs = new LinkedHashMap<>();
         report.backlogs().forEach(b -> backlogs.put(Integer.toString(b.stateId()), b));
         Map<String, ControllerStatus.NodeShards> nodes = new LinkedHashMap<>();
         report.shards().forEach(n -> nodes.put(n.address(), n));
-        return CLUSTER.render(Map.of("stare", report)) + NODES.render(nodes) + BACKLOGS.render(backlogs);
+        return Exposition.merge(CLUSTER.snapshots(Map.of("stare", report)), NODES.snapshots(nodes),
+                BACKLOGS.snapshots(backlogs));
     }
 }

@@ -1,12 +1,13 @@
 package io.stare.actors.observability;
 
 import io.stare.actors.middleware.Middleware;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.Map;
 
 /** The middlewares' counters ({@link Middleware.Stats}) as Prometheus metrics, labelled {@code server}. */
 public final class MiddlewareMetrics {
 
-    private static final PrometheusText<Middleware.Stats> TEXT = new PrometheusText<Middleware.Stats>("server")
+    private static final MetricFamilies<Middleware.Stats> TEXT = new MetricFamilies<Middleware.Stats>("server")
             .counter("stare_middleware_publishes_total", "updates published by this server's VNFs",
                     Middleware.Stats::updatesPublished)
             .counter("stare_middleware_publishes_refused_total", "publishes refused (undeclared state, "
@@ -62,8 +63,8 @@ public final class MiddlewareMetrics {
     private MiddlewareMetrics() {
     }
 
-    /** The exposition text for these middlewares' stats, keyed by server ID. */
-    public static String render(Map<String, Middleware.Stats> stats) {
-        return TEXT.render(stats);
+    /** These middlewares' stats, keyed by server ID. */
+    public static MetricSnapshots snapshots(Map<String, Middleware.Stats> stats) {
+        return TEXT.snapshots(stats);
     }
 }

@@ -1,5 +1,6 @@
 package io.stare.actors.observability;
 
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.stare.p4.pipeline.DropReason;
 import io.stare.p4.softswitch.PortCounters;
 import io.stare.p4.softswitch.SoftSwitchNode;
@@ -14,9 +15,9 @@ import java.util.Map;
  */
 public final class SwitchMetrics {
 
-    private static final PrometheusText<SoftSwitchNode> SWITCHES = switches();
+    private static final MetricFamilies<SoftSwitchNode> SWITCHES = switches();
 
-    private static final PrometheusText<PortCounters> PORTS = new PrometheusText<PortCounters>("port")
+    private static final MetricFamilies<PortCounters> PORTS = new MetricFamilies<PortCounters>("port")
             .counter("stare_switch_port_received_total", "frames received on the port", PortCounters::received)
             .counter("stare_switch_port_sent_total", "frames sent out of the port", PortCounters::sent)
             .counter("stare_switch_port_dropped_total", "frames the port dropped on their way out (no peer, queue "
@@ -27,8 +28,8 @@ public final class SwitchMetrics {
     private SwitchMetrics() {
     }
 
-    private static PrometheusText<SoftSwitchNode> switches() {
-        PrometheusText<SoftSwitchNode> text = new PrometheusText<SoftSwitchNode>("switch")
+    private static MetricFamilies<SoftSwitchNode> switches() {
+        MetricFamilies<SoftSwitchNode> text = new MetricFamilies<SoftSwitchNode>("switch")
                 .gauge("stare_switch_pipeline_installed", "1 once a P4 program is installed",
                         n -> n.softSwitch().hasPipeline() ? 1 : 0)
                 .counter("stare_switch_frames_in_total", "frames the pipeline processed", n -> n.softSwitch().framesIn())
@@ -44,11 +45,11 @@ public final class SwitchMetrics {
         return text;
     }
 
-    /** The exposition text for these switches, keyed by name. */
-    public static String render(Map<String, SoftSwitchNode> nodes) {
+    /** These switches' metrics, keyed by name. */
+    public static MetricSnapshots snapshots(Map<String, SoftSwitchNode> nodes) {
         Map<String, PortCounters> ports = new LinkedHashMap<>();
         nodes.forEach((name, node) -> node.portAddresses().keySet()
                 .forEach(port -> ports.put(name + ":" + port, node.ports().counters(port))));
-        return SWITCHES.render(nodes) + PORTS.render(ports);
+        return Exposition.merge(SWITCHES.snapshots(nodes), PORTS.snapshots(ports));
     }
 }

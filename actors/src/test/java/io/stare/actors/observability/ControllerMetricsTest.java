@@ -24,14 +24,14 @@ class ControllerMetricsTest {
                         Optional.empty())),
                 Optional.of(new IdRegistry.Status(4, 7)), Optional.empty(),
                 List.of(new StateBacklog.Status(5, 1, 3, 6, 1400, 10, 12, 2, 1, 0)), 7, List.of());
-        String text = ControllerMetrics.render(report);
-        assertTrue(text.contains("stare_controller_members{cluster=\"stare\"} 2"), text);
-        assertTrue(text.contains("stare_controller_members_unreachable{cluster=\"stare\"} 1"), text);
-        assertTrue(text.contains("stare_ids_states{cluster=\"stare\"} 7"), text);
-        assertTrue(text.contains("stare_controller_shards{node=\"pekko://stare@127.0.0.1:1\"} 2"), text);
-        assertTrue(text.contains("stare_controller_backlogs{node=\"pekko://stare@127.0.0.1:1\"} 3"), text);
-        assertTrue(text.contains("stare_backlog_bytes{state=\"5\"} 1400"), text);
+        String text = Exposition.text(ControllerMetrics.snapshots(report));
+        assertTrue(text.contains("stare_controller_members{cluster=\"stare\"} 2.0\n"), text);
+        assertTrue(text.contains("stare_controller_members_unreachable{cluster=\"stare\"} 1.0\n"), text);
+        assertTrue(text.contains("stare_ids_states{cluster=\"stare\"} 7.0\n"), text);
+        assertTrue(text.contains("stare_controller_shards{node=\"pekko://stare@127.0.0.1:1\"} 2.0\n"), text);
+        assertTrue(text.contains("stare_controller_backlogs{node=\"pekko://stare@127.0.0.1:1\"} 3.0\n"), text);
+        assertTrue(text.contains("stare_backlog_bytes{state=\"5\"} 1400.0\n"), text);
         assertTrue(text.contains("# TYPE stare_backlog_evicted_segments_total counter"), text);
-        assertTrue(text.contains("stare_backlog_evicted_segments_total{state=\"5\"} 2"), text);
+        assertTrue(text.contains("stare_backlog_evicted_segments_total{state=\"5\"} 2.0\n"), text);
     }
 }

@@ -1,6 +1,7 @@
 package io.stare.bench.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.bench.faults.RoleProcess;
 import io.stare.protocol.time.TimeFactor;
@@ -63,10 +64,14 @@ class KubernetesBootstrapTest {
             node.awaitLine("replica controller node .* up; .*members: [1-9]");
         }
         awaitControllers(3);
-        // What the pods' probes ask: ready once a member Up, alive while the system runs.
+        // What the pods' probes ask: ready once a member Up, alive while the system runs; and what
+        // Prometheus scrapes, on the same port.
         for (int management : managementPorts.values()) {
-            assertEquals(200, get(management, "/ready"));
-            assertEquals(200, get(management, "/alive"));
+            assertEquals(200, get(management, "/ready").statusCode());
+            assertEquals(200, get(management, "/alive").statusCode());
+            java.net.http.HttpResponse<String> metrics = get(management, "/metrics");
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("stare_controller_nodes{cluster=\"stare\"} 3.0\n"), metrics.body());
         }
         // A middleware, bootstrapped the same way with no seed, joins the controllers' cluster.
         RoleProcess middleware = new RoleProcess("h1", List.of(), List.of("middleware", "--server-id", "h1",
@@ -141,12 +146,11 @@ class KubernetesBootstrapTest {
                 .count();
     }
 
-    private static int get(int port, String path) throws Exception {
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+    private static java.net.http.HttpResponse<String> get(int port, String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
                         .timeout(Duration.ofSeconds(10)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-        return response.statusCode();
     }
 
     private static int freePort() throws java.io.IOException {

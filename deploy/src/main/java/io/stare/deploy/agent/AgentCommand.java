@@ -5,9 +5,10 @@ import io.stare.actors.agent.AgentMetrics;
 import io.stare.actors.agent.AgentSettings;
 import io.stare.actors.agent.AgentView;
 import io.stare.actors.agent.SwitchAgent;
-import io.stare.actors.observability.ObservabilityServer;
+import com.typesafe.config.ConfigFactory;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
+import io.stare.deploy.observability.OperatorEndpoint;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.SpanningTree;
 import io.stare.p4.topology.Topology;
@@ -76,7 +77,8 @@ public final class AgentCommand implements Callable<Integer> {
     String duration;
 
     @Option(names = "--metrics",
-            description = "serve the agents' views as Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464)")
+            description = "serve the agents' views as Prometheus metrics at http://HOST:PORT/metrics, with /ready and /alive "
+                    + "(Pekko Management; ready once every switch is set up; e.g. 127.0.0.1:9464)")
     String metrics;
 
     @Option(names = "--tls-dir", paramLabel = "DIR",
@@ -103,9 +105,14 @@ public final class AgentCommand implements Callable<Integer> {
         }
         checkTls(config.getString("stare.agent.tls-directory").trim());
         Map<String, AgentSettings> agents = plan(programMode, address, config);
+        Optional<InetSocketAddress> metricsAt = metrics == null ? Optional.empty()
+                : Optional.of(CliParsing.address("--metrics", metrics));
+        if (metricsAt.isPresent()) {
+            config = OperatorEndpoint.at(metricsAt.get(), false).withFallback(config);
+        }
 
         PrintWriter out = spec.commandLine().getOut();
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-agent");
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-agent", config);
         try {
             Map<String, ActorRef<SwitchAgent.Command>> refs = new LinkedHashMap<>();
             agents.forEach((sw, settings) -> {
@@ -117,13 +124,11 @@ public final class AgentCommand implements Callable<Integer> {
                         + (settings.tlsDirectory().isEmpty() ? "" : ", P4Runtime over TLS") + ")");
             });
             java.util.concurrent.atomic.AtomicBoolean allReady = new java.util.concurrent.atomic.AtomicBoolean();
-            if (metrics != null) {
-                InetSocketAddress at = CliParsing.address("--metrics", metrics);
-                ObservabilityServer server = ObservabilityServer.start(system, at.getHostString(), at.getPort(),
-                                () -> views(system, refs).thenApply(AgentMetrics::render), allReady::get)
-                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-                out.println("metrics at http://" + server.localAddress().getHostString() + ":"
-                        + server.localAddress().getPort() + "/metrics (and /health, /ready)");
+            if (metricsAt.isPresent()) {
+                InetSocketAddress endpoint = OperatorEndpoint.start(system,
+                        () -> views(system, refs).thenApply(AgentMetrics::snapshots), allReady::get,
+                        Duration.ofSeconds(10));
+                out.println("metrics at " + OperatorEndpoint.describe(endpoint));
             }
             out.println(runFor.map(d -> "running for " + d.toSeconds() + " s").orElse("running; Ctrl-C to stop"));
             out.flush();

@@ -2,25 +2,17 @@ package io.stare.deploy.cluster;
 
 import com.typesafe.config.Config;
 import io.stare.deploy.cli.UserInputException;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
-import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * How a STARE cluster node finds the others ({@code stare.cluster.bootstrap.mode},
  * {@code $STARE_CLUSTER_BOOTSTRAP}): through its seed list, or, in Kubernetes, through Pekko
  * Management's Cluster Bootstrap with Kubernetes API discovery, which needs no seed list. In that
- * mode the node also serves Pekko Management: the bootstrap's contact point, and the health checks
- * the pods' probes ask ({@code /ready}: this node is an Up member; {@code /alive}).
+ * mode the node's operator endpoint (Pekko Management) is also the bootstrap's contact point.
  */
 public final class Bootstrap {
 
@@ -70,30 +62,24 @@ public final class Bootstrap {
     }
 
     /**
-     * Starts Pekko Management and Cluster Bootstrap: the node joins the cluster the pods of its
-     * service form, or forms it.
-     *
-     * @return where Pekko Management listens
-     * @throws UserInputException if Pekko Management cannot bind its port within {@code bound}
+     * Refuses {@code --metrics} beside Cluster Bootstrap: the node's one operator endpoint is then
+     * Pekko Management at the pod's address, where the bootstrap's contact point must be.
      */
-    public static InetSocketAddress start(ActorSystem<?> system, Duration bound) {
-        org.apache.pekko.actor.ActorSystem classic = Adapter.toClassic(system);
-        Uri uri;
-        try {
-            uri = PekkoManagement.get(classic).start().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new UserInputException("Pekko Management could not listen on " + describe(system.settings().config())
-                    + ": " + cause.getMessage());
-        } catch (TimeoutException e) {
-            throw new UserInputException("Pekko Management did not listen on " + describe(system.settings().config())
-                    + " within " + bound.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UserInputException("interrupted while Pekko Management started");
+    public static void checkEndpoint(Mode mode, boolean metricsGiven) {
+        if (mode == Mode.KUBERNETES_API && metricsGiven) {
+            throw new UserInputException("--metrics and Cluster Bootstrap ($STARE_CLUSTER_BOOTSTRAP=kubernetes-api) "
+                    + "exclude each other: /metrics, /ready and /alive are then served by Pekko Management at "
+                    + "$STARE_MANAGEMENT_HOST:$STARE_MANAGEMENT_PORT");
         }
-        ClusterBootstrap.get(classic).start();
-        return new InetSocketAddress(uri.host().address(), uri.port());
+    }
+
+    /**
+     * Starts Cluster Bootstrap: the node joins the cluster the pods of its service form, or forms
+     * it. Pekko Management must listen already ({@link io.stare.deploy.observability.OperatorEndpoint#start}):
+     * it serves the contact point the other pods probe.
+     */
+    public static void start(ActorSystem<?> system) {
+        ClusterBootstrap.get(Adapter.toClassic(system)).start();
     }
 
     /** "the pods labelled app=stare-controller (required contact points: 3)". */
@@ -101,9 +87,5 @@ public final class Bootstrap {
         return "the pods labelled app=" + config.getString("stare.cluster.bootstrap.service-name")
                 + " through the Kubernetes API (required contact points: "
                 + config.getInt("stare.cluster.bootstrap.required-contact-points") + ")";
-    }
-
-    private static String describe(Config config) {
-        return config.getString("pekko.management.http.hostname") + ":" + config.getInt("pekko.management.http.port");
     }
 }

@@ -8,13 +8,13 @@ import io.stare.actors.controller.ControllerStatus;
 import io.stare.actors.controller.ControllerStore;
 import io.stare.actors.ingest.BacklogIngest;
 import io.stare.actors.observability.ControllerMetrics;
-import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.deploy.cluster.Bootstrap;
 import io.stare.deploy.cluster.ClusterNode;
 import io.stare.deploy.cluster.ClusterTlsOption;
 import io.stare.deploy.cluster.MemberLog;
+import io.stare.deploy.observability.OperatorEndpoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,7 +111,7 @@ public final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
             description = "serve the controller's status as Prometheus metrics at http://HOST:PORT/metrics (members, "
                     + "shards of this node and the others, ID counts, the backlogs of the first 100 states), with "
-                    + "/health and /ready (ready once the node is Up)")
+                    + "/ready and /alive (Pekko Management; ready once the node is Up)")
     String metrics;
 
     @Mixin
@@ -130,6 +130,9 @@ public final class ControllerCommand implements Callable<Integer> {
         Optional<java.net.InetSocketAddress> metricsAt = metrics == null ? Optional.empty()
                 : Optional.of(CliParsing.address("--metrics", metrics));
         Config overrides = tls.overrides().withFallback(overrides());
+        if (metricsAt.isPresent()) {
+            overrides = OperatorEndpoint.at(metricsAt.get(), true).withFallback(overrides);
+        }
         Config config;
         try {
             String role = ControllerCluster.nodeConfig(host, port, seedNodes, List.of(), overrides)
@@ -148,6 +151,7 @@ public final class ControllerCommand implements Callable<Integer> {
         String storeLine = describeStore(config);
         Bootstrap.Mode bootstrap = Bootstrap.mode(config);
         Bootstrap.checkSeeds(bootstrap, seedNodes);
+        Bootstrap.checkEndpoint(bootstrap, metricsAt.isPresent());
 
         PrintWriter out = spec.commandLine().getOut();
         ActorSystem<Void> system = ClusterNode.start(config, host, port);
@@ -167,28 +171,24 @@ public final class ControllerCommand implements Callable<Integer> {
             String self = Cluster.get(system).selfMember().address().toString();
             system.systemActorOf(MemberLog.create(out, members -> "replica controller node " + self + " up; "
                     + storeLine + "; members: " + members, up), "stare-member-log", Props.empty());
-            if (bootstrap == Bootstrap.Mode.KUBERNETES_API) {
-                java.net.InetSocketAddress management = Bootstrap.start(system, Duration.ofSeconds(30));
+            if (bootstrap == Bootstrap.Mode.KUBERNETES_API || metricsAt.isPresent()) {
+                java.net.InetSocketAddress endpoint = OperatorEndpoint.start(system,
+                        () -> ControllerStatus.collect(system, router, 100, Duration.ofSeconds(5))
+                                .thenApply(ControllerMetrics::snapshots),
+                        up::isDone, Duration.ofSeconds(30));
                 synchronized (out) {
-                    out.println("management at http://" + management.getHostString() + ":" + management.getPort()
-                            + " (/ready, /alive); finding " + Bootstrap.describeDiscovery(config));
+                    out.println("metrics at " + OperatorEndpoint.describe(endpoint));
+                    out.flush();
+                }
+            }
+            if (bootstrap == Bootstrap.Mode.KUBERNETES_API) {
+                Bootstrap.start(system);
+                synchronized (out) {
+                    out.println("finding " + Bootstrap.describeDiscovery(config));
                     out.flush();
                 }
             } else if (seedNodes.isEmpty()) {
                 Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
-            }
-            if (metricsAt.isPresent()) {
-                ObservabilityServer server = ObservabilityServer.start(system, metricsAt.get().getHostString(),
-                                metricsAt.get().getPort(),
-                                () -> ControllerStatus.collect(system, router, 100, Duration.ofSeconds(5))
-                                        .thenApply(ControllerMetrics::render),
-                                up::isDone)
-                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-                synchronized (out) {
-                    out.println("metrics at http://" + server.localAddress().getHostString() + ":"
-                            + server.localAddress().getPort() + "/metrics (and /health, /ready)");
-                    out.flush();
-                }
             }
             CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
             long deadline = runFor.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);

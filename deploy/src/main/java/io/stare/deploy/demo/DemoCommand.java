@@ -1,8 +1,9 @@
 package io.stare.deploy.demo;
 
-import io.stare.actors.observability.ObservabilityServer;
+import com.typesafe.config.ConfigFactory;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
+import io.stare.deploy.observability.OperatorEndpoint;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.topology.Topology;
 import java.io.PrintWriter;
@@ -71,8 +72,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--seed", defaultValue = "1", description = "seed of the scenario and of the loss (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--metrics", description = "serve Prometheus metrics at http://HOST:PORT/metrics, with /health "
-            + "and /ready (e.g. 127.0.0.1:9464)")
+    @Option(names = "--metrics", description = "serve Prometheus metrics at http://HOST:PORT/metrics, with /ready "
+            + "and /alive (Pekko Management; e.g. 127.0.0.1:9464)")
     String metrics;
 
     @Option(names = "--plain", description = "append status blocks instead of refreshing one in place "
@@ -104,22 +105,21 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         AtomicReference<MobilityDemo> running = new AtomicReference<>();
         AtomicBoolean ready = new AtomicBoolean();
         ActorSystem<Void> http = null;
-        ObservabilityServer server = null;
+        InetSocketAddress endpoint = null;
         try {
             if (metricsAt != null) {
-                http = ActorSystem.create(Behaviors.empty(), "stare-demo-http");
-                ActorSystem<Void> system = http;
-                server = ObservabilityServer.start(system, metricsAt.getHostString(), metricsAt.getPort(), () -> {
+                http = ActorSystem.create(Behaviors.empty(), "stare-demo-http",
+                        OperatorEndpoint.at(metricsAt, false).withFallback(ConfigFactory.load()));
+                endpoint = OperatorEndpoint.start(http, () -> {
                     MobilityDemo demo = running.get();
                     return demo == null
                             ? CompletableFuture.failedFuture(new IllegalStateException("the fabric is starting"))
-                            : demo.metricsText();
-                }, ready::get).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                            : demo.metrics();
+                }, ready::get, Duration.ofSeconds(10));
             }
             out.println(header(settings));
-            if (server != null) {
-                out.println("metrics at http://" + server.localAddress().getHostString() + ":"
-                        + server.localAddress().getPort() + "/metrics (and /health, /ready)");
+            if (endpoint != null) {
+                out.println("metrics at " + OperatorEndpoint.describe(endpoint));
             }
             out.println("starting the fabric...");
             out.flush();
@@ -169,9 +169,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 demo.close();
             }
         } finally {
-            if (server != null) {
-                server.close().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            }
             if (http != null) {
                 http.terminate();
                 http.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.stare.deploy.demo;
 
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.stare.actors.agent.AgentMetrics;
 import io.stare.actors.agent.AgentView;
 import io.stare.actors.agent.SwitchAgent;
@@ -7,7 +8,8 @@ import io.stare.actors.controller.ReplicaController;
 import io.stare.actors.controller.StateBacklog;
 import io.stare.actors.middleware.Middleware;
 import io.stare.actors.observability.MiddlewareMetrics;
-import io.stare.actors.observability.PrometheusText;
+import io.stare.actors.observability.Exposition;
+import io.stare.actors.observability.MetricFamilies;
 import io.stare.client.Delivery;
 import io.stare.client.PublishResult;
 import io.stare.client.StareClient;
@@ -617,7 +619,7 @@ public final class MobilityDemo implements AutoCloseable {
         });
     }
 
-    private static final PrometheusText<VnfRow> VNF_METRICS = new PrometheusText<VnfRow>("vnf")
+    private static final MetricFamilies<VnfRow> VNF_METRICS = new MetricFamilies<VnfRow>("vnf")
             .counter("stare_demo_publishes_total", "scan reports this VNF published", VnfRow::published)
             .counter("stare_demo_publishes_refused_total", "scan reports the middleware refused", VnfRow::refused)
             .counter("stare_demo_deliveries_total", "neighbours' scan reports this VNF received", VnfRow::delivered)
@@ -625,7 +627,7 @@ public final class MobilityDemo implements AutoCloseable {
             .gauge("stare_demo_devices_tracked", "devices this VNF's tracker follows", VnfRow::tracked)
             .counter("stare_demo_trajectories_total", "trajectories this VNF inferred", VnfRow::trajectories);
 
-    private static final PrometheusText<Snapshot> DEMO_METRICS = new PrometheusText<Snapshot>("demo")
+    private static final MetricFamilies<Snapshot> DEMO_METRICS = new MetricFamilies<Snapshot>("demo")
             .counter("stare_demo_distinct_trajectories_total", "distinct trajectories inferred by the VNFs",
                     Snapshot::trajectories)
             .counter("stare_demo_correct_trajectories_total", "inferred trajectories whose direction matches the truth",
@@ -633,11 +635,11 @@ public final class MobilityDemo implements AutoCloseable {
             .counter("stare_demo_link_dropped_total", "packets the fabric's links dropped (injected loss)",
                     Snapshot::dropped);
 
-    private static final PrometheusText<Integer> BACKLOG_METRICS = new PrometheusText<Integer>("state")
+    private static final MetricFamilies<Integer> BACKLOG_METRICS = new MetricFamilies<Integer>("state")
             .gauge("stare_demo_backlog_updates", "updates the state's backlog holds", v -> v);
 
-    private static final PrometheusText<Map<String, Integer>> SWITCH_METRICS =
-            new PrometheusText<Map<String, Integer>>("switch")
+    private static final MetricFamilies<Map<String, Integer>> SWITCH_METRICS =
+            new MetricFamilies<Map<String, Integer>>("switch")
                     .gauge("stare_demo_switch_subscribed_states", "demo states the switch forwards to a subscriber",
                             Map::size)
                     .gauge("stare_demo_switch_subscriber_ports", "(state, port) pairs the switch forwards the demo's "
@@ -648,15 +650,15 @@ public final class MobilityDemo implements AutoCloseable {
      * the middlewares' ({@code stare_middleware_*}, labelled {@code server}) and the agents'
      * ({@code stare_agent_*}, labelled {@code switch}).
      */
-    public CompletionStage<String> metricsText() {
+    public CompletionStage<MetricSnapshots> metrics() {
         return CompletableFuture.supplyAsync(this::snapshot).thenCombine(agentViews(), (s, views) -> {
             Map<String, VnfRow> rows = new LinkedHashMap<>();
             s.vnfs().forEach(r -> rows.put(r.name(), r));
             Map<String, Integer> backlogs = new LinkedHashMap<>();
             s.backlogs().forEach((area, n) -> backlogs.put(STATE_PREFIX + area, n));
-            return VNF_METRICS.render(rows) + DEMO_METRICS.render(Map.of("mobility", s))
-                    + BACKLOG_METRICS.render(backlogs) + SWITCH_METRICS.render(s.subscriberPorts())
-                    + MiddlewareMetrics.render(s.middlewares()) + AgentMetrics.render(views);
+            return Exposition.merge(VNF_METRICS.snapshots(rows), DEMO_METRICS.snapshots(Map.of("mobility", s)),
+                    BACKLOG_METRICS.snapshots(backlogs), SWITCH_METRICS.snapshots(s.subscriberPorts()),
+                    MiddlewareMetrics.snapshots(s.middlewares()), AgentMetrics.snapshots(views));
         });
     }
 

@@ -11,7 +11,6 @@ import io.stare.actors.middleware.MiddlewareSettings;
 import io.stare.actors.middleware.gateway.GatewaySettings;
 import io.stare.actors.middleware.gateway.VnfGateway;
 import io.stare.actors.observability.MiddlewareMetrics;
-import io.stare.actors.observability.ObservabilityServer;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
 import io.stare.deploy.cluster.Bootstrap;
@@ -19,6 +18,7 @@ import io.stare.deploy.cluster.ClusterNode;
 import io.stare.deploy.cluster.ClusterTlsOption;
 import io.stare.deploy.cluster.MemberLog;
 import io.stare.deploy.cluster.PreviousIncarnation;
+import io.stare.deploy.observability.OperatorEndpoint;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -45,7 +45,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -95,10 +94,11 @@ public final class MiddlewareCommand implements Callable<Integer> {
                     + "and listens to nobody else; 0 picks one (default: ${DEFAULT-VALUE})")
     int tunnelPort;
 
-    @Option(names = "--sender-id", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--sender-id", paramLabel = "N|host", defaultValue = "0",
             description = "the VNF_ID field of this server's SUB frames, 0..1023, unique per server on a shared "
-                    + "segment (default: ${DEFAULT-VALUE})")
-    int senderId;
+                    + "segment; 'host': the low 10 bits of --host's IPv4 address, unique within a /22 "
+                    + "(default: ${DEFAULT-VALUE})")
+    String senderId;
 
     @Option(names = "--transport", paramLabel = "tunnel|multicast", defaultValue = "tunnel",
             description = "tunnel: whole frames over UDP to --switch-port; multicast: IP multicast on --interface "
@@ -133,7 +133,7 @@ public final class MiddlewareCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
             description = "serve the middleware's counters as Prometheus metrics at http://HOST:PORT/metrics, with "
-                    + "/health and /ready (ready once the node is Up and the gateway listens)")
+                    + "/ready and /alive (Pekko Management; ready once the node is Up and the gateway listens)")
     String metrics;
 
     @Option(names = "--join-timeout", paramLabel = "DURATION", defaultValue = "60s",
@@ -160,9 +160,7 @@ public final class MiddlewareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClusterNode.port(port);
         List<String> seedNodes = ClusterNode.seeds(seeds);
-        if (senderId < 0 || senderId > 1023) {
-            throw new UserInputException("--sender-id " + senderId + " is out of range 0..1023");
-        }
+        senderId(senderId, host); // a bad value is refused before anything starts
         MiddlewareSettings.TransportSettings.Kind kind;
         try {
             kind = MiddlewareSettings.TransportSettings.Kind.parse(transport);
@@ -204,9 +202,10 @@ public final class MiddlewareCommand implements Callable<Integer> {
         try {
             config = ControllerCluster.nodeConfig(host, port, seedNodes,
                     List.of(ROLE, PreviousIncarnation.role(ROLE, serverId)),
-                    overrides(kind, switchAddress, gatewayAt));
+                    overrides(kind, switchAddress, gatewayAt, metricsAt));
             bootstrap = Bootstrap.mode(config);
             Bootstrap.checkSeeds(bootstrap, seedNodes);
+            Bootstrap.checkEndpoint(bootstrap, metricsAt != null);
             if (bootstrap == Bootstrap.Mode.SEEDS && seedNodes.isEmpty()) {
                 throw new UserInputException("--seed is required: a node of the replica controller's cluster, "
                         + "HOST:PORT (or $STARE_CLUSTER_BOOTSTRAP=kubernetes-api in Kubernetes)");
@@ -239,11 +238,17 @@ public final class MiddlewareCommand implements Callable<Integer> {
                     ? "switch port " + switchAddress.getHostString() + ":" + switchAddress.getPort()
                     : "multicast on " + settings.transport().multicast().networkInterface();
             system.systemActorOf(MemberLog.create(out, members -> null, up), "stare-member-log", Props.empty());
+            if (bootstrap == Bootstrap.Mode.KUBERNETES_API || metricsAt != null) {
+                String serverId = settings.serverId();
+                InetSocketAddress endpoint = OperatorEndpoint.start(system,
+                        () -> stats(system, middleware).thenApply(s -> MiddlewareMetrics.snapshots(Map.of(serverId, s))),
+                        gatewayBound::get, Duration.ofSeconds(30));
+                print(out, "metrics at " + OperatorEndpoint.describe(endpoint));
+            }
             if (bootstrap == Bootstrap.Mode.KUBERNETES_API) {
                 // Not a contact point itself: it joins the cluster the controller's pods formed.
-                InetSocketAddress management = Bootstrap.start(system, Duration.ofSeconds(30));
-                print(out, "management at http://" + management.getHostString() + ":" + management.getPort()
-                        + " (/ready, /alive); finding " + Bootstrap.describeDiscovery(config));
+                Bootstrap.start(system);
+                print(out, "finding " + Bootstrap.describeDiscovery(config));
             }
 
             CompletableFuture<?> terminated = system.getWhenTerminated().toCompletableFuture();
@@ -271,15 +276,6 @@ public final class MiddlewareCommand implements Callable<Integer> {
             print(out, "middleware " + settings.serverId() + " up: " + where + ", gateway " + boundAt.getHostString()
                     + ":" + boundAt.getPort() + ", controller cluster " + controllerAddress(system, seedNodes)
                     + " (members: " + Cluster.get(system).state().members().size() + ")");
-            if (metricsAt != null) {
-                ObservabilityServer server = startMetrics(system, metricsAt, middleware, settings.serverId(),
-                        () -> gatewayBound.get()
-                                && Cluster.get(system).selfMember().status() == MemberStatus.up());
-                CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(),
-                        "stare-close-metrics", () -> server.close().exceptionally(error -> Done.getInstance()));
-                print(out, "metrics at http://" + server.localAddress().getHostString() + ":"
-                        + server.localAddress().getPort() + "/metrics (and /health, /ready)");
-            }
             print(out, runFor.map(d -> "running for " + ClusterNode.human(d) + "; Ctrl-C stops earlier")
                     .orElse("running; Ctrl-C to stop"));
             long deadline = runFor.map(d -> System.nanoTime() + d.toNanos()).orElse(Long.MAX_VALUE);
@@ -308,12 +304,42 @@ public final class MiddlewareCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The {@code --sender-id}: a number, or {@code host}, the low 10 bits of the host's IPv4
+     * address, which servers on one segment of up to 1,024 addresses (a /22) do not share: what a
+     * DaemonSet, whose pods all get the same arguments, gives every node.
+     */
+    static int senderId(String value, String host) {
+        if (value.trim().equalsIgnoreCase("host")) {
+            byte[] address;
+            try {
+                address = java.net.InetAddress.getByName(host).getAddress();
+            } catch (java.net.UnknownHostException e) {
+                throw new UserInputException("--sender-id host: unknown host '" + host + "' (--host)");
+            }
+            if (address.length != 4) {
+                throw new UserInputException("--sender-id host needs an IPv4 --host, not " + host);
+            }
+            return ((address[2] & 0x03) << 8) | (address[3] & 0xff);
+        }
+        int id;
+        try {
+            id = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new UserInputException("--sender-id must be 0..1023 or host, not '" + value + "'");
+        }
+        if (id < 0 || id > 1023) {
+            throw new UserInputException("--sender-id " + id + " is out of range 0..1023");
+        }
+        return id;
+    }
+
     /** The flags as configuration, over system properties' and application.conf's. */
     private Config overrides(MiddlewareSettings.TransportSettings.Kind kind, InetSocketAddress switchAddress,
-                             InetSocketAddress gatewayAt) {
+                             InetSocketAddress gatewayAt, InetSocketAddress metricsAt) {
         Map<String, Object> values = new HashMap<>();
         values.put("stare.middleware.server-id", serverId);
-        values.put("stare.middleware.sender-id", senderId);
+        values.put("stare.middleware.sender-id", senderId(senderId, host));
         values.put("stare.middleware.transport", kind.name().toLowerCase(Locale.ROOT));
         values.put("stare.middleware.tunnel-port", tunnelPort);
         if (switchAddress != null) {
@@ -325,7 +351,11 @@ public final class MiddlewareCommand implements Callable<Integer> {
         values.put("stare.middleware.publish-log-dir", publishLogDir);
         values.put("stare.middleware.gateway.host", gatewayAt.getHostString());
         values.put("stare.middleware.gateway.port", gatewayAt.getPort());
-        return tls.overrides().withFallback(ConfigFactory.parseMap(values)).withFallback(ConfigFactory.defaultApplication());
+        Config flags = tls.overrides().withFallback(ConfigFactory.parseMap(values));
+        if (metricsAt != null) {
+            flags = OperatorEndpoint.at(metricsAt, true).withFallback(flags);
+        }
+        return flags.withFallback(ConfigFactory.defaultApplication());
     }
 
     /**
@@ -396,20 +426,6 @@ public final class MiddlewareCommand implements Callable<Integer> {
             throw new UserInputException("cannot listen for VNFs on " + at + ": " + why.replaceAll("\\s+", " "));
         } catch (TimeoutException e) {
             throw new UserInputException("cannot listen for VNFs on " + at + ": no answer within 15 s");
-        }
-    }
-
-    private static ObservabilityServer startMetrics(ActorSystem<?> system, InetSocketAddress at,
-                                                    ActorRef<Middleware.Command> middleware, String serverId,
-                                                    java.util.function.BooleanSupplier ready) throws Exception {
-        try {
-            return ObservabilityServer.start(system, at.getHostString(), at.getPort(),
-                    () -> stats(system, middleware).thenApply(s -> MiddlewareMetrics.render(Map.of(serverId, s))),
-                    ready).toCompletableFuture().get(15, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new UserInputException("cannot serve metrics on " + at.getHostString() + ":" + at.getPort() + ": "
-                    + String.valueOf(cause.getMessage()).replaceAll("\\s+", " "));
         }
     }
 

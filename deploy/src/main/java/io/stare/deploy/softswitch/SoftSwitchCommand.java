@@ -1,10 +1,10 @@
 package io.stare.deploy.softswitch;
 
 import com.typesafe.config.ConfigFactory;
-import io.stare.actors.observability.ObservabilityServer;
 import io.stare.actors.observability.SwitchMetrics;
 import io.stare.deploy.cli.CliParsing;
 import io.stare.deploy.cli.UserInputException;
+import io.stare.deploy.observability.OperatorEndpoint;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
 import io.stare.p4.softswitch.SoftSwitchNetwork;
@@ -85,7 +85,7 @@ public final class SoftSwitchCommand implements Callable<Integer> {
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
             description = "serve the switches' counters as Prometheus metrics at http://HOST:PORT/metrics, with "
-                    + "/health and /ready (e.g. 127.0.0.1:9464)")
+                    + "/ready and /alive (Pekko Management; e.g. 127.0.0.1:9464)")
     String metrics;
 
     @Option(names = "--duration", description = "stop after this long, e.g. 30s or 5m (default: until Ctrl-C)")
@@ -112,7 +112,9 @@ public final class SoftSwitchCommand implements Callable<Integer> {
         Optional<SSLContext> tls = tlsFrom.map(SoftSwitchCommand::tls);
 
         PrintWriter out = spec.commandLine().getOut();
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-softswitch");
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stare-softswitch", metricsAt
+                .map(at -> OperatorEndpoint.at(at, false).withFallback(ConfigFactory.load()))
+                .orElseGet(ConfigFactory::load));
         try {
             Supplier<CompletionStage<Done>> stop;
             Map<String, SoftSwitchNode> nodes;
@@ -137,12 +139,10 @@ public final class SoftSwitchCommand implements Callable<Integer> {
                 stop = node::stop;
             }
             if (metricsAt.isPresent()) {
-                ObservabilityServer server = ObservabilityServer.start(system, metricsAt.get().getHostString(),
-                                metricsAt.get().getPort(),
-                                () -> CompletableFuture.completedFuture(SwitchMetrics.render(nodes)), () -> true)
-                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-                out.println("metrics at http://" + server.localAddress().getHostString() + ":"
-                        + server.localAddress().getPort() + "/metrics (and /health, /ready)");
+                InetSocketAddress endpoint = OperatorEndpoint.start(system,
+                        () -> CompletableFuture.completedFuture(SwitchMetrics.snapshots(nodes)), () -> true,
+                        Duration.ofSeconds(10));
+                out.println("metrics at " + OperatorEndpoint.describe(endpoint));
             }
             // Ctrl-C runs Pekko's coordinated shutdown: the switches close their ports first.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-switches",

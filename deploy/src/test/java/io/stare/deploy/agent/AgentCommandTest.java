@@ -39,8 +39,8 @@ class AgentCommandTest {
                     () -> Cli.run("agent", "--topology", file.toString(), "--switch", "127.0.0.1:" + grpcBase,
                             "--duration", "5s", "--metrics", "127.0.0.1:" + metricsPort));
             String metrics = fetchMetricsWhenReady(metricsPort);
-            assertTrue(metrics.contains("stare_agent_primary{switch=\"s1\"} 1"), metrics);
-            assertTrue(metrics.contains("stare_agent_rules{switch=\"s2\"} 257"), metrics);
+            assertTrue(metrics.contains("stare_agent_primary{switch=\"s1\"} 1.0\n"), metrics);
+            assertTrue(metrics.contains("stare_agent_rules{switch=\"s2\"} 257.0\n"), metrics);
             Cli run = running.get(30, TimeUnit.SECONDS);
             assertEquals(0, run.exitCode(), run.err());
             assertTrue(run.out().lines().anyMatch(l -> l.startsWith("s1 ") && l.contains("primary, ready")), run.out());
@@ -119,7 +119,7 @@ class AgentCommandTest {
             } catch (java.io.IOException notYet) {
                 return ""; // the endpoint is not bound yet
             }
-        }, body -> body.contains("stare_agent_ready{switch=\"s1\"} 1") && body.contains("stare_agent_ready{switch=\"s2\"} 1"));
+        }, body -> body.contains("stare_agent_ready{switch=\"s1\"} 1.0\n") && body.contains("stare_agent_ready{switch=\"s2\"} 1.0\n"));
     }
 
     private static void assertOneLine(Cli run, String mention) {

@@ -36,6 +36,15 @@ class BootstrapTest {
     }
 
     @Test
+    void metricsOfTheirOwnBesideTheBootstrapAreRefused() {
+        Bootstrap.checkEndpoint(Bootstrap.Mode.SEEDS, true);
+        Bootstrap.checkEndpoint(Bootstrap.Mode.KUBERNETES_API, false);
+        UserInputException both = assertThrows(UserInputException.class,
+                () -> Bootstrap.checkEndpoint(Bootstrap.Mode.KUBERNETES_API, true));
+        assertTrue(both.getMessage().contains("$STARE_MANAGEMENT_HOST:$STARE_MANAGEMENT_PORT"), both.getMessage());
+    }
+
+    @Test
     void theServiceAccountDirectoryGivesTheDiscoveryItsFilesAndTheServiceItsLabel() {
         Config config = tool("stare.cluster.bootstrap { service-account-dir = \"/sa\", service-name = nf, "
                 + "required-contact-points = 3 }");

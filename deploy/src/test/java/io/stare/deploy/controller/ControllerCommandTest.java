@@ -122,9 +122,9 @@ class ControllerCommandTest {
             String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(metrics.contains("stare_ids_states{cluster=\"stare\"} 2"), metrics);
-            assertTrue(metrics.contains("stare_backlog_bytes{state=\"" + positions + "\"} 300"), metrics);
-            assertTrue(metrics.contains("stare_controller_shards{node=\"" + address + "\"} 2"), metrics);
+            assertTrue(metrics.contains("stare_ids_states{cluster=\"stare\"} 2.0\n"), metrics);
+            assertTrue(metrics.contains("stare_backlog_bytes{state=\"" + positions + "\"} 300.0\n"), metrics);
+            assertTrue(metrics.contains("stare_controller_shards{node=\"" + address + "\"} 2.0\n"), metrics);
             awaitLine(controllerOut, Pattern.compile("member removed: pekko://stare@127\\.0\\.0\\.1:\\d+ \\(stare-cli\\) "
                     + "\\(was Exiting\\); members: 2"), controller);
 

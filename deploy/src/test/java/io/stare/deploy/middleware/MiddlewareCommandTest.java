@@ -2,6 +2,7 @@ package io.stare.deploy.middleware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -10,6 +11,7 @@ import io.stare.actors.controller.ControllerSettings;
 import io.stare.actors.controller.ControllerStore;
 import io.stare.deploy.Cli;
 import io.stare.deploy.StareCommand;
+import io.stare.deploy.cli.UserInputException;
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.PortBinding;
 import io.stare.p4.softswitch.SoftSwitchNode;
@@ -216,6 +218,20 @@ class MiddlewareCommandTest {
                 assertFalse(mw.thread.isAlive(), "the middleware command returned: " + mw.out);
             }
         }
+    }
+
+    @Test
+    void aDaemonSetsSenderIdComesFromTheHostsAddress() {
+        assertEquals(7, MiddlewareCommand.senderId("7", "127.0.0.1"));
+        assertEquals(5, MiddlewareCommand.senderId("host", "10.0.0.5"));
+        assertEquals(0x205, MiddlewareCommand.senderId("host", "10.1.2.5"), "low 10 bits: 2 << 8 | 5");
+        assertEquals(0x305, MiddlewareCommand.senderId("HOST", "10.1.7.5"), "the third octet's low 2 bits only");
+        assertTrue(assertThrows(UserInputException.class, () -> MiddlewareCommand.senderId("host", "::1"))
+                .getMessage().contains("needs an IPv4 --host"));
+        assertTrue(assertThrows(UserInputException.class, () -> MiddlewareCommand.senderId("1024", "127.0.0.1"))
+                .getMessage().contains("out of range 0..1023"));
+        assertTrue(assertThrows(UserInputException.class, () -> MiddlewareCommand.senderId("node", "127.0.0.1"))
+                .getMessage().contains("must be 0..1023 or host, not 'node'"));
     }
 
     @Test
