@@ -1,0 +1,96 @@
+package io.stare.state;
+
+import io.stare.state.store.Bytes;
+import io.stare.state.store.Change;
+import io.stare.state.store.StateKey;
+import io.stare.state.store.StateStore;
+import io.stare.state.store.StateStoreException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A store in front of another that can be made to fail its writes: as a store away does (a failed
+ * stage), or as a broken driver does (throwing). Reads pass through, so an item's first read is
+ * not what the tests break.
+ */
+final class FaultyStore implements StateStore {
+
+    enum Fault { NONE, FAIL, THROW }
+
+    private final StateStore inner;
+    private volatile Fault fault = Fault.NONE;
+    final AtomicLong refusedBatches = new AtomicLong();
+
+    FaultyStore(StateStore inner) {
+        this.inner = inner;
+    }
+
+    void fault(Fault next) {
+        fault = next;
+    }
+
+    @Override
+    public String label() {
+        return "faulty-" + inner.label();
+    }
+
+    @Override
+    public CompletionStage<Void> apply(List<Change> changes) {
+        Fault now = fault;
+        if (now == Fault.THROW) {
+            refusedBatches.incrementAndGet();
+            throw new IllegalStateException("a driver bug");
+        }
+        if (now == Fault.FAIL) {
+            refusedBatches.incrementAndGet();
+            return CompletableFuture.failedFuture(new StateStoreException(StateStoreException.Kind.UNAVAILABLE,
+                    "the store is away"));
+        }
+        return inner.apply(changes);
+    }
+
+    @Override
+    public CompletionStage<Optional<byte[]>> value(StateKey key) {
+        return inner.value(key);
+    }
+
+    @Override
+    public CompletionStage<Long> counter(StateKey key) {
+        return inner.counter(key);
+    }
+
+    @Override
+    public CompletionStage<List<byte[]>> list(StateKey key) {
+        return inner.list(key);
+    }
+
+    @Override
+    public CompletionStage<Set<Bytes>> set(StateKey key) {
+        return inner.set(key);
+    }
+
+    @Override
+    public CompletionStage<Map<Bytes, byte[]>> map(StateKey key) {
+        return inner.map(key);
+    }
+
+    @Override
+    public CompletionStage<Map<Bytes, Long>> counterMap(StateKey key) {
+        return inner.counterMap(key);
+    }
+
+    @Override
+    public CompletionStage<List<StateKey>> keys(String nf) {
+        return inner.keys(nf);
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
