@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = "Run a benchmark and print its figures (see docs/evaluation.md, which links every "
                 + "benchmark's own page).",
         subcommands = {RulesCommand.class, BacklogCommand.class, Table4Command.class, LatencyCommand.class,
-                JmhCommand.class, ScaleCommand.class, FaultsCommand.class, TlsCostCommand.class})
+                JmhCommand.class, ScaleCommand.class, FaultsCommand.class, TlsCostCommand.class, StateCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

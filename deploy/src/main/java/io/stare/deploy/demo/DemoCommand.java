@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * {@code stare demo}: the paper's 5G mobility-tracking use case on one machine ({@link MobilityDemo}),
  * with a status block refreshed in place every second and a summary at the end.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = io.stare.deploy.ids.IdsCommand.class,
         description = {"Run the paper's 5G use case end to end in this process: a software switch and its agent, "
                 + "the replica controller, a middleware per host and four mobility-tracking VNFs on the paper's "
                 + "testbed (one switch; hosts h1, h2, h3 with 1, 2 and 1 VNFs). Each VNF publishes its WiFi "
