@@ -7,9 +7,11 @@ public enum Mode {
     /** A write's stage completes once the store has it; reads ask the store. */
     SYNC,
     /**
-     * A write returns at once and goes to the store in the background; a failure is counted
-     * ({@link StateSpace#counters()}), never thrown into the caller's (the packet's) path. Reads ask
-     * the store, so they may miss writes still on their way.
+     * A write returns at once and goes to the store in the background, in order: one batch in
+     * flight, the writes that come meanwhile sent next as one batch. A failure is counted
+     * ({@link StateSpace#counters()}), never thrown into the caller's (the packet's) path; past
+     * {@code stare.state.buffer} queued writes a write is dropped and counted failed. Reads ask the
+     * store, so they may miss writes still on their way.
      */
     NO_WAIT,
     /**

@@ -47,7 +47,9 @@ public final class StateSpace implements AutoCloseable {
     private final Map<StateKey, Mode> local = new ConcurrentHashMap<>();
     private final AtomicInteger nextThreadPartition = new AtomicInteger();
     private final ThreadLocal<Partition> threadPartition;
-    private CompletableFuture<Void> noWaitTail = CompletableFuture.completedFuture(null);
+    /** No-wait writes waiting for the batch in flight to end; sent next, in order, as one batch. */
+    private final List<Change> noWaitQueue = new ArrayList<>();
+    private boolean noWaitSending;
 
     private StateSpace(StateSettings settings, StateStore store, boolean ownsStore, LongSupplier wallMillis) {
         this.settings = settings;
@@ -131,16 +133,14 @@ public final class StateSpace implements AutoCloseable {
      */
     public boolean flush(Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
-        CompletableFuture<Void> sent;
         synchronized (this) {
-            sent = noWaitTail;
-        }
-        try {
-            sent.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            // counted where it failed
+            while (noWaitSending || !noWaitQueue.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+            }
         }
         return flusher.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
@@ -259,21 +259,46 @@ public final class StateSpace implements AutoCloseable {
         }
     }
 
-    /** Sends a no-wait write after the ones before it (a set then an add must not swap), counting failures. */
+    /**
+     * Queues a no-wait write: one batch is in flight at a time, and the writes that came meanwhile
+     * go next as one batch, in order (a set then an add must not swap). Past {@code buffer} queued
+     * writes, a write is dropped and counted failed: memory stays bounded while the store stalls.
+     */
     private synchronized void noWait(Change change) {
-        noWaitTail = noWaitTail.thenCompose(previous -> {
-            CompletionStage<Void> sent;
-            try {
-                sent = store.apply(List.of(change));
-            } catch (RuntimeException e) {
-                sent = CompletableFuture.failedFuture(e);
-            }
-            return sent.handle((done, error) -> {
-                if (error != null) {
+        if (noWaitQueue.size() >= settings.buffer()) {
+            counters.noWaitFailed(new io.stare.state.flush.StateBufferFullException(noWaitQueue.size()
+                    + " no-wait writes wait for the store (stare.state.buffer = " + settings.buffer() + "); dropped: "
+                    + change.key()));
+            return;
+        }
+        noWaitQueue.add(change);
+        if (!noWaitSending) {
+            sendNoWait();
+        }
+    }
+
+    private synchronized void sendNoWait() {
+        if (noWaitQueue.isEmpty()) {
+            noWaitSending = false;
+            notifyAll();
+            return;
+        }
+        List<Change> batch = List.copyOf(noWaitQueue);
+        noWaitQueue.clear();
+        noWaitSending = true;
+        CompletionStage<Void> sent;
+        try {
+            sent = store.apply(batch);
+        } catch (RuntimeException e) { // a driver that throws instead of failing its stage
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((done, error) -> {
+            if (error != null) {
+                for (int i = 0; i < batch.size(); i++) {
                     counters.noWaitFailed(error);
                 }
-                return null;
-            });
+            }
+            sendNoWait();
         });
     }
 

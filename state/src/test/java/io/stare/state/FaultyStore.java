@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FaultyStore implements StateStore {
 
-    enum Fault { NONE, FAIL, THROW }
+    enum Fault { NONE, FAIL, THROW, STALL }
 
     private final StateStore inner;
     private volatile Fault fault = Fault.NONE;
     final AtomicLong refusedBatches = new AtomicLong();
+    final AtomicLong batches = new AtomicLong();
+    private final java.util.List<Runnable> stalled = new java.util.ArrayList<>();
 
     FaultyStore(StateStore inner) {
         this.inner = inner;
@@ -32,6 +34,13 @@ final class FaultyStore implements StateStore {
 
     void fault(Fault next) {
         fault = next;
+    }
+
+    /** Lets the stalled batches through to the store behind, in order. */
+    synchronized void release() {
+        fault = Fault.NONE;
+        stalled.forEach(Runnable::run);
+        stalled.clear();
     }
 
     @Override
@@ -50,6 +59,14 @@ final class FaultyStore implements StateStore {
             refusedBatches.incrementAndGet();
             return CompletableFuture.failedFuture(new StateStoreException(StateStoreException.Kind.UNAVAILABLE,
                     "the store is away"));
+        }
+        batches.incrementAndGet();
+        if (now == Fault.STALL) {
+            CompletableFuture<Void> later = new CompletableFuture<>();
+            synchronized (this) {
+                stalled.add(() -> inner.apply(changes).whenComplete((d, e) -> later.complete(null)));
+            }
+            return later;
         }
         return inner.apply(changes);
     }
