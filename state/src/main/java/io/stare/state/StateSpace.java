@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.stare.client.StateCodec;
 import io.stare.state.flush.FlushCounters;
 import io.stare.state.flush.Flusher;
+import io.stare.state.flush.StateBufferFullException;
 import io.stare.state.flush.StateReads;
 import io.stare.state.store.Bytes;
 import io.stare.state.store.Change;
@@ -25,9 +26,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * A network function instance's state: its partitions and their structures, the store that keeps
@@ -139,7 +142,7 @@ public final class StateSpace implements AutoCloseable {
                 if (left <= 0) {
                     return false;
                 }
-                wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+                wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }
         }
         return flusher.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -159,17 +162,17 @@ public final class StateSpace implements AutoCloseable {
     }
 
     /** The flusher's view of the shared items, for the global view that publishes them. */
-    public io.stare.state.flush.Flusher flusher() {
+    public Flusher flusher() {
         return flusher;
     }
 
     /** This instance's items whose keys {@code match}, each read as its mode reads. */
-    public CompletionStage<List<io.stare.state.StateItem>> localItems(java.util.function.Predicate<StateKey> match) {
-        List<CompletableFuture<io.stare.state.StateItem>> reads = new ArrayList<>();
+    public CompletionStage<List<StateItem>> localItems(Predicate<StateKey> match) {
+        List<CompletableFuture<StateItem>> reads = new ArrayList<>();
         for (Map.Entry<StateKey, Mode> entry : local.entrySet()) {
             if (match.test(entry.getKey())) {
                 reads.add(read(entry.getValue(), entry.getKey())
-                        .thenApply(v -> new io.stare.state.StateItem(entry.getKey(), v)).toCompletableFuture());
+                        .thenApply(v -> new StateItem(entry.getKey(), v)).toCompletableFuture());
             }
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
@@ -182,58 +185,62 @@ public final class StateSpace implements AutoCloseable {
      * countermap fields added, set members and absent map fields added, list values appended, a
      * value kept if written later.
      */
-    @SuppressWarnings("unchecked")
-    public CompletionStage<Void> adopt(io.stare.state.StateItem item) {
+    public CompletionStage<Void> adopt(StateItem item) {
         StateKey mine = local(new StateKey(settings.nf(), settings.instance(), 0, item.key().type(), item.key().id()),
                 Mode.ASYNC);
         flusher.share(mine);
         Object value = item.value();
+        // Read as this instance sees it: at once when the item's first read is back, as it is for a
+        // shared item, so the adoption lands in the same step as the leaver stops counting.
+        return flusher.read(mine).thenCompose(ours -> {
+            CompletionStage<Void> last = CompletableFuture.completedFuture(null);
+            for (Change change : adoption(mine, value, ours)) {
+                last = flusher.write(change);
+            }
+            return last;
+        });
+    }
+
+    /** The writes that merge {@code theirs} into {@code ours}, this instance's {@code mine}. */
+    @SuppressWarnings("unchecked")
+    private List<Change> adoption(StateKey mine, Object theirs, Object ours) {
         List<Change> changes = new ArrayList<>();
         switch (mine.type()) {
             case COUNTER:
-                changes.add(new Change.AddToCounter(mine, (Long) value));
+                changes.add(new Change.AddToCounter(mine, (Long) theirs));
                 break;
             case COUNTERMAP:
-                ((Map<Bytes, Long>) value).forEach((f, v) -> changes.add(new Change.AddToField(mine, f, v)));
+                ((Map<Bytes, Long>) theirs).forEach((f, v) -> changes.add(new Change.AddToField(mine, f, v)));
                 break;
             case SET:
-                ((Set<Bytes>) value).forEach(m -> changes.add(new Change.AddMember(mine, m)));
+                ((Set<Bytes>) theirs).forEach(m -> changes.add(new Change.AddMember(mine, m)));
                 break;
             case LIST:
-                if (!((List<byte[]>) value).isEmpty()) {
-                    changes.add(new Change.Append(mine, (List<byte[]>) value));
+                if (!((List<byte[]>) theirs).isEmpty()) {
+                    changes.add(new Change.Append(mine, (List<byte[]>) theirs));
                 }
                 break;
-            case MAP: {
-                Map<Bytes, byte[]> have = (Map<Bytes, byte[]>) flusher.read(mine).toCompletableFuture().join();
-                ((Map<Bytes, byte[]>) value).forEach((f, v) -> {
-                    if (!have.containsKey(f)) {
+            case MAP:
+                ((Map<Bytes, byte[]>) theirs).forEach((f, v) -> {
+                    if (!((Map<Bytes, byte[]>) ours).containsKey(f)) {
                         changes.add(new Change.PutField(mine, f, v));
                     }
                 });
                 break;
-            }
             case VALUE: {
-                Optional<byte[]> theirs = (Optional<byte[]>) value;
-                Optional<byte[]> ours = (Optional<byte[]>) flusher.read(mine).toCompletableFuture().join();
-                if (theirs.isPresent() && (ours.isEmpty() || stamp(theirs.get()) > stamp(ours.get()))) {
-                    changes.add(new Change.PutValue(mine, theirs.get()));
-                    clock.observe(stamp(theirs.get()));
+                Optional<byte[]> their = (Optional<byte[]>) theirs;
+                Optional<byte[]> our = (Optional<byte[]>) ours;
+                if (their.isPresent() && (our.isEmpty()
+                        || ValueState.timestamp(their.get()) > ValueState.timestamp(our.get()))) {
+                    changes.add(new Change.PutValue(mine, their.get()));
+                    clock.observe(ValueState.timestamp(their.get()));
                 }
                 break;
             }
             default:
                 throw new IllegalArgumentException("no adoption of " + mine.type());
         }
-        CompletionStage<Void> last = CompletableFuture.completedFuture(null);
-        for (Change change : changes) {
-            last = flusher.write(change);
-        }
-        return last;
-    }
-
-    private static long stamp(byte[] stored) {
-        return stored.length < Long.BYTES ? Long.MIN_VALUE : java.nio.ByteBuffer.wrap(stored).getLong();
+        return changes;
     }
 
     StateKey local(StateKey key, Mode mode) {
@@ -266,7 +273,7 @@ public final class StateSpace implements AutoCloseable {
      */
     private synchronized void noWait(Change change) {
         if (noWaitQueue.size() >= settings.buffer()) {
-            counters.noWaitFailed(new io.stare.state.flush.StateBufferFullException(noWaitQueue.size()
+            counters.noWaitFailed(new StateBufferFullException(noWaitQueue.size()
                     + " no-wait writes wait for the store (stare.state.buffer = " + settings.buffer() + "); dropped: "
                     + change.key()));
             return;

@@ -41,7 +41,13 @@ public final class ValueState<T> extends Structure {
         return write(new Change.PutValue(key, stamped.array()));
     }
 
-    static <T> Stamped<T> decode(byte[] stored, StateCodec<T> codec) {
+    /** The time of a stored value's write (its first 8 bytes); {@link Long#MIN_VALUE} for one without. */
+    public static long timestamp(byte[] stored) {
+        return stored.length < Long.BYTES ? Long.MIN_VALUE : ByteBuffer.wrap(stored).getLong();
+    }
+
+    /** A stored value (as a value item's read gives it) with the time of its write. */
+    public static <T> Stamped<T> decode(byte[] stored, StateCodec<T> codec) {
         if (stored.length < Long.BYTES) {
             throw new StateCodec.UndecodableException("a stored value of " + stored.length
                     + " bytes has no timestamp", null);

@@ -1,10 +1,11 @@
 package io.stare.state.global;
 
 import io.stare.client.StateCodec;
+import io.stare.state.Merge;
 import io.stare.state.Stamped;
+import io.stare.state.ValueState;
 import io.stare.state.StateItem;
 import io.stare.state.store.Bytes;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,9 +45,7 @@ public interface Reduce<R> {
     @SuppressWarnings("unchecked")
     static <T> Reduce<Optional<Stamped<T>>> latest(StateCodec<T> codec) {
         return items -> items.stream().map(i -> (Optional<byte[]>) i.value()).flatMap(Optional::stream)
-                .map(bytes -> new Stamped<>(codec.decode(Arrays.copyOfRange(bytes, Long.BYTES, bytes.length)),
-                        java.nio.ByteBuffer.wrap(bytes).getLong()))
-                .reduce(io.stare.state.Merge.<T>latest()::merge);
+                .map(bytes -> ValueState.decode(bytes, codec)).reduce(Merge.<T>latest()::merge);
     }
 
     /** {@code then} over one field of countermap items (absent: 0), e.g. one flow's count on every instance. */

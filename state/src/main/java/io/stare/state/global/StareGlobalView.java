@@ -182,6 +182,7 @@ public final class StareGlobalView implements GlobalView {
                 }
                 synchronized (StareGlobalView.this) {
                     replicas.receive(message);
+                    StareGlobalView.this.notifyAll(); // a leave waiting for its adopter looks again
                 }
             }
 
@@ -270,17 +271,21 @@ public final class StareGlobalView implements GlobalView {
      */
     private void awaitCountedBy(String adopter) {
         long deadline = System.nanoTime() + settings.peerTimeout().multipliedBy(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            synchronized (this) {
-                if (replicas.counts(adopter, self)) {
-                    return;
+        synchronized (this) {
+            while (!replicas.counts(adopter, self)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
                 }
                 try {
-                    wait(10); // woken by nothing: a bounded poll while the peers' messages come in
+                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))); // woken by each peer message
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
+            }
+            if (replicas.counts(adopter, self)) {
+                return;
             }
         }
         log.warn("global view of {}/{}: the adopter {} has not counted this instance within {}; leaving anyway, "

@@ -1,6 +1,7 @@
 package io.stare.state.store.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -17,6 +18,7 @@ import io.stare.state.store.StateStoreContract;
 import io.stare.state.store.StateStoreException;
 import io.stare.state.store.StateStoreException.Kind;
 import io.stare.state.store.StateStores;
+import io.stare.testing.TestTime;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -129,7 +131,7 @@ class PostgresStoreTest extends StateStoreContract {
             port = socket.getLocalPort();
         }
         String url = "jdbc:postgresql://" + HOST + ":" + port + "/test";
-        StateStoreException failure = assertTimeoutPreemptively(Duration.ofSeconds(5),
+        StateStoreException failure = assertTimeoutPreemptively(TestTime.dilated(Duration.ofSeconds(5)),
                 () -> openFails(Map.of("url", url, "timeout", "2s")));
         assertEquals(Kind.UNAVAILABLE, failure.kind(), failure.getMessage());
     }
@@ -266,7 +268,7 @@ class PostgresStoreTest extends StateStoreContract {
             long started = System.nanoTime();
             assertEquals(Kind.UNAVAILABLE, failureOf(slow.counter(c)));
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            assertTrue(tookMillis < 4_000, "took " + tookMillis + " ms");
+            assertTrue(tookMillis < TestTime.dilated(Duration.ofSeconds(4)).toMillis(), "took " + tookMillis + " ms");
             admin.rollback();
             assertEquals(3L, await(slow.counter(c)));
         }
@@ -286,10 +288,8 @@ class PostgresStoreTest extends StateStoreContract {
                 try (Statement statement = admin.createStatement()) {
                     statement.execute("SELECT pg_terminate_backend(" + pid + ")");
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (storeBackends(admin).contains(pid) && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                TestTime.eventually(Duration.ofSeconds(10), () -> assertFalse(storeBackends(admin).contains(pid),
+                        "backend " + pid + " ended"));
                 assertEquals(Kind.UNAVAILABLE, failureOf(lone.counter(c)));
                 assertEquals(4L, await(lone.counter(c)));
             }

@@ -21,6 +21,7 @@ import io.stare.state.store.StateStoreContract;
 import io.stare.state.store.StateStoreException;
 import io.stare.state.store.StateStoreException.Kind;
 import io.stare.state.store.StateStores;
+import io.stare.testing.TestTime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -41,7 +42,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -377,10 +377,9 @@ class RedisStoreTest extends StateStoreContract {
         assertEquals(2, killed, "the store's write and read connections");
 
         // A call may still meet the dead connection (UNAVAILABLE); the ones after it reconnect.
-        Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .until(() -> await(store.apply(List.of(new Change.AddToCounter(c, 1)))) == null);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .until(() -> await(store.counter(c)) >= 2L);
+        TestTime.eventually(Duration.ofSeconds(10), () -> succeeds(store.apply(List.of(new Change.AddToCounter(c, 1)))),
+                ok -> ok);
+        TestTime.eventually(Duration.ofSeconds(10), () -> await(store.counter(c)), n -> n >= 2L);
     }
 
     @Test
@@ -391,5 +390,15 @@ class RedisStoreTest extends StateStoreContract {
                 1)))).kind());
         assertEquals(Kind.CLOSED, fails(store.keys(nf)).kind());
         assertEquals(Kind.CLOSED, fails(store.map(key(StructureType.MAP, "m"))).kind());
+    }
+
+    /** Whether {@code call} completes normally (a reconnect may fail the first call after a kill). */
+    private static boolean succeeds(java.util.concurrent.CompletionStage<?> call) throws InterruptedException {
+        try {
+            call.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
     }
 }
