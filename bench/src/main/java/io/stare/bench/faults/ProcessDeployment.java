@@ -345,6 +345,18 @@ public final class ProcessDeployment implements AutoCloseable {
         node.stop();
     }
 
+    /**
+     * Kills controller node {@code n} (from 1) as a lost node or the OOM killer does: SIGKILL, then
+     * its pod object gone; the others down it.
+     */
+    public void killController(int n) throws InterruptedException {
+        RoleProcess node = controller(n);
+        node.kill();
+        if (pods != null) {
+            pods.podDeleted(node.name());
+        }
+    }
+
     /** Replaces controller node {@code n} (from 1) as a rolling update does: removed, then started again. */
     public void restartController(int n) throws InterruptedException {
         removeController(n);
