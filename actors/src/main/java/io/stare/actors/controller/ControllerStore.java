@@ -90,7 +90,7 @@ public final class ControllerStore {
                 db = ConfigFactory.empty()
                         .withValue("profile", ConfigValueFactory.fromAnyRef("slick.jdbc.H2Profile$"))
                         .withValue("db.driver", ConfigValueFactory.fromAnyRef("org.h2.Driver"))
-                        .withValue("db.url", ConfigValueFactory.fromAnyRef("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE"))
+                        .withValue("db.url", ConfigValueFactory.fromAnyRef(h2FileUrl(file)))
                         .withValue("db.user", ConfigValueFactory.fromAnyRef("sa"))
                         .withValue("db.password", ConfigValueFactory.fromAnyRef(""))
                         .withValue("db.connectionTestQuery", ConfigValueFactory.fromAnyRef("SELECT 1"));
@@ -120,6 +120,18 @@ public final class ControllerStore {
             }
         }
         return db.atPath(SLICK).withFallback(config);
+    }
+
+    /**
+     * The h2-file store's JDBC URL. {@code AUTO_SERVER}: the nodes of one machine share the file
+     * through the first opener's server. {@code WRITE_DELAY=0}: a commit reaches the file before
+     * it returns; by default H2 writes committed changes up to half a second later, so a killed
+     * node (SIGKILL, the OOM killer) took backlog entries it had already confirmed with it.
+     * {@code MAX_COMPACT_TIME=0}: no compaction while closing, the step in which H2 has been seen
+     * to leave a file it cannot open again ("Double mark") when a node stopped under writes.
+     */
+    static String h2FileUrl(Path file) {
+        return "jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;MAX_COMPACT_TIME=0";
     }
 
     /**
