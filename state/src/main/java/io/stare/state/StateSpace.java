@@ -183,15 +183,12 @@ public final class StateSpace implements AutoCloseable {
      * Merges another instance's item into this instance's item of the same structure in
      * partition 0, shared and async (E-State's hand-over when flows move here): counters and
      * countermap fields added, set members and absent map fields added, list values appended, a
-     * value kept if written later.
+     * value kept if written later. Lands at once (before this returns) once
+     * {@link #prepareAdoption} has completed for the item.
      */
     public CompletionStage<Void> adopt(StateItem item) {
-        StateKey mine = local(new StateKey(settings.nf(), settings.instance(), 0, item.key().type(), item.key().id()),
-                Mode.ASYNC);
-        flusher.share(mine);
+        StateKey mine = prepare(item);
         Object value = item.value();
-        // Read as this instance sees it: at once when the item's first read is back, as it is for a
-        // shared item, so the adoption lands in the same step as the leaver stops counting.
         return flusher.read(mine).thenCompose(ours -> {
             CompletionStage<Void> last = CompletableFuture.completedFuture(null);
             for (Change change : adoption(mine, value, ours)) {
@@ -199,6 +196,22 @@ public final class StateSpace implements AutoCloseable {
             }
             return last;
         });
+    }
+
+    /**
+     * Completes once this instance's item that would adopt {@code item} has its first read back, so
+     * that {@link #adopt} then lands at once: the global view adopts under its lock, in the same
+     * step as it stops holding the items apart.
+     */
+    public CompletionStage<Void> prepareAdoption(StateItem item) {
+        return flusher.read(prepare(item)).thenApply(ours -> null);
+    }
+
+    private StateKey prepare(StateItem item) {
+        StateKey mine = local(new StateKey(settings.nf(), settings.instance(), 0, item.key().type(), item.key().id()),
+                Mode.ASYNC);
+        flusher.share(mine);
+        return mine;
     }
 
     /** The writes that merge {@code theirs} into {@code ours}, this instance's {@code mine}. */

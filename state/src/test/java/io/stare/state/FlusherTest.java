@@ -84,6 +84,26 @@ class FlusherTest {
     }
 
     @Test
+    void aFieldWrittenAgainWhileItsFlushIsInFlightHoldsTheBufferOnce() throws Exception {
+        CounterMapState<String> flows = open(600).partition(0).counterMap("flows", TEXT);
+        await(flows.get()); // the first read, before the store stalls
+        store.fault(FaultyStore.Fault.STALL);
+        for (int i = 0; i < 500; i++) {
+            await(flows.addTo("flow-" + i, 1));
+        }
+        TestTime.eventually(Duration.ofSeconds(5), () -> assertEquals(1, store.batches.get(), "the batch in flight"));
+        for (int i = 0; i < 500; i++) {
+            await(flows.addTo("flow-" + i, 1)); // the same 500 fields: 500 units, not 1,000, past a buffer of 600
+        }
+        assertEquals(500, space.held());
+        assertEquals(0, space.counters().refused());
+        store.release();
+        assertTrue(space.flush(Duration.ofSeconds(5)));
+        Map<io.stare.state.store.Bytes, Long> stored = await(store.counterMap(flows.key()));
+        assertTrue(stored.size() == 500 && stored.values().stream().allMatch(v -> v == 2L), stored.toString());
+    }
+
+    @Test
     void pastTheBufferWritesAreRefusedAndTheCountIsExact() throws Exception {
         SetState<String> blocked = open(100).partition(0).set("blocked", TEXT);
         store.fault(FaultyStore.Fault.FAIL);

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,14 @@ public final class Flusher implements AutoCloseable {
     private final java.util.Set<StateKey> shared = new java.util.LinkedHashSet<>();
     private int pendingUnits;
     private List<Delta> inFlight = List.of();
-    private int inFlightUnits;
+    /**
+     * Per item in flight: the batch's delta with the later writes merged in, what a failed flush
+     * leaves pending. Its units are what the item holds, so the buffer counts a field written both
+     * before and during a flush once.
+     */
+    private final Map<StateKey, Delta> inFlightWithLater = new HashMap<>();
+    /** Units held for the store: pending and in flight, an item's overlap counted once. */
+    private int heldUnits;
     private boolean closed;
 
     /**
@@ -83,23 +91,32 @@ public final class Flusher implements AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the state space is closed"));
         }
-        if (pendingUnits + inFlightUnits >= buffer) {
+        if (heldUnits >= buffer) {
             counters.refusedOne();
             return CompletableFuture.failedFuture(new StateBufferFullException("the store has not taken the last "
-                    + (pendingUnits + inFlightUnits) + " units of changes (stare.state.buffer = " + buffer
+                    + heldUnits + " units of changes (stare.state.buffer = " + buffer
                     + "); write refused: " + change.key()));
         }
         StateKey key = change.key();
         cached(key).sinceBase.merge(change);
         Delta delta = pending.get(key);
+        int before = 0;
         if (delta == null) {
             delta = Delta.of(key);
             pending.put(key, delta);
         } else {
-            pendingUnits -= delta.units();
+            before = delta.units();
         }
         delta.merge(change);
-        pendingUnits += delta.units();
+        pendingUnits += delta.units() - before;
+        Delta withLater = inFlightWithLater.get(key);
+        if (withLater == null) {
+            heldUnits += delta.units() - before;
+        } else {
+            int held = withLater.units();
+            withLater.merge(change);
+            heldUnits += withLater.units() - held;
+        }
         if (shared.contains(key)) {
             unpublished.computeIfAbsent(key, Delta::of).merge(change);
         }
@@ -148,6 +165,37 @@ public final class Flusher implements AutoCloseable {
         return changes;
     }
 
+    /**
+     * Takes the shared items whose keys {@code match} out of this instance, in one step: returns
+     * each whole (as {@link #sharedSnapshot()} does) and deletes it here (E-State's scale-out: their
+     * flows go to another instance, which adopts them). Items whose first read has not come back
+     * stay.
+     *
+     * @throws StateBufferFullException if the deletes do not fit in the buffer (nothing is taken)
+     */
+    public synchronized List<Change> handOver(Predicate<StateKey> match) {
+        List<StateKey> keys = new ArrayList<>();
+        for (StateKey key : shared) {
+            Cached item = cached(key);
+            if (match.test(key) && item.base.isDone() && !item.base.isCompletedExceptionally()) {
+                keys.add(key);
+            }
+        }
+        if (heldUnits + keys.size() > buffer) {
+            counters.refusedOne();
+            throw new StateBufferFullException("the store has not taken the last " + heldUnits
+                    + " units of changes (stare.state.buffer = " + buffer + "); hand-over of " + keys.size()
+                    + " items refused");
+        }
+        List<Change> whole = new ArrayList<>();
+        for (StateKey key : keys) {
+            Cached item = cached(key);
+            whole.addAll(Delta.whole(key, item.sinceBase.applyTo(item.base.join())));
+            write(new Change.Delete(key));
+        }
+        return whole;
+    }
+
     /** The item as this instance sees it (see the class comment); its type's empty value when absent. */
     public CompletionStage<Object> read(StateKey key) {
         Cached item;
@@ -165,7 +213,7 @@ public final class Flusher implements AutoCloseable {
 
     /** Units held for the store: changed items, fields, members and list values not yet flushed. */
     public synchronized int held() {
-        return pendingUnits + inFlightUnits;
+        return heldUnits;
     }
 
     private Cached cached(StateKey key) {
@@ -206,7 +254,9 @@ public final class Flusher implements AutoCloseable {
                 if (item.base.isDone() && !item.base.isCompletedExceptionally()) {
                     taken.add(entry.getValue());
                     pendingUnits -= entry.getValue().units();
-                    inFlightUnits += entry.getValue().units();
+                    Delta withLater = Delta.of(entry.getKey());
+                    withLater.mergeLater(entry.getValue());
+                    inFlightWithLater.put(entry.getKey(), withLater);
                     changes.addAll(entry.getValue().changes());
                     it.remove();
                 }
@@ -242,7 +292,8 @@ public final class Flusher implements AutoCloseable {
             }
         }
         inFlight = List.of();
-        inFlightUnits = 0;
+        inFlightWithLater.clear();
+        heldUnits = pendingUnits;
         notifyAll();
     }
 

@@ -43,6 +43,25 @@ public record GlobalSettings(String prefix, int maxInstances, Duration snapshotP
         }
     }
 
+    /**
+     * Checks that {@code instance} is a name the others look for: 0 .. max-instances - 1.
+     *
+     * @throws IllegalArgumentException for any other name, which no peer would ever find
+     */
+    public void checkInstance(String instance) {
+        int slot;
+        try {
+            slot = Integer.parseInt(instance);
+        } catch (NumberFormatException e) {
+            slot = -1;
+        }
+        if (slot < 0 || slot >= maxInstances || !Integer.toString(slot).equals(instance)) {
+            throw new IllegalArgumentException("instance '" + instance + "': the global view over STARE finds its "
+                    + "peers by name, 0 .. " + (maxInstances - 1) + " (stare.state.instance, "
+                    + "stare.state.global.max-instances)");
+        }
+    }
+
     /** The STARE state instance {@code instance} of {@code nf} publishes on. */
     public String stateOf(String nf, String instance) {
         return prefix + "/" + nf + "/" + instance;

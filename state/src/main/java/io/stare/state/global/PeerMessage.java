@@ -14,21 +14,32 @@ import java.util.Objects;
 /**
  * What an instance publishes on its STARE state {@code estate/<nf>/<instance>}: the shared items'
  * changes of one flush period, a whole snapshot (also its heartbeat), or its leaving with its last
- * snapshot. Every change is absolute, so a replica applies them in any number without harm.
+ * snapshot, or some of its items handed to another instance. Every change is absolute, so a replica
+ * applies them in any number without harm.
  *
  * @param kind what the message is
  * @param instance the sender
  * @param sequence the sender's count of messages, from 1
  * @param replyAddress where the sender answers request/reply reads ({@code host:port}, or empty)
- * @param adopter with {@link Kind#LEAVE}: the instance that adopts the sender's items (empty: none)
+ * @param adopter with {@link Kind#LEAVE} and {@link Kind#HANDOVER}: the instance that adopts the
+ *     sender's items (empty: none)
  * @param counting the peers the sender counts (has whole replicas of): a leaver waits until its
  *     adopter counts it, so the adopter hears the leave
+ * @param adopted the hand-overs (leaves included) the sender has adopted since its last message:
+ *     its changes up to this message hold the adopted items, so the peers stop holding them apart
  * @param changes absolute changes of the sender's shared items
  */
 public record PeerMessage(Kind kind, String instance, long sequence, String replyAddress, String adopter,
-                          List<String> counting, List<Change> changes) {
+                          List<String> counting, List<Handed> adopted, List<Change> changes) {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+
+    /** A hand-over: the message {@code sequence} of instance {@code from}. */
+    public record Handed(String from, long sequence) {
+        public Handed {
+            Objects.requireNonNull(from, "from");
+        }
+    }
 
     /** What a message is. */
     public enum Kind {
@@ -37,7 +48,12 @@ public record PeerMessage(Kind kind, String instance, long sequence, String repl
         /** Every shared item whole: a replica that starts from nothing has it all. */
         SNAPSHOT,
         /** The sender leaves, with its last snapshot: its adopter adopts its items; it stops counting. */
-        LEAVE
+        LEAVE,
+        /**
+         * Some items leave the sender for its adopter (scale-out: their flows moved there): the
+         * changes are the items whole; the sender has dropped them, the adopter adds them to its own.
+         */
+        HANDOVER
     }
 
     public PeerMessage {
@@ -46,6 +62,10 @@ public record PeerMessage(Kind kind, String instance, long sequence, String repl
         Objects.requireNonNull(replyAddress, "replyAddress");
         Objects.requireNonNull(adopter, "adopter");
         counting = List.copyOf(counting);
+        adopted = List.copyOf(adopted);
+        if (counting.size() > 0xFFFF || adopted.size() > 0xFFFF) {
+            throw new IllegalArgumentException("at most 65535 counted peers and adopted hand-overs in a message");
+        }
         changes = List.copyOf(changes);
     }
 
@@ -62,6 +82,11 @@ public record PeerMessage(Kind kind, String instance, long sequence, String repl
             out.writeShort(counting.size());
             for (String peer : counting) {
                 out.writeUTF(peer);
+            }
+            out.writeShort(adopted.size());
+            for (Handed handed : adopted) {
+                out.writeUTF(handed.from());
+                out.writeLong(handed.sequence());
             }
             ChangeCodec.write(out, changes);
         } catch (IOException e) {
@@ -95,11 +120,16 @@ public record PeerMessage(Kind kind, String instance, long sequence, String repl
             for (int i = 0; i < peers; i++) {
                 counting.add(utf(in));
             }
+            int handovers = Short.toUnsignedInt(in.getShort());
+            List<Handed> adopted = new java.util.ArrayList<>(Math.min(handovers, 1024));
+            for (int i = 0; i < handovers; i++) {
+                adopted.add(new Handed(utf(in), in.getLong()));
+            }
             List<Change> changes = ChangeCodec.read(in);
             if (in.hasRemaining()) {
                 throw new ChangeCodec.MalformedChangesException(in.remaining() + " bytes after the changes");
             }
-            return new PeerMessage(Kind.values()[kind], instance, sequence, reply, adopter, counting, changes);
+            return new PeerMessage(Kind.values()[kind], instance, sequence, reply, adopter, counting, adopted, changes);
         } catch (BufferUnderflowException e) {
             throw new ChangeCodec.MalformedChangesException("truncated");
         }

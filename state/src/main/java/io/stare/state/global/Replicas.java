@@ -3,13 +3,14 @@ package io.stare.state.global;
 import io.stare.state.StateItem;
 import io.stare.state.store.StateKey;
 import io.stare.state.flush.StateReads;
+import io.stare.state.store.Change;
 import io.stare.state.store.memory.MemoryStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
@@ -18,8 +19,13 @@ import java.util.function.Predicate;
  * with the peers' messages. A peer counts once its first snapshot came (before it, the replica
  * would miss what did not change lately) and while it is heard from within the peer timeout; a
  * peer that leaves stops counting, and if it names this instance its adopter, its last items go
- * to {@code adopt}. Plain Java with an
- * injected clock; the view that owns it locks around it.
+ * to {@code adopt}.
+ *
+ * <p>Items on their way from one instance to another (a leave, a hand-over) are <em>held</em>:
+ * counted apart from both replicas from the moment the sender's message comes until the adopter's
+ * message says it has adopted them (its changes up to that message hold them), so no reader counts
+ * them twice or misses them meanwhile. A hold the adopter never acknowledges ends after the peer
+ * timeout. Plain Java with an injected clock; the view that owns it locks around it.
  */
 public final class Replicas {
 
@@ -32,23 +38,32 @@ public final class Replicas {
         List<String> counting = List.of();
     }
 
+    /** Items handed from one instance to another, counted apart until the adopter has them. */
+    private record Hold(String adopter, MemoryStore items, long since) {
+    }
+
     private final String nf;
     private final String self;
     private final LongSupplier nanos;
     private final long timeoutNanos;
-    private final Consumer<List<StateItem>> adopt;
+    private final BiConsumer<PeerMessage.Handed, List<StateItem>> adopt;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
+    private final Map<PeerMessage.Handed, Hold> held = new LinkedHashMap<>();
+    /** Acknowledgements heard before their hand-over (the adopter's path was the faster one). */
+    private final Map<PeerMessage.Handed, Long> acknowledged = new LinkedHashMap<>();
     private long ignored;
+    private long abandoned;
 
     /**
      * @param nf the network function, whose items the replicas hold
      * @param self this instance, whose own messages are ignored
      * @param nanos the clock of the peer timeout
      * @param peerTimeout how long a peer may stay silent and still count
-     * @param adopt takes a leaving peer's last items
+     * @param adopt takes the items a peer hands to this instance (its leave, or a hand-over); once
+     *     they are this instance's own, the caller {@linkplain #release releases} them
      */
     public Replicas(String nf, String self, LongSupplier nanos, Duration peerTimeout,
-                    Consumer<List<StateItem>> adopt) {
+                    BiConsumer<PeerMessage.Handed, List<StateItem>> adopt) {
         this.nf = nf;
         this.self = self;
         this.nanos = nanos;
@@ -70,16 +85,71 @@ public final class Replicas {
         peer.heardAt = nanos.getAsLong();
         peer.replyAddress = message.replyAddress();
         peer.counting = message.counting();
-        peer.items.apply(message.changes());
-        if (message.kind() != PeerMessage.Kind.CHANGES) {
-            peer.complete = true;
-        }
-        if (message.kind() == PeerMessage.Kind.LEAVE) {
-            if (message.adopter().equals(self)) {
-                adopt.accept(items(peer, k -> true));
+        PeerMessage.Handed handed = new PeerMessage.Handed(message.instance(), message.sequence());
+        switch (message.kind()) {
+            case CHANGES -> peer.items.apply(message.changes());
+            case SNAPSHOT -> {
+                peer.items.apply(message.changes());
+                peer.complete = true;
             }
-            peers.remove(message.instance());
-            peer.items.close();
+            case HANDOVER -> {
+                MemoryStore moved = new MemoryStore();
+                moved.apply(message.changes());
+                List<Change> dropped = new ArrayList<>();
+                for (StateKey key : keys(moved)) {
+                    dropped.add(new Change.Delete(key));
+                }
+                peer.items.apply(dropped);
+                handOver(handed, message.adopter(), moved);
+            }
+            case LEAVE -> {
+                peer.items.apply(message.changes());
+                peers.remove(message.instance());
+                if (message.adopter().isEmpty()) {
+                    peer.items.close();
+                } else {
+                    handOver(handed, message.adopter(), peer.items);
+                }
+            }
+        }
+        // After the changes: the message's own changes hold what it says its sender adopted.
+        for (PeerMessage.Handed adopted : message.adopted()) {
+            if (held.remove(adopted) == null) {
+                acknowledged.put(adopted, nanos.getAsLong());
+            }
+        }
+    }
+
+    private void handOver(PeerMessage.Handed handed, String adopter, MemoryStore items) {
+        if (acknowledged.remove(handed) != null) {
+            items.close(); // the adopter's replica holds them already
+            return;
+        }
+        hold(handed, adopter, items);
+        if (adopter.equals(self)) {
+            adopt.accept(handed, items(items, k -> true));
+        }
+    }
+
+    /**
+     * Holds items that this instance hands to {@code adopter} itself: they count apart until the
+     * adopter says it has them.
+     */
+    public void hold(PeerMessage.Handed handed, String adopter, List<Change> items) {
+        MemoryStore store = new MemoryStore();
+        store.apply(items);
+        hold(handed, adopter, store);
+    }
+
+    private void hold(PeerMessage.Handed handed, String adopter, MemoryStore items) {
+        held.put(handed, new Hold(adopter, items, nanos.getAsLong()));
+    }
+
+    /** The hand-over's items are now this instance's own (it adopted them): no longer held apart. */
+    public void release(PeerMessage.Handed handed) {
+        Hold hold = held.remove(handed);
+        if (hold != null) {
+            hold.items().close();
         }
     }
 
@@ -91,27 +161,48 @@ public final class Replicas {
         }
     }
 
-    /** The items of every counting peer whose key {@code matches}. */
+    /** The items of every counting peer, and the items held on their way, whose key {@code matches}. */
     public List<StateItem> items(Predicate<StateKey> matches) {
         List<StateItem> out = new ArrayList<>();
         long now = nanos.getAsLong();
         for (Peer peer : peers.values()) {
             if (counts(peer, now)) {
-                out.addAll(items(peer, matches));
+                out.addAll(items(peer.items, matches));
+            }
+        }
+        expire(now);
+        for (Hold hold : held.values()) {
+            out.addAll(items(hold.items(), matches));
+        }
+        return out;
+    }
+
+    /** Ends holds and early acknowledgements older than the peer timeout: their adopter went silent. */
+    private void expire(long now) {
+        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+            Hold hold = it.next().getValue();
+            if (now - hold.since() > timeoutNanos) {
+                hold.items().close();
+                it.remove();
+                abandoned++;
+            }
+        }
+        acknowledged.values().removeIf(at -> now - at > timeoutNanos);
+    }
+
+    private List<StateItem> items(MemoryStore store, Predicate<StateKey> matches) {
+        List<StateItem> out = new ArrayList<>();
+        for (StateKey key : keys(store)) {
+            if (matches.test(key)) {
+                // A MemoryStore answers at once: join() only unwraps.
+                out.add(new StateItem(key, StateReads.read(store, key).toCompletableFuture().join()));
             }
         }
         return out;
     }
 
-    private List<StateItem> items(Peer peer, Predicate<StateKey> matches) {
-        List<StateItem> out = new ArrayList<>();
-        // A MemoryStore answers at once: join() only unwraps.
-        for (StateKey key : peer.items.keys(nf).toCompletableFuture().join()) {
-            if (matches.test(key)) {
-                out.add(new StateItem(key, StateReads.read(peer.items, key).toCompletableFuture().join()));
-            }
-        }
-        return out;
+    private List<StateKey> keys(MemoryStore store) {
+        return List.copyOf(store.keys(nf).toCompletableFuture().join());
     }
 
     private boolean counts(Peer peer, long now) {
@@ -139,5 +230,15 @@ public final class Replicas {
     /** Messages ignored as duplicates or out of date. */
     public long ignored() {
         return ignored;
+    }
+
+    /** Hand-overs held now: sent or heard, not yet acknowledged by their adopter. */
+    public int holding() {
+        return held.size();
+    }
+
+    /** Holds ended because the adopter did not acknowledge them within the peer timeout. */
+    public long abandoned() {
+        return abandoned;
     }
 }

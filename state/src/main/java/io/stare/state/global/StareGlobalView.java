@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * each subscribes to its peers' states (found by name through the replica controller) and keeps
  * replicas of their items. {@link #getGlobal} reduces this instance's items and the replicas with
  * no round trip. A leaving instance publishes its last snapshot; the peer it names adopts its items.
+ * At scale-out an instance {@linkplain #handOver hands} the items of the flows that moved to the
+ * instance they moved to. Items on their way count once everywhere (see {@link Replicas}).
  */
 public final class StareGlobalView implements GlobalView {
 
@@ -52,6 +54,8 @@ public final class StareGlobalView implements GlobalView {
     private final Map<Integer, String> instanceOfState = new ConcurrentHashMap<>();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unpublished = new AtomicLong();
+    /** Hand-overs adopted since the last message: the next one says so (guarded by this). */
+    private final List<PeerMessage.Handed> adopted = new ArrayList<>();
     private volatile boolean closed;
 
     private StareGlobalView(StateSpace space, StareClient client, GlobalSettings settings, String replyAddress) {
@@ -75,9 +79,12 @@ public final class StareGlobalView implements GlobalView {
      *
      * @param client this instance's STARE client (one VNF per instance)
      * @param replyAddress published to the peers for {@link RequestReplyView} ({@code host:port}), or empty
+     * @throws IllegalArgumentException if this instance's name is not one the peers look for
+     *     ({@link GlobalSettings#checkInstance})
      */
     public static CompletionStage<StareGlobalView> start(StateSpace space, StareClient client, GlobalSettings settings,
                                                          String replyAddress) {
+        settings.checkInstance(space.settings().instance());
         StareGlobalView view = new StareGlobalView(space, client, settings, replyAddress);
         return client.declare(view.stateName).thenApply(id -> {
             view.schedule();
@@ -105,34 +112,54 @@ public final class StareGlobalView implements GlobalView {
     }
 
     private void publishChanges() {
-        List<Change> changes = space.flusher().takeUnpublished();
-        if (!changes.isEmpty()) {
-            publish(PeerMessage.Kind.CHANGES, changes);
+        List<PeerMessage> messages;
+        synchronized (this) {
+            // Under the lock that adoptions take: the adopted items' changes go in the same message
+            // as the word that they are adopted, or an earlier one.
+            List<Change> changes = space.flusher().takeUnpublished();
+            if (changes.isEmpty() && adopted.isEmpty()) {
+                return;
+            }
+            messages = messages(PeerMessage.Kind.CHANGES, changes, "");
         }
+        send(messages);
     }
 
     private void publishSnapshot() {
-        publish(PeerMessage.Kind.SNAPSHOT, space.flusher().sharedSnapshot());
+        List<PeerMessage> messages;
+        synchronized (this) {
+            messages = messages(PeerMessage.Kind.SNAPSHOT, space.flusher().sharedSnapshot(), "");
+        }
+        send(messages);
     }
 
-    /** Publishes {@code changes} in parts of at most max-message-bytes; the last part has the kind. */
-    private CompletionStage<Void> publish(PeerMessage.Kind kind, List<Change> changes) {
-        return publish(kind, changes, "");
-    }
-
-    private CompletionStage<Void> publish(PeerMessage.Kind kind, List<Change> changes, String adopter) {
+    /**
+     * {@code changes} as messages of at most max-message-bytes each; the last one has the kind (every
+     * one, for a hand-over) and says which hand-overs this instance adopted. Called under the lock,
+     * on the timer thread or once it has stopped, so sequence numbers go out in order.
+     */
+    private List<PeerMessage> messages(PeerMessage.Kind kind, List<Change> changes, String adopter) {
         List<List<Change>> parts = new ArrayList<>();
         split(changes, parts);
-        CompletionStage<Void> last = CompletableFuture.completedFuture(null);
+        List<String> counting = List.copyOf(replicas.counting().keySet());
+        List<PeerMessage> messages = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
-            PeerMessage.Kind k = i == parts.size() - 1 ? kind : PeerMessage.Kind.CHANGES;
-            List<String> counting;
-            synchronized (this) {
-                counting = List.copyOf(replicas.counting().keySet());
-            }
-            byte[] bytes = new PeerMessage(k, self, sequence.incrementAndGet(), replyAddress,
-                    k == PeerMessage.Kind.LEAVE ? adopter : "", counting, parts.get(i)).encode();
-            last = client.publish(stateName, bytes).thenAccept(result -> {
+            boolean last = i == parts.size() - 1;
+            PeerMessage.Kind k = last || kind == PeerMessage.Kind.HANDOVER ? kind : PeerMessage.Kind.CHANGES;
+            List<PeerMessage.Handed> acknowledged = last ? List.copyOf(adopted) : List.of();
+            messages.add(new PeerMessage(k, self, sequence.incrementAndGet(), replyAddress,
+                    k == PeerMessage.Kind.LEAVE || k == PeerMessage.Kind.HANDOVER ? adopter : "", counting,
+                    acknowledged, parts.get(i)));
+        }
+        adopted.clear();
+        return messages;
+    }
+
+    /** Publishes {@code messages} in order; completes when STARE has taken the last. */
+    private CompletionStage<Void> send(List<PeerMessage> messages) {
+        CompletionStage<Void> last = CompletableFuture.completedFuture(null);
+        for (PeerMessage message : messages) {
+            last = client.publish(stateName, message.encode()).thenAccept(result -> {
                 if (!(result instanceof PublishResult.Published)) {
                     // The next snapshot repairs the peers' replicas.
                     unpublished.incrementAndGet();
@@ -196,10 +223,73 @@ public final class StareGlobalView implements GlobalView {
         };
     }
 
-    private void adopt(List<StateItem> items) {
-        for (StateItem item : items) {
-            space.adopt(item);
+    /**
+     * Adopts a peer's items handed to this instance, once their first reads are back, in one step
+     * under the lock: the items become this instance's, stop being held apart, and the next message
+     * says they are adopted.
+     */
+    private void adopt(PeerMessage.Handed handed, List<StateItem> items) {
+        CompletableFuture<?>[] ready = items.stream().map(item -> space.prepareAdoption(item).toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(ready).whenComplete((done, error) -> {
+            synchronized (this) {
+                if (error != null) {
+                    log.warn("global view of {}/{}: the items {} handed over could not be read here ({}); "
+                            + "they count as the sender's until the hold ends", nf, self, handed, error.toString());
+                    return;
+                }
+                for (StateItem item : items) {
+                    space.adopt(item);
+                }
+                replicas.release(handed);
+                adopted.add(handed);
+            }
+        });
+    }
+
+    /**
+     * Hands this instance's shared items whose ids match {@code idRegex} to instance {@code to}
+     * (scale-out: their flows now go there): takes them out of this instance and publishes them
+     * whole; {@code to} adds them to its own (as {@link StateSpace#adopt} merges) and says so. Until
+     * it has, every instance, this one included, counts them apart, once. Writes to these items
+     * here afterwards count here again, as new items.
+     *
+     * @return completes when STARE has taken the hand-over, with the number of items handed
+     * @throws IllegalArgumentException if {@code to} is this instance
+     */
+    public CompletionStage<Integer> handOver(String to, String idRegex) {
+        if (to.equals(self)) {
+            throw new IllegalArgumentException("instance " + self + " cannot hand items to itself");
         }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("instance " + self + " has left"));
+        }
+        Pattern pattern = Pattern.compile(idRegex);
+        CompletableFuture<Integer> handed = new CompletableFuture<>();
+        timer.execute(() -> {
+            try {
+                List<PeerMessage> messages;
+                int items;
+                synchronized (this) {
+                    List<Change> moved = space.flusher().handOver(key -> pattern.matcher(key.id()).matches());
+                    items = (int) moved.stream().filter(c -> c instanceof Change.Delete).count();
+                    messages = items == 0 ? List.of() : messages(PeerMessage.Kind.HANDOVER, moved, to);
+                    for (PeerMessage message : messages) {
+                        replicas.hold(new PeerMessage.Handed(self, message.sequence()), to, message.changes());
+                    }
+                }
+                send(messages).whenComplete((done, error) -> {
+                    if (error != null) {
+                        handed.completeExceptionally(error);
+                    } else {
+                        handed.complete(items);
+                    }
+                });
+            } catch (RuntimeException e) {
+                handed.completeExceptionally(e);
+            }
+        });
+        return handed;
     }
 
     @Override
@@ -231,6 +321,11 @@ public final class StareGlobalView implements GlobalView {
     /** The counting peers' request/reply addresses, for {@link RequestReplyView}. */
     public synchronized Map<String, String> peerAddresses() {
         return replicas.counting();
+    }
+
+    /** Hand-overs (leaves included) this instance holds apart now: sent or heard, not yet adopted. */
+    public synchronized int holding() {
+        return replicas.holding();
     }
 
     /** Peer updates refused as malformed. */
@@ -308,9 +403,16 @@ public final class StareGlobalView implements GlobalView {
         }
         timer.shutdownNow();
         try {
-            space.flusher().takeUnpublished(); // the snapshot below holds them
-            publish(PeerMessage.Kind.LEAVE, space.flusher().sharedSnapshot(), adopter).toCompletableFuture()
-                    .get(5, TimeUnit.SECONDS);
+            // A period still running publishes first: sequence numbers go out in order.
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+            List<PeerMessage> messages;
+            synchronized (this) {
+                space.flusher().takeUnpublished(); // the snapshot below holds them
+                messages = messages(PeerMessage.Kind.LEAVE, space.flusher().sharedSnapshot(), adopter);
+            }
+            send(messages).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("global view of {}/{}: the leave did not go out ({}); peers stop counting it after {}", nf, self,
                     e.toString(), settings.peerTimeout());

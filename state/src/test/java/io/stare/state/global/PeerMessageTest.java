@@ -19,13 +19,15 @@ class PeerMessageTest {
 
     @Test
     void aMessageRoundTrips() {
-        PeerMessage message = new PeerMessage(PeerMessage.Kind.LEAVE, "1", 42, "127.0.0.1:7000", "0", List.of("0", "2"),
+        PeerMessage message = new PeerMessage(PeerMessage.Kind.HANDOVER, "1", 42, "127.0.0.1:7000", "0",
+                List.of("0", "2"), List.of(new PeerMessage.Handed("2", 17), new PeerMessage.Handed("3", 5)),
                 List.of(new Change.Delete(CM), new Change.SetField(CM, Bytes.of(new byte[] {1, 2}), 7),
                         new Change.PutValue(new StateKey("ids", "1", 2, StructureType.VALUE, "v"), new byte[9])));
         PeerMessage back = PeerMessage.decode(message.encode());
         assertEquals(message.kind(), back.kind());
         assertEquals(message.adopter(), back.adopter());
         assertEquals(List.of("0", "2"), back.counting());
+        assertEquals(message.adopted(), back.adopted());
         assertEquals(message.sequence(), back.sequence());
         assertEquals(ChangeCodec.encode(message.changes()).length, ChangeCodec.encode(back.changes()).length);
         assertEquals(message.changes().get(1), back.changes().get(1));
@@ -34,7 +36,7 @@ class PeerMessageTest {
     @Test
     void aTruncatedMessageIsRefused() {
         byte[] whole = new PeerMessage(PeerMessage.Kind.CHANGES, "1", 1, "", "", List.of(),
-                List.of(new Change.AddToCounter(new StateKey("ids", "1", 0, StructureType.COUNTER, "c"), 1))).encode();
+                List.of(new PeerMessage.Handed("0", 3)), List.of(new Change.AddToCounter(new StateKey("ids", "1", 0, StructureType.COUNTER, "c"), 1))).encode();
         for (int length = 0; length < whole.length; length++) {
             byte[] cut = java.util.Arrays.copyOf(whole, length);
             assertThrows(ChangeCodec.MalformedChangesException.class, () -> PeerMessage.decode(cut), "at " + length);

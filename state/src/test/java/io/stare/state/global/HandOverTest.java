@@ -1,0 +1,171 @@
+package io.stare.state.global;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.stare.client.StateCodec;
+import io.stare.state.CounterState;
+import io.stare.state.Mode;
+import io.stare.state.Partition;
+import io.stare.state.StateSettings;
+import io.stare.state.StateSpace;
+import io.stare.state.ValueState;
+import io.stare.state.store.memory.MemoryStore;
+import io.stare.testkit.StareFabric;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * E-State's scale-out on an embedded STARE fabric: a flow's items (a packet counter and its
+ * connection state, a value) move from instance 0 to instance 1 with {@code handOver}. Readers on
+ * all three instances sample the global view throughout, and none ever sees the flow counted twice
+ * or not at all, or its state missing; afterwards instance 1 owns the items and counts on.
+ */
+@Timeout(120)
+class HandOverTest {
+
+    private static final StateCodec<String> TEXT = StateCodec.utf8();
+    private static final GlobalSettings GLOBAL = new GlobalSettings("estate", 4, Duration.ofMillis(200),
+            Duration.ofSeconds(2), Duration.ofMillis(200), 100_000, Duration.ofSeconds(2));
+
+    private StareFabric fabric;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    /** One instance: its space and its view over STARE. */
+    private record Instance(StateSpace space, StareGlobalView view) {
+        CounterState packets(String flow) {
+            CounterState counter = space.partition(0).counter(flow + ".packets");
+            space.share(counter);
+            return counter;
+        }
+
+        ValueState<String> connection(String flow) {
+            ValueState<String> value = space.partition(0).value(flow + ".state", TEXT);
+            space.share(value);
+            return value;
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        fabric = StareFabric.builder().topology(StareFabric.singleSwitch("h1", "h2", "h3")).start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        fabric.close();
+    }
+
+    private Instance instance(String host, int number) throws Exception {
+        MemoryStore store = new MemoryStore();
+        StateSpace space = StateSpace.over(new StateSettings("fw", Integer.toString(number), Mode.ASYNC,
+                Duration.ofMillis(1), 100_000, ConfigFactory.empty()), store, System::currentTimeMillis);
+        open.add(store);
+        open.add(space);
+        StareGlobalView view = await(StareGlobalView.start(space, fabric.vnf(host, "fw-" + number), GLOBAL, ""));
+        open.add(view);
+        return new Instance(space, view);
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aMovedFlowsItemsCountOnceEverywhereWhileTheyMove() throws Exception {
+        Instance zero = instance("h1", 0);
+        Instance one = instance("h2", 1);
+        Instance two = instance("h3", 2);
+        List<Instance> all = List.of(zero, one, two);
+        fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+
+        await(zero.packets("flow-a").add(7));
+        await(zero.connection("flow-a").set("ESTABLISHED"));
+        await(zero.packets("flow-b").add(4));
+        await(one.packets("flow-c").add(2));
+        await(one.packets("flow-a").add(1)); // flow-a was seen on instance 1 before too
+        fabric.eventually(() -> all.forEach(i -> assertFlowA(i, 8, "ESTABLISHED")));
+
+        ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        List<Thread> readers = new ArrayList<>();
+        int[] samples = new int[all.size()];
+        for (int r = 0; r < all.size(); r++) {
+            Instance reader = all.get(r);
+            int slot = r;
+            Thread thread = new Thread(() -> {
+                while (sampling.get()) {
+                    try {
+                        long packets = await(reader.view().getGlobal("flow-a\\.packets", Reduce.sum()));
+                        Optional<String> state = await(reader.view().getGlobal("flow-a\\.state",
+                                Reduce.latest(TEXT))).map(s -> s.value());
+                        long total = await(reader.view().getGlobal(".*\\.packets", Reduce.sum()));
+                        if (packets != 8 || total != 14 || !state.equals(Optional.of("ESTABLISHED"))) {
+                            wrong.add("instance " + slot + " saw flow-a " + packets + " packets, state " + state
+                                    + ", all flows " + total);
+                        }
+                        samples[slot]++;
+                    } catch (Exception e) {
+                        wrong.add("instance " + slot + ": " + e);
+                    }
+                }
+            }, "reader-" + r);
+            thread.start();
+            readers.add(thread);
+        }
+        try {
+            int handed = await(zero.view().handOver("1", "flow-a\\..*"));
+            assertEquals(2, handed, "flow-a's packets and state");
+            // Until instance 1 has adopted them and every instance has heard so.
+            fabric.eventually(() -> {
+                assertEquals(Optional.of(8L), Optional.of(await(one.packets("flow-a").get())));
+                assertEquals(Optional.of("ESTABLISHED"), await(one.connection("flow-a").get()));
+                all.forEach(i -> assertEquals(0, holding(i)));
+            });
+        } finally {
+            sampling.set(false);
+            for (Thread reader : readers) {
+                reader.join(10_000);
+            }
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " wrong samples, the first: " + wrong.peek());
+        for (int count : samples) {
+            assertTrue(count > 0, "every reader sampled");
+        }
+
+        assertEquals(0L, await(zero.packets("flow-a").get()), "instance 0 has no flow-a any more");
+        assertEquals(Optional.empty(), await(zero.connection("flow-a").get()));
+        await(one.packets("flow-a").add(1));
+        await(one.connection("flow-a").set("CLOSING"));
+        fabric.eventually(() -> all.forEach(i -> assertFlowA(i, 9, "CLOSING")));
+    }
+
+    private static int holding(Instance instance) {
+        return instance.view().holding();
+    }
+
+    private static void assertFlowA(Instance instance, long packets, String state) {
+        try {
+            assertEquals(packets, await(instance.view().getGlobal("flow-a\\.packets", Reduce.sum())));
+            assertEquals(Optional.of(state), await(instance.view().getGlobal("flow-a\\.state", Reduce.latest(TEXT)))
+                    .map(s -> s.value()));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
