@@ -39,7 +39,7 @@ public final class Replicas {
     }
 
     /** Items handed from one instance to another, counted apart until the adopter has them. */
-    private record Hold(String adopter, MemoryStore items, long since) {
+    private record Hold(MemoryStore items, long since) {
     }
 
     private final String nf;
@@ -125,24 +125,24 @@ public final class Replicas {
             items.close(); // the adopter's replica holds them already
             return;
         }
-        hold(handed, adopter, items);
+        hold(handed, items);
         if (adopter.equals(self)) {
             adopt.accept(handed, items(items, k -> true));
         }
     }
 
     /**
-     * Holds items that this instance hands to {@code adopter} itself: they count apart until the
-     * adopter says it has them.
+     * Holds items that this instance hands over itself: they count apart until the adopter says it
+     * has them.
      */
-    public void hold(PeerMessage.Handed handed, String adopter, List<Change> items) {
+    public void hold(PeerMessage.Handed handed, List<Change> items) {
         MemoryStore store = new MemoryStore();
         store.apply(items);
-        hold(handed, adopter, store);
+        hold(handed, store);
     }
 
-    private void hold(PeerMessage.Handed handed, String adopter, MemoryStore items) {
-        held.put(handed, new Hold(adopter, items, nanos.getAsLong()));
+    private void hold(PeerMessage.Handed handed, MemoryStore items) {
+        held.put(handed, new Hold(items, nanos.getAsLong()));
     }
 
     /** The hand-over's items are now this instance's own (it adopted them): no longer held apart. */

@@ -275,7 +275,7 @@ public final class StareGlobalView implements GlobalView {
                     items = (int) moved.stream().filter(c -> c instanceof Change.Delete).count();
                     messages = items == 0 ? List.of() : messages(PeerMessage.Kind.HANDOVER, moved, to);
                     for (PeerMessage message : messages) {
-                        replicas.hold(new PeerMessage.Handed(self, message.sequence()), to, message.changes());
+                        replicas.hold(new PeerMessage.Handed(self, message.sequence()), message.changes());
                     }
                 }
                 send(messages).whenComplete((done, error) -> {

@@ -3,22 +3,13 @@ package io.stare.state.global;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import io.stare.client.StareClient;
 import io.stare.client.StateCodec;
 import io.stare.state.CounterMapState;
-import io.stare.state.Mode;
-import io.stare.state.StateSettings;
 import io.stare.state.StateSpace;
-import io.stare.state.store.memory.MemoryStore;
-import io.stare.testkit.StareFabric;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,54 +25,40 @@ import org.junit.jupiter.api.Timeout;
 class GlobalViewTest {
 
     private static final StateCodec<String> TEXT = StateCodec.utf8();
-    private static final GlobalSettings GLOBAL = new GlobalSettings("estate", 4, Duration.ofMillis(200),
-            Duration.ofSeconds(2), Duration.ofMillis(200), 100_000, Duration.ofSeconds(2));
 
-    private StareFabric fabric;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private ThreeHosts hosts;
 
-    /** One instance: its client, its space in its own memory, its views. */
+    /** One instance: its space in its own memory, its views. */
     private record Instance(StateSpace space, CounterMapState<String> matches, StareGlobalView view,
                             RequestReplyView askView, GlobalServer server) {
     }
 
     @BeforeEach
     void start() throws Exception {
-        fabric = StareFabric.builder().topology(StareFabric.singleSwitch("h1", "h2", "h3")).start();
+        hosts = new ThreeHosts();
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        fabric.close();
+        hosts.close();
     }
 
     private Instance instance(String host, int number) throws Exception {
-        StareClient client = fabric.vnf(host, "ids-" + number);
-        MemoryStore store = new MemoryStore();
-        StateSpace space = StateSpace.over(new StateSettings("ids", Integer.toString(number), Mode.ASYNC,
-                Duration.ofMillis(1), 100_000, ConfigFactory.empty()), store, System::currentTimeMillis);
-        open.add(store);
-        open.add(space);
+        StateSpace space = hosts.space("ids", number);
         CounterMapState<String> matches = space.partition(0).counterMap("matches", TEXT);
         space.share(matches);
-        GlobalServer server = GlobalServer.onLoopback(space);
-        open.add(server);
-        StareGlobalView view = await(StareGlobalView.start(space, client, GLOBAL, server.address()));
-        open.add(view);
-        RequestReplyView ask = new RequestReplyView(space, view::peerAddresses, GLOBAL);
-        open.add(ask);
+        GlobalServer server = hosts.keep(GlobalServer.onLoopback(space));
+        StareGlobalView view = hosts.view(host, space, server.address());
+        RequestReplyView ask = hosts.keep(new RequestReplyView(space, view::peerAddresses, ThreeHosts.GLOBAL));
         return new Instance(space, matches, view, ask, server);
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return ThreeHosts.await(stage);
     }
 
     private void assertGlobal(List<Instance> instances, long total, long flowA) {
-        fabric.eventually(() -> {
+        hosts.fabric.eventually(() -> {
             for (Instance i : instances) {
                 assertEquals(total, await(i.view().getGlobal("matches", Reduce.sum())), "over STARE at "
                         + i.space().settings().instance());
@@ -98,7 +75,7 @@ class GlobalViewTest {
         Instance one = instance("h2", 1);
         Instance two = instance("h3", 2);
         List<Instance> all = List.of(zero, one, two);
-        fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
 
         await(zero.matches().addTo("flow-a", 3));
         await(one.matches().addTo("flow-a", 4));
@@ -112,7 +89,7 @@ class GlobalViewTest {
         // Scale-in: instance 2's flows move to instance 0, which adopts its counts as it leaves.
         two.view().leave("0");
         List<Instance> left = List.of(zero, one);
-        fabric.eventually(() -> left.forEach(i -> assertEquals(Set.of("0", "1"), i.view().instances())));
+        hosts.fabric.eventually(() -> left.forEach(i -> assertEquals(Set.of("0", "1"), i.view().instances())));
         assertGlobal(left, 22, 7);
         assertEquals(Map.of("flow-a", 3L, "flow-c", 5L), await(zero.matches().get()), "adopted");
         await(zero.matches().addTo("flow-c", 1));
@@ -121,7 +98,7 @@ class GlobalViewTest {
         // Scale-out: a new instance is found and counts.
         Instance three = instance("h3", 3);
         List<Instance> grown = List.of(zero, one, three);
-        fabric.eventually(() -> grown.forEach(i -> assertEquals(Set.of("0", "1", "3"), i.view().instances())));
+        hosts.fabric.eventually(() -> grown.forEach(i -> assertEquals(Set.of("0", "1", "3"), i.view().instances())));
         await(three.matches().addTo("flow-a", 2));
         assertGlobal(grown, 25, 9);
         assertTrue(zero.view().malformed() == 0 && zero.server().refused() == 0);

@@ -3,24 +3,16 @@ package io.stare.state.global;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.stare.client.StateCodec;
 import io.stare.state.CounterState;
-import io.stare.state.Mode;
-import io.stare.state.Partition;
-import io.stare.state.StateSettings;
 import io.stare.state.StateSpace;
 import io.stare.state.ValueState;
-import io.stare.state.store.memory.MemoryStore;
-import io.stare.testkit.StareFabric;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,11 +29,8 @@ import org.junit.jupiter.api.Timeout;
 class HandOverTest {
 
     private static final StateCodec<String> TEXT = StateCodec.utf8();
-    private static final GlobalSettings GLOBAL = new GlobalSettings("estate", 4, Duration.ofMillis(200),
-            Duration.ofSeconds(2), Duration.ofMillis(200), 100_000, Duration.ofSeconds(2));
 
-    private StareFabric fabric;
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private ThreeHosts hosts;
 
     /** One instance: its space and its view over STARE. */
     private record Instance(StateSpace space, StareGlobalView view) {
@@ -60,30 +49,21 @@ class HandOverTest {
 
     @BeforeEach
     void start() throws Exception {
-        fabric = StareFabric.builder().topology(StareFabric.singleSwitch("h1", "h2", "h3")).start();
+        hosts = new ThreeHosts();
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-        fabric.close();
+        hosts.close();
     }
 
     private Instance instance(String host, int number) throws Exception {
-        MemoryStore store = new MemoryStore();
-        StateSpace space = StateSpace.over(new StateSettings("fw", Integer.toString(number), Mode.ASYNC,
-                Duration.ofMillis(1), 100_000, ConfigFactory.empty()), store, System::currentTimeMillis);
-        open.add(store);
-        open.add(space);
-        StareGlobalView view = await(StareGlobalView.start(space, fabric.vnf(host, "fw-" + number), GLOBAL, ""));
-        open.add(view);
-        return new Instance(space, view);
+        StateSpace space = hosts.space("fw", number);
+        return new Instance(space, hosts.view(host, space, ""));
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return ThreeHosts.await(stage);
     }
 
     @Test
@@ -92,14 +72,14 @@ class HandOverTest {
         Instance one = instance("h2", 1);
         Instance two = instance("h3", 2);
         List<Instance> all = List.of(zero, one, two);
-        fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
 
         await(zero.packets("flow-a").add(7));
         await(zero.connection("flow-a").set("ESTABLISHED"));
         await(zero.packets("flow-b").add(4));
         await(one.packets("flow-c").add(2));
         await(one.packets("flow-a").add(1)); // flow-a was seen on instance 1 before too
-        fabric.eventually(() -> all.forEach(i -> assertFlowA(i, 8, "ESTABLISHED")));
+        hosts.fabric.eventually(() -> all.forEach(i -> assertFlowA(i, 8, "ESTABLISHED")));
 
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
@@ -132,7 +112,7 @@ class HandOverTest {
             int handed = await(zero.view().handOver("1", "flow-a\\..*"));
             assertEquals(2, handed, "flow-a's packets and state");
             // Until instance 1 has adopted them and every instance has heard so.
-            fabric.eventually(() -> {
+            hosts.fabric.eventually(() -> {
                 assertEquals(Optional.of(8L), Optional.of(await(one.packets("flow-a").get())));
                 assertEquals(Optional.of("ESTABLISHED"), await(one.connection("flow-a").get()));
                 all.forEach(i -> assertEquals(0, holding(i)));
@@ -152,7 +132,7 @@ class HandOverTest {
         assertEquals(Optional.empty(), await(zero.connection("flow-a").get()));
         await(one.packets("flow-a").add(1));
         await(one.connection("flow-a").set("CLOSING"));
-        fabric.eventually(() -> all.forEach(i -> assertFlowA(i, 9, "CLOSING")));
+        hosts.fabric.eventually(() -> all.forEach(i -> assertFlowA(i, 9, "CLOSING")));
     }
 
     private static int holding(Instance instance) {
