@@ -55,11 +55,12 @@ public final class Flusher implements AutoCloseable {
     private final Map<StateKey, Delta> unpublished = new LinkedHashMap<>();
     private final java.util.Set<StateKey> shared = new java.util.LinkedHashSet<>();
     private int pendingUnits;
-    private List<Delta> inFlight = List.of();
+    /** The batch the store has not answered yet, per item. */
+    private final Map<StateKey, Delta> inFlight = new LinkedHashMap<>();
     /**
-     * Per item in flight: the batch's delta with the later writes merged in, what a failed flush
-     * leaves pending. Its units are what the item holds, so the buffer counts a field written both
-     * before and during a flush once.
+     * Per item in flight and written since: the batch's delta with the later writes merged in,
+     * what a failed flush leaves pending. Its units are what the item holds, so the buffer counts a
+     * field written both before and during a flush once.
      */
     private final Map<StateKey, Delta> inFlightWithLater = new HashMap<>();
     /** Units held for the store: pending and in flight, an item's overlap counted once. */
@@ -109,10 +110,16 @@ public final class Flusher implements AutoCloseable {
         }
         delta.merge(change);
         pendingUnits += delta.units() - before;
-        Delta withLater = inFlightWithLater.get(key);
-        if (withLater == null) {
+        Delta sent = inFlight.get(key);
+        if (sent == null) {
             heldUnits += delta.units() - before;
         } else {
+            Delta withLater = inFlightWithLater.get(key);
+            if (withLater == null) {
+                withLater = Delta.of(key);
+                withLater.mergeLater(sent);
+                inFlightWithLater.put(key, withLater);
+            }
             int held = withLater.units();
             withLater.merge(change);
             heldUnits += withLater.units() - held;
@@ -247,24 +254,19 @@ public final class Flusher implements AutoCloseable {
             if (!inFlight.isEmpty() || pending.isEmpty()) {
                 return;
             }
-            List<Delta> taken = new ArrayList<>();
             for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<StateKey, Delta> entry = it.next();
                 Cached item = cached(entry.getKey());
                 if (item.base.isDone() && !item.base.isCompletedExceptionally()) {
-                    taken.add(entry.getValue());
+                    inFlight.put(entry.getKey(), entry.getValue());
                     pendingUnits -= entry.getValue().units();
-                    Delta withLater = Delta.of(entry.getKey());
-                    withLater.mergeLater(entry.getValue());
-                    inFlightWithLater.put(entry.getKey(), withLater);
                     changes.addAll(entry.getValue().changes());
                     it.remove();
                 }
             }
-            if (taken.isEmpty()) {
+            if (inFlight.isEmpty()) {
                 return;
             }
-            inFlight = taken;
         }
         CompletionStage<Void> sent;
         try {
@@ -281,7 +283,7 @@ public final class Flusher implements AutoCloseable {
         } else {
             counters.flushFailed(error);
             log.debug("a flush of {} changes failed; kept for the next", changes, error);
-            for (Delta sent : inFlight) {
+            for (Delta sent : inFlight.values()) {
                 Delta later = pending.remove(sent.key());
                 if (later != null) {
                     pendingUnits -= later.units();
@@ -291,7 +293,7 @@ public final class Flusher implements AutoCloseable {
                 pendingUnits += sent.units();
             }
         }
-        inFlight = List.of();
+        inFlight.clear();
         inFlightWithLater.clear();
         heldUnits = pendingUnits;
         notifyAll();
