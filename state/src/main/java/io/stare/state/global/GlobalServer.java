@@ -16,6 +16,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * E-State's request/reply, the answering side: a peer sends a structure-ID regex, this instance
  * answers with its matching shared items. Frames are a 4-byte length and the bytes; the answer is
  * the items as {@link ChangeCodec} changes (each item whole). A request that is no frame, too
- * long or no regex closes its connection and is counted; it never stops the server.
+ * long or no regex closes its connection and is counted; it never stops the server. Connections
+ * past the limit are closed at once and counted; closing the server closes every connection.
  */
 public final class GlobalServer implements AutoCloseable {
 
@@ -40,12 +43,15 @@ public final class GlobalServer implements AutoCloseable {
     private final StateSpace space;
     private final ServerSocket socket;
     private final ExecutorService threads;
+    private final int maxConnections;
+    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
 
     private GlobalServer(StateSpace space, ServerSocket socket, int threads) {
         this.space = space;
         this.socket = socket;
+        this.maxConnections = threads;
         this.threads = Executors.newFixedThreadPool(threads + 1, r -> {
             Thread t = new Thread(r, "stare-state-reply-" + space.settings().instance());
             t.setDaemon(true);
@@ -75,7 +81,7 @@ public final class GlobalServer implements AutoCloseable {
         return socket.getInetAddress().getHostAddress() + ":" + socket.getLocalPort();
     }
 
-    /** Requests refused (not a frame, too long, no regex). */
+    /** Requests refused (not a frame, too long, no regex) and connections past the limit. */
     public long refused() {
         return refused.get();
     }
@@ -87,16 +93,36 @@ public final class GlobalServer implements AutoCloseable {
 
     private void accept() {
         while (!socket.isClosed()) {
+            Socket connection;
             try {
-                Socket connection = socket.accept();
-                threads.execute(() -> serve(connection));
+                connection = socket.accept();
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     log.warn("request/reply of {}: {}", space.settings().instance(), e.toString());
                 }
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                return; // closing
+                continue;
             }
+            if (connections.size() >= maxConnections) {
+                refused.incrementAndGet();
+                closeQuietly(connection);
+                continue;
+            }
+            connections.add(connection);
+            try {
+                threads.execute(() -> serve(connection));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                connections.remove(connection);
+                closeQuietly(connection);
+                return;
+            }
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            // closing anyway
         }
     }
 
@@ -136,6 +162,8 @@ public final class GlobalServer implements AutoCloseable {
         } catch (RuntimeException e) {
             refused.incrementAndGet();
             log.warn("request/reply of {}: {}", space.settings().instance(), e.toString());
+        } finally {
+            connections.remove(connection);
         }
     }
 
@@ -150,15 +178,12 @@ public final class GlobalServer implements AutoCloseable {
         return changes;
     }
 
-    /** Stops listening and answering. */
+    /** Stops listening and answering, and closes the peers' connections (a blocked read ends with them). */
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        closeQuietly(socket);
         threads.shutdownNow();
+        connections.forEach(GlobalServer::closeQuietly);
         try {
             threads.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
