@@ -259,11 +259,15 @@ final class StreamSession {
             }
             P4RuntimeClient client = P4RuntimeClient.create(grpc, context.getSystem());
             Materializer materializer = Materializer.createMaterializer(context);
+            // The stream channel runs on the system's materializer, not this actor's: when the session
+            // stops, the requests' completion still reaches the switch as the end of the stream (a
+            // stopping agent, which the switch logs as news) instead of a cancelled call (trouble).
+            Materializer streams = Materializer.matFromSystem(context.getSystem());
             Pair<BoundedSourceQueue<StreamMessageRequest>, Source<StreamMessageRequest, NotUsed>> requests =
-                    Source.<StreamMessageRequest>queue(REQUEST_BUFFER).preMaterialize(materializer);
+                    Source.<StreamMessageRequest>queue(REQUEST_BUFFER).preMaterialize(streams);
             ActorRef<Command> self = context.getSelf();
             CompletionStage<Done> done = client.streamChannel(requests.second())
-                    .runWith(Sink.foreach(response -> self.tell(new StreamReceived(response))), materializer);
+                    .runWith(Sink.foreach(response -> self.tell(new StreamReceived(response))), streams);
             context.pipeToSelf(done, (ok, failure) -> new StreamEnded(
                     failure == null ? "the switch closed the stream" : SwitchRpc.describe(failure)));
             AgentSettings current = settings.withElectionId(electionId);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.p4.program.StareProgram;
 import io.stare.p4.softswitch.SoftSwitchNode;
+import io.stare.testing.TestTime;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -72,6 +73,27 @@ class StreamSessionTest {
         assertFalse(ended.setupFailed());
         assertTrue(ended.error().startsWith("stream ended: "), ended.error());
         agent.expectTerminated(session, WAIT);
+    }
+
+    @Test
+    void aStoppedSessionEndsItsStreamAtTheSwitchRatherThanBreakingIt() throws Exception {
+        SoftSwitchNode node = AgentTestSupport.startSwitch(kit, DEVICE, 3);
+        TestProbe<StreamSession.Report> agent = kit.createTestProbe();
+        ActorRef<StreamSession.Command> session = spawn(node, agent);
+        try {
+            agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.SETTING_UP));
+            agent.expectMessage(WAIT, StreamSession.SetUpWanted.INSTANCE);
+            session.tell(new StreamSession.SetUp(new TreeMap<>()));
+            agent.expectMessageClass(StreamSession.SetUpDone.class, WAIT);
+            agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.READY));
+            kit.stop(session);
+            // The demo ended with the switch warning that its primary had disconnected: the
+            // session's stream died with the actor instead of ending.
+            TestTime.eventually(WAIT, () -> assertEquals(1, node.server().controllerStreamsEnded()));
+            assertEquals(0, node.server().controllerStreamsBroken());
+        } finally {
+            node.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test

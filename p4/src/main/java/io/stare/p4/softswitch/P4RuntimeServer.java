@@ -105,6 +105,8 @@ public final class P4RuntimeServer implements P4Runtime {
     private Loaded saved;
     private final LongAdder packetInsWithoutController = new LongAdder();
     private final LongAdder packetInsDropped = new LongAdder();
+    private final LongAdder streamsEnded = new LongAdder();
+    private final LongAdder streamsBroken = new LongAdder();
 
     public P4RuntimeServer(SoftSwitch softSwitch, long deviceId, ActorSystem<?> system) {
         this.softSwitch = softSwitch;
@@ -169,6 +171,16 @@ public final class P4RuntimeServer implements P4Runtime {
     /** Packet-ins dropped because the controller's stream was full. */
     public long packetInsDropped() {
         return packetInsDropped.sum();
+    }
+
+    /** Controller streams the controller ended (a stopping agent). */
+    public long controllerStreamsEnded() {
+        return streamsEnded.sum();
+    }
+
+    /** Controller streams that broke: cancelled, reset, or the connection lost. */
+    public long controllerStreamsBroken() {
+        return streamsBroken.sum();
     }
 
     // ---- StreamChannel -----------------------------------------------------------------------
@@ -244,6 +256,9 @@ public final class P4RuntimeServer implements P4Runtime {
         Optional<String> role;
         synchronized (lock) {
             role = arbitration.roleOf(session);
+            if (role.isPresent()) { // the first of the two ends that report it
+                (graceful ? streamsEnded : streamsBroken).increment();
+            }
             boolean wasPrimary = role.isPresent() && arbitration.primaryOf(role.get()).equals(Optional.of(session));
             notices = arbitration.close(session);
             defaultPrimary = arbitration.primaryOf("");
