@@ -3,6 +3,7 @@ package io.stare.client;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -165,6 +166,15 @@ public interface StareClient extends AutoCloseable {
 
     /** Ends a subscription; once complete, the listener hears nothing more of the state. */
     CompletionStage<Void> unsubscribe(String stateName);
+
+    /**
+     * The declared states whose names start with {@code prefix}, sorted (with a subscribe policy,
+     * those this VNF may subscribe to): how E-State's instances find their peers. At most a few
+     * hundred names come back (256, and over TCP as many as fit in 3.5 KiB); a longer prefix lists
+     * the rest. Over TCP it needs a middleware that speaks protocol version 2 (else
+     * {@code BAD_REQUEST}).
+     */
+    CompletionStage<List<String>> states(String prefix);
 
     /**
      * How many times this VNF's listeners and update handlers threw (an exception, or a test's

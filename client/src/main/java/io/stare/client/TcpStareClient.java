@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -217,6 +218,11 @@ final class TcpStareClient implements StareClient {
             declared.put(stateName, stateId);
             return stateId;
         });
+    }
+
+    @Override
+    public CompletionStage<List<String>> states(String prefix) {
+        return request(() -> connection.listStates(prefix).stateNames());
     }
 
     @Override

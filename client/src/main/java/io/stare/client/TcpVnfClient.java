@@ -111,7 +111,7 @@ public final class TcpVnfClient implements AutoCloseable {
         this.timeout = timeout;
         this.onLoss = onLoss;
         VnfFrameDecoder decoder = new VnfFrameDecoder();
-        send(new VnfMessage.Hello(VnfFrameCodec.PROTOCOL_VERSION, VnfFrameCodec.PROTOCOL_VERSION, clientName));
+        send(new VnfMessage.Hello(VnfFrameCodec.MIN_PROTOCOL_VERSION, VnfFrameCodec.PROTOCOL_VERSION, clientName));
         List<VnfMessage> leftover = new ArrayList<>();
         VnfMessage first = readOne(decoder, leftover);
         if (first instanceof VnfMessage.Error error) {
@@ -212,6 +212,20 @@ public final class TcpVnfClient implements AutoCloseable {
     /** The ID of a declared state ({@code UNKNOWN_STATE} otherwise). */
     public int lookup(String state) throws IOException {
         return call(id -> new VnfMessage.LookupState(id, state), VnfMessage.StateFound.class, null).stateId();
+    }
+
+    /**
+     * The declared states whose names start with {@code prefix}, sorted, as many as one frame holds
+     * ({@link VnfMessage.StatesListed#complete} says whether that was all).
+     *
+     * @throws StareException {@code BAD_REQUEST} if the middleware speaks only protocol version 1
+     */
+    public VnfMessage.StatesListed listStates(String prefix) throws IOException {
+        if (helloAck.version() < 2) {
+            throw new StareException(ErrorCode.BAD_REQUEST, "the middleware speaks protocol version "
+                    + helloAck.version() + "; listing states needs version 2");
+        }
+        return call(id -> new VnfMessage.ListStates(id, prefix), VnfMessage.StatesListed.class, null);
     }
 
     /** Publishes an update of a declared state; returns its update number. */
@@ -444,6 +458,8 @@ public final class TcpVnfClient implements AutoCloseable {
         } else if (message instanceof VnfMessage.Unsubscribed m) {
             return m.requestId();
         } else if (message instanceof VnfMessage.Published m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.StatesListed m) {
             return m.requestId();
         }
         return -1;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.stare.protocol.control.DeclareState;
 import io.stare.protocol.control.LatestUpdateQuery;
+import io.stare.protocol.control.ListStates;
 import io.stare.protocol.control.LookupState;
 import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.RegisterVnf;
@@ -28,6 +29,7 @@ import java.lang.annotation.Target;
     @JsonSubTypes.Type(value = RegisterVnf.class, name = "RegisterVnf"),
     @JsonSubTypes.Type(value = DeclareState.class, name = "DeclareState"),
     @JsonSubTypes.Type(value = LookupState.class, name = "LookupState"),
+    @JsonSubTypes.Type(value = ListStates.class, name = "ListStates"),
     @JsonSubTypes.Type(value = Recover.class, name = "Recover"),
     @JsonSubTypes.Type(value = LatestUpdateQuery.class, name = "LatestUpdateQuery"),
     @JsonSubTypes.Type(value = TruncationQuery.class, name = "TruncationQuery")

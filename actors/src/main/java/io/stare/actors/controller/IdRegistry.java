@@ -7,11 +7,13 @@ import io.stare.protocol.auth.PublishKey;
 import io.stare.protocol.control.ControlFailure;
 import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.DeclareState;
+import io.stare.protocol.control.ListStates;
 import io.stare.protocol.control.LookupState;
 import io.stare.protocol.control.RegisterVnf;
 import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.StateUnknown;
+import io.stare.protocol.control.StatesListed;
 import io.stare.protocol.control.VnfRegistered;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +54,10 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
 
     /** Look a state up by name; answered with {@code StateFound} or {@code StateUnknown}. */
     public record Lookup(LookupState request, ActorRef<ControlReply> replyTo) implements Command {
+    }
+
+    /** Lists the declared states whose names start with a prefix; answered with {@code StatesListed}. */
+    public record ListNames(ListStates request, ActorRef<ControlReply> replyTo) implements Command {
     }
 
     /** Asks how many IDs are assigned. */
@@ -114,6 +120,7 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
                 .onCommand(Register.class, this::onRegister)
                 .onCommand(Declare.class, this::onDeclare)
                 .onCommand(Lookup.class, this::onLookup)
+                .onCommand(ListNames.class, this::onList)
                 .onCommand(GetStatus.class, (state, get) -> Effect().none().thenRun(s -> get.replyTo().tell(
                         new Status(s.vnfSpace().size(), s.stateSpace().size()))))
                 .build();
@@ -215,6 +222,25 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
         }
         return reply(lookup.replyTo(), new StateFound(name, stateId, publisher,
                 settings.publishAuthentication() ? state.keyOf(stateId) : null));
+    }
+
+    /**
+     * The declared names that start with the prefix, sorted, the first {@link StatesListed#MAX_NAMES};
+     * with a subscribe policy and an asking VNF, only those it may subscribe to (a listing tells no
+     * more than lookups would).
+     */
+    private Effect<RegistryState.Event, RegistryState> onList(RegistryState state, ListNames list) {
+        String prefix = list.request().prefix();
+        String asking = list.request().askingVnf();
+        List<String> names = state.stateSpace().assignments().keySet().stream()
+                .filter(name -> name.startsWith(prefix))
+                .filter(name -> asking.isEmpty() || settings.subscribePolicy().allows(asking, name))
+                .sorted()
+                .limit(StatesListed.MAX_NAMES + 1L)
+                .toList();
+        boolean complete = names.size() <= StatesListed.MAX_NAMES;
+        return reply(list.replyTo(), new StatesListed(prefix,
+                complete ? names : names.subList(0, StatesListed.MAX_NAMES), complete));
     }
 
     private Effect<RegistryState.Event, RegistryState> reply(ActorRef<ControlReply> replyTo, ControlReply answer) {

@@ -11,6 +11,7 @@ import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
 import io.stare.protocol.control.LatestUpdateQuery;
+import io.stare.protocol.control.ListStates;
 import io.stare.protocol.control.LookupState;
 import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.RegisterVnf;
@@ -250,6 +251,8 @@ public final class ReplicaController extends AbstractBehavior<ReplicaController.
                     (reply, error) -> new DeclareAnswer(reply, error, replyTo));
         } else if (request instanceof LookupState l) {
             backends.registry().tell(new IdRegistry.Lookup(l, replyTo));
+        } else if (request instanceof ListStates l) {
+            backends.registry().tell(new IdRegistry.ListNames(l, replyTo));
         } else if (request instanceof Recover r) {
             backends.backlog(r.stateId()).tell(new StateBacklog.RecoverSegments(r, replyTo));
         } else if (request instanceof LatestUpdateQuery q) {

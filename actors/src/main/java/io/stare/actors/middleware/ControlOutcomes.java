@@ -6,6 +6,7 @@ import io.stare.protocol.control.ControlReply;
 import io.stare.protocol.control.LatestUpdate;
 import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.StateUnknown;
+import io.stare.protocol.control.StatesListed;
 
 /**
  * What the EXT module makes of the replica controller's answers (SIG RECEIVE), as pure functions:
@@ -50,6 +51,14 @@ final class ControlOutcomes {
         }
         if (reply instanceof StateUnknown) {
             return new Middleware.Failed(request, ErrorCode.UNKNOWN_STATE, "no VNF declared the state");
+        }
+        return failed(request, reply, error);
+    }
+
+    /** A listing's answer for the VNF that asked: {@link Middleware.Listed}, or {@link Middleware.Failed}. */
+    static Middleware.Reply listed(String request, ControlReply reply, Throwable error) {
+        if (reply instanceof StatesListed listed) {
+            return new Middleware.Listed(listed.prefix(), listed.stateNames(), listed.complete());
         }
         return failed(request, reply, error);
     }

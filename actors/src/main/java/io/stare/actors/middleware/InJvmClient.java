@@ -11,6 +11,7 @@ import io.stare.client.ValueListener;
 import io.stare.protocol.ErrorCode;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -242,6 +243,16 @@ public final class InJvmClient implements StareClient {
         return ask(replyTo -> new Vnf.Unsubscribe(stateName, replyTo)).thenApply(reply -> {
             if (reply instanceof Middleware.Unsubscribed) {
                 return null;
+            }
+            throw failure(reply);
+        });
+    }
+
+    @Override
+    public CompletionStage<List<String>> states(String prefix) {
+        return ask(replyTo -> new Vnf.ListStates(prefix, replyTo)).thenApply(reply -> {
+            if (reply instanceof Middleware.Listed listed) {
+                return listed.stateNames();
             }
             throw failure(reply);
         });

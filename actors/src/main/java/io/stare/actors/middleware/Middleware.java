@@ -147,6 +147,13 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
     public record Lookup(String stateName, ActorRef<Reply> replyTo) implements Command {
     }
 
+    /**
+     * Lists the declared states whose names start with {@code prefix} (with a subscribe policy,
+     * those VNF {@code vnfId} may subscribe to); answered with {@link Listed} or {@link Failed}.
+     */
+    public record ListStates(int vnfId, String prefix, ActorRef<Reply> replyTo) implements Command {
+    }
+
     /** Asks for the counters. */
     public record GetStats(ActorRef<Stats> replyTo) implements Command {
     }
@@ -188,6 +195,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** LookupState answered, for a {@link Lookup}. */
     private record LookupAnswer(Lookup lookup, ControlReply reply, Throwable error) implements Command {
+    }
+
+    /** ListStates answered, for a {@link ListStates}. */
+    private record ListAnswer(ListStates list, ControlReply reply, Throwable error) implements Command {
     }
 
     /** LookupState answered, for a {@link Subscribe}. */
@@ -265,6 +276,10 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     /** The VNF no longer receives the state. */
     public record Unsubscribed(int stateId) implements Reply {
+    }
+
+    /** The declared states whose names start with {@code prefix}, sorted; {@code complete}: all of them. */
+    public record Listed(String prefix, List<String> stateNames, boolean complete) implements Reply {
     }
 
     /**
@@ -422,6 +437,12 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
                 .onMessage(Subscribe.class, this::onSubscribe)
                 .onMessage(Unsubscribe.class, this::onUnsubscribe)
                 .onMessage(Lookup.class, this::onLookup)
+                .onMessage(ListStates.class, this::onListStates)
+                .onMessage(ListAnswer.class, answer -> {
+                    answer.list().replyTo().tell(ControlOutcomes.listed("list " + answer.list().prefix(),
+                            answer.reply(), answer.error()));
+                    return this;
+                })
                 .onMessage(GetStats.class, this::onGetStats)
                 .onMessage(SubAcked.class, this::onSubAcked)
                 .onMessage(RecoveryNeeded.class, this::onRecoveryNeeded)
@@ -628,6 +649,18 @@ public final class Middleware extends AbstractBehavior<Middleware.Command> {
 
     private Behavior<Command> onLookup(Lookup lookup) {
         control(new LookupState(lookup.stateName()), (reply, error) -> new LookupAnswer(lookup, reply, error));
+        return this;
+    }
+
+    private Behavior<Command> onListStates(ListStates list) {
+        IntModules.Attached vnf = vnfs.get(list.vnfId());
+        if (vnf == null) {
+            list.replyTo().tell(new Failed("list " + list.prefix(), ErrorCode.NOT_REGISTERED,
+                    "VNF " + list.vnfId() + " is not attached here"));
+            return this;
+        }
+        control(new io.stare.protocol.control.ListStates(list.prefix(), vnf.name()),
+                (reply, error) -> new ListAnswer(list, reply, error));
         return this;
     }
 

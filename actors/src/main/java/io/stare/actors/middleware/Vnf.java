@@ -104,6 +104,13 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
     public record Unsubscribe(String stateName, ActorRef<Middleware.Reply> replyTo) implements Command {
     }
 
+    /**
+     * Lists the declared states whose names start with {@code prefix} (those this VNF may subscribe
+     * to); answered with {@link Middleware.Listed} or {@link Middleware.Failed}.
+     */
+    public record ListStates(String prefix, ActorRef<Middleware.Reply> replyTo) implements Command {
+    }
+
     /** Detaches from the middleware and stops. */
     public enum Stop implements Command {
         INSTANCE
@@ -221,6 +228,15 @@ public final class Vnf extends AbstractBehavior<Vnf.Command> {
                 .onMessage(Subscribe.class, this::onSubscribe)
                 .onMessage(SubscribeAnswer.class, this::onSubscribeAnswer)
                 .onMessage(Unsubscribe.class, this::onUnsubscribe)
+                .onMessage(ListStates.class, list -> {
+                    if (attachment instanceof Middleware.Attached attached) {
+                        middleware.tell(new Middleware.ListStates(attached.vnfId(), list.prefix(), list.replyTo()));
+                    } else {
+                        list.replyTo().tell(new Middleware.Failed("list " + list.prefix(), ErrorCode.NOT_REGISTERED,
+                                "not attached"));
+                    }
+                    return this;
+                })
                 .onMessage(Deliver.class, this::onDeliver)
                 .onMessageEquals(DeliveriesWaiting.INSTANCE, this::onDeliveriesWaiting)
                 .onMessageEquals(Reattach.INSTANCE, this::onReattach)

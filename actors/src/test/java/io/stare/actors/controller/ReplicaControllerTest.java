@@ -15,6 +15,7 @@ import io.stare.protocol.control.ControlRequest;
 import io.stare.protocol.control.DeclareState;
 import io.stare.protocol.control.LatestUpdate;
 import io.stare.protocol.control.LatestUpdateQuery;
+import io.stare.protocol.control.ListStates;
 import io.stare.protocol.control.LookupState;
 import io.stare.protocol.control.Recover;
 import io.stare.protocol.control.Recovered;
@@ -22,6 +23,7 @@ import io.stare.protocol.control.RegisterVnf;
 import io.stare.protocol.control.StateDeclared;
 import io.stare.protocol.control.StateFound;
 import io.stare.protocol.control.StateUnknown;
+import io.stare.protocol.control.StatesListed;
 import io.stare.protocol.control.TruncationQuery;
 import io.stare.protocol.control.TruncationReport;
 import io.stare.protocol.control.VnfRegistered;
@@ -326,6 +328,24 @@ class ReplicaControllerTest {
         assertFailure(ErrorCode.NOT_AUTHORIZED, policed.ask(new LookupState("flows", "firewall")));
         assertEquals(new StateFound("flows", flows, publisher), keyless(policed.ask(new LookupState("flows"))),
                 "a plain lookup subscribes nobody");
+        policed.stop();
+    }
+
+    @Test
+    void aListingNamesTheStatesUnderAPrefixInOrderAndOnlyThoseTheVnfMaySubscribeTo() {
+        Client policed = new Client(SETTINGS.withSubscribePolicy(new SubscribePolicy(List.of(
+                new SubscribePolicy.Rule("ids-*", List.of("estate/ids/*"))))), "listing");
+        for (String instance : List.of("edge-b", "0", "edge-a")) {
+            policed.declare(policed.registerVnf("ids-" + instance), "estate/ids/" + instance);
+        }
+        policed.declare(policed.registerVnf("fw"), "estate/fw/0");
+        assertEquals(new StatesListed("estate/ids/", List.of("estate/ids/0", "estate/ids/edge-a", "estate/ids/edge-b"),
+                true), policed.ask(new ListStates("estate/ids/", "ids-0")));
+        assertEquals(new StatesListed("estate/", List.of("estate/ids/0", "estate/ids/edge-a", "estate/ids/edge-b"),
+                true), policed.ask(new ListStates("estate/", "ids-0")), "not estate/fw/0: ids-0 may not subscribe to it");
+        assertEquals(new StatesListed("estate/", List.of(), true), policed.ask(new ListStates("estate/", "firewall")));
+        assertEquals(4, ((StatesListed) policed.ask(new ListStates("estate/", ""))).stateNames().size(),
+                "a listing for nobody in particular names all");
         policed.stop();
     }
 

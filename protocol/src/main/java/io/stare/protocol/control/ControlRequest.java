@@ -12,5 +12,5 @@ import io.stare.protocol.CborSerializable;
  * these messages lies on the publish path.
  */
 public sealed interface ControlRequest extends CborSerializable
-        permits RegisterVnf, DeclareState, LookupState, Recover, LatestUpdateQuery, TruncationQuery {
+        permits RegisterVnf, DeclareState, LookupState, ListStates, Recover, LatestUpdateQuery, TruncationQuery {
 }

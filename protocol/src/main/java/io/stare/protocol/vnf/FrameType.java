@@ -26,6 +26,8 @@ public enum FrameType {
     SUBSCRIBED(0x17, VnfMessage.Subscribed.class),
     UNSUBSCRIBE(0x18, VnfMessage.Unsubscribe.class),
     UNSUBSCRIBED(0x19, VnfMessage.Unsubscribed.class),
+    LIST_STATES(0x1A, VnfMessage.ListStates.class),
+    STATES_LISTED(0x1B, VnfMessage.StatesListed.class),
 
     PUBLISH(0x20, VnfMessage.Publish.class),
     PUBLISHED(0x21, VnfMessage.Published.class),

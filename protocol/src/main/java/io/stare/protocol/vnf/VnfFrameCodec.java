@@ -7,7 +7,10 @@ import io.stare.protocol.address.StareAddress;
 import io.stare.protocol.header.StareHeader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Encodes {@link VnfMessage}s to frames and decodes frame bodies, for the TCP connection between a
@@ -47,6 +50,8 @@ import java.util.Arrays;
  *  SUBSCRIBED            requestId (4) | stateName str | stateId (4)
  *  UNSUBSCRIBE           requestId (4) | stateId (4)
  *  UNSUBSCRIBED          requestId (4) | stateId (4)
+ *  LIST_STATES           requestId (4) | prefix str                                    (version 2)
+ *  STATES_LISTED         requestId (4) | prefix str | complete (1) | count (2) | count × stateName str
  *  PUBLISH               requestId (4) | stateId (4) | payload
  *  PUBLISHED             requestId (4) | stateId (4) | updateNo (8, i64)
  *  DELIVER               stateId (4) | publisherVnfId (2) | updateNo (8, i64) | payload
@@ -63,8 +68,10 @@ public final class VnfFrameCodec {
 
     /** TCP port the middleware listens on for its local VNFs (the paper's INIT thread). */
     public static final int DEFAULT_PORT = 65431;
-    /** The protocol version this code speaks. */
-    public static final int PROTOCOL_VERSION = 1;
+    /** The newest protocol version this code speaks (2 added LIST_STATES and STATES_LISTED). */
+    public static final int PROTOCOL_VERSION = 2;
+    /** The oldest protocol version this code still speaks. */
+    public static final int MIN_PROTOCOL_VERSION = 1;
     /** Bytes of the length prefix. */
     public static final int LENGTH_PREFIX_BYTES = 4;
     /** Default limit on a frame's length N (type + body): 16 MiB. */
@@ -189,6 +196,21 @@ public final class VnfFrameCodec {
                 w.u32(m.requestId());
                 w.str(m.stateName());
                 w.u32(m.stateId());
+            }
+            case LIST_STATES -> {
+                var m = (VnfMessage.ListStates) message;
+                w.u32(m.requestId());
+                w.str(m.prefix());
+            }
+            case STATES_LISTED -> {
+                var m = (VnfMessage.StatesListed) message;
+                w.u32(m.requestId());
+                w.str(m.prefix());
+                w.u8(m.complete() ? 1 : 0);
+                w.u16(m.stateNames().size());
+                for (String name : m.stateNames()) {
+                    w.str(name);
+                }
             }
             case SUBSCRIBE -> {
                 var m = (VnfMessage.Subscribe) message;
@@ -377,6 +399,8 @@ public final class VnfFrameCodec {
             case STATE_DECLARED -> new VnfMessage.StateDeclared(r.u32(), r.name("stateName"), r.stateId());
             case LOOKUP_STATE -> new VnfMessage.LookupState(r.u32(), r.name("stateName"));
             case STATE_FOUND -> new VnfMessage.StateFound(r.u32(), r.name("stateName"), r.stateId());
+            case LIST_STATES -> new VnfMessage.ListStates(r.u32(), r.name("prefix"));
+            case STATES_LISTED -> readStatesListed(r);
             case SUBSCRIBE -> new VnfMessage.Subscribe(r.u32(), r.name("stateName"), r.optionalResumePoint());
             case SUBSCRIBED -> new VnfMessage.Subscribed(r.u32(), r.name("stateName"), r.stateId());
             case UNSUBSCRIBE -> new VnfMessage.Unsubscribe(r.u32(), r.stateId());
@@ -411,6 +435,28 @@ public final class VnfFrameCodec {
                     "HELLO_ACK: maxFrameBytes " + maxFrameBytes + " is below " + MIN_MAX_FRAME_BYTES);
         }
         return new VnfMessage.HelloAck(version, serverName, maxFrameBytes);
+    }
+
+    private static VnfMessage readStatesListed(Reader r) {
+        long requestId = r.u32();
+        String prefix = r.name("prefix");
+        int complete = r.u8();
+        if (complete > 1) {
+            throw new BodyError(DecodeError.Kind.MALFORMED, "STATES_LISTED: complete is " + complete + ", not 0 or 1");
+        }
+        int count = r.u16("count");
+        List<String> names = new ArrayList<>(Math.min(count, 1024));
+        int bytes = 0;
+        for (int i = 0; i < count; i++) {
+            String name = r.name("stateNames[" + i + "]");
+            bytes += 2 + name.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > VnfMessage.StatesListed.MAX_NAMES_BYTES) {
+                throw new BodyError(DecodeError.Kind.OVERSIZE, "STATES_LISTED: the names take more than "
+                        + VnfMessage.StatesListed.MAX_NAMES_BYTES + " bytes");
+            }
+            names.add(name);
+        }
+        return new VnfMessage.StatesListed(requestId, prefix, names, complete == 1);
     }
 
     private static VnfMessage readLossNotice(Reader r) {

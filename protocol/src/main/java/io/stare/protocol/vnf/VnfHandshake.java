@@ -47,9 +47,12 @@ public final class VnfHandshake {
         return new VnfMessage.HelloAck(high, serverName, maxFrameBytes);
     }
 
-    /** {@link #answer} for a server that speaks only {@link VnfFrameCodec#PROTOCOL_VERSION}. */
+    /**
+     * {@link #answer} for a server that speaks {@link VnfFrameCodec#MIN_PROTOCOL_VERSION} ..
+     * {@link VnfFrameCodec#PROTOCOL_VERSION}.
+     */
     public static VnfMessage answer(VnfMessage.Hello hello, String serverName, long maxFrameBytes) {
-        return answer(hello, VnfFrameCodec.PROTOCOL_VERSION, VnfFrameCodec.PROTOCOL_VERSION,
+        return answer(hello, VnfFrameCodec.MIN_PROTOCOL_VERSION, VnfFrameCodec.PROTOCOL_VERSION,
                 serverName, maxFrameBytes);
     }
 }

@@ -2,6 +2,7 @@ package io.stare.protocol.vnf;
 
 import io.stare.protocol.ErrorCode;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -23,6 +24,7 @@ public sealed interface VnfMessage
                 VnfMessage.RegisterVnf, VnfMessage.VnfRegistered,
                 VnfMessage.DeclarePublishState, VnfMessage.StateDeclared,
                 VnfMessage.LookupState, VnfMessage.StateFound,
+                VnfMessage.ListStates, VnfMessage.StatesListed,
                 VnfMessage.Subscribe, VnfMessage.Subscribed,
                 VnfMessage.Unsubscribe, VnfMessage.Unsubscribed,
                 VnfMessage.Publish, VnfMessage.Published,
@@ -224,6 +226,59 @@ public sealed interface VnfMessage
             Wire.checkRequestId(requestId);
             Wire.checkName(stateName, "stateName");
             Wire.checkStateId(stateId);
+        }
+    }
+
+    /**
+     * VNF &rarr; middleware (protocol version 2): which declared states' names start with
+     * {@code prefix}? With a subscribe policy, only those this VNF may subscribe to.
+     *
+     * @param requestId echoed by the reply, 0..2^32-1
+     * @param prefix the names' beginning, 1..255 UTF-8 bytes
+     */
+    record ListStates(long requestId, String prefix) implements VnfMessage {
+        public ListStates {
+            Wire.checkRequestId(requestId);
+            Wire.checkName(prefix, "prefix");
+        }
+    }
+
+    /**
+     * Middleware &rarr; VNF: the matching names, sorted, as many as fit in the smallest frame any
+     * peer may allow ({@link VnfFrameCodec#MIN_MAX_FRAME_BYTES}).
+     *
+     * @param requestId the ListStates' ID
+     * @param prefix the prefix asked for
+     * @param stateNames the names, each 1..255 UTF-8 bytes
+     * @param complete false when more matched than the frame holds: a longer prefix lists the rest
+     */
+    record StatesListed(long requestId, String prefix, List<String> stateNames, boolean complete)
+            implements VnfMessage {
+
+        /** The most bytes the names may take on the wire (each with its 2-byte length). */
+        public static final int MAX_NAMES_BYTES = VnfFrameCodec.MIN_MAX_FRAME_BYTES - 512;
+
+        public StatesListed {
+            Wire.checkRequestId(requestId);
+            Wire.checkName(prefix, "prefix");
+            if (stateNames == null) {
+                throw new IllegalArgumentException("stateNames must not be null");
+            }
+            stateNames = List.copyOf(stateNames);
+            if (namesBytes(stateNames) > MAX_NAMES_BYTES) {
+                throw new IllegalArgumentException("stateNames take " + namesBytes(stateNames)
+                        + " bytes on the wire, at most " + MAX_NAMES_BYTES);
+            }
+        }
+
+        /** The bytes {@code names} take on the wire, each checked as a name. */
+        public static int namesBytes(List<String> names) {
+            int bytes = 0;
+            for (String name : names) {
+                Wire.checkName(name, "stateNames[]");
+                bytes += 2 + name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            }
+            return bytes;
         }
     }
 

@@ -66,6 +66,10 @@ class ControlMessageValidationTest {
         assertRefused("stateName", () -> new LookupState("\u00e9".repeat(128))); // 256 bytes
         assertRefused("stateName", () -> new StateFound(null, 1, 1));
         assertRefused("stateName", () -> new StateUnknown(""));
+        assertRefused("prefix", () -> new ListStates(" ", "v"));
+        assertRefused("stateNames[]", () -> new StatesListed("e", java.util.List.of("e/1", ""), true));
+        assertRefused("stateNames", () -> new StatesListed("e",
+                java.util.Collections.nCopies(StatesListed.MAX_NAMES + 1, "e/1"), false));
         assertRefused("subscriberId", () -> new Recover(1, 1, " ", MISSING));
         assertRefused("subscriberId", () -> new TruncationReport(1, 1, "", 0, 0));
     }

@@ -231,6 +231,20 @@ class VnfFrameCodecTest {
     }
 
     @Test
+    void aStateListingIsBoundedToTheSmallestFrameAndItsFlagIsOneBit() {
+        String listing = "00 00 00 07  00 01 65  01  00 02  00 03 65 2f 30  00 03 65 2f 31"; // "e": "e/0", "e/1"
+        assertEquals(new VnfMessage.StatesListed(7, "e", List.of("e/0", "e/1"), true),
+                VnfFrameCodec.decode(0x1B, hex(listing)).orElseThrow());
+        assertKind(DecodeError.Kind.MALFORMED, 0x1B, "00 00 00 07  00 01 65  02  00 00"); // complete = 2
+        // 15 names of 255 bytes (3,855 bytes) do not fit in the smallest frame a peer may allow.
+        String name = " 00 ff" + " 61".repeat(255);
+        assertKind(DecodeError.Kind.OVERSIZE, 0x1B, "00 00 00 07  00 01 61  00  00 0f" + name.repeat(15));
+        assertKind(DecodeError.Kind.TRUNCATED, 0x1B, "00 00 00 07  00 01 65  01  00 02  00 03 65 2f 30");
+        assertThrows(IllegalArgumentException.class, () -> new VnfMessage.StatesListed(7, "a",
+                java.util.Collections.nCopies(15, "a".repeat(255)), false));
+    }
+
+    @Test
     void errorMessageMayBeEmptyButNotOver1024Bytes() {
         assertEquals(new VnfMessage.Error(0, ErrorCode.INTERNAL, ""),
                 VnfFrameCodec.decode(0x03, hex("00 00 00 00  09  00 00")).orElseThrow());

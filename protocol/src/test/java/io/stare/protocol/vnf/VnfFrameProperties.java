@@ -153,6 +153,9 @@ class VnfFrameProperties {
                 Combinators.combine(requestIds(), names(), stateIds()).as(StateDeclared::new),
                 Combinators.combine(requestIds(), names()).as(LookupState::new),
                 Combinators.combine(requestIds(), names(), stateIds()).as(StateFound::new),
+                Combinators.combine(requestIds(), names()).as(VnfMessage.ListStates::new),
+                Combinators.combine(requestIds(), names(), names().list().ofMaxSize(12), Arbitraries.of(true, false))
+                        .as(VnfMessage.StatesListed::new),
                 Combinators.combine(requestIds(), names()).as(Subscribe::new),
                 Combinators.combine(requestIds(), names(), updateNos()).as(Subscribe::new),
                 Combinators.combine(requestIds(), names(), stateIds()).as(Subscribed::new),

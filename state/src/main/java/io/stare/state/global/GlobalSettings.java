@@ -8,7 +8,8 @@ import java.time.Duration;
  * The {@code stare.state.global} block: how instances find each other and keep their replicas.
  *
  * @param prefix the STARE state of instance I of NF N is {@code <prefix>/<N>/<I>}
- * @param maxInstances instances are named 0 .. max-instances - 1; each looks for the others by name
+ * @param maxInstances the most instances of the NF one instance counts (itself included); more are
+ *     not subscribed to, and a warning says so
  * @param snapshotPeriod how often an instance publishes all its shared items (also its heartbeat)
  * @param peerTimeout how long a peer may stay silent and still count
  * @param discoveryPeriod how often an instance looks for peers it has not found
@@ -40,25 +41,6 @@ public record GlobalSettings(String prefix, int maxInstances, Duration snapshotP
                     c.getInt("max-message-bytes"), c.getDuration("request-timeout"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Checks that {@code instance} is a name the others look for: 0 .. max-instances - 1.
-     *
-     * @throws IllegalArgumentException for any other name, which no peer would ever find
-     */
-    public void checkInstance(String instance) {
-        int slot;
-        try {
-            slot = Integer.parseInt(instance);
-        } catch (NumberFormatException e) {
-            slot = -1;
-        }
-        if (slot < 0 || slot >= maxInstances || !Integer.toString(slot).equals(instance)) {
-            throw new IllegalArgumentException("instance '" + instance + "': the global view over STARE finds its "
-                    + "peers by name, 0 .. " + (maxInstances - 1) + " (stare.state.instance, "
-                    + "stare.state.global.max-instances)");
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The global view over STARE: what STARE's data plane gives E-State that request/reply cannot.
  * Each instance publishes its shared structures' changes, batched at the flush period, on a STARE
  * state of its own ({@code estate/<nf>/<instance>}), and a whole snapshot every snapshot period;
- * each subscribes to its peers' states (found by name through the replica controller) and keeps
+ * each subscribes to its peers' states (listed by the replica controller) and keeps
  * replicas of their items. {@link #getGlobal} reduces this instance's items and the replicas with
  * no round trip. A leaving instance publishes its last snapshot; the peer it names adopts its items.
  * At scale-out an instance {@linkplain #handOver hands} the items of the flows that moved to the
@@ -54,6 +55,8 @@ public final class StareGlobalView implements GlobalView {
     private final Map<Integer, String> instanceOfState = new ConcurrentHashMap<>();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unpublished = new AtomicLong();
+    private final AtomicBoolean discoveryFailed = new AtomicBoolean();
+    private final AtomicBoolean tooMany = new AtomicBoolean();
     /** Hand-overs adopted since the last message: the next one says so (guarded by this). */
     private final List<PeerMessage.Handed> adopted = new ArrayList<>();
     private volatile boolean closed;
@@ -79,12 +82,9 @@ public final class StareGlobalView implements GlobalView {
      *
      * @param client this instance's STARE client (one VNF per instance)
      * @param replyAddress published to the peers for {@link RequestReplyView} ({@code host:port}), or empty
-     * @throws IllegalArgumentException if this instance's name is not one the peers look for
-     *     ({@link GlobalSettings#checkInstance})
      */
     public static CompletionStage<StareGlobalView> start(StateSpace space, StareClient client, GlobalSettings settings,
                                                          String replyAddress) {
-        settings.checkInstance(space.settings().instance());
         StareGlobalView view = new StareGlobalView(space, client, settings, replyAddress);
         return client.declare(view.stateName).thenApply(id -> {
             view.schedule();
@@ -179,20 +179,44 @@ public final class StareGlobalView implements GlobalView {
         split(changes.subList(half, changes.size()), parts);
     }
 
+    /**
+     * Lists this NF's instance states at the replica controller and subscribes to those not yet
+     * subscribed: any instance name works. A failed listing is tried again next period.
+     */
     private void discover() {
-        for (int slot = 0; slot < settings.maxInstances(); slot++) {
-            String peer = Integer.toString(slot);
-            if (peer.equals(self) || subscribed.containsKey(peer) || !subscribing.add(peer)) {
-                continue;
-            }
-            client.subscribe(settings.stateOf(nf, peer), listener(peer)).whenComplete((stateId, error) -> {
-                if (error == null) {
-                    instanceOfState.put(stateId, peer);
-                    subscribed.put(peer, stateId);
+        String prefix = settings.stateOf(nf, "");
+        client.states(prefix).whenComplete((states, error) -> {
+            if (error != null) {
+                if (discoveryFailed.compareAndSet(false, true)) {
+                    log.warn("global view of {}/{}: cannot list the instances' states ({}); trying every {}", nf, self,
+                            error.toString(), settings.discoveryPeriod());
                 }
-                subscribing.remove(peer); // not declared yet: looked for again next period
-            });
-        }
+                return;
+            }
+            for (String state : states) {
+                String peer = state.substring(prefix.length());
+                if (peer.isEmpty() || peer.equals(self) || subscribed.containsKey(peer)) {
+                    continue;
+                }
+                if (subscribed.size() + subscribing.size() >= settings.maxInstances() - 1) {
+                    if (tooMany.compareAndSet(false, true)) {
+                        log.warn("global view of {}/{}: more than {} instances (stare.state.global.max-instances); "
+                                + "the others are not counted here", nf, self, settings.maxInstances());
+                    }
+                    return;
+                }
+                if (!subscribing.add(peer)) {
+                    continue;
+                }
+                client.subscribe(state, listener(peer)).whenComplete((stateId, failure) -> {
+                    if (failure == null) {
+                        instanceOfState.put(stateId, peer);
+                        subscribed.put(peer, stateId);
+                    }
+                    subscribing.remove(peer); // failed: tried again next period
+                });
+            }
+        });
     }
 
     private StateListener listener(String peer) {
@@ -340,19 +364,20 @@ public final class StareGlobalView implements GlobalView {
 
     /**
      * Leaves, handing this instance's items to the counting peer with the lowest instance number
-     * (none when alone): see {@link #leave(String)}.
+     * (names that are no numbers after the numbers, in order; none when alone): see {@link #leave(String)}.
      */
     @Override
     public void close() {
         String adopter;
         synchronized (this) {
             adopter = replicas.counting().keySet().stream()
-                    .min(java.util.Comparator.comparingInt(StareGlobalView::slot)).orElse("");
+                    .min(java.util.Comparator.comparingInt(StareGlobalView::number)
+                            .thenComparing(java.util.Comparator.naturalOrder())).orElse("");
         }
         leave(adopter);
     }
 
-    private static int slot(String instance) {
+    private static int number(String instance) {
         try {
             return Integer.parseInt(instance);
         } catch (NumberFormatException e) {

@@ -103,4 +103,25 @@ class GlobalViewTest {
         assertGlobal(grown, 25, 9);
         assertTrue(zero.view().malformed() == 0 && zero.server().refused() == 0);
     }
+
+    @Test
+    void instancesOfAnyNameFindEachOtherThroughTheController() throws Exception {
+        List<String> names = List.of("edge-a", "edge-b", "core");
+        List<StateSpace> spaces = new java.util.ArrayList<>();
+        List<StareGlobalView> views = new java.util.ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            StateSpace space = hosts.space("ids", names.get(i));
+            CounterMapState<String> matches = space.partition(0).counterMap("matches", TEXT);
+            space.share(matches);
+            await(matches.addTo("flow-" + i, i + 1));
+            spaces.add(space);
+            views.add(hosts.view("h" + (i + 1), space, ""));
+        }
+        hosts.fabric.eventually(() -> {
+            for (StareGlobalView view : views) {
+                assertEquals(Set.copyOf(names), view.instances());
+                assertEquals(6L, await(view.getGlobal("matches", Reduce.sum())));
+            }
+        });
+    }
 }

@@ -31,8 +31,13 @@ final class ThreeHosts implements AutoCloseable {
 
     /** Instance {@code number} of {@code nf}'s space, async with a 1 ms flush, in a memory store of its own. */
     StateSpace space(String nf, int number) {
+        return space(nf, Integer.toString(number));
+    }
+
+    /** Instance {@code instance} of {@code nf}'s space, async with a 1 ms flush, in a memory store of its own. */
+    StateSpace space(String nf, String instance) {
         MemoryStore store = keep(new MemoryStore());
-        return keep(StateSpace.over(new StateSettings(nf, Integer.toString(number), Mode.ASYNC, Duration.ofMillis(1),
+        return keep(StateSpace.over(new StateSettings(nf, instance, Mode.ASYNC, Duration.ofMillis(1),
                 100_000, ConfigFactory.empty()), store, System::currentTimeMillis));
     }
 

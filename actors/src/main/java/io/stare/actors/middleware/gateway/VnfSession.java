@@ -147,6 +147,9 @@ final class VnfSession {
         if (message instanceof VnfMessage.Unsubscribe u) {
             return unsubscribe(vnf, u);
         }
+        if (message instanceof VnfMessage.ListStates l) {
+            return vnf.states(l.prefix()).thenApply(names -> reply(listed(l, names)));
+        }
         return publish(vnf, (VnfMessage.Publish) message); // isRequest() admitted nothing else
     }
 
@@ -190,6 +193,25 @@ final class VnfSession {
                         ? reply(new VnfMessage.StateFound(lookup.requestId(), lookup.stateName(), found.stateId()))
                         : reply(error(lookup.requestId(), answer instanceof Middleware.Failed failed ? failed.code()
                                 : ErrorCode.INTERNAL, reasonOf(answer))));
+    }
+
+    /**
+     * The names that fit in the smallest frame a peer may allow; complete only if every name the
+     * controller listed fits and it listed fewer than its limit.
+     */
+    private static VnfMessage.StatesListed listed(VnfMessage.ListStates list, List<String> names) {
+        List<String> fit = new java.util.ArrayList<>();
+        int bytes = 0;
+        for (String name : names) {
+            bytes += 2 + name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > VnfMessage.StatesListed.MAX_NAMES_BYTES) {
+                break;
+            }
+            fit.add(name);
+        }
+        boolean complete = fit.size() == names.size()
+                && names.size() < io.stare.protocol.control.StatesListed.MAX_NAMES;
+        return new VnfMessage.StatesListed(list.requestId(), list.prefix(), fit, complete);
     }
 
     private CompletionStage<Step> unsubscribe(StareClient vnf, VnfMessage.Unsubscribe unsubscribe) {
@@ -256,7 +278,7 @@ final class VnfSession {
     private static boolean isRequest(VnfMessage message) {
         return message instanceof VnfMessage.DeclarePublishState || message instanceof VnfMessage.LookupState
                 || message instanceof VnfMessage.Subscribe || message instanceof VnfMessage.Unsubscribe
-                || message instanceof VnfMessage.Publish;
+                || message instanceof VnfMessage.Publish || message instanceof VnfMessage.ListStates;
     }
 
     private static long requestIdOf(VnfMessage message) {
@@ -271,6 +293,8 @@ final class VnfSession {
         } else if (message instanceof VnfMessage.Unsubscribe m) {
             return m.requestId();
         } else if (message instanceof VnfMessage.Publish m) {
+            return m.requestId();
+        } else if (message instanceof VnfMessage.ListStates m) {
             return m.requestId();
         }
         return 0;

@@ -121,6 +121,24 @@ class VnfGatewayTest {
     }
 
     @Test
+    void aTcpVnfListsTheStatesUnderAPrefixInOrder() throws Exception {
+        StareClient jvm = fabric.vnf(1, "lister-peer");
+        StareClient tcp = StareClient.connect(fabric.gateway.localAddress(), "lister", java.time.Duration.ofSeconds(10), "");
+        try {
+            await(jvm.declare("estate/fw/edge-b"));
+            await(tcp.declare("estate/fw/edge-a"));
+            await(jvm.declare("estate/other/0"));
+            assertEquals(List.of("estate/fw/edge-a", "estate/fw/edge-b"), await(tcp.states("estate/fw/")));
+            assertEquals(List.of("estate/fw/edge-a", "estate/fw/edge-b"), await(jvm.states("estate/fw/")),
+                    "the same through the in-JVM client");
+            assertEquals(List.of(), await(tcp.states("nothing/")));
+        } finally {
+            tcp.close();
+            jvm.close();
+        }
+    }
+
+    @Test
     void whenTheConnectionClosesItsVnfLeavesAndItsNameIsFreeAgain() throws Exception {
         StareClient jvm = fabric.vnf(0, "jvm-on-h1");
         int state = await(jvm.declare("h1-state"));
@@ -186,7 +204,8 @@ class VnfGatewayTest {
             }
             // 3. No version in common: UNSUPPORTED_VERSION and closed.
             try (TcpVnf future = fabric.connect()) {
-                future.send(new VnfMessage.Hello(2, 3, "from-the-future"));
+                future.send(new VnfMessage.Hello(VnfFrameCodec.PROTOCOL_VERSION + 1, VnfFrameCodec.PROTOCOL_VERSION + 2,
+                        "from-the-future"));
                 assertEquals(ErrorCode.UNSUPPORTED_VERSION,
                         assertInstanceOf(VnfMessage.Error.class, future.next()).code());
                 future.awaitClosed();
