@@ -232,10 +232,8 @@ public final class IdRegistry extends EventSourcedBehavior<IdRegistry.Command, R
     private Effect<RegistryState.Event, RegistryState> onList(RegistryState state, ListNames list) {
         String prefix = list.request().prefix();
         String asking = list.request().askingVnf();
-        List<String> names = state.stateSpace().assignments().keySet().stream()
-                .filter(name -> name.startsWith(prefix))
+        List<String> names = state.stateSpace().namesStartingWith(prefix)
                 .filter(name -> asking.isEmpty() || settings.subscribePolicy().allows(asking, name))
-                .sorted()
                 .limit(StatesListed.MAX_NAMES + 1L)
                 .toList();
         boolean complete = names.size() <= StatesListed.MAX_NAMES;

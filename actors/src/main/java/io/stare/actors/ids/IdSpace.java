@@ -33,7 +33,8 @@ public final class IdSpace {
 
     private final String spaceName;
     private int maxId;
-    private final Map<String, Integer> byName = new HashMap<>();
+    /** Sorted, so that the names under a prefix are one range (listings). */
+    private final java.util.NavigableMap<String, Integer> byName = new java.util.TreeMap<>();
     private final Map<Integer, String> byId = new HashMap<>();
     private int next;
 
@@ -85,6 +86,11 @@ public final class IdSpace {
     /** Every assignment, name to ID. */
     public Map<String, Integer> assignments() {
         return Map.copyOf(byName);
+    }
+
+    /** The assigned names that start with {@code prefix}, in order, read lazily (a range of the index). */
+    public java.util.stream.Stream<String> namesStartingWith(String prefix) {
+        return byName.tailMap(prefix, true).keySet().stream().takeWhile(name -> name.startsWith(prefix));
     }
 
     /** Replays an assignment from the journal. */

@@ -47,4 +47,16 @@ class IdSpaceTest {
         assertTrue(full.message().contains("all 2 VNF IDs are assigned"), full.message());
         assertEquals(new IdSpace.Assigned("a", 0, false), space.assign("a"));
     }
+
+    @Test
+    void theNamesUnderAPrefixComeInOrderAndNoOthers() {
+        IdSpace space = new IdSpace("state", 100);
+        for (String name : java.util.List.of("estate/ids/b", "estate/fw/0", "estate/ids/a", "estate/idsx", "e")) {
+            space.assign(name);
+        }
+        assertEquals(java.util.List.of("estate/ids/a", "estate/ids/b"),
+                space.namesStartingWith("estate/ids/").toList());
+        assertEquals(java.util.List.of(), space.namesStartingWith("zzz").toList());
+        assertEquals(5, space.namesStartingWith("e").count());
+    }
 }
