@@ -114,10 +114,41 @@ public final class Replicas {
         }
         // After the changes: the message's own changes hold what it says its sender adopted.
         for (PeerMessage.Handed adopted : message.adopted()) {
-            if (held.remove(adopted) == null) {
+            if (held.remove(adopted) != null) {
+                continue;
+            }
+            Peer taken = peers.get(adopted.from());
+            if (taken != null && !counts(taken, nanos.getAsLong()) && taken.sequence <= adopted.sequence()) {
+                // A silent peer taken over (see takeOver): its replica is the adopter's now.
+                peers.remove(adopted.from());
+                taken.items.close();
+            } else {
                 acknowledged.put(adopted, nanos.getAsLong());
             }
         }
+    }
+
+    /**
+     * Takes the last items heard from {@code gone}, a peer that no longer counts (silent past the
+     * peer timeout: crashed, or cut off), for this instance to adopt, and forgets the peer.
+     *
+     * @return the hand-over to acknowledge (the last message heard from it) and its items; empty
+     *     if nothing was ever heard from it
+     * @throws IllegalStateException if {@code gone} still counts: a live instance hands over itself
+     */
+    public java.util.Optional<java.util.Map.Entry<PeerMessage.Handed, List<StateItem>>> takeOver(String gone) {
+        Peer peer = peers.get(gone);
+        if (peer == null) {
+            return java.util.Optional.empty();
+        }
+        if (counts(peer, nanos.getAsLong())) {
+            throw new IllegalStateException("instance " + gone + " still counts (heard within the peer timeout): "
+                    + "it hands its items over itself (handOver, leave)");
+        }
+        peers.remove(gone);
+        List<StateItem> items = items(peer.items, k -> true);
+        peer.items.close();
+        return java.util.Optional.of(java.util.Map.entry(new PeerMessage.Handed(gone, peer.sequence), items));
     }
 
     private void handOver(PeerMessage.Handed handed, String adopter, MemoryStore items) {

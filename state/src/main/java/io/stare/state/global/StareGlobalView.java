@@ -252,10 +252,10 @@ public final class StareGlobalView implements GlobalView {
      * under the lock: the items become this instance's, stop being held apart, and the next message
      * says they are adopted.
      */
-    private void adopt(PeerMessage.Handed handed, List<StateItem> items) {
+    private CompletionStage<Void> adopt(PeerMessage.Handed handed, List<StateItem> items) {
         CompletableFuture<?>[] ready = items.stream().map(item -> space.prepareAdoption(item).toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(ready).whenComplete((done, error) -> {
+        return CompletableFuture.allOf(ready).whenComplete((done, error) -> {
             synchronized (this) {
                 if (error != null) {
                     log.warn("global view of {}/{}: the items {} handed over could not be read here ({}); "
@@ -314,6 +314,28 @@ public final class StareGlobalView implements GlobalView {
             }
         });
         return handed;
+    }
+
+    /**
+     * Takes over the items of instance {@code gone}, which crashed or was cut off (silent past the
+     * peer timeout, so no view counts it any more): this instance adopts the last items it heard
+     * from it, as if {@code gone} had handed them over, and every peer forgets its replica of it
+     * once this instance's next message says so. Only for an instance known to be gone for good:
+     * if it comes back with its old items, they count again.
+     *
+     * @return completes with the number of items adopted (0 if nothing was ever heard from it)
+     * @throws IllegalStateException if {@code gone} still counts
+     */
+    public CompletionStage<Integer> takeOver(String gone) {
+        java.util.Optional<Map.Entry<PeerMessage.Handed, List<StateItem>>> taken;
+        synchronized (this) {
+            taken = replicas.takeOver(gone);
+        }
+        if (taken.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        List<StateItem> items = taken.get().getValue();
+        return adopt(taken.get().getKey(), items).thenApply(done -> items.size());
     }
 
     @Override

@@ -135,6 +135,49 @@ class HandOverTest {
         hosts.fabric.eventually(() -> all.forEach(i -> assertFlowA(i, 9, "CLOSING")));
     }
 
+    @Test
+    void aCrashedInstancesItemsAreTakenOverFromTheLastThatWasHeardOfThem() throws Exception {
+        Instance zero = instance("h1", 0);
+        Instance one = instance("h2", 1);
+        Instance two = instance("h3", 2);
+        List<Instance> all = List.of(zero, one, two);
+        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        await(zero.packets("flow-a").add(7));
+        await(two.packets("flow-b").add(5));
+        await(two.connection("flow-b").set("ESTABLISHED"));
+        hosts.fabric.eventually(() -> all.forEach(i -> assertFlow(i, "flow-b", 5, Optional.of("ESTABLISHED"))));
+
+        IllegalStateException alive = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> one.view().takeOver("2"));
+        assertTrue(alive.getMessage().contains("still counts"), alive.getMessage());
+
+        hosts.crash(two.view());
+        List<Instance> survivors = List.of(zero, one);
+        hosts.fabric.eventually(() -> survivors.forEach(i -> {
+            assertEquals(Set.of("0", "1"), i.view().instances());
+            assertFlow(i, "flow-b", 0, Optional.empty()); // lost with instance 2, until taken over
+        }));
+
+        assertEquals(2, await(one.view().takeOver("2")), "flow-b's packets and state");
+        hosts.fabric.eventually(() -> {
+            for (Instance i : survivors) {
+                assertFlow(i, "flow-b", 5, Optional.of("ESTABLISHED"));
+                assertEquals(12L, await(i.view().getGlobal(".*\\.packets", Reduce.sum())));
+            }
+        });
+        assertEquals(5L, await(one.packets("flow-b").get()), "instance 1 owns flow-b now");
+    }
+
+    private static void assertFlow(Instance instance, String flow, long packets, Optional<String> state) {
+        try {
+            assertEquals(packets, await(instance.view().getGlobal(flow + "\\.packets", Reduce.sum())));
+            assertEquals(state, await(instance.view().getGlobal(flow + "\\.state", Reduce.latest(TEXT)))
+                    .map(s -> s.value()));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static int holding(Instance instance) {
         return instance.view().holding();
     }

@@ -122,4 +122,27 @@ class ReplicasTest {
         assertEquals(Map.of("flow-a", 5L, "flow-b", 3L, "flow-c", 2L), counts());
         assertEquals(0, p.holding());
     }
+
+    @Test
+    void aSilentPeerIsTakenOverFromItsLastItemsAndTheOthersForgetItOnTheAdoptersWord() {
+        bothKnown();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> p.takeOver("a"),
+                "a still counts");
+        nanos.addAndGet(TIMEOUT.toNanos() + 1); // a and b go silent
+        p.receive(message(PeerMessage.Kind.SNAPSHOT, "b", 2, "", List.of(),
+                new Change.SetCounter(counter("b", "flow-c"), 2))); // b is heard again
+        var taken = p.takeOver("a").orElseThrow();
+        assertEquals(new PeerMessage.Handed("a", 1), taken.getKey());
+        assertEquals(2, taken.getValue().size(), "flow-a and flow-b, as last heard");
+        assertEquals(java.util.Optional.empty(), p.takeOver("a"), "forgotten");
+
+        // Another instance hears p's word that it adopted a's items up to message 1: it forgets a too.
+        Replicas other = new Replicas("ids", "q", nanos::get, TIMEOUT, (handed, items) -> { });
+        other.receive(message(PeerMessage.Kind.SNAPSHOT, "a", 1, "", List.of(),
+                new Change.SetCounter(counter("a", "flow-a"), 5)));
+        nanos.addAndGet(TIMEOUT.toNanos() + 1);
+        other.receive(message(PeerMessage.Kind.CHANGES, "p", 1, "", List.of(new PeerMessage.Handed("a", 1)),
+                new Change.SetCounter(counter("p", "flow-a"), 5)));
+        assertEquals(java.util.Optional.empty(), other.takeOver("a"), "a's replica is p's now");
+    }
 }

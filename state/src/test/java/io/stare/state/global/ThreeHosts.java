@@ -1,6 +1,7 @@
 package io.stare.state.global;
 
 import com.typesafe.config.ConfigFactory;
+import io.stare.client.StareClient;
 import io.stare.state.Mode;
 import io.stare.state.StateSettings;
 import io.stare.state.StateSpace;
@@ -24,6 +25,7 @@ final class ThreeHosts implements AutoCloseable {
 
     final StareFabric fabric;
     private final List<AutoCloseable> open = new ArrayList<>();
+    private final java.util.Map<StareGlobalView, StareClient> clients = new java.util.HashMap<>();
 
     ThreeHosts() throws Exception {
         fabric = StareFabric.builder().topology(StareFabric.singleSwitch("h1", "h2", "h3")).start();
@@ -44,7 +46,15 @@ final class ThreeHosts implements AutoCloseable {
     /** The global view over STARE of {@code space}, whose VNF runs on {@code host}. */
     StareGlobalView view(String host, StateSpace space, String replyAddress) throws Exception {
         String vnf = space.settings().nf() + "-" + space.settings().instance();
-        return keep(await(StareGlobalView.start(space, fabric.vnf(host, vnf), GLOBAL, replyAddress)));
+        StareClient client = fabric.vnf(host, vnf);
+        StareGlobalView view = keep(await(StareGlobalView.start(space, client, GLOBAL, replyAddress)));
+        clients.put(view, client);
+        return view;
+    }
+
+    /** The instance of {@code view} crashes, as far as its peers can tell: its VNF is gone, nothing it sends arrives. */
+    void crash(StareGlobalView view) {
+        clients.get(view).close();
     }
 
     /** Closes {@code part} with the fabric, before what was kept earlier. */
