@@ -37,7 +37,13 @@ public final class SwitchMetrics {
                 .counter("stare_switch_frames_without_pipeline_total", "frames dropped before a program was installed",
                         n -> n.softSwitch().framesWithoutPipeline())
                 .counter("stare_switch_packet_ins_dropped_total", "packet-ins the P4Runtime stream could not take",
-                        n -> n.server().packetInsDropped() + n.server().packetInsWithoutController());
+                        n -> n.server().packetInsDropped() + n.server().packetInsWithoutController())
+                .counter("stare_switch_controller_streams_ended_total",
+                        "P4Runtime streams their controller ended (a stopping agent)",
+                        n -> n.server().controllerStreamsEnded())
+                .counter("stare_switch_controller_streams_broken_total",
+                        "P4Runtime streams that broke (cancelled, reset, the connection lost)",
+                        n -> n.server().controllerStreamsBroken());
         for (DropReason reason : DropReason.values()) {
             text.counter("stare_switch_drops_" + reason.name().toLowerCase(Locale.ROOT) + "_total",
                     "frames the pipeline dropped: " + reason.name(), n -> n.softSwitch().drops(reason));

@@ -49,6 +49,7 @@ class SoftSwitchCommandTest {
         assertTrue(body.contains("stare_switch_pipeline_installed{switch=\"s1\"} 1.0\n"), body);
         assertTrue(body.contains("stare_switch_drops_no_subscriber_total{switch=\"s1\"} 0.0\n"), body);
         assertTrue(body.contains("stare_switch_port_received_total{port=\"s1:1\"} 0.0\n"), body);
+        assertTrue(body.contains("stare_switch_controller_streams_broken_total{switch=\"s1\"} 0.0\n"), body);
         Cli run = running.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("metrics at http://127.0.0.1:" + port + "/metrics"), run.out());
