@@ -278,7 +278,8 @@ public final class StareGlobalView implements GlobalView {
      * it has, every instance, this one included, counts them apart, once. Writes to these items
      * here afterwards count here again, as new items.
      *
-     * @return completes when STARE has taken the hand-over, with the number of items handed
+     * @return completes when STARE has taken the hand-over, with the number of items handed; fails
+     *     with {@link IllegalStateException}, nothing taken, if {@code to} is not a counting peer
      * @throws IllegalArgumentException if {@code to} is this instance
      */
     public CompletionStage<Integer> handOver(String to, String idRegex) {
@@ -295,6 +296,11 @@ public final class StareGlobalView implements GlobalView {
                 List<PeerMessage> messages;
                 int items;
                 synchronized (this) {
+                    if (!replicas.counting().containsKey(to)) {
+                        // Taken out here, the items would count nowhere once the hold ends.
+                        throw new IllegalStateException("instance " + to + " is not counted here (not found, or "
+                                + "silent); hand over to a live peer: " + replicas.counting().keySet());
+                    }
                     List<Change> moved = space.flusher().handOver(key -> pattern.matcher(key.id()).matches());
                     items = (int) moved.stream().filter(c -> c instanceof Change.Delete).count();
                     messages = items == 0 ? List.of() : messages(PeerMessage.Kind.HANDOVER, moved, to);

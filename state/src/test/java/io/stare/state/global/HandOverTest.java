@@ -109,6 +109,9 @@ class HandOverTest {
             readers.add(thread);
         }
         try {
+            java.util.concurrent.ExecutionException unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> await(zero.view().handOver("9", "flow-a\\..*")));
+            assertTrue(unknown.getCause() instanceof IllegalStateException, unknown.toString());
             int handed = await(zero.view().handOver("1", "flow-a\\..*"));
             assertEquals(2, handed, "flow-a's packets and state");
             // Until instance 1 has adopted them and every instance has heard so.
