@@ -117,6 +117,20 @@ public final class RedisStore implements StateStore {
         // Before the timeout joins the URI's text; toString() hides the password.
         String where = uri.toString();
         uri.setTimeout(timeout);
+        try {
+            return connect(uri, where, timeout);
+        } catch (StateStoreException first) {
+            if (!unclear(first)) {
+                throw first;
+            }
+            // Lettuce now and then loses the server's answer to its handshake (in about one of 60
+            // connections with a refused user: "RedisHandshakeHandler not registered", "Connection
+            // closed prematurely"): one more try tells refused credentials from a store that is away.
+            return connect(uri, where, timeout);
+        }
+    }
+
+    private static RedisStore connect(RedisURI uri, String where, Duration timeout) {
         RedisClient client = RedisClient.create();
         client.setOptions(options(timeout));
         RedisStore store = new RedisStore(client, uri, where, timeout);
@@ -141,6 +155,24 @@ public final class RedisStore implements StateStore {
             store.close();
             throw failure;
         }
+    }
+
+    /**
+     * A connection that failed without saying why: not refused at the TCP level, not late, no
+     * answer from Redis.
+     */
+    private static boolean unclear(StateStoreException failure) {
+        if (failure.kind() != Kind.UNAVAILABLE) {
+            return false;
+        }
+        for (Throwable c = failure.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException || c instanceof TimeoutException
+                    || c instanceof RedisCommandTimeoutException || c instanceof RedisCommandExecutionException
+                    || c instanceof InterruptedException) {
+                return false;
+            }
+        }
+        return failure.getCause() != null;
     }
 
     private static ClientOptions options(Duration timeout) {
