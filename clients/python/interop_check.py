@@ -31,6 +31,9 @@ def main():
         state = client.declare_state(py_state)
         jvm_state_id = client.subscribe(jvm_state, on_update)
         assert client.lookup_state(jvm_state) == jvm_state_id
+        names, complete = client.list_states(py_state)
+        if py_state not in names or not complete:
+            return fail("listing %r gave %r (complete: %s)" % (py_state, names, complete))
         try:
             client.publish(jvm_state_id, b"not mine")
             return fail("publishing another VNF's state was accepted")

@@ -19,7 +19,8 @@ import threading
 import time
 import traceback
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2 added LIST_STATES; version 1 middlewares are still spoken to
+MIN_PROTOCOL_VERSION = 1
 DEFAULT_PORT = 65431
 GATEWAY_ENV = "STARE_GATEWAY"
 TLS_DIR_ENV = "STARE_GATEWAY_TLS_DIR"  # tls.key, tls.crt, ca.crt: TLS with the gateway
@@ -33,6 +34,7 @@ DECLARE_PUBLISH_STATE, STATE_DECLARED = 0x12, 0x13
 LOOKUP_STATE, STATE_FOUND = 0x14, 0x15
 SUBSCRIBE, SUBSCRIBED = 0x16, 0x17
 UNSUBSCRIBE, UNSUBSCRIBED = 0x18, 0x19
+LIST_STATES, STATES_LISTED = 0x1A, 0x1B  # protocol version 2
 PUBLISH, PUBLISHED = 0x20, 0x21
 DELIVER, LOSS_NOTICE = 0x22, 0x23
 
@@ -137,6 +139,9 @@ def _decode(frame_type, body):
         fields = {"request_id": r.u32(), "name": r.str(), "state_id": r.u32()}
     elif frame_type == UNSUBSCRIBED:
         fields = {"request_id": r.u32(), "state_id": r.u32()}
+    elif frame_type == STATES_LISTED:
+        fields = {"request_id": r.u32(), "prefix": r.str(), "complete": r.u8() == 1}
+        fields["names"] = [r.str() for _ in range(r.u16())]
     elif frame_type == PUBLISHED:
         fields = {"request_id": r.u32(), "state_id": r.u32(), "update_no": r.i64()}
     elif frame_type == DELIVER:
@@ -194,6 +199,7 @@ class StareClient:
         self.on_loss = on_loss
         self.vnf_id = None
         self.max_frame_bytes = None
+        self.version = None
         self._handshake(client_name)
         self._thread = threading.Thread(target=self._receive_loop, name="stare-receive", daemon=True)
         self._thread.start()
@@ -224,6 +230,16 @@ class StareClient:
     def lookup_state(self, name):
         """The ID of a state somebody declared (StareError UNKNOWN_STATE otherwise)."""
         return self._call(LOOKUP_STATE, lambda rid: struct.pack(">I", rid) + _name(name))["state_id"]
+
+    def list_states(self, prefix):
+        """The declared states whose names start with `prefix`, sorted (with a subscribe policy,
+        those this VNF may subscribe to), and whether that was all of them: (names, complete).
+        Needs a middleware that speaks protocol version 2 (StareError BAD_REQUEST otherwise)."""
+        if self.version < 2:
+            raise StareError("BAD_REQUEST", "the middleware speaks protocol version %d; listing states needs 2"
+                             % self.version)
+        fields = self._call(LIST_STATES, lambda rid: struct.pack(">I", rid) + _name(prefix))
+        return fields["names"], fields["complete"]
 
     def publish(self, state_id, payload):
         """Publishes an update of a declared state; returns its update number."""
@@ -282,7 +298,7 @@ class StareClient:
     # -- plumbing
 
     def _handshake(self, client_name):
-        body = _MAGIC + struct.pack(">HH", PROTOCOL_VERSION, PROTOCOL_VERSION) + _name(client_name)
+        body = _MAGIC + struct.pack(">HH", MIN_PROTOCOL_VERSION, PROTOCOL_VERSION) + _name(client_name)
         self._sock.sendall(_frame(HELLO, body))
         frame_type, fields = self._read_frame()
         if frame_type == ERROR:
@@ -290,6 +306,7 @@ class StareClient:
         if frame_type != HELLO_ACK:
             raise StareError("BAD_REQUEST", "expected HELLO_ACK, got frame type 0x%02x" % frame_type)
         self.max_frame_bytes = fields["max_frame_bytes"]
+        self.version = fields["version"]
 
     def _call(self, frame_type, body_for):
         pending = _Pending()
