@@ -326,8 +326,9 @@ public final class StareGlobalView implements GlobalView {
      * Takes over the items of instance {@code gone}, which crashed or was cut off (silent past the
      * peer timeout, so no view counts it any more): this instance adopts the last items it heard
      * from it, as if {@code gone} had handed them over, and every peer forgets its replica of it
-     * once this instance's next message says so. Only for an instance known to be gone for good:
-     * if it comes back with its old items, they count again.
+     * once this instance's next message says so. Where the instances share a store, {@code gone}'s
+     * items there are deleted, so that it comes back empty if it restarts; with stores of their
+     * own, it must not come back with its old items (they would count again).
      *
      * @return completes with the number of items adopted (0 if nothing was ever heard from it)
      * @throws IllegalStateException if {@code gone} still counts
@@ -341,7 +342,21 @@ public final class StareGlobalView implements GlobalView {
             return CompletableFuture.completedFuture(0);
         }
         List<StateItem> items = taken.get().getValue();
-        return adopt(taken.get().getKey(), items).thenApply(done -> items.size());
+        return adopt(taken.get().getKey(), items).thenCompose(done -> dropFromStore(gone))
+                .thenApply(done -> items.size());
+    }
+
+    /**
+     * Deletes {@code gone}'s items from this instance's store, where the instances share one
+     * (Redis, PostgreSQL): a restarted {@code gone} then reads nothing back that this instance
+     * counts already. With a store of its own (memory) there is nothing of {@code gone}'s here.
+     */
+    private CompletionStage<Void> dropFromStore(String gone) {
+        return space.store().keys(nf).thenCompose(keys -> {
+            List<Change> deletes = keys.stream().filter(key -> key.instance().equals(gone))
+                    .<Change>map(Change.Delete::new).toList();
+            return deletes.isEmpty() ? CompletableFuture.completedFuture(null) : space.store().apply(deletes);
+        });
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.stare.client.StateCodec;
 import io.stare.state.CounterState;
 import io.stare.state.StateSpace;
 import io.stare.state.ValueState;
+import io.stare.state.store.memory.MemoryStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -141,8 +142,12 @@ class HandOverTest {
     @Test
     void aCrashedInstancesItemsAreTakenOverFromTheLastThatWasHeardOfThem() throws Exception {
         Instance zero = instance("h1", 0);
-        Instance one = instance("h2", 1);
-        Instance two = instance("h3", 2);
+        // Instances 1 and 2 share a store (as with Redis): the take-over deletes 2's items there.
+        MemoryStore shared = hosts.keep(new MemoryStore());
+        StateSpace oneSpace = hosts.space("fw", "1", shared);
+        Instance one = new Instance(oneSpace, hosts.view("h2", oneSpace, ""));
+        StateSpace twoSpace = hosts.space("fw", "2", shared);
+        Instance two = new Instance(twoSpace, hosts.view("h3", twoSpace, ""));
         List<Instance> all = List.of(zero, one, two);
         hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
         await(zero.packets("flow-a").add(7));
@@ -154,6 +159,8 @@ class HandOverTest {
                 () -> one.view().takeOver("2"));
         assertTrue(alive.getMessage().contains("still counts"), alive.getMessage());
 
+        hosts.fabric.eventually(() -> assertTrue(await(shared.keys("fw")).stream()
+                .anyMatch(key -> key.instance().equals("2")), "instance 2's items in the store"));
         hosts.crash(two.view());
         List<Instance> survivors = List.of(zero, one);
         hosts.fabric.eventually(() -> survivors.forEach(i -> {
@@ -169,6 +176,8 @@ class HandOverTest {
             }
         });
         assertEquals(5L, await(one.packets("flow-b").get()), "instance 1 owns flow-b now");
+        assertTrue(await(shared.keys("fw")).stream().noneMatch(key -> key.instance().equals("2")),
+                "a restarted instance 2 would read nothing back: " + await(shared.keys("fw")));
     }
 
     private static void assertFlow(Instance instance, String flow, long packets, Optional<String> state) {

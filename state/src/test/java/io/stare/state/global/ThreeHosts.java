@@ -38,7 +38,11 @@ final class ThreeHosts implements AutoCloseable {
 
     /** Instance {@code instance} of {@code nf}'s space, async with a 1 ms flush, in a memory store of its own. */
     StateSpace space(String nf, String instance) {
-        MemoryStore store = keep(new MemoryStore());
+        return space(nf, instance, keep(new MemoryStore()));
+    }
+
+    /** Instance {@code instance} of {@code nf}'s space, async with a 1 ms flush, in {@code store}. */
+    StateSpace space(String nf, String instance, MemoryStore store) {
         return keep(StateSpace.over(new StateSettings(nf, instance, Mode.ASYNC, Duration.ofMillis(1),
                 100_000, ConfigFactory.empty()), store, System::currentTimeMillis));
     }
