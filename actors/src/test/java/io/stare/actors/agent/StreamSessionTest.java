@@ -47,20 +47,26 @@ class StreamSessionTest {
                 agent.ref(), System::nanoTime));
     }
 
+    /** Arbitration won, set-up asked for and given {@code masks}: the session is READY. */
+    private static StreamSession.SetUpDone setUp(ActorRef<StreamSession.Command> session,
+                                                 TestProbe<StreamSession.Report> agent, Map<Integer, Long> masks) {
+        agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.SETTING_UP));
+        agent.expectMessage(WAIT, StreamSession.SetUpWanted.INSTANCE);
+        session.tell(new StreamSession.SetUp(new TreeMap<>(masks)));
+        StreamSession.SetUpDone done = agent.expectMessageClass(StreamSession.SetUpDone.class, WAIT);
+        agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.READY));
+        return done;
+    }
+
     @Test
     void aPrimarySetsUpWithWhatTheAgentKnowsAndEndsWithItsStream() throws Exception {
         SoftSwitchNode node = AgentTestSupport.startSwitch(kit, DEVICE, 3);
         TestProbe<StreamSession.Report> agent = kit.createTestProbe();
         ActorRef<StreamSession.Command> session = spawn(node, agent);
         try {
-            agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.SETTING_UP));
-            agent.expectMessage(WAIT, StreamSession.SetUpWanted.INSTANCE);
-
-            session.tell(new StreamSession.SetUp(new TreeMap<>(Map.of(9, 0b1L))));
-            StreamSession.SetUpDone done = agent.expectMessageClass(StreamSession.SetUpDone.class, WAIT);
+            StreamSession.SetUpDone done = setUp(session, agent, Map.of(9, 0b1L));
             assertTrue(done.result().pushed(), "the switch ran no pipeline");
             assertEquals(Map.of(9, 0b1L), done.result().masks(), "restored from what the agent knows");
-            agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.READY));
         } finally {
             node.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -81,11 +87,7 @@ class StreamSessionTest {
         TestProbe<StreamSession.Report> agent = kit.createTestProbe();
         ActorRef<StreamSession.Command> session = spawn(node, agent);
         try {
-            agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.SETTING_UP));
-            agent.expectMessage(WAIT, StreamSession.SetUpWanted.INSTANCE);
-            session.tell(new StreamSession.SetUp(new TreeMap<>()));
-            agent.expectMessageClass(StreamSession.SetUpDone.class, WAIT);
-            agent.expectMessage(WAIT, new StreamSession.PhaseChanged(StreamSession.Phase.READY));
+            setUp(session, agent, Map.of());
             kit.stop(session);
             // The demo ended with the switch warning that its primary had disconnected: the
             // session's stream died with the actor instead of ending.

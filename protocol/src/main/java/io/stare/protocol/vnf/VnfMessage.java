@@ -271,6 +271,23 @@ public sealed interface VnfMessage
             }
         }
 
+        /**
+         * As many of {@code names} as fit, in order; complete only if all fit and {@code allListed}
+         * (the list holds every match).
+         */
+        public static StatesListed fitting(long requestId, String prefix, List<String> names, boolean allListed) {
+            int bytes = 0;
+            int fit = 0;
+            while (fit < names.size()) {
+                bytes += namesBytes(List.of(names.get(fit)));
+                if (bytes > MAX_NAMES_BYTES) {
+                    break;
+                }
+                fit++;
+            }
+            return new StatesListed(requestId, prefix, names.subList(0, fit), allListed && fit == names.size());
+        }
+
         /** The bytes {@code names} take on the wire, each checked as a name. */
         public static int namesBytes(List<String> names) {
             int bytes = 0;

@@ -242,6 +242,11 @@ class VnfFrameCodecTest {
         assertKind(DecodeError.Kind.TRUNCATED, 0x1B, "00 00 00 07  00 01 65  01  00 02  00 03 65 2f 30");
         assertThrows(IllegalArgumentException.class, () -> new VnfMessage.StatesListed(7, "a",
                 java.util.Collections.nCopies(15, "a".repeat(255)), false));
+        VnfMessage.StatesListed fitted = VnfMessage.StatesListed.fitting(7, "a",
+                java.util.Collections.nCopies(15, "a".repeat(255)), true);
+        assertEquals(13, fitted.stateNames().size(), "13 names of 257 bytes fit in 3,584");
+        assertFalse(fitted.complete());
+        assertTrue(VnfMessage.StatesListed.fitting(7, "e", List.of("e/0"), true).complete());
     }
 
     @Test

@@ -148,7 +148,9 @@ final class VnfSession {
             return unsubscribe(vnf, u);
         }
         if (message instanceof VnfMessage.ListStates l) {
-            return vnf.states(l.prefix()).thenApply(names -> reply(listed(l, names)));
+            // The controller lists at most StatesListed.MAX_NAMES: a full list may have left some out.
+            return vnf.states(l.prefix()).thenApply(names -> reply(VnfMessage.StatesListed.fitting(l.requestId(),
+                    l.prefix(), names, names.size() < io.stare.protocol.control.StatesListed.MAX_NAMES)));
         }
         return publish(vnf, (VnfMessage.Publish) message); // isRequest() admitted nothing else
     }
@@ -193,25 +195,6 @@ final class VnfSession {
                         ? reply(new VnfMessage.StateFound(lookup.requestId(), lookup.stateName(), found.stateId()))
                         : reply(error(lookup.requestId(), answer instanceof Middleware.Failed failed ? failed.code()
                                 : ErrorCode.INTERNAL, reasonOf(answer))));
-    }
-
-    /**
-     * The names that fit in the smallest frame a peer may allow; complete only if every name the
-     * controller listed fits and it listed fewer than its limit.
-     */
-    private static VnfMessage.StatesListed listed(VnfMessage.ListStates list, List<String> names) {
-        List<String> fit = new java.util.ArrayList<>();
-        int bytes = 0;
-        for (String name : names) {
-            bytes += 2 + name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            if (bytes > VnfMessage.StatesListed.MAX_NAMES_BYTES) {
-                break;
-            }
-            fit.add(name);
-        }
-        boolean complete = fit.size() == names.size()
-                && names.size() < io.stare.protocol.control.StatesListed.MAX_NAMES;
-        return new VnfMessage.StatesListed(list.requestId(), list.prefix(), fit, complete);
     }
 
     private CompletionStage<Step> unsubscribe(StareClient vnf, VnfMessage.Unsubscribe unsubscribe) {
