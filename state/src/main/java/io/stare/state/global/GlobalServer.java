@@ -152,10 +152,11 @@ public final class GlobalServer implements AutoCloseable {
                     return;
                 }
                 byte[] answer = ChangeCodec.encode(items(pattern));
+                // counted before the peer can read it: a peer that has its answer sees it counted
+                answered.incrementAndGet();
                 out.writeInt(answer.length);
                 out.write(answer);
                 out.flush();
-                answered.incrementAndGet();
             }
         } catch (IOException e) {
             refused.incrementAndGet();
