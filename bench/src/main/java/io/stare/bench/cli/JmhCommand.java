@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
         description = {"JMH micro-benchmarks of the VNF side: publish frame encoding and receive-side decoding "
                 + "with reassembly (no actors), StareClient.publish through a real middleware (UDP on loopback, "
                 + "no switch), and local delivery between two VNFs of one middleware; 64 B, 1 KB and 16 KB "
-                + "updates. Prints JMH's output and a summary in updates per second. See docs/evaluation-jmh.md.",
+                + "updates; and the state API's async writes. Prints JMH's output and a summary in updates per second. See docs/evaluation-jmh.md.",
                 "Each benchmark runs in one forked JVM with this JVM's classpath; the full run takes about "
-                        + "4 minutes, --quick about 2."})
+                        + "5 minutes, --quick about 2."})
 public final class JmhCommand implements Runnable {
 
     @Spec

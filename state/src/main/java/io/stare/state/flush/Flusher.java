@@ -6,7 +6,6 @@ import io.stare.state.store.StateStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,13 +34,42 @@ public final class Flusher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Flusher.class);
 
-    /** An item as this instance sees it: the store's value when first touched, and every write since. */
-    private static final class Cached {
+    /** A write's answer: the cache has it (one shared stage, which no caller can complete). */
+    private static final CompletionStage<Void> WRITTEN = CompletableFuture.completedStage(null);
+
+    /**
+     * An item as this instance sees it (the store's value when first touched, and every write
+     * since) and where its writes stand: one map lookup per write finds all of it.
+     */
+    private static final class Item {
+        final StateKey key;
         CompletableFuture<Object> base;
         final Delta sinceBase;
+        /** Writes the next flush takes; null when none (then the item is not in {@code pending}). */
+        Delta pending;
+        /** Its part of the batch the store has not answered; null when none. */
+        Delta inFlight;
+        /**
+         * Made when it is written during its flush: the batch's delta with the later writes merged
+         * in, what a failed flush leaves pending. Its units are what the item holds, so the buffer
+         * counts a field written both before and during a flush once.
+         */
+        Delta inFlightWithLater;
+        boolean shared;
+        /** Its writes not yet published to the other instances (E-State's global view); null when none. */
+        Delta unpublished;
 
-        Cached(StateKey key) {
+        Item(StateKey key) {
+            this.key = key;
             this.sinceBase = Delta.of(key);
+        }
+
+        boolean ready() {
+            return base.isDone() && !base.isCompletedExceptionally();
+        }
+
+        Object value() {
+            return sinceBase.applyTo(base.join());
         }
     }
 
@@ -49,20 +77,15 @@ public final class Flusher implements AutoCloseable {
     private final int buffer;
     private final FlushCounters counters;
     private final ScheduledFuture<?> ticks;
-    private final Map<StateKey, Cached> cache = new HashMap<>();
-    private final Map<StateKey, Delta> pending = new LinkedHashMap<>();
-    /** Shared items' writes not yet published to the other instances (E-State's global view). */
-    private final Map<StateKey, Delta> unpublished = new LinkedHashMap<>();
-    private final java.util.Set<StateKey> shared = new java.util.LinkedHashSet<>();
+    private final Map<StateKey, Item> cache = new HashMap<>();
+    /** Items with pending writes, in the order they were first written since a flush. */
+    private List<Item> pending = new ArrayList<>();
+    /** Items in the batch the store has not answered yet. */
+    private final List<Item> inFlight = new ArrayList<>();
+    /** Shared items with unpublished writes. */
+    private List<Item> unpublished = new ArrayList<>();
+    private final List<Item> shared = new ArrayList<>();
     private int pendingUnits;
-    /** The batch the store has not answered yet, per item. */
-    private final Map<StateKey, Delta> inFlight = new LinkedHashMap<>();
-    /**
-     * Per item in flight and written since: the batch's delta with the later writes merged in,
-     * what a failed flush leaves pending. Its units are what the item holds, so the buffer counts a
-     * field written both before and during a flush once.
-     */
-    private final Map<StateKey, Delta> inFlightWithLater = new HashMap<>();
     /** Units held for the store: pending and in flight, an item's overlap counted once. */
     private int heldUnits;
     private boolean closed;
@@ -98,47 +121,54 @@ public final class Flusher implements AutoCloseable {
                     + heldUnits + " units of changes (stare.state.buffer = " + buffer
                     + "); write refused: " + change.key()));
         }
-        StateKey key = change.key();
-        cached(key).sinceBase.merge(change);
-        Delta delta = pending.get(key);
+        Item item = cached(change.key());
+        item.sinceBase.merge(change);
+        Delta delta = item.pending;
         int before = 0;
         if (delta == null) {
-            delta = Delta.of(key);
-            pending.put(key, delta);
+            delta = Delta.of(item.key);
+            item.pending = delta;
+            pending.add(item);
         } else {
             before = delta.units();
         }
         delta.merge(change);
-        pendingUnits += delta.units() - before;
-        Delta sent = inFlight.get(key);
-        if (sent == null) {
-            heldUnits += delta.units() - before;
-        } else {
-            Delta withLater = inFlightWithLater.get(key);
-            if (withLater == null) {
-                withLater = Delta.of(key);
-                withLater.mergeLater(sent);
-                inFlightWithLater.put(key, withLater);
+        int added = delta.units() - before;
+        pendingUnits += added;
+        heldUnits += item.inFlight == null ? added : writtenInFlight(item, change);
+        if (item.shared) {
+            if (item.unpublished == null) {
+                item.unpublished = Delta.of(item.key);
+                unpublished.add(item);
             }
-            int held = withLater.units();
-            withLater.merge(change);
-            heldUnits += withLater.units() - held;
+            item.unpublished.merge(change);
         }
-        if (shared.contains(key)) {
-            unpublished.computeIfAbsent(key, Delta::of).merge(change);
+        return WRITTEN;
+    }
+
+    /** A write to an item in flight: the units it adds to what the item holds (the batch's overlap once). */
+    private static int writtenInFlight(Item item, Change change) {
+        if (item.inFlightWithLater == null) {
+            item.inFlightWithLater = Delta.of(item.key);
+            item.inFlightWithLater.mergeLater(item.inFlight);
         }
-        return CompletableFuture.completedFuture(null);
+        int held = item.inFlightWithLater.units();
+        item.inFlightWithLater.merge(change);
+        return item.inFlightWithLater.units() - held;
     }
 
     /** Whether {@code key} is shared. */
     public synchronized boolean isShared(StateKey key) {
-        return shared.contains(key);
+        Item item = cache.get(key);
+        return item != null && item.shared;
     }
 
     /** Marks an item shared: its writes are kept for {@link #takeUnpublished()} too. */
     public synchronized void share(StateKey key) {
-        if (shared.add(key)) {
-            cached(key);
+        Item item = cached(key);
+        if (!item.shared) {
+            item.shared = true;
+            shared.add(item);
         }
     }
 
@@ -149,24 +179,25 @@ public final class Flusher implements AutoCloseable {
      */
     public synchronized List<Change> takeUnpublished() {
         List<Change> changes = new ArrayList<>();
-        for (var it = unpublished.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<StateKey, Delta> entry = it.next();
-            Cached item = cached(entry.getKey());
-            if (item.base.isDone() && !item.base.isCompletedExceptionally()) {
-                changes.addAll(entry.getValue().absolute(item.sinceBase.applyTo(item.base.join())));
-                it.remove();
+        List<Item> waiting = new ArrayList<>();
+        for (Item item : unpublished) {
+            if (item.ready()) {
+                changes.addAll(item.unpublished.absolute(item.value()));
+                item.unpublished = null;
+            } else {
+                waiting.add(item);
             }
         }
+        unpublished = waiting;
         return changes;
     }
 
     /** Every shared item whole (a delete, then what it holds), for a replica that starts from nothing. */
     public synchronized List<Change> sharedSnapshot() {
         List<Change> changes = new ArrayList<>();
-        for (StateKey key : shared) {
-            Cached item = cached(key);
-            if (item.base.isDone() && !item.base.isCompletedExceptionally()) {
-                changes.addAll(Delta.whole(key, item.sinceBase.applyTo(item.base.join())));
+        for (Item item : shared) {
+            if (item.ready()) {
+                changes.addAll(Delta.whole(item.key, item.value()));
             }
         }
         return changes;
@@ -181,31 +212,29 @@ public final class Flusher implements AutoCloseable {
      * @throws StateBufferFullException if the deletes do not fit in the buffer (nothing is taken)
      */
     public synchronized List<Change> handOver(Predicate<StateKey> match) {
-        List<StateKey> keys = new ArrayList<>();
-        for (StateKey key : shared) {
-            Cached item = cached(key);
-            if (match.test(key) && item.base.isDone() && !item.base.isCompletedExceptionally()) {
-                keys.add(key);
+        List<Item> items = new ArrayList<>();
+        for (Item item : shared) {
+            if (match.test(item.key) && item.ready()) {
+                items.add(item);
             }
         }
-        if (heldUnits + keys.size() > buffer) {
+        if (heldUnits + items.size() > buffer) {
             counters.refusedOne();
             throw new StateBufferFullException("the store has not taken the last " + heldUnits
-                    + " units of changes (stare.state.buffer = " + buffer + "); hand-over of " + keys.size()
+                    + " units of changes (stare.state.buffer = " + buffer + "); hand-over of " + items.size()
                     + " items refused");
         }
         List<Change> whole = new ArrayList<>();
-        for (StateKey key : keys) {
-            Cached item = cached(key);
-            whole.addAll(Delta.whole(key, item.sinceBase.applyTo(item.base.join())));
-            write(new Change.Delete(key));
+        for (Item item : items) {
+            whole.addAll(Delta.whole(item.key, item.value()));
+            write(new Change.Delete(item.key));
         }
         return whole;
     }
 
     /** The item as this instance sees it (see the class comment); its type's empty value when absent. */
     public CompletionStage<Object> read(StateKey key) {
-        Cached item;
+        Item item;
         CompletableFuture<Object> base;
         synchronized (this) {
             item = cached(key);
@@ -223,8 +252,12 @@ public final class Flusher implements AutoCloseable {
         return heldUnits;
     }
 
-    private Cached cached(StateKey key) {
-        Cached item = cache.computeIfAbsent(key, Cached::new);
+    private Item cached(StateKey key) {
+        Item item = cache.get(key);
+        if (item == null) {
+            item = new Item(key);
+            cache.put(key, item);
+        }
         if (item.base == null || item.base.isCompletedExceptionally()) {
             CompletableFuture<Object> loading = new CompletableFuture<>();
             item.base = loading;
@@ -254,16 +287,19 @@ public final class Flusher implements AutoCloseable {
             if (!inFlight.isEmpty() || pending.isEmpty()) {
                 return;
             }
-            for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<StateKey, Delta> entry = it.next();
-                Cached item = cached(entry.getKey());
-                if (item.base.isDone() && !item.base.isCompletedExceptionally()) {
-                    inFlight.put(entry.getKey(), entry.getValue());
-                    pendingUnits -= entry.getValue().units();
-                    changes.addAll(entry.getValue().changes());
-                    it.remove();
+            List<Item> waiting = new ArrayList<>();
+            for (Item item : pending) {
+                if (item.ready()) {
+                    inFlight.add(item);
+                    item.inFlight = item.pending;
+                    item.pending = null;
+                    pendingUnits -= item.inFlight.units();
+                    changes.addAll(item.inFlight.changes());
+                } else {
+                    waiting.add(item);
                 }
             }
+            pending = waiting;
             if (inFlight.isEmpty()) {
                 return;
             }
@@ -283,18 +319,24 @@ public final class Flusher implements AutoCloseable {
         } else {
             counters.flushFailed(error);
             log.debug("a flush of {} changes failed; kept for the next", changes, error);
-            for (Delta sent : inFlight.values()) {
-                Delta later = pending.remove(sent.key());
-                if (later != null) {
-                    pendingUnits -= later.units();
-                    sent.mergeLater(later);
+        }
+        for (Item item : inFlight) {
+            if (error != null) {
+                // Sent again with the writes made since, merged under them.
+                Delta sent = item.inFlight;
+                if (item.pending == null) {
+                    pending.add(item);
+                } else {
+                    pendingUnits -= item.pending.units();
+                    sent.mergeLater(item.pending);
                 }
-                pending.put(sent.key(), sent);
+                item.pending = sent;
                 pendingUnits += sent.units();
             }
+            item.inFlight = null;
+            item.inFlightWithLater = null;
         }
         inFlight.clear();
-        inFlightWithLater.clear();
         heldUnits = pendingUnits;
         notifyAll();
     }
