@@ -8,8 +8,8 @@ import java.time.Duration;
  * The {@code stare.state.global} block: how instances find each other and keep their replicas.
  *
  * @param prefix the STARE state of instance I of NF N is {@code <prefix>/<N>/<I>}
- * @param maxInstances the most instances of the NF one instance counts (itself included); more are
- *     not subscribed to, and a warning says so
+ * @param maxInstances the most instances of the NF one instance counts at once (itself included;
+ *     silent ones take no place); more are not subscribed to, and a warning says so
  * @param snapshotPeriod how often an instance publishes all its shared items (also its heartbeat)
  * @param peerTimeout how long a peer may stay silent and still count
  * @param discoveryPeriod how often an instance looks for peers it has not found

@@ -50,9 +50,9 @@ public final class StareGlobalView implements GlobalView {
     private final Replicas replicas;
     private final ScheduledExecutorService timer;
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1_000);
-    private final Map<String, Integer> subscribed = new ConcurrentHashMap<>();
+    /** The peers subscribed to: a silent one stays subscribed, to be heard when back. */
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final Set<String> subscribing = ConcurrentHashMap.newKeySet();
-    private final Map<Integer, String> instanceOfState = new ConcurrentHashMap<>();
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong unpublished = new AtomicLong();
     private final AtomicBoolean discoveryFailed = new AtomicBoolean();
@@ -193,12 +193,13 @@ public final class StareGlobalView implements GlobalView {
                 }
                 return;
             }
+            int live = liveSubscriptions();
             for (String state : states) {
                 String peer = state.substring(prefix.length());
-                if (peer.isEmpty() || peer.equals(self) || subscribed.containsKey(peer)) {
+                if (peer.isEmpty() || peer.equals(self) || subscribed.contains(peer)) {
                     continue;
                 }
-                if (subscribed.size() + subscribing.size() >= settings.maxInstances() - 1) {
+                if (live >= settings.maxInstances() - 1) {
                     if (tooMany.compareAndSet(false, true)) {
                         log.warn("global view of {}/{}: more than {} instances (stare.state.global.max-instances); "
                                 + "the others are not counted here", nf, self, settings.maxInstances());
@@ -208,15 +209,29 @@ public final class StareGlobalView implements GlobalView {
                 if (!subscribing.add(peer)) {
                     continue;
                 }
+                live++;
                 client.subscribe(state, listener(peer)).whenComplete((stateId, failure) -> {
                     if (failure == null) {
-                        instanceOfState.put(stateId, peer);
-                        subscribed.put(peer, stateId);
+                        subscribed.add(peer);
                     }
                     subscribing.remove(peer); // failed: tried again next period
                 });
             }
         });
+    }
+
+    /**
+     * The peers that take one of {@code max-instances}' places: those counting now, and those
+     * being subscribed. Peers gone silent (left, crashed, renamed by a restart) stay subscribed, to
+     * be heard if they come back, but take no place: instance names that come and go never use
+     * the places up.
+     */
+    private int liveSubscriptions() {
+        int counting;
+        synchronized (this) {
+            counting = replicas.counting().size();
+        }
+        return counting + subscribing.size();
     }
 
     private StateListener listener(String peer) {
@@ -485,7 +500,7 @@ public final class StareGlobalView implements GlobalView {
             log.warn("global view of {}/{}: the leave did not go out ({}); peers stop counting it after {}", nf, self,
                     e.toString(), settings.peerTimeout());
         }
-        for (String state : subscribed.keySet()) {
+        for (String state : subscribed) {
             client.unsubscribe(settings.stateOf(nf, state));
         }
     }

@@ -124,4 +124,40 @@ class GlobalViewTest {
             }
         });
     }
+
+    @Test
+    void instanceNamesThatComeAndGoNeverUseUpThePlaces() throws Exception {
+        // max-instances is 4 here: 3 peers. Five instances come and go (pod names, new at every
+        // restart); each leaves, handing its count to the one that stays; then one more comes.
+        StateSpace keepSpace = hosts.space("ids", "stays");
+        CounterMapState<String> kept = keepSpace.partition(0).counterMap("matches", TEXT);
+        keepSpace.share(kept);
+        StareGlobalView stays = hosts.view("h1", keepSpace, "");
+        for (int i = 0; i < 5; i++) {
+            String pod = "pod-" + i;
+            StateSpace space = hosts.space("ids", pod);
+            CounterMapState<String> matches = space.partition(0).counterMap("matches", TEXT);
+            space.share(matches);
+            await(matches.addTo("flow-" + i, 1));
+            StareGlobalView view = hosts.view("h2", space, "");
+            hosts.fabric.eventually(() -> {
+                assertEquals(Set.of("stays", pod), stays.instances());
+                assertEquals(Set.of("stays", pod), view.instances(), "it has a peer to hand its count to");
+            });
+            view.close();
+            hosts.fabric.eventually(() -> assertEquals(Set.of("stays"), stays.instances()));
+            long handed = i + 1;
+            hosts.fabric.eventually(() -> assertEquals(handed, await(stays.getGlobal("matches", Reduce.sum())),
+                    pod + " handed its count over"));
+        }
+        StateSpace lastSpace = hosts.space("ids", "pod-new");
+        CounterMapState<String> last = lastSpace.partition(0).counterMap("matches", TEXT);
+        lastSpace.share(last);
+        await(last.addTo("flow-new", 1));
+        hosts.view("h3", lastSpace, "");
+        hosts.fabric.eventually(() -> {
+            assertEquals(Set.of("stays", "pod-new"), stays.instances());
+            assertEquals(6L, await(stays.getGlobal("matches", Reduce.sum())), "five handed over, one counted");
+        });
+    }
 }
