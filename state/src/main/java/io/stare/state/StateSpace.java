@@ -184,7 +184,8 @@ public final class StateSpace implements AutoCloseable {
      * partition 0, shared and async (E-State's hand-over when flows move here): counters and
      * countermap fields added, set members and absent map fields added, list values appended, a
      * value kept if written later. Lands at once (before this returns) once
-     * {@link #prepareAdoption} has completed for the item.
+     * {@link #prepareAdoption} has completed for the item, past the flusher's buffer too (the
+     * instance that handed the item over has let it go).
      */
     public CompletionStage<Void> adopt(StateItem item) {
         StateKey mine = prepare(item);
@@ -192,7 +193,7 @@ public final class StateSpace implements AutoCloseable {
         return flusher.read(mine).thenCompose(ours -> {
             CompletionStage<Void> last = CompletableFuture.completedFuture(null);
             for (Change change : adoption(mine, value, ours)) {
-                last = flusher.write(change);
+                last = flusher.writeAdopted(change);
             }
             return last;
         });
@@ -385,6 +386,11 @@ public final class StateSpace implements AutoCloseable {
             return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
                     .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
         });
+    }
+
+    /** Whether {@link #close()} has run: writes fail, nothing more is flushed. */
+    public boolean isClosed() {
+        return flusher.isClosed();
     }
 
     /** Flushes what the async structures hold (up to 5 s), stops the flusher, closes a store it opened. */

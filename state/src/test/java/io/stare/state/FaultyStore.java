@@ -15,24 +15,42 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A store in front of another that can be made to fail its writes: as a store away does (a failed
- * stage), or as a broken driver does (throwing). Reads pass through, so an item's first read is
- * not what the tests break.
+ * stage), or as a broken driver does (throwing). Reads pass through unless {@link #failReads} says
+ * they fail too (the store away for everything).
  */
-final class FaultyStore implements StateStore {
+public final class FaultyStore implements StateStore {
 
-    enum Fault { NONE, FAIL, THROW, STALL }
+    /** What the next writes meet. */
+    public enum Fault { NONE, FAIL, THROW, STALL }
 
     private final StateStore inner;
     private volatile Fault fault = Fault.NONE;
     final AtomicLong refusedBatches = new AtomicLong();
+    /** Reads failed while {@link #failReads} was on. */
+    public final AtomicLong refusedReads = new AtomicLong();
+    private volatile boolean readsFail;
     final AtomicLong batches = new AtomicLong();
     private final java.util.List<Runnable> stalled = new java.util.ArrayList<>();
 
-    FaultyStore(StateStore inner) {
+    public FaultyStore(StateStore inner) {
         this.inner = inner;
     }
 
-    void fault(Fault next) {
+    /** Makes reads fail (as a store away does), or pass through again. */
+    public void failReads(boolean fail) {
+        readsFail = fail;
+    }
+
+    private <T> CompletionStage<T> read(java.util.function.Supplier<CompletionStage<T>> read) {
+        if (readsFail) {
+            refusedReads.incrementAndGet();
+            return CompletableFuture.failedFuture(new StateStoreException(StateStoreException.Kind.UNAVAILABLE,
+                    "the store is away"));
+        }
+        return read.get();
+    }
+
+    public void fault(Fault next) {
         fault = next;
     }
 
@@ -73,32 +91,32 @@ final class FaultyStore implements StateStore {
 
     @Override
     public CompletionStage<Optional<byte[]>> value(StateKey key) {
-        return inner.value(key);
+        return read(() -> inner.value(key));
     }
 
     @Override
     public CompletionStage<Long> counter(StateKey key) {
-        return inner.counter(key);
+        return read(() -> inner.counter(key));
     }
 
     @Override
     public CompletionStage<List<byte[]>> list(StateKey key) {
-        return inner.list(key);
+        return read(() -> inner.list(key));
     }
 
     @Override
     public CompletionStage<Set<Bytes>> set(StateKey key) {
-        return inner.set(key);
+        return read(() -> inner.set(key));
     }
 
     @Override
     public CompletionStage<Map<Bytes, byte[]>> map(StateKey key) {
-        return inner.map(key);
+        return read(() -> inner.map(key));
     }
 
     @Override
     public CompletionStage<Map<Bytes, Long>> counterMap(StateKey key) {
-        return inner.counterMap(key);
+        return read(() -> inner.counterMap(key));
     }
 
     @Override

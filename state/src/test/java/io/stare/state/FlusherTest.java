@@ -132,6 +132,29 @@ class FlusherTest {
     }
 
     @Test
+    void anAdoptedItemLandsPastAFullBuffer() throws Exception {
+        CounterState packets = open(10).partition(0).counter("flow-a.packets");
+        space.share(packets);
+        await(packets.get());
+        store.fault(FaultyStore.Fault.FAIL);
+        CounterMapState<String> flows = space.partition(0).counterMap("flows", TEXT);
+        await(flows.get());
+        for (int i = 0; i < 10; i++) {
+            await(flows.addTo("flow-" + i, 1));
+        }
+        assertThrows(ExecutionException.class, () -> await(packets.add(1)), "the buffer is full");
+        // Another instance let flow-a's packets go (a hand-over): refusing them here would lose them.
+        StateItem handed = new StateItem(new io.stare.state.store.StateKey("fw", "1", 0,
+                io.stare.state.store.StructureType.COUNTER, "flow-a.packets"), 7L);
+        await(space.prepareAdoption(handed));
+        await(space.adopt(handed));
+        assertEquals(7L, await(packets.get()));
+        store.fault(FaultyStore.Fault.NONE);
+        assertTrue(space.flush(Duration.ofSeconds(5)));
+        assertEquals(7L, await(store.counter(packets.key())));
+    }
+
+    @Test
     void aDriverThatThrowsStopsNoFlushAndLosesNoDelta() throws Exception {
         CounterState packets = open(1_000).partition(0).counter("packets");
         store.fault(FaultyStore.Fault.THROW);

@@ -121,6 +121,26 @@ public final class Flusher implements AutoCloseable {
                     + heldUnits + " units of changes (stare.state.buffer = " + buffer
                     + "); write refused: " + change.key()));
         }
+        return record(change);
+    }
+
+    /**
+     * Records an adopted item's write (E-State's hand-over), past the buffer too: the instance that
+     * handed the item over has let it go, so refusing would lose it. Fails only once closed.
+     */
+    public synchronized CompletionStage<Void> writeAdopted(Change change) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the state space is closed"));
+        }
+        return record(change);
+    }
+
+    /** Whether {@link #close()} has run. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private CompletionStage<Void> record(Change change) {
         Item item = cached(change.key());
         item.sinceBase.merge(change);
         Delta delta = item.pending;

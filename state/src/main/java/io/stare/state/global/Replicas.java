@@ -81,6 +81,7 @@ public final class Replicas {
             ignored++;
             return;
         }
+        expire(nanos.getAsLong()); // here too: an instance that never reads must not keep ended holds
         peer.sequence = message.sequence();
         peer.heardAt = nanos.getAsLong();
         peer.replyAddress = message.replyAddress();
@@ -219,6 +220,18 @@ public final class Replicas {
             }
         }
         acknowledged.values().removeIf(at -> now - at > timeoutNanos);
+    }
+
+    /** The whole items {@code changes} describe (a hand-over's: a delete, then what each holds). */
+    static List<StateItem> itemsOf(String nf, List<Change> changes) {
+        try (MemoryStore store = new MemoryStore()) {
+            store.apply(changes);
+            List<StateItem> out = new ArrayList<>();
+            for (StateKey key : List.copyOf(store.keys(nf).toCompletableFuture().join())) {
+                out.add(new StateItem(key, StateReads.read(store, key).toCompletableFuture().join()));
+            }
+            return out;
+        }
     }
 
     private List<StateItem> items(MemoryStore store, Predicate<StateKey> matches) {

@@ -8,6 +8,7 @@ import io.stare.state.StateItem;
 import io.stare.state.store.StateKey;
 import io.stare.state.StateSpace;
 import io.stare.state.store.Change;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class StareGlobalView implements GlobalView {
 
     private static final Logger log = LoggerFactory.getLogger(StareGlobalView.class);
+    /** How often an adoption is tried again while the store cannot read the items' counterparts. */
+    static final Duration ADOPTION_RETRY = Duration.ofMillis(200);
 
     private final StateSpace space;
     private final StareClient client;
@@ -155,18 +158,59 @@ public final class StareGlobalView implements GlobalView {
         return messages;
     }
 
-    /** Publishes {@code messages} in order; completes when STARE has taken the last. */
-    private CompletionStage<Void> send(List<PeerMessage> messages) {
-        CompletionStage<Void> last = CompletableFuture.completedFuture(null);
-        for (PeerMessage message : messages) {
-            last = client.publish(stateName, message.encode()).thenAccept(result -> {
-                if (!(result instanceof PublishResult.Published)) {
-                    // The next snapshot repairs the peers' replicas.
+    /**
+     * Publishes {@code messages} in order; completes, once STARE has answered each, with those it
+     * did not take (refused, or the client failed) and why. Changes and snapshots need no more: the
+     * next snapshot repairs the peers' replicas.
+     */
+    private CompletionStage<List<Refusal>> send(List<PeerMessage> messages) {
+        List<Refusal> refused = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<?>[] answers = new CompletableFuture<?>[messages.size()];
+        for (int i = 0; i < messages.size(); i++) {
+            PeerMessage message = messages.get(i);
+            CompletionStage<PublishResult> answer;
+            try {
+                answer = client.publish(stateName, message.encode());
+            } catch (RuntimeException e) { // a client that throws instead of failing its stage
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answers[i] = answer.handle((result, error) -> {
+                if (error != null || !(result instanceof PublishResult.Published)) {
                     unpublished.incrementAndGet();
+                    refused.add(new Refusal(message, error != null ? error.toString() : result.toString()));
                 }
-            });
+                return null;
+            }).toCompletableFuture();
         }
-        return last;
+        return CompletableFuture.allOf(answers).thenApply(done -> List.copyOf(refused));
+    }
+
+    /** A message STARE did not take, and why. */
+    private record Refusal(PeerMessage message, String why) {
+    }
+
+    /**
+     * A hand-over STARE did not carry (every part or some): no peer heard those parts, so this
+     * instance takes their items back (adopts its own hand-over, no acknowledgement needed) and
+     * fails {@code handed}: nothing lost, and the caller may hand over again.
+     */
+    private void takeBack(List<Refusal> refused, CompletableFuture<Integer> handed) {
+        List<CompletableFuture<Void>> back = new ArrayList<>();
+        int items = 0;
+        for (Refusal refusal : refused) {
+            PeerMessage message = refusal.message();
+            List<StateItem> taken = Replicas.itemsOf(nf, message.changes());
+            items += taken.size();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            adopt(new PeerMessage.Handed(self, message.sequence()), taken, false, done, 1);
+            back.add(done);
+        }
+        String why = refused.get(0).why();
+        int takenBack = items;
+        CompletableFuture.allOf(back.toArray(CompletableFuture[]::new)).whenComplete((done, error) ->
+                handed.completeExceptionally(new HandOverRefusedException("STARE did not carry " + refused.size()
+                        + " part(s) of the hand-over (" + why + "); their " + takenBack + " items are this instance's "
+                        + "again")));
     }
 
     private void split(List<Change> changes, List<List<Change>> parts) {
@@ -265,24 +309,50 @@ public final class StareGlobalView implements GlobalView {
     /**
      * Adopts a peer's items handed to this instance, once their first reads are back, in one step
      * under the lock: the items become this instance's, stop being held apart, and the next message
-     * says they are adopted.
+     * says they are adopted. While the store cannot read them (it is away), the items stay held
+     * apart and the adoption is tried again every {@link #ADOPTION_RETRY}: the sender has let them
+     * go, so giving up would lose them.
      */
     private CompletionStage<Void> adopt(PeerMessage.Handed handed, List<StateItem> items) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        adopt(handed, items, true, done, 1);
+        return done;
+    }
+
+    private void adopt(PeerMessage.Handed handed, List<StateItem> items, boolean acknowledge,
+                       CompletableFuture<Void> done, int attempt) {
         CompletableFuture<?>[] ready = items.stream().map(item -> space.prepareAdoption(item).toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(ready).whenComplete((done, error) -> {
-            synchronized (this) {
-                if (error != null) {
-                    log.warn("global view of {}/{}: the items {} handed over could not be read here ({}); "
-                            + "they count as the sender's until the hold ends", nf, self, handed, error.toString());
+        CompletableFuture.allOf(ready).whenComplete((read, error) -> {
+            if (error != null) {
+                if (attempt == 1) {
+                    log.warn("global view of {}/{}: the items {} handed over cannot be read here yet ({}); "
+                            + "held apart and tried again every {}", nf, self, handed, error.toString(), ADOPTION_RETRY);
+                }
+                if (space.isClosed()) {
+                    log.error("global view of {}/{}: closed before the items {} handed over could be adopted; "
+                            + "{} items lost", nf, self, handed, items.size());
+                    done.completeExceptionally(error);
                     return;
                 }
+                CompletableFuture.delayedExecutor(ADOPTION_RETRY.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(() -> adopt(handed, items, acknowledge, done, attempt + 1));
+                return;
+            }
+            synchronized (this) {
                 for (StateItem item : items) {
                     space.adopt(item);
                 }
                 replicas.release(handed);
-                adopted.add(handed);
+                if (acknowledge) {
+                    adopted.add(handed);
+                }
             }
+            if (attempt > 1) {
+                log.info("global view of {}/{}: the items {} handed over are adopted (attempt {})", nf, self, handed,
+                        attempt);
+            }
+            done.complete(null);
         });
     }
 
@@ -294,7 +364,9 @@ public final class StareGlobalView implements GlobalView {
      * here afterwards count here again, as new items.
      *
      * @return completes when STARE has taken the hand-over, with the number of items handed; fails
-     *     with {@link IllegalStateException}, nothing taken, if {@code to} is not a counting peer
+     *     with {@link IllegalStateException}, nothing taken, if {@code to} is not a counting peer, and
+     *     with {@link HandOverRefusedException} if STARE did not carry it (the items are this
+     *     instance's again)
      * @throws IllegalArgumentException if {@code to} is this instance
      */
     public CompletionStage<Integer> handOver(String to, String idRegex) {
@@ -323,11 +395,11 @@ public final class StareGlobalView implements GlobalView {
                         replicas.hold(new PeerMessage.Handed(self, message.sequence()), message.changes());
                     }
                 }
-                send(messages).whenComplete((done, error) -> {
-                    if (error != null) {
-                        handed.completeExceptionally(error);
-                    } else {
+                send(messages).whenComplete((refused, error) -> {
+                    if (refused.isEmpty()) {
                         handed.complete(items);
+                    } else {
+                        takeBack(refused, handed);
                     }
                 });
             } catch (RuntimeException e) {
@@ -493,7 +565,12 @@ public final class StareGlobalView implements GlobalView {
                 space.flusher().takeUnpublished(); // the snapshot below holds them
                 messages = messages(PeerMessage.Kind.LEAVE, space.flusher().sharedSnapshot(), adopter);
             }
-            send(messages).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            List<Refusal> refused = send(messages).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            if (!refused.isEmpty()) {
+                log.warn("global view of {}/{}: STARE did not carry {} of the {} parts of the leave ({}); peers stop "
+                        + "counting this instance's items after {}", nf, self, refused.size(), messages.size(),
+                        refused.get(0).why(), settings.peerTimeout());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

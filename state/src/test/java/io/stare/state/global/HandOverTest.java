@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stare.client.StateCodec;
 import io.stare.state.CounterState;
+import io.stare.state.FaultyStore;
 import io.stare.state.StateSpace;
 import io.stare.state.ValueState;
 import io.stare.state.store.memory.MemoryStore;
@@ -202,5 +203,51 @@ class HandOverTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void aHandOverStareDoesNotCarryLeavesTheItemsWhereTheyWere() throws Exception {
+        Instance zero = instance("h1", 0);
+        Instance one = instance("h2", 1);
+        hosts.fabric.eventually(() -> List.of(zero, one).forEach(i ->
+                assertEquals(Set.of("0", "1"), i.view().instances())));
+        await(zero.packets("flow-a").add(7));
+        await(zero.connection("flow-a").set("ESTABLISHED"));
+
+        hosts.crash(zero.view()); // its VNF is gone: STARE carries nothing it publishes
+        java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> await(zero.view().handOver("1", "flow-a\\..*")));
+        assertTrue(refused.getCause() instanceof HandOverRefusedException, refused.toString());
+        assertEquals(7L, await(zero.view().getGlobal("flow-a\\.packets", Reduce.sum())), "the packets are back");
+        assertEquals(Optional.of("ESTABLISHED"), await(zero.view().getGlobal("flow-a\\.state", Reduce.latest(TEXT)))
+                .map(s -> s.value()), "and the connection's state");
+        assertEquals(0, zero.view().holding(), "nothing held apart");
+        assertEquals(7L, await(zero.packets("flow-a").get()));
+    }
+
+    @Test
+    void anAdopterWhoseStoreIsAwayAdoptsOnceItIsBack() throws Exception {
+        Instance zero = instance("h1", 0);
+        FaultyStore away = hosts.keep(new FaultyStore(new MemoryStore()));
+        StateSpace oneSpace = hosts.space("fw", "1", away);
+        Instance one = new Instance(oneSpace, hosts.view("h2", oneSpace, ""));
+        hosts.fabric.eventually(() -> List.of(zero, one).forEach(i ->
+                assertEquals(Set.of("0", "1"), i.view().instances())));
+        await(zero.packets("flow-a").add(7));
+        hosts.fabric.eventually(() -> assertEquals(7L, await(one.view().getGlobal("flow-a\\.packets", Reduce.sum()))));
+
+        away.failReads(true); // instance 1 cannot read its own counterparts of the items it is handed
+        assertEquals(1, await(zero.view().handOver("1", "flow-a\\..*")));
+        long failed = away.refusedReads.get();
+        hosts.fabric.eventually(() -> assertTrue(away.refusedReads.get() >= failed + 3, "the adoption is tried again"));
+        away.failReads(false);
+
+        hosts.fabric.eventually(() -> {
+            assertEquals(7L, await(one.packets("flow-a").get()), "adopted once the store is back");
+            for (Instance i : List.of(zero, one)) {
+                assertEquals(7L, await(i.view().getGlobal("flow-a\\.packets", Reduce.sum())));
+                assertEquals(0, i.view().holding());
+            }
+        });
     }
 }

@@ -5,6 +5,7 @@ import io.stare.client.StareClient;
 import io.stare.state.Mode;
 import io.stare.state.StateSettings;
 import io.stare.state.StateSpace;
+import io.stare.state.store.StateStore;
 import io.stare.state.store.memory.MemoryStore;
 import io.stare.testkit.StareFabric;
 import java.time.Duration;
@@ -42,7 +43,7 @@ final class ThreeHosts implements AutoCloseable {
     }
 
     /** Instance {@code instance} of {@code nf}'s space, async with a 1 ms flush, in {@code store}. */
-    StateSpace space(String nf, String instance, MemoryStore store) {
+    StateSpace space(String nf, String instance, StateStore store) {
         return keep(StateSpace.over(new StateSettings(nf, instance, Mode.ASYNC, Duration.ofMillis(1),
                 100_000, ConfigFactory.empty()), store, System::currentTimeMillis));
     }
