@@ -13,7 +13,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,27 +33,37 @@ import org.slf4j.LoggerFactory;
  * E-State's request/reply, the answering side: a peer sends a structure-ID regex, this instance
  * answers with its matching shared items. Frames are a 4-byte length and the bytes; the answer is
  * the items as {@link ChangeCodec} changes (each item whole). A request that is no frame, too
- * long or no regex closes its connection and is counted; it never stops the server. Connections
- * past the limit are closed at once and counted; closing the server closes every connection.
+ * long or no regex closes its connection and is counted; it never stops the server, and neither
+ * does a regex that backtracks for ever: matching stops at {@link #MATCH_BUDGET} (the request is
+ * refused). Connections past the limit are closed at once and counted; a connection idle past
+ * its timeout is closed (a peer that vanished without closing frees its place); closing the
+ * server closes every connection.
  */
 public final class GlobalServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GlobalServer.class);
     /** The longest regex a request may carry. */
     static final int MAX_REQUEST = 4096;
+    /** How long one request may spend matching its regex against this instance's item IDs. */
+    static final Duration MATCH_BUDGET = Duration.ofSeconds(1);
+    /** How long a connection may stay silent before it is closed (peers reconnect on their next read). */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
     private final StateSpace space;
     private final ServerSocket socket;
     private final ExecutorService threads;
     private final int maxConnections;
+    private final int idleMillis;
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong idleClosed = new AtomicLong();
 
-    private GlobalServer(StateSpace space, ServerSocket socket, int threads) {
+    private GlobalServer(StateSpace space, ServerSocket socket, int threads, Duration idle) {
         this.space = space;
         this.socket = socket;
         this.maxConnections = threads;
+        this.idleMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, idle.toMillis()));
         this.threads = Executors.newFixedThreadPool(threads + 1, r -> {
             Thread t = new Thread(r, "stare-state-reply-" + space.settings().instance());
             t.setDaemon(true);
@@ -66,9 +78,17 @@ public final class GlobalServer implements AutoCloseable {
      * @param connections connections served at once
      */
     public static GlobalServer start(StateSpace space, InetSocketAddress at, int connections) throws IOException {
+        return start(space, at, connections, IDLE_TIMEOUT);
+    }
+
+    /**
+     * As {@link #start(StateSpace, InetSocketAddress, int)}, closing connections silent for {@code idle}.
+     */
+    public static GlobalServer start(StateSpace space, InetSocketAddress at, int connections, Duration idle)
+            throws IOException {
         ServerSocket socket = new ServerSocket();
         socket.bind(at);
-        return new GlobalServer(space, socket, connections);
+        return new GlobalServer(space, socket, connections, idle);
     }
 
     /** Listens on loopback, any free port. */
@@ -91,6 +111,11 @@ public final class GlobalServer implements AutoCloseable {
         return answered.get();
     }
 
+    /** Connections closed because they stayed silent past the idle timeout. */
+    public long idleClosed() {
+        return idleClosed.get();
+    }
+
     private void accept() {
         while (!socket.isClosed()) {
             Socket connection;
@@ -99,6 +124,7 @@ public final class GlobalServer implements AutoCloseable {
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     log.warn("request/reply of {}: {}", space.settings().instance(), e.toString());
+                    pause(); // e.g. out of file descriptors: do not spin
                 }
                 continue;
             }
@@ -132,11 +158,15 @@ public final class GlobalServer implements AutoCloseable {
              DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(
                      connection.getOutputStream()))) {
             connection.setTcpNoDelay(true);
+            connection.setSoTimeout(idleMillis);
             while (true) {
                 int length;
                 try {
                     length = in.readInt();
                 } catch (EOFException done) {
+                    return;
+                } catch (SocketTimeoutException idle) {
+                    idleClosed.incrementAndGet();
                     return;
                 }
                 if (length < 0 || length > MAX_REQUEST) {
@@ -151,7 +181,16 @@ public final class GlobalServer implements AutoCloseable {
                     refused.incrementAndGet();
                     return;
                 }
-                byte[] answer = ChangeCodec.encode(items(pattern));
+                List<Change> items;
+                try {
+                    items = items(pattern);
+                } catch (MatchBudget.Exceeded e) {
+                    refused.incrementAndGet();
+                    log.warn("request/reply of {}: a regex matched past {}, refused: {}", space.settings().instance(),
+                            MATCH_BUDGET, e.getMessage());
+                    return;
+                }
+                byte[] answer = ChangeCodec.encode(items);
                 // counted before the peer can read it: a peer that has its answer sees it counted
                 answered.incrementAndGet();
                 out.writeInt(answer.length);
@@ -168,9 +207,18 @@ public final class GlobalServer implements AutoCloseable {
         }
     }
 
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private List<Change> items(Pattern pattern) {
         List<Change> changes = new ArrayList<>();
-        List<StateItem> items = space.localItems(k -> pattern.matcher(k.id()).matches()
+        MatchBudget budget = new MatchBudget(MATCH_BUDGET);
+        List<StateItem> items = space.localItems(k -> budget.matches(pattern, k.id())
                 && space.flusher().isShared(k)).toCompletableFuture().join();
         for (StateItem item : items) {
             StateKey key = item.key();

@@ -117,26 +117,42 @@ public final class RequestReplyView implements GlobalView {
             connection = connections.get(peer);
         }
         try {
-            if (connection == null) {
-                connection = new Connection(address, (int) settings.requestTimeout().toMillis());
-                synchronized (connections) {
-                    Connection raced = connections.putIfAbsent(peer, connection);
-                    if (raced != null) {
-                        connection.close();
-                        connection = raced;
-                    }
+            if (connection != null) {
+                try {
+                    return items(connection.ask(request));
+                } catch (java.net.SocketTimeoutException slow) {
+                    throw slow;
+                } catch (IOException closedWhileIdle) {
+                    // The peer closes connections idle past its timeout: one try on a fresh one.
+                    drop(peer);
                 }
             }
-            return items(connection.ask(request));
+            return items(open(peer, address).ask(request));
         } catch (IOException | RuntimeException e) {
-            synchronized (connections) {
-                Connection broken = connections.remove(peer);
-                if (broken != null) {
-                    broken.close();
-                }
-            }
+            drop(peer);
             throw new java.util.concurrent.CompletionException(new IOException("peer " + peer + " at " + address
                     + " did not answer: " + e.getMessage(), e));
+        }
+    }
+
+    private Connection open(String peer, String address) throws IOException {
+        Connection connection = new Connection(address, (int) settings.requestTimeout().toMillis());
+        synchronized (connections) {
+            Connection raced = connections.putIfAbsent(peer, connection);
+            if (raced != null) {
+                connection.close();
+                return raced;
+            }
+        }
+        return connection;
+    }
+
+    private void drop(String peer) {
+        synchronized (connections) {
+            Connection broken = connections.remove(peer);
+            if (broken != null) {
+                broken.close();
+            }
         }
     }
 

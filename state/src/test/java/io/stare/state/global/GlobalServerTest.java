@@ -135,4 +135,44 @@ class GlobalServerTest {
         server.close();
         assertClosedByServer(held);
     }
+
+    @Test
+    void aRegexThatBacktracksForEverIsStoppedAndRefused() throws Exception {
+        space.partition(0).counter("a".repeat(40)).add(1).toCompletableFuture().get();
+        space.share(space.partition(0).counter("a".repeat(40)));
+        Socket good = connect();
+        Socket bad = connect();
+        DataOutputStream out = new DataOutputStream(bad.getOutputStream());
+        // About 40^12 ways to fail on 40 a's (Java's engine memoizes (a+)+b, not this).
+        byte[] request = "(.*a){12}b".getBytes(StandardCharsets.UTF_8);
+        out.writeInt(request.length);
+        out.write(request);
+        out.flush();
+        assertClosedByServer(bad);
+        assertEquals(1, server.refused());
+        assertEquals(1, ask(good, "matches").stream().filter(c -> c instanceof Change.SetField).count(),
+                "a good peer is still answered");
+    }
+
+    @Test
+    void aConnectionIdlePastTheTimeoutIsClosedAndAPeerReadsOnThroughANewOne() throws Exception {
+        server.close();
+        server = GlobalServer.start(space, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2,
+                Duration.ofMillis(300));
+        Socket idle = connect();
+        ask(idle, "matches");
+        assertClosedByServer(idle); // after 300 ms of silence
+        assertEquals(1, server.idleClosed());
+        assertEquals(0, server.refused(), "idle is not hostile");
+
+        try (StateSpace reader = StateSpace.over(new StateSettings("ids", "1", Mode.ASYNC, Duration.ofMillis(1),
+                1_000, ConfigFactory.empty()), new MemoryStore(), System::currentTimeMillis);
+             RequestReplyView view = new RequestReplyView(reader, () -> java.util.Map.of("0", server.address()),
+                     ThreeHosts.GLOBAL)) {
+            assertEquals(3L, view.getGlobal("matches", Reduce.sum()).toCompletableFuture().get());
+            io.stare.testing.TestTime.eventually(Duration.ofSeconds(10), server::idleClosed, n -> n == 2);
+            assertEquals(3L, view.getGlobal("matches", Reduce.sum()).toCompletableFuture().get(),
+                    "read through a new connection");
+        }
+    }
 }
