@@ -62,7 +62,10 @@ public final class StareGlobalView implements GlobalView {
     private final AtomicBoolean tooMany = new AtomicBoolean();
     /** Hand-overs adopted since the last message: the next one says so (guarded by this). */
     private final List<PeerMessage.Handed> adopted = new ArrayList<>();
-    private volatile boolean closed;
+    /** Set once by {@link #leave}: no more hand-overs, periods or adoptions for the snapshot. */
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Hand-overs queued on the timer and not started: a leave fails them (they took nothing). */
+    private final Set<CompletableFuture<Integer>> queuedHandOvers = ConcurrentHashMap.newKeySet();
 
     private StareGlobalView(StateSpace space, StareClient client, GlobalSettings settings, String replyAddress) {
         this.space = space;
@@ -373,12 +376,16 @@ public final class StareGlobalView implements GlobalView {
         if (to.equals(self)) {
             throw new IllegalArgumentException("instance " + self + " cannot hand items to itself");
         }
-        if (closed) {
+        if (closed.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("instance " + self + " has left"));
         }
         Pattern pattern = Pattern.compile(idRegex);
         CompletableFuture<Integer> handed = new CompletableFuture<>();
-        timer.execute(() -> {
+        queuedHandOvers.add(handed);
+        Runnable task = () -> {
+            if (!queuedHandOvers.remove(handed)) {
+                return; // failed by a leave meanwhile
+            }
             try {
                 List<PeerMessage> messages;
                 int items;
@@ -405,7 +412,13 @@ public final class StareGlobalView implements GlobalView {
             } catch (RuntimeException e) {
                 handed.completeExceptionally(e);
             }
-        });
+        };
+        try {
+            timer.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException leaving) {
+            queuedHandOvers.remove(handed);
+            handed.completeExceptionally(new IllegalStateException("instance " + self + " has left"));
+        }
         return handed;
     }
 
@@ -549,14 +562,19 @@ public final class StareGlobalView implements GlobalView {
      * structures after it.
      */
     public void leave(String adopter) {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         if (!adopter.isEmpty()) {
             awaitCountedBy(adopter);
         }
         timer.shutdownNow();
+        for (CompletableFuture<Integer> queued : List.copyOf(queuedHandOvers)) {
+            if (queuedHandOvers.remove(queued)) { // not started, and now it never will
+                queued.completeExceptionally(new IllegalStateException("instance " + self
+                        + " left before the hand-over ran; nothing was taken (its items go with the leave)"));
+            }
+        }
         try {
             // A period still running publishes first: sequence numbers go out in order.
             timer.awaitTermination(5, TimeUnit.SECONDS);

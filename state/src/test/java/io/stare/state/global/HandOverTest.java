@@ -250,4 +250,35 @@ class HandOverTest {
             }
         });
     }
+
+    @Test
+    void handOversQueuedWhenTheInstanceLeavesEndAndLoseNothing() throws Exception {
+        Instance zero = instance("h1", 0);
+        Instance one = instance("h2", 1);
+        hosts.fabric.eventually(() -> List.of(zero, one).forEach(i ->
+                assertEquals(Set.of("0", "1"), i.view().instances())));
+        long total = 0;
+        for (int f = 0; f < 20; f++) {
+            await(zero.packets("flow-" + f).add(f + 1));
+            total += f + 1;
+        }
+        List<CompletionStage<Integer>> handOvers = new ArrayList<>();
+        for (int f = 0; f < 20; f++) {
+            handOvers.add(zero.view().handOver("1", "flow-" + f + "\\..*"));
+        }
+        zero.view().close(); // leaves, handing everything left to instance 1
+        for (CompletionStage<Integer> handOver : handOvers) {
+            try {
+                assertEquals(1, await(handOver)); // carried before the leave
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause() instanceof IllegalStateException, e.toString()); // or never started
+            }
+        }
+        long expected = total;
+        hosts.fabric.eventually(() -> {
+            assertEquals(expected, await(one.view().getGlobal(".*\\.packets", Reduce.sum())));
+            assertEquals(Set.of("1"), one.view().instances());
+            assertEquals(0, one.view().holding());
+        });
+    }
 }
