@@ -8,6 +8,7 @@ import io.stare.state.store.memory.MemoryStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -24,8 +25,11 @@ import java.util.function.Predicate;
  * <p>Items on their way from one instance to another (a leave, a hand-over) are <em>held</em>:
  * counted apart from both replicas from the moment the sender's message comes until the adopter's
  * message says it has adopted them (its changes up to that message hold them), so no reader counts
- * them twice or misses them meanwhile. A hold the adopter never acknowledges ends after the peer
- * timeout. Plain Java with an injected clock; the view that owns it locks around it.
+ * them twice or misses them meanwhile. A hold whose adopter leaves without having adopted it (two
+ * instances that leave at once, each naming the other) is <em>orphaned</em>: the first of the
+ * instances that still count, in {@link #ORDER}, adopts it, and every instance agrees which from
+ * the same messages. A hold the adopter never acknowledges ends after the peer timeout. Plain Java
+ * with an injected clock; the view that owns it locks around it.
  */
 public final class Replicas {
 
@@ -39,7 +43,22 @@ public final class Replicas {
     }
 
     /** Items handed from one instance to another, counted apart until the adopter has them. */
-    private record Hold(MemoryStore items, long since) {
+    private record Hold(MemoryStore items, long since, String adopter) {
+    }
+
+    /**
+     * The order in which instances are picked as adopters: by number where the names are numbers,
+     * then by name.
+     */
+    public static final Comparator<String> ORDER = Comparator.comparingInt(Replicas::number)
+            .thenComparing(Comparator.naturalOrder());
+
+    private static int number(String instance) {
+        try {
+            return Integer.parseInt(instance);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     private final String nf;
@@ -51,8 +70,11 @@ public final class Replicas {
     private final Map<PeerMessage.Handed, Hold> held = new LinkedHashMap<>();
     /** Acknowledgements heard before their hand-over (the adopter's path was the faster one). */
     private final Map<PeerMessage.Handed, Long> acknowledged = new LinkedHashMap<>();
+    /** Instances whose leave was heard lately, and when: a hand-over naming one is orphaned. */
+    private final Map<String, Long> left = new LinkedHashMap<>();
     private long ignored;
     private long abandoned;
+    private long orphaned;
 
     /**
      * @param nf the network function, whose items the replicas hold
@@ -82,6 +104,7 @@ public final class Replicas {
             return;
         }
         expire(nanos.getAsLong()); // here too: an instance that never reads must not keep ended holds
+        left.remove(message.instance()); // heard again: back (a restart under the same name)
         peer.sequence = message.sequence();
         peer.heardAt = nanos.getAsLong();
         peer.replyAddress = message.replyAddress();
@@ -106,6 +129,7 @@ public final class Replicas {
             case LEAVE -> {
                 peer.items.apply(message.changes());
                 peers.remove(message.instance());
+                left.put(message.instance(), nanos.getAsLong());
                 if (message.adopter().isEmpty()) {
                     peer.items.close();
                 } else {
@@ -127,6 +151,42 @@ public final class Replicas {
                 acknowledged.put(adopted, nanos.getAsLong());
             }
         }
+        // After the acknowledgements: what a leaver adopted before it left is not orphaned.
+        adoptOrphans();
+    }
+
+    /**
+     * Holds whose adopter has left are passed to the first instance that still counts (this one
+     * included); if that is this instance, it adopts them.
+     */
+    private void adoptOrphans() {
+        if (left.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<PeerMessage.Handed, Hold> entry : List.copyOf(held.entrySet())) {
+            Hold hold = entry.getValue();
+            if (!left.containsKey(hold.adopter())) {
+                continue;
+            }
+            String successor = successor();
+            orphaned++;
+            held.put(entry.getKey(), new Hold(hold.items(), nanos.getAsLong(), successor));
+            if (successor.equals(self)) {
+                adopt.accept(entry.getKey(), items(hold.items(), k -> true));
+            }
+        }
+    }
+
+    /** The instance that adopts orphans: the first, in {@link #ORDER}, of this one and the peers counting. */
+    private String successor() {
+        long now = nanos.getAsLong();
+        String first = self;
+        for (Map.Entry<String, Peer> peer : peers.entrySet()) {
+            if (counts(peer.getValue(), now) && ORDER.compare(peer.getKey(), first) < 0) {
+                first = peer.getKey();
+            }
+        }
+        return first;
     }
 
     /**
@@ -157,7 +217,7 @@ public final class Replicas {
             items.close(); // the adopter's replica holds them already
             return;
         }
-        hold(handed, items);
+        hold(handed, adopter, items);
         if (adopter.equals(self)) {
             adopt.accept(handed, items(items, k -> true));
         }
@@ -167,14 +227,14 @@ public final class Replicas {
      * Holds items that this instance hands over itself: they count apart until the adopter says it
      * has them.
      */
-    public void hold(PeerMessage.Handed handed, List<Change> items) {
+    public void hold(PeerMessage.Handed handed, String adopter, List<Change> items) {
         MemoryStore store = new MemoryStore();
         store.apply(items);
-        hold(handed, store);
+        hold(handed, adopter, store);
     }
 
-    private void hold(PeerMessage.Handed handed, MemoryStore items) {
-        held.put(handed, new Hold(items, nanos.getAsLong()));
+    private void hold(PeerMessage.Handed handed, String adopter, MemoryStore items) {
+        held.put(handed, new Hold(items, nanos.getAsLong(), adopter));
     }
 
     /** The hand-over's items are now this instance's own (it adopted them): no longer held apart. */
@@ -220,6 +280,7 @@ public final class Replicas {
             }
         }
         acknowledged.values().removeIf(at -> now - at > timeoutNanos);
+        left.values().removeIf(at -> now - at > timeoutNanos);
     }
 
     /** The whole items {@code changes} describe (a hand-over's: a delete, then what each holds). */
@@ -284,5 +345,10 @@ public final class Replicas {
     /** Holds ended because the adopter did not acknowledge them within the peer timeout. */
     public long abandoned() {
         return abandoned;
+    }
+
+    /** Holds passed on because their adopter left without adopting them. */
+    public long orphaned() {
+        return orphaned;
     }
 }

@@ -324,8 +324,21 @@ public final class StareGlobalView implements GlobalView {
 
     private void adopt(PeerMessage.Handed handed, List<StateItem> items, boolean acknowledge,
                        CompletableFuture<Void> done, int attempt) {
-        CompletableFuture<?>[] ready = items.stream().map(item -> space.prepareAdoption(item).toCompletableFuture())
-                .toArray(CompletableFuture[]::new);
+        if (closed.get()) {
+            // Leaving: what it adopted now would go nowhere. Its peers pass the items on (orphans).
+            done.completeExceptionally(new IllegalStateException("instance " + self + " is leaving"));
+            return;
+        }
+        CompletableFuture<?>[] ready;
+        try {
+            ready = items.stream().map(item -> space.prepareAdoption(item).toCompletableFuture())
+                    .toArray(CompletableFuture[]::new);
+        } catch (RuntimeException e) { // e.g. an ID open here in another mode: a developer's error
+            log.error("global view of {}/{}: the items {} handed over cannot be adopted here: {}", nf, self, handed,
+                    e.toString());
+            done.completeExceptionally(e);
+            return;
+        }
         CompletableFuture.allOf(ready).whenComplete((read, error) -> {
             if (error != null) {
                 if (attempt == 1) {
@@ -399,7 +412,7 @@ public final class StareGlobalView implements GlobalView {
                     items = (int) moved.stream().filter(c -> c instanceof Change.Delete).count();
                     messages = items == 0 ? List.of() : messages(PeerMessage.Kind.HANDOVER, moved, to);
                     for (PeerMessage message : messages) {
-                        replicas.hold(new PeerMessage.Handed(self, message.sequence()), message.changes());
+                        replicas.hold(new PeerMessage.Handed(self, message.sequence()), to, message.changes());
                     }
                 }
                 send(messages).whenComplete((refused, error) -> {
@@ -513,19 +526,9 @@ public final class StareGlobalView implements GlobalView {
     public void close() {
         String adopter;
         synchronized (this) {
-            adopter = replicas.counting().keySet().stream()
-                    .min(java.util.Comparator.comparingInt(StareGlobalView::number)
-                            .thenComparing(java.util.Comparator.naturalOrder())).orElse("");
+            adopter = replicas.counting().keySet().stream().min(Replicas.ORDER).orElse("");
         }
         leave(adopter);
-    }
-
-    private static int number(String instance) {
-        try {
-            return Integer.parseInt(instance);
-        } catch (NumberFormatException e) {
-            return Integer.MAX_VALUE;
-        }
     }
 
     /**

@@ -281,4 +281,30 @@ class HandOverTest {
             assertEquals(0, one.view().holding());
         });
     }
+
+    @Test
+    void twoInstancesLeavingAtOnceEachNamingTheOtherLoseNothing() throws Exception {
+        Instance zero = instance("h1", 0);
+        Instance one = instance("h2", 1);
+        Instance two = instance("h3", 2);
+        List<Instance> all = List.of(zero, one, two);
+        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        await(zero.packets("flow-a").add(7));
+        await(one.packets("flow-b").add(5));
+        await(two.packets("flow-c").add(1));
+        hosts.fabric.eventually(() -> assertEquals(13L, await(two.view().getGlobal(".*\\.packets", Reduce.sum()))));
+
+        // Each picks the lowest-numbered peer it counts: 0 names 1, and 1 names 0.
+        Thread leaving = new Thread(() -> zero.view().close(), "zero-leaves");
+        leaving.start();
+        one.view().close();
+        leaving.join();
+
+        hosts.fabric.eventually(() -> {
+            assertEquals(Set.of("2"), two.view().instances());
+            assertEquals(13L, await(two.view().getGlobal(".*\\.packets", Reduce.sum())), "nothing lost");
+            assertEquals(0, two.view().holding());
+            assertEquals(7L, await(two.packets("flow-a").get()), "instance 2 adopted what the leavers left");
+        });
+    }
 }

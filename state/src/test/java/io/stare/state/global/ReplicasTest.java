@@ -145,4 +145,34 @@ class ReplicasTest {
                 new Change.SetCounter(counter("p", "flow-a"), 5)));
         assertEquals(java.util.Optional.empty(), other.takeOver("a"), "a's replica is p's now");
     }
+
+    @Test
+    void twoLeaversNamingEachOtherLeaveTheirItemsToTheFirstThatStillCounts() {
+        Map<String, Long> truth = Map.of("flow-a", 5L, "flow-b", 3L, "flow-c", 2L);
+        bothKnown();
+        // a names b, b names a; neither adopts the other's (each left first): both are orphans.
+        p.receive(message(PeerMessage.Kind.LEAVE, "a", 2, "b", List.of(),
+                new Change.SetCounter(counter("a", "flow-a"), 5), new Change.SetCounter(counter("a", "flow-b"), 3)));
+        assertEquals(truth, counts(), "a's items held for b");
+        assertEquals(List.of(), adoptedHere, "b still counts: it adopts");
+        p.receive(message(PeerMessage.Kind.LEAVE, "b", 2, "a", List.of(),
+                new Change.SetCounter(counter("b", "flow-c"), 2)));
+        assertEquals(truth, counts(), "still counted once, held");
+        assertEquals(List.of(new PeerMessage.Handed("a", 2), new PeerMessage.Handed("b", 2)), adoptedHere,
+                "p, alone now, adopts both");
+        assertEquals(2, p.orphaned());
+    }
+
+    @Test
+    void whatALeaverAdoptedBeforeItLeftIsNoOrphan() {
+        bothKnown();
+        p.receive(handOverFlowA()); // a hands flow-a to b
+        // b adopts it and leaves, naming a, in one message that says so.
+        p.receive(message(PeerMessage.Kind.LEAVE, "b", 2, "a", List.of(new PeerMessage.Handed("a", 2)),
+                new Change.SetCounter(counter("b", "flow-a"), 5), new Change.SetCounter(counter("b", "flow-c"), 2)));
+        assertEquals(List.of(), adoptedHere, "a still counts: b's leave is a's to adopt");
+        assertEquals(1, p.holding(), "b's items, held for a");
+        assertEquals(0, p.orphaned());
+        assertEquals(Map.of("flow-a", 5L, "flow-b", 3L, "flow-c", 2L), counts());
+    }
 }
