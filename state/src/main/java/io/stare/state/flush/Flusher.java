@@ -56,6 +56,12 @@ public final class Flusher implements AutoCloseable {
          */
         Delta inFlightWithLater;
         boolean shared;
+        /**
+         * Handed to another instance and not written here since: no longer this instance's, so
+         * it is published as deleted and left out of snapshots and global reads (not as an item
+         * of 0 that would drag a minimum or an average).
+         */
+        boolean handedOver;
         /** Its writes not yet published to the other instances (E-State's global view); null when none. */
         Delta unpublished;
 
@@ -142,6 +148,7 @@ public final class Flusher implements AutoCloseable {
 
     private CompletionStage<Void> record(Change change) {
         Item item = cached(change.key());
+        item.handedOver = false;
         item.sinceBase.merge(change);
         Delta delta = item.pending;
         int before = 0;
@@ -177,10 +184,13 @@ public final class Flusher implements AutoCloseable {
         return item.inFlightWithLater.units() - held;
     }
 
-    /** Whether {@code key} is shared. */
+    /**
+     * Whether {@code key} is shared and this instance's: not handed over since its last write. The
+     * global views count these.
+     */
     public synchronized boolean isShared(StateKey key) {
         Item item = cache.get(key);
-        return item != null && item.shared;
+        return item != null && item.shared && !item.handedOver;
     }
 
     /** Marks an item shared: its writes are kept for {@link #takeUnpublished()} too. */
@@ -202,7 +212,8 @@ public final class Flusher implements AutoCloseable {
         List<Item> waiting = new ArrayList<>();
         for (Item item : unpublished) {
             if (item.ready()) {
-                changes.addAll(item.unpublished.absolute(item.value()));
+                changes.addAll(item.handedOver ? List.of(new Change.Delete(item.key))
+                        : item.unpublished.absolute(item.value()));
                 item.unpublished = null;
             } else {
                 waiting.add(item);
@@ -216,7 +227,7 @@ public final class Flusher implements AutoCloseable {
     public synchronized List<Change> sharedSnapshot() {
         List<Change> changes = new ArrayList<>();
         for (Item item : shared) {
-            if (item.ready()) {
+            if (item.ready() && !item.handedOver) {
                 changes.addAll(Delta.whole(item.key, item.value()));
             }
         }
@@ -234,7 +245,7 @@ public final class Flusher implements AutoCloseable {
     public synchronized List<Change> handOver(Predicate<StateKey> match) {
         List<Item> items = new ArrayList<>();
         for (Item item : shared) {
-            if (match.test(item.key) && item.ready()) {
+            if (match.test(item.key) && item.ready() && !item.handedOver) {
                 items.add(item);
             }
         }
@@ -248,6 +259,7 @@ public final class Flusher implements AutoCloseable {
         for (Item item : items) {
             whole.addAll(Delta.whole(item.key, item.value()));
             write(new Change.Delete(item.key));
+            item.handedOver = true;
         }
         return whole;
     }

@@ -307,4 +307,39 @@ class HandOverTest {
             assertEquals(7L, await(two.packets("flow-a").get()), "instance 2 adopted what the leavers left");
         });
     }
+
+    @Test
+    void aHandedOverItemLeavesNoEmptyItemBehind() throws Exception {
+        Instance zero = instance("h1", 0);
+        Instance one = instance("h2", 1);
+        Instance two = instance("h3", 2);
+        List<Instance> all = List.of(zero, one, two);
+        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        await(zero.packets("flow-a").add(7));
+        await(one.packets("flow-b").add(3));
+        await(two.packets("flow-c").add(4));
+        hosts.fabric.eventually(() -> {
+            for (Instance i : all) {
+                assertEquals(Optional.of(3L), await(i.view().getGlobal(".*\\.packets", Reduce.min())));
+            }
+        });
+
+        assertEquals(1, await(zero.view().handOver("1", "flow-a\\..*")));
+        hosts.fabric.eventually(() -> {
+            for (Instance i : all) {
+                assertEquals(0, i.view().holding());
+                assertEquals(List.of("1"), await(i.view().getGlobal("flow-a\\.packets",
+                        items -> items.stream().map(item -> item.key().instance()).toList())),
+                        "only instance 1 holds flow-a's packets, at " + i.space().settings().instance());
+                assertEquals(Optional.of(3L), await(i.view().getGlobal(".*\\.packets", Reduce.min())),
+                        "no counter of 0 left behind");
+            }
+        });
+        await(zero.packets("flow-a").add(1)); // a packet in flight: a new item on instance 0
+        hosts.fabric.eventually(() -> {
+            for (Instance i : all) {
+                assertEquals(Optional.of(1L), await(i.view().getGlobal(".*\\.packets", Reduce.min())));
+            }
+        });
+    }
 }
