@@ -281,6 +281,24 @@ public final class StareGlobalView implements GlobalView {
         return counting + subscribing.size();
     }
 
+    /**
+     * Why a message that arrived on {@code peer}'s state is not {@code peer}'s (a faulty or forged
+     * publisher speaking for another instance, or another NF), or null: an instance publishes only
+     * its own items, adopted ones included (adoption makes them its own).
+     */
+    private String foreign(PeerMessage message, String peer) {
+        if (!message.instance().equals(peer)) {
+            return "it says it is from instance " + message.instance();
+        }
+        for (Change change : message.changes()) {
+            StateKey key = change.key();
+            if (!key.nf().equals(nf) || !key.instance().equals(peer)) {
+                return "it holds item " + key.render();
+            }
+        }
+        return null;
+    }
+
     private StateListener listener(String peer) {
         return new StateListener() {
             @Override
@@ -291,6 +309,12 @@ public final class StareGlobalView implements GlobalView {
                 } catch (ChangeCodec.MalformedChangesException e) {
                     malformed.incrementAndGet();
                     log.warn("global view of {}/{}: a malformed update from {} ({})", nf, self, peer, e.getMessage());
+                    return;
+                }
+                String foreign = foreign(message, peer);
+                if (foreign != null) {
+                    malformed.incrementAndGet();
+                    log.warn("global view of {}/{}: an update on {}'s state refused: {}", nf, self, peer, foreign);
                     return;
                 }
                 synchronized (StareGlobalView.this) {

@@ -3,9 +3,14 @@ package io.stare.state.global;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stare.client.StareClient;
 import io.stare.client.StateCodec;
 import io.stare.state.CounterMapState;
 import io.stare.state.StateSpace;
+import io.stare.state.store.Bytes;
+import io.stare.state.store.Change;
+import io.stare.state.store.StateKey;
+import io.stare.state.store.StructureType;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,5 +164,29 @@ class GlobalViewTest {
             assertEquals(Set.of("stays", "pod-new"), stays.instances());
             assertEquals(6L, await(stays.getGlobal("matches", Reduce.sum())), "five handed over, one counted");
         });
+    }
+
+    @Test
+    void anUpdateThatSpeaksForAnotherInstanceIsRefusedAndCounted() throws Exception {
+        Instance zero = instance("h1", 0);
+        Instance two = instance("h3", 2);
+        await(zero.matches().addTo("flow-a", 3));
+        hosts.fabric.eventually(() -> assertEquals(3L, await(two.view().getGlobal("matches", Reduce.sum()))));
+        // A publisher on instance "mallory"'s state says it is instance 0, with 1,000 matches, at a
+        // sequence number no later message of the real instance 0 would pass.
+        StareClient forger = hosts.fabric.vnf("h2", "mallory");
+        String state = ThreeHosts.GLOBAL.stateOf("ids", "mallory");
+        await(forger.declare(state));
+        StateKey stolen = new StateKey("ids", "0", 0, StructureType.COUNTERMAP, "matches");
+        byte[] forged = new PeerMessage(PeerMessage.Kind.SNAPSHOT, "0", Long.MAX_VALUE - 1, "", "", List.of(),
+                List.of(), List.of(new Change.SetField(stolen, Bytes.of(TEXT.encode("flow-a")), 1_000))).encode();
+        hosts.fabric.eventually(() -> {
+            await(forger.publish(state, forged));
+            assertTrue(two.view().malformed() >= 1, "refused");
+        });
+        await(zero.matches().addTo("flow-a", 2));
+        hosts.fabric.eventually(() -> assertEquals(5L, await(two.view().getGlobal("matches", Reduce.sum())),
+                "instance 0 still counts as itself"));
+        assertEquals(Set.of("0", "2"), two.view().instances());
     }
 }
