@@ -25,11 +25,12 @@ import java.util.function.Predicate;
  * <p>Items on their way from one instance to another (a leave, a hand-over) are <em>held</em>:
  * counted apart from both replicas from the moment the sender's message comes until the adopter's
  * message says it has adopted them (its changes up to that message hold them), so no reader counts
- * them twice or misses them meanwhile. A hold whose adopter leaves without having adopted it (two
- * instances that leave at once, each naming the other) is <em>orphaned</em>: the first of the
- * instances that still count, in {@link #ORDER}, adopts it, and every instance agrees which from
- * the same messages. A hold the adopter never acknowledges ends after the peer timeout. Plain Java
- * with an injected clock; the view that owns it locks around it.
+ * them twice or misses them meanwhile. A hold whose adopter is gone without having adopted it
+ * (it left: two instances that leave at once may name each other; or it has not been heard for
+ * the peer timeout) is <em>orphaned</em>: it passes to the first of the instances that still
+ * count, in {@link #ORDER}, which adopts it; every instance agrees which from the same messages.
+ * A hold ends only when adopted: held items are never dropped. Plain Java with an injected clock;
+ * the view that owns it locks around it.
  */
 public final class Replicas {
 
@@ -73,7 +74,6 @@ public final class Replicas {
     /** Instances whose leave was heard lately, and when: a hand-over naming one is orphaned. */
     private final Map<String, Long> left = new LinkedHashMap<>();
     private long ignored;
-    private long abandoned;
     private long orphaned;
 
     /**
@@ -103,7 +103,7 @@ public final class Replicas {
             ignored++;
             return;
         }
-        expire(nanos.getAsLong()); // here too: an instance that never reads must not keep ended holds
+        expire(nanos.getAsLong());
         left.remove(message.instance()); // heard again: back (a restart under the same name)
         peer.sequence = message.sequence();
         peer.heardAt = nanos.getAsLong();
@@ -156,25 +156,51 @@ public final class Replicas {
     }
 
     /**
-     * Holds whose adopter has left are passed to the first instance that still counts (this one
+     * Passes on the holds whose adopter is gone, and ends old early acknowledgements: for an
+     * instance that hears nobody and reads nothing, the view calls it every snapshot period.
+     */
+    public void tick() {
+        expire(nanos.getAsLong());
+        adoptOrphans();
+    }
+
+    /**
+     * Holds whose adopter is gone are passed to the first instance that still counts (this one
      * included); if that is this instance, it adopts them.
      */
     private void adoptOrphans() {
-        if (left.isEmpty()) {
-            return;
-        }
+        long now = nanos.getAsLong();
         for (Map.Entry<PeerMessage.Handed, Hold> entry : List.copyOf(held.entrySet())) {
             Hold hold = entry.getValue();
-            if (!left.containsKey(hold.adopter())) {
+            if (!gone(hold, now)) {
                 continue;
             }
             String successor = successor();
             orphaned++;
-            held.put(entry.getKey(), new Hold(hold.items(), nanos.getAsLong(), successor));
+            held.put(entry.getKey(), new Hold(hold.items(), now, successor));
             if (successor.equals(self)) {
                 adopt.accept(entry.getKey(), items(hold.items(), k -> true));
             }
         }
+    }
+
+    /**
+     * Whether a hold's adopter will not adopt it: it left, or it has not been heard for the peer
+     * timeout since the hold began (a peer that lost an update is still heard, so still here).
+     */
+    private boolean gone(Hold hold, long now) {
+        String adopter = hold.adopter();
+        if (adopter.equals(self)) {
+            return false; // adopting, or retrying while its store is away
+        }
+        if (left.containsKey(adopter)) {
+            return true;
+        }
+        if (now - hold.since() <= timeoutNanos) {
+            return false;
+        }
+        Peer peer = peers.get(adopter);
+        return peer == null || now - peer.heardAt > timeoutNanos;
     }
 
     /** The instance that adopts orphans: the first, in {@link #ORDER}, of this one and the peers counting. */
@@ -262,23 +288,15 @@ public final class Replicas {
                 out.addAll(items(peer.items, matches));
             }
         }
-        expire(now);
+        expire(now); // no adoption here: a reader reduces its own items and these as one step
         for (Hold hold : held.values()) {
             out.addAll(items(hold.items(), matches));
         }
         return out;
     }
 
-    /** Ends holds and early acknowledgements older than the peer timeout: their adopter went silent. */
+    /** Forgets early acknowledgements and leaves heard longer ago than the peer timeout. */
     private void expire(long now) {
-        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
-            Hold hold = it.next().getValue();
-            if (now - hold.since() > timeoutNanos) {
-                hold.items().close();
-                it.remove();
-                abandoned++;
-            }
-        }
         acknowledged.values().removeIf(at -> now - at > timeoutNanos);
         left.values().removeIf(at -> now - at > timeoutNanos);
     }
@@ -340,11 +358,6 @@ public final class Replicas {
     /** Hand-overs held now: sent or heard, not yet acknowledged by their adopter. */
     public int holding() {
         return held.size();
-    }
-
-    /** Holds ended because the adopter did not acknowledge them within the peer timeout. */
-    public long abandoned() {
-        return abandoned;
     }
 
     /** Holds passed on because their adopter left without adopting them. */

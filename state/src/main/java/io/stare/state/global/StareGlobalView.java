@@ -134,6 +134,7 @@ public final class StareGlobalView implements GlobalView {
     private void publishSnapshot() {
         List<PeerMessage> messages;
         synchronized (this) {
+            replicas.tick(); // holds whose adopter is gone pass on even when nobody else speaks
             messages = messages(PeerMessage.Kind.SNAPSHOT, space.flusher().sharedSnapshot(), "");
         }
         send(messages);

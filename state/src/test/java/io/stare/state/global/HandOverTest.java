@@ -213,6 +213,8 @@ class HandOverTest {
                 assertEquals(Set.of("0", "1"), i.view().instances())));
         await(zero.packets("flow-a").add(7));
         await(zero.connection("flow-a").set("ESTABLISHED"));
+        assertEquals(7L, await(zero.packets("flow-a").get())); // first reads back: the items can move
+        assertEquals(Optional.of("ESTABLISHED"), await(zero.connection("flow-a").get()));
 
         hosts.crash(zero.view()); // its VNF is gone: STARE carries nothing it publishes
         java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(

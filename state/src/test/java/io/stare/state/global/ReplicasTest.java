@@ -89,14 +89,35 @@ class ReplicasTest {
     }
 
     @Test
-    void aHoldTheAdopterNeverAcknowledgesEndsAfterThePeerTimeout() {
+    void aHoldWhoseAdopterFallsSilentPassesToTheFirstInstanceThatStillCounts() {
         bothKnown();
         p.receive(handOverFlowA());
         nanos.addAndGet(TIMEOUT.toNanos() / 2);
+        p.tick();
         assertEquals(5L, counts().get("flow-a"), "held while the adopter may still answer");
+        assertEquals(List.of(), adoptedHere);
         nanos.addAndGet(TIMEOUT.toNanos());
-        assertEquals(null, counts().get("flow-a"), "b went silent: it no longer counts, nor does the hold");
-        assertEquals(1, p.abandoned());
+        p.tick();
+        assertEquals(List.of(new PeerMessage.Handed("a", 2)), adoptedHere, "b went silent (and a): p adopts");
+        assertEquals(5L, counts().get("flow-a"), "still held until p has them");
+        assertEquals(1, p.orphaned());
+    }
+
+    @Test
+    void aHoldWhoseAdopterIsStillHeardStaysHeld() {
+        bothKnown();
+        p.receive(handOverFlowA());
+        for (int i = 0; i < 5; i++) {
+            nanos.addAndGet(TIMEOUT.toNanos() / 2);
+            p.receive(message(PeerMessage.Kind.SNAPSHOT, "b", 10 + i, "", List.of(),
+                    new Change.SetCounter(counter("b", "flow-c"), 2))); // b adopts slowly (its store is away)
+        }
+        assertEquals(5L, counts().get("flow-a"), "held, never dropped, while b is heard");
+        assertEquals(List.of(), adoptedHere);
+        p.receive(message(PeerMessage.Kind.CHANGES, "b", 20, "", List.of(new PeerMessage.Handed("a", 2)),
+                new Change.SetCounter(counter("b", "flow-a"), 5))); // adopted at last
+        assertEquals(0, p.holding());
+        assertEquals(5L, counts().get("flow-a"));
     }
 
     @Test

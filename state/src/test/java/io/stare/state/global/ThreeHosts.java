@@ -27,6 +27,7 @@ final class ThreeHosts implements AutoCloseable {
     final StareFabric fabric;
     private final List<AutoCloseable> open = new ArrayList<>();
     private final java.util.Map<StareGlobalView, StareClient> clients = new java.util.HashMap<>();
+    private final java.util.Map<StareGlobalView, String> states = new java.util.HashMap<>();
 
     ThreeHosts() throws Exception {
         fabric = StareFabric.builder().topology(StareFabric.singleSwitch("h1", "h2", "h3")).start();
@@ -54,12 +55,24 @@ final class ThreeHosts implements AutoCloseable {
         StareClient client = fabric.vnf(host, vnf);
         StareGlobalView view = keep(await(StareGlobalView.start(space, client, GLOBAL, replyAddress)));
         clients.put(view, client);
+        states.put(view, GLOBAL.stateOf(space.settings().nf(), space.settings().instance()));
         return view;
     }
 
-    /** The instance of {@code view} crashes, as far as its peers can tell: its VNF is gone, nothing it sends arrives. */
+    /**
+     * The instance of {@code view} crashes, as far as its peers can tell: its VNF is gone, nothing it
+     * sends arrives. Returns once STARE refuses what the instance publishes.
+     */
     void crash(StareGlobalView view) {
-        clients.get(view).close();
+        StareClient client = clients.get(view);
+        String state = states.get(view);
+        client.close();
+        // A probe every peer would ignore if it went out: no changes, older than anything sent.
+        byte[] probe = new PeerMessage(PeerMessage.Kind.CHANGES, state.substring(state.lastIndexOf('/') + 1), 0, "",
+                "", List.of(), List.of(), List.of()).encode();
+        fabric.eventually(() -> org.junit.jupiter.api.Assertions.assertFalse(
+                await(client.publish(state, probe)) instanceof io.stare.client.PublishResult.Published,
+                "the closed VNF's publishes are refused"));
     }
 
     /** Closes {@code part} with the fabric, before what was kept earlier. */
