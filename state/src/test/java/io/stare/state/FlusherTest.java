@@ -132,6 +132,20 @@ class FlusherTest {
     }
 
     @Test
+    void anItemWhoseFirstReadFailedIsFlushedOnceTheStoreIsBack() throws Exception {
+        open(100);
+        store.failReads(true);
+        CounterState shortFlow = space.partition(0).counter("flow-short.packets");
+        await(shortFlow.add(3)); // its only write: the flow ends here
+        long failed = store.refusedReads.get();
+        assertTrue(failed >= 1, "the first read failed");
+        store.failReads(false);
+        assertTrue(space.flush(Duration.ofSeconds(5)), "flushed without another write or read of it");
+        assertEquals(3L, await(store.counter(shortFlow.key())));
+        assertEquals(0, space.held());
+    }
+
+    @Test
     void anAdoptedItemLandsPastAFullBuffer() throws Exception {
         CounterState packets = open(10).partition(0).counter("flow-a.packets");
         space.share(packets);

@@ -211,7 +211,7 @@ public final class Flusher implements AutoCloseable {
         List<Change> changes = new ArrayList<>();
         List<Item> waiting = new ArrayList<>();
         for (Item item : unpublished) {
-            if (item.ready()) {
+            if (ready(item)) {
                 changes.addAll(item.handedOver ? List.of(new Change.Delete(item.key))
                         : item.unpublished.absolute(item.value()));
                 item.unpublished = null;
@@ -227,7 +227,7 @@ public final class Flusher implements AutoCloseable {
     public synchronized List<Change> sharedSnapshot() {
         List<Change> changes = new ArrayList<>();
         for (Item item : shared) {
-            if (item.ready() && !item.handedOver) {
+            if (ready(item) && !item.handedOver) {
                 changes.addAll(Delta.whole(item.key, item.value()));
             }
         }
@@ -245,7 +245,7 @@ public final class Flusher implements AutoCloseable {
     public synchronized List<Change> handOver(Predicate<StateKey> match) {
         List<Item> items = new ArrayList<>();
         for (Item item : shared) {
-            if (match.test(item.key) && item.ready() && !item.handedOver) {
+            if (match.test(item.key) && ready(item) && !item.handedOver) {
                 items.add(item);
             }
         }
@@ -282,6 +282,14 @@ public final class Flusher implements AutoCloseable {
     /** Units held for the store: changed items, fields, members and list values not yet flushed. */
     public synchronized int held() {
         return heldUnits;
+    }
+
+    /** Whether the item's first read is back; one that failed is read again (the store may be back). */
+    private boolean ready(Item item) {
+        if (item.base.isCompletedExceptionally()) {
+            cached(item.key);
+        }
+        return item.ready();
     }
 
     private Item cached(StateKey key) {
@@ -321,7 +329,7 @@ public final class Flusher implements AutoCloseable {
             }
             List<Item> waiting = new ArrayList<>();
             for (Item item : pending) {
-                if (item.ready()) {
+                if (ready(item)) {
                     inFlight.add(item);
                     item.inFlight = item.pending;
                     item.pending = null;

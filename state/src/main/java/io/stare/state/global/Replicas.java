@@ -28,9 +28,9 @@ import java.util.function.Predicate;
  * them twice or misses them meanwhile. A hold whose adopter is gone without having adopted it
  * (it left: two instances that leave at once may name each other; or it has not been heard for
  * the peer timeout) is <em>orphaned</em>: it passes to the first of the instances that still
- * count, in {@link #ORDER}, which adopts it; every instance agrees which from the same messages.
- * A hold ends only when adopted: held items are never dropped. Plain Java with an injected clock;
- * the view that owns it locks around it.
+ * count, in {@link #ORDER}, which adopts it. A hold whose adopter is heard but never says it
+ * adopted (its word was lost) ends after three peer timeouts; by then the adopter's replica holds
+ * the items. Plain Java with an injected clock; the view that owns it locks around it.
  */
 public final class Replicas {
 
@@ -75,6 +75,7 @@ public final class Replicas {
     private final Map<String, Long> left = new LinkedHashMap<>();
     private long ignored;
     private long orphaned;
+    private long abandoned;
 
     /**
      * @param nf the network function, whose items the replicas hold
@@ -153,6 +154,7 @@ public final class Replicas {
         }
         // After the acknowledgements: what a leaver adopted before it left is not orphaned.
         adoptOrphans();
+        abandonUnanswered(nanos.getAsLong());
     }
 
     /**
@@ -162,6 +164,7 @@ public final class Replicas {
     public void tick() {
         expire(nanos.getAsLong());
         adoptOrphans();
+        abandonUnanswered(nanos.getAsLong());
     }
 
     /**
@@ -180,6 +183,22 @@ public final class Replicas {
             held.put(entry.getKey(), new Hold(hold.items(), now, successor));
             if (successor.equals(self)) {
                 adopt.accept(entry.getKey(), items(hold.items(), k -> true));
+            }
+        }
+    }
+
+    /**
+     * Ends holds whose adopter is heard but has not acknowledged them within three peer timeouts:
+     * its word was lost (STARE refused it, or a delivery failed), and its own replica, which holds
+     * the items once adopted, would count them a second time.
+     */
+    private void abandonUnanswered(long now) {
+        for (var it = held.entrySet().iterator(); it.hasNext(); ) {
+            Hold hold = it.next().getValue();
+            if (!hold.adopter().equals(self) && now - hold.since() > 3 * timeoutNanos) {
+                hold.items().close();
+                it.remove();
+                abandoned++;
             }
         }
     }
@@ -234,8 +253,9 @@ public final class Replicas {
         }
         peers.remove(gone);
         List<StateItem> items = items(peer.items, k -> true);
-        peer.items.close();
-        return java.util.Optional.of(java.util.Map.entry(new PeerMessage.Handed(gone, peer.sequence), items));
+        PeerMessage.Handed handed = new PeerMessage.Handed(gone, peer.sequence);
+        hold(handed, self, peer.items); // counted apart, here, until adopted
+        return java.util.Optional.of(java.util.Map.entry(handed, items));
     }
 
     private void handOver(PeerMessage.Handed handed, String adopter, MemoryStore items) {
@@ -261,6 +281,11 @@ public final class Replicas {
 
     private void hold(PeerMessage.Handed handed, String adopter, MemoryStore items) {
         held.put(handed, new Hold(items, nanos.getAsLong(), adopter));
+    }
+
+    /** Whether {@code handed} is held here still: not yet adopted, as far as this instance knows. */
+    public boolean holds(PeerMessage.Handed handed) {
+        return held.containsKey(handed);
     }
 
     /** The hand-over's items are now this instance's own (it adopted them): no longer held apart. */
@@ -358,6 +383,11 @@ public final class Replicas {
     /** Hand-overs held now: sent or heard, not yet acknowledged by their adopter. */
     public int holding() {
         return held.size();
+    }
+
+    /** Holds ended unanswered: their adopter is heard but its word never came (three peer timeouts). */
+    public long abandoned() {
+        return abandoned;
     }
 
     /** Holds passed on because their adopter left without adopting them. */

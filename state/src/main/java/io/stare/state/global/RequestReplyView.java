@@ -124,12 +124,15 @@ public final class RequestReplyView implements GlobalView {
                     throw slow;
                 } catch (IOException closedWhileIdle) {
                     // The peer closes connections idle past its timeout: one try on a fresh one.
-                    drop(peer);
+                    drop(peer, connection);
                 }
             }
-            return items(open(peer, address).ask(request));
+            connection = open(peer, address);
+            return items(connection.ask(request));
         } catch (IOException | RuntimeException e) {
-            drop(peer);
+            if (connection != null) {
+                drop(peer, connection);
+            }
             throw new java.util.concurrent.CompletionException(new IOException("peer " + peer + " at " + address
                     + " did not answer: " + e.getMessage(), e));
         }
@@ -147,13 +150,12 @@ public final class RequestReplyView implements GlobalView {
         return connection;
     }
 
-    private void drop(String peer) {
+    /** Closes {@code broken} and forgets it, if it is still the peer's: another read may have replaced it. */
+    private void drop(String peer, Connection broken) {
         synchronized (connections) {
-            Connection broken = connections.remove(peer);
-            if (broken != null) {
-                broken.close();
-            }
+            connections.remove(peer, broken);
         }
+        broken.close();
     }
 
     private static List<StateItem> items(List<Change> changes) {

@@ -66,6 +66,8 @@ public final class StareGlobalView implements GlobalView {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Hand-overs queued on the timer and not started: a leave fails them (they took nothing). */
     private final Set<CompletableFuture<Integer>> queuedHandOvers = ConcurrentHashMap.newKeySet();
+    /** Hand-overs sent and not yet answered: a leave waits for them (a refused one is taken back). */
+    private final Set<CompletableFuture<Integer>> handOversInFlight = ConcurrentHashMap.newKeySet();
 
     private StareGlobalView(StateSpace space, StareClient client, GlobalSettings settings, String replyAddress) {
         this.space = space;
@@ -181,7 +183,7 @@ public final class StareGlobalView implements GlobalView {
             answers[i] = answer.handle((result, error) -> {
                 if (error != null || !(result instanceof PublishResult.Published)) {
                     unpublished.incrementAndGet();
-                    refused.add(new Refusal(message, error != null ? error.toString() : result.toString()));
+                    refused.add(new Refusal(message, error != null ? error.toString() : String.valueOf(result)));
                 }
                 return null;
             }).toCompletableFuture();
@@ -349,8 +351,9 @@ public final class StareGlobalView implements GlobalView {
 
     private void adopt(PeerMessage.Handed handed, List<StateItem> items, boolean acknowledge,
                        CompletableFuture<Void> done, int attempt) {
-        if (closed.get()) {
-            // Leaving: what it adopted now would go nowhere. Its peers pass the items on (orphans).
+        if (closed.get() && acknowledge) {
+            // Leaving: what it adopted now might miss its last snapshot. Its peers pass the items on
+            // (orphans). Its own refused hand-overs it takes back: the leave waits for them.
             done.completeExceptionally(new IllegalStateException("instance " + self + " is leaving"));
             return;
         }
@@ -381,6 +384,11 @@ public final class StareGlobalView implements GlobalView {
                 return;
             }
             synchronized (this) {
+                if (!replicas.holds(handed)) {
+                    // Adopted already: by the instance its adopter left it to, or here.
+                    done.complete(null);
+                    return;
+                }
                 for (StateItem item : items) {
                     space.adopt(item);
                 }
@@ -440,8 +448,10 @@ public final class StareGlobalView implements GlobalView {
                         replicas.hold(new PeerMessage.Handed(self, message.sequence()), to, message.changes());
                     }
                 }
+                handOversInFlight.add(handed);
+                handed.whenComplete((n, e) -> handOversInFlight.remove(handed));
                 send(messages).whenComplete((refused, error) -> {
-                    if (refused.isEmpty()) {
+                    if (refused == null || refused.isEmpty()) {
                         handed.complete(items);
                     } else {
                         takeBack(refused, handed);
@@ -606,6 +616,12 @@ public final class StareGlobalView implements GlobalView {
         try {
             // A period still running publishes first: sequence numbers go out in order.
             timer.awaitTermination(5, TimeUnit.SECONDS);
+            // A hand-over STARE refuses is taken back, and must be in the snapshot below.
+            try {
+                CompletableFuture.allOf(handOversInFlight.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // refused or slow: what was taken back is in; the rest is the hand-over's
+            }
             List<PeerMessage> messages;
             synchronized (this) {
                 space.flusher().takeUnpublished(); // the snapshot below holds them

@@ -196,4 +196,20 @@ class ReplicasTest {
         assertEquals(0, p.orphaned());
         assertEquals(Map.of("flow-a", 5L, "flow-b", 3L, "flow-c", 2L), counts());
     }
+
+    @Test
+    void aHoldWhoseAdoptersWordWasLostEndsAfterThreePeerTimeouts() {
+        bothKnown();
+        p.receive(handOverFlowA());
+        // b adopted flow-a, but the message saying so never came; its snapshots hold flow-a now.
+        for (int i = 0; i < 7; i++) {
+            nanos.addAndGet(TIMEOUT.toNanos() / 2);
+            p.receive(message(PeerMessage.Kind.SNAPSHOT, "b", 10 + i, "", List.of(),
+                    new Change.SetCounter(counter("b", "flow-a"), 5), new Change.SetCounter(counter("b", "flow-c"), 2)));
+        }
+        assertEquals(0, p.holding(), "ended");
+        assertEquals(1, p.abandoned());
+        assertEquals(5L, counts().get("flow-a"), "counted once, in b's replica");
+        assertEquals(List.of(), adoptedHere);
+    }
 }
