@@ -222,12 +222,16 @@ public final class Replicas {
         return peer == null || now - peer.heardAt > timeoutNanos;
     }
 
-    /** The instance that adopts orphans: the first, in {@link #ORDER}, of this one and the peers counting. */
+    /**
+     * The instance that adopts orphans: the first, in {@link #ORDER}, of this one and the peers
+     * heard within the peer timeout. Heard, not counting: a peer whose update was lost here counts
+     * again only at its next snapshot, but every instance that heard it agrees it is there.
+     */
     private String successor() {
         long now = nanos.getAsLong();
         String first = self;
         for (Map.Entry<String, Peer> peer : peers.entrySet()) {
-            if (counts(peer.getValue(), now) && ORDER.compare(peer.getKey(), first) < 0) {
+            if (now - peer.getValue().heardAt <= timeoutNanos && ORDER.compare(peer.getKey(), first) < 0) {
                 first = peer.getKey();
             }
         }

@@ -212,4 +212,15 @@ class ReplicasTest {
         assertEquals(5L, counts().get("flow-a"), "counted once, in b's replica");
         assertEquals(List.of(), adoptedHere);
     }
+
+    @Test
+    void anOrphanGoesToTheFirstInstanceHeardEvenIfAnUpdateOfItWasLostHere() {
+        bothKnown();
+        p.receive(handOverFlowA()); // a hands flow-a to b
+        p.lost("a"); // a counts here again only at its next snapshot; the others count it
+        p.receive(message(PeerMessage.Kind.LEAVE, "b", 2, "a", List.of(),
+                new Change.SetCounter(counter("b", "flow-c"), 2))); // b leaves without adopting it
+        assertEquals(List.of(), adoptedHere, "a, heard and first, adopts the orphan: p does not");
+        assertEquals(1, p.orphaned());
+    }
 }
