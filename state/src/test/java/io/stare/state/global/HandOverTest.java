@@ -64,17 +64,28 @@ class HandOverTest {
         return new Instance(space, hosts.view(host, space, ""));
     }
 
+    /** Instances 0 to {@code count - 1} on hosts h1, h2..., once each counts all of them. */
+    private List<Instance> counting(int count) throws Exception {
+        List<Instance> all = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < count; i++) {
+            all.add(instance("h" + (i + 1), i));
+            names.add(Integer.toString(i));
+        }
+        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(names, i.view().instances())));
+        return all;
+    }
+
     private static <T> T await(CompletionStage<T> stage) throws Exception {
         return ThreeHosts.await(stage);
     }
 
     @Test
     void aMovedFlowsItemsCountOnceEverywhereWhileTheyMove() throws Exception {
-        Instance zero = instance("h1", 0);
-        Instance one = instance("h2", 1);
-        Instance two = instance("h3", 2);
-        List<Instance> all = List.of(zero, one, two);
-        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        List<Instance> all = counting(3);
+        Instance zero = all.get(0);
+        Instance one = all.get(1);
+        Instance two = all.get(2);
 
         await(zero.packets("flow-a").add(7));
         await(zero.connection("flow-a").set("ESTABLISHED"));
@@ -207,10 +218,9 @@ class HandOverTest {
 
     @Test
     void aHandOverStareDoesNotCarryLeavesTheItemsWhereTheyWere() throws Exception {
-        Instance zero = instance("h1", 0);
-        Instance one = instance("h2", 1);
-        hosts.fabric.eventually(() -> List.of(zero, one).forEach(i ->
-                assertEquals(Set.of("0", "1"), i.view().instances())));
+        List<Instance> both = counting(2);
+        Instance zero = both.get(0);
+        Instance one = both.get(1);
         await(zero.packets("flow-a").add(7));
         await(zero.connection("flow-a").set("ESTABLISHED"));
         assertEquals(7L, await(zero.packets("flow-a").get())); // first reads back: the items can move
@@ -255,10 +265,9 @@ class HandOverTest {
 
     @Test
     void handOversQueuedWhenTheInstanceLeavesEndAndLoseNothing() throws Exception {
-        Instance zero = instance("h1", 0);
-        Instance one = instance("h2", 1);
-        hosts.fabric.eventually(() -> List.of(zero, one).forEach(i ->
-                assertEquals(Set.of("0", "1"), i.view().instances())));
+        List<Instance> both = counting(2);
+        Instance zero = both.get(0);
+        Instance one = both.get(1);
         long total = 0;
         for (int f = 0; f < 20; f++) {
             await(zero.packets("flow-" + f).add(f + 1));
@@ -286,11 +295,10 @@ class HandOverTest {
 
     @Test
     void twoInstancesLeavingAtOnceEachNamingTheOtherLoseNothing() throws Exception {
-        Instance zero = instance("h1", 0);
-        Instance one = instance("h2", 1);
-        Instance two = instance("h3", 2);
-        List<Instance> all = List.of(zero, one, two);
-        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        List<Instance> all = counting(3);
+        Instance zero = all.get(0);
+        Instance one = all.get(1);
+        Instance two = all.get(2);
         await(zero.packets("flow-a").add(7));
         await(one.packets("flow-b").add(5));
         await(two.packets("flow-c").add(1));
@@ -312,11 +320,10 @@ class HandOverTest {
 
     @Test
     void aHandedOverItemLeavesNoEmptyItemBehind() throws Exception {
-        Instance zero = instance("h1", 0);
-        Instance one = instance("h2", 1);
-        Instance two = instance("h3", 2);
-        List<Instance> all = List.of(zero, one, two);
-        hosts.fabric.eventually(() -> all.forEach(i -> assertEquals(Set.of("0", "1", "2"), i.view().instances())));
+        List<Instance> all = counting(3);
+        Instance zero = all.get(0);
+        Instance one = all.get(1);
+        Instance two = all.get(2);
         await(zero.packets("flow-a").add(7));
         await(one.packets("flow-b").add(3));
         await(two.packets("flow-c").add(4));
